@@ -1,0 +1,479 @@
+//! The analyzer: a pure, deterministic function from (expected, live, scan coverage) to findings.
+//!
+//! A resource in state is only ever reported `missing` when its type was listed completely in its
+//! scope. When the scope is unknown or was skipped, the resource is counted as not scanned.
+
+use crate::model::*;
+use crate::schema::{diff_attr, TypeSpec};
+use crate::tier::default_tier;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// Everything the analyzer needs; nothing else is read.
+pub struct AnalyzeInput<'a> {
+    pub target: &'a str,
+    /// Comparison specs of the supported types.
+    pub specs: &'a [&'static TypeSpec],
+    /// Resources as the state records them.
+    pub expected: &'a [Resource],
+    /// Resources as the cloud reports them.
+    pub live: &'a [Resource],
+    /// `(provider, resource_type, scope)` listed completely.
+    pub scanned: &'a BTreeSet<(String, String, String)>,
+    /// Scopes or attributes that could not be read.
+    pub skipped: &'a [Skipped],
+    /// Report cloud-created defaults (default VPC, ...) as unmanaged too.
+    pub include_cloud_defaults: bool,
+}
+
+/// The analyzer's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    /// The input's skipped scopes plus any the analyzer found (state resources in scopes that were
+    /// not listed at all), sorted.
+    pub skipped: Vec<Skipped>,
+}
+
+impl Analysis {
+    /// True when every scope holding a resource of interest was listed in full.
+    pub fn complete(&self) -> bool {
+        self.skipped.is_empty()
+    }
+}
+
+/// Compares expected with live resources.
+pub fn analyze(input: &AnalyzeInput<'_>) -> Analysis {
+    let specs: HashMap<(&str, &str), &TypeSpec> = input
+        .specs
+        .iter()
+        .map(|s| ((s.provider, s.resource_type), *s))
+        .collect();
+    let live: HashMap<&ResourceKey, &Resource> = input.live.iter().map(|r| (&r.key, r)).collect();
+
+    // Scopes attempted per (provider, type): listed or skipped.
+    let mut attempted: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
+    for (p, t, _) in input.scanned {
+        attempted.entry((p.as_str(), t.as_str())).or_default().0 += 1;
+    }
+    let mut skipped_scopes: HashSet<(&str, &str, &str)> = HashSet::new();
+    for s in input.skipped.iter().filter(|s| s.attribute.is_none()) {
+        attempted
+            .entry((s.provider.as_str(), s.resource_type.as_str()))
+            .or_default()
+            .1 += 1;
+        skipped_scopes.insert((&s.provider, &s.resource_type, &s.scope));
+    }
+    let unread: HashSet<(&str, &str, &str, &str)> = input
+        .skipped
+        .iter()
+        .filter_map(|s| {
+            s.attribute.as_deref().map(|a| {
+                (
+                    s.provider.as_str(),
+                    s.resource_type.as_str(),
+                    s.scope.as_str(),
+                    a,
+                )
+            })
+        })
+        .collect();
+
+    let mut findings = Vec::new();
+    let mut summary = Summary::default();
+    let mut extra_skipped: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    let mut seen_expected: HashSet<&ResourceKey> = HashSet::with_capacity(input.expected.len());
+
+    for exp in input.expected {
+        let key = &exp.key;
+        let Some(spec) = specs.get(&(key.provider.as_str(), key.resource_type.as_str())) else {
+            summary.not_supported += 1;
+            continue;
+        };
+        if !seen_expected.insert(key) {
+            // The same resource in two states: compare it once.
+            continue;
+        }
+        if let Some(act) = live.get(key) {
+            summary.managed += 1;
+            let scope = act.region.as_deref().unwrap_or("");
+            let changes = compare(spec, exp, act, |attr| {
+                unread.contains(&(&key.provider, &key.resource_type, scope, attr))
+            });
+            if !changes.is_empty() {
+                findings.push(finding(
+                    input.target,
+                    exp,
+                    Some(act),
+                    FindingKind::Changed,
+                    changes,
+                ));
+            }
+            continue;
+        }
+        let provable = match exp.region.as_deref() {
+            Some(region) => input.scanned.contains(&(
+                key.provider.clone(),
+                key.resource_type.clone(),
+                region.to_string(),
+            )),
+            // Unknown region: only a complete listing of every scope proves absence.
+            None => attempted
+                .get(&(key.provider.as_str(), key.resource_type.as_str()))
+                .is_some_and(|(ok, failed)| *ok > 0 && *failed == 0),
+        };
+        if provable {
+            summary.managed += 1;
+            findings.push(finding(
+                input.target,
+                exp,
+                None,
+                FindingKind::Missing,
+                Vec::new(),
+            ));
+        } else {
+            summary.not_scanned += 1;
+            if let Some(region) = exp.region.as_deref() {
+                let skipped = skipped_scopes.contains(&(
+                    key.provider.as_str(),
+                    key.resource_type.as_str(),
+                    region,
+                ));
+                if !skipped {
+                    *extra_skipped
+                        .entry((
+                            key.provider.clone(),
+                            key.resource_type.clone(),
+                            region.to_string(),
+                        ))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+
+    for act in input.live {
+        if seen_expected.contains(&act.key) {
+            continue;
+        }
+        if act.cloud_default && !input.include_cloud_defaults {
+            continue;
+        }
+        if !specs.contains_key(&(act.key.provider.as_str(), act.key.resource_type.as_str())) {
+            continue;
+        }
+        findings.push(finding(
+            input.target,
+            act,
+            Some(act),
+            FindingKind::Unmanaged,
+            Vec::new(),
+        ));
+    }
+
+    for f in &findings {
+        match f.kind {
+            FindingKind::Changed => summary.changed += 1,
+            FindingKind::Missing => summary.missing += 1,
+            FindingKind::Unmanaged => summary.unmanaged += 1,
+            FindingKind::Pending => summary.pending += 1,
+        }
+    }
+    summary.resources = summary.managed + summary.unmanaged;
+    summary.coverage_pct = if summary.resources == 0 {
+        100.0
+    } else {
+        (summary.managed as f64 * 1000.0 / summary.resources as f64).round() / 10.0
+    };
+
+    findings.sort_by(|a, b| {
+        b.tier
+            .cmp(&a.tier)
+            .then(a.kind.cmp(&b.kind))
+            .then_with(|| a.provider.cmp(&b.provider))
+            .then_with(|| a.resource_type.cmp(&b.resource_type))
+            .then_with(|| a.resource_id.cmp(&b.resource_id))
+    });
+
+    let mut skipped: Vec<Skipped> = input.skipped.to_vec();
+    for ((provider, resource_type, scope), count) in extra_skipped {
+        skipped.push(Skipped {
+            provider,
+            resource_type,
+            scope: scope.clone(),
+            attribute: None,
+            reason: format!(
+                "{count} resource(s) in state are in {scope}, which this target does not scan; \
+                 add it to the target's regions"
+            ),
+        });
+    }
+    skipped.sort();
+    skipped.dedup();
+
+    Analysis {
+        findings,
+        summary,
+        skipped,
+    }
+}
+
+/// Attribute-level changes between the state view and the live view of one resource. Only
+/// attributes both views know are compared: an attribute absent from state (older provider
+/// schema) or unread live is unknown, not drift.
+fn compare(
+    spec: &TypeSpec,
+    exp: &Resource,
+    act: &Resource,
+    unread: impl Fn(&str) -> bool,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for attr in spec.attrs {
+        let state_value = attr
+            .state_alias
+            .and_then(|alias| exp.attrs.get(alias).filter(|v| !v.is_null()))
+            .or_else(|| exp.attrs.get(attr.name));
+        let (Some(e), Some(a)) = (state_value, act.attrs.get(attr.name)) else {
+            continue;
+        };
+        if e == a || unread(attr.name) {
+            continue;
+        }
+        let e = spec.normalize(attr.shape, e);
+        let a = spec.normalize(attr.shape, a);
+        changes.extend(diff_attr(attr.name, attr.shape, e.as_ref(), a.as_ref()));
+    }
+    changes
+}
+
+fn finding(
+    target: &str,
+    base: &Resource,
+    live: Option<&Resource>,
+    kind: FindingKind,
+    changes: Vec<Change>,
+) -> Finding {
+    let key = &base.key;
+    Finding {
+        fingerprint: fingerprint(target, key, kind),
+        kind,
+        tier: default_tier(kind, &changes),
+        provider: key.provider.clone(),
+        resource_type: key.resource_type.clone(),
+        resource_id: key.id.clone(),
+        address: base.address.clone(),
+        region: base
+            .region
+            .clone()
+            .or_else(|| live.and_then(|l| l.region.clone())),
+        source: base.source.clone(),
+        changes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{AttrSpec, Shape};
+    use serde_json::json;
+
+    static INSTANCE: TypeSpec = TypeSpec {
+        provider: "aws",
+        resource_type: "aws_instance",
+        attrs: &[
+            AttrSpec::new("instance_type", Shape::Scalar),
+            AttrSpec::new("vpc_security_group_ids", Shape::Set),
+            AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        ],
+        generated_tag_prefixes: &["aws:"],
+    };
+
+    fn res(id: &str, region: &str, attrs: serde_json::Value) -> Resource {
+        let mut r = Resource::new("aws", "aws_instance", id);
+        r.region = Some(region.into());
+        r.attrs = serde_json::from_value(attrs).unwrap();
+        r
+    }
+
+    fn scanned(regions: &[&str]) -> BTreeSet<(String, String, String)> {
+        regions
+            .iter()
+            .map(|r| ("aws".into(), "aws_instance".into(), r.to_string()))
+            .collect()
+    }
+
+    fn run(
+        expected: &[Resource],
+        live: &[Resource],
+        scanned: &BTreeSet<(String, String, String)>,
+        skipped: &[Skipped],
+    ) -> Analysis {
+        analyze(&AnalyzeInput {
+            target: "t",
+            specs: &[&INSTANCE],
+            expected,
+            live,
+            scanned,
+            skipped,
+            include_cloud_defaults: false,
+        })
+    }
+
+    #[test]
+    fn in_sync_gives_no_findings() {
+        let e = [res(
+            "i-1",
+            "us-east-1",
+            json!({"instance_type": "t3.micro", "tags": {"A": "1"}, "tags_all": {"A": "1", "Env": "p"}}),
+        )];
+        let l = [res(
+            "i-1",
+            "us-east-1",
+            json!({"instance_type": "t3.micro", "tags": {"A": "1", "Env": "p", "aws:x": "y"}}),
+        )];
+        let a = run(&e, &l, &scanned(&["us-east-1"]), &[]);
+        assert!(a.findings.is_empty(), "{:?}", a.findings);
+        assert_eq!(a.summary.managed, 1);
+        assert_eq!(a.summary.coverage_pct, 100.0);
+        assert!(a.complete());
+    }
+
+    #[test]
+    fn changed_missing_unmanaged() {
+        let e = [
+            res("i-1", "us-east-1", json!({"instance_type": "t3.micro"})),
+            res("i-2", "us-east-1", json!({"instance_type": "t3.micro"})),
+        ];
+        let l = [
+            res("i-1", "us-east-1", json!({"instance_type": "t3.large"})),
+            res("i-3", "us-east-1", json!({"instance_type": "t3.micro"})),
+        ];
+        let a = run(&e, &l, &scanned(&["us-east-1"]), &[]);
+        let got: Vec<(&str, FindingKind, Tier)> = a
+            .findings
+            .iter()
+            .map(|f| (f.resource_id.as_str(), f.kind, f.tier))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("i-2", FindingKind::Missing, Tier::Critical),
+                ("i-1", FindingKind::Changed, Tier::Warning),
+                ("i-3", FindingKind::Unmanaged, Tier::Warning),
+            ]
+        );
+        assert_eq!(a.findings[1].changes[0].expected, json!("t3.micro"));
+        assert_eq!(a.findings[1].changes[0].actual, json!("t3.large"));
+        assert_eq!(a.summary.resources, 3);
+        assert_eq!(a.summary.managed, 2);
+        assert_eq!(a.summary.coverage_pct, 66.7);
+    }
+
+    #[test]
+    fn skipped_scope_is_never_missing() {
+        let e = [res(
+            "i-1",
+            "eu-west-1",
+            json!({"instance_type": "t3.micro"}),
+        )];
+        let skipped = [Skipped {
+            provider: "aws".into(),
+            resource_type: "aws_instance".into(),
+            scope: "eu-west-1".into(),
+            attribute: None,
+            reason: "access denied".into(),
+        }];
+        let a = run(&e, &[], &scanned(&["us-east-1"]), &skipped);
+        assert!(a.findings.is_empty());
+        assert_eq!(a.summary.not_scanned, 1);
+        assert!(!a.complete());
+        assert_eq!(a.skipped, skipped.to_vec());
+    }
+
+    #[test]
+    fn unknown_region_is_missing_only_when_every_scope_was_listed() {
+        let mut e = res("i-1", "x", json!({}));
+        e.region = None;
+        let all_ok = run(std::slice::from_ref(&e), &[], &scanned(&["us-east-1"]), &[]);
+        assert_eq!(all_ok.findings[0].kind, FindingKind::Missing);
+        let skipped = [Skipped {
+            provider: "aws".into(),
+            resource_type: "aws_instance".into(),
+            scope: "eu-west-1".into(),
+            attribute: None,
+            reason: "timeout".into(),
+        }];
+        let partial = run(&[e], &[], &scanned(&["us-east-1"]), &skipped);
+        assert!(partial.findings.is_empty());
+    }
+
+    #[test]
+    fn region_outside_the_target_is_reported_as_skipped() {
+        let e = [res("i-1", "ap-south-1", json!({}))];
+        let a = run(&e, &[], &scanned(&["us-east-1"]), &[]);
+        assert!(a.findings.is_empty());
+        assert_eq!(a.skipped.len(), 1);
+        assert_eq!(a.skipped[0].scope, "ap-south-1");
+        assert!(a.skipped[0]
+            .reason
+            .contains("add it to the target's regions"));
+    }
+
+    #[test]
+    fn unread_attribute_is_not_compared() {
+        let e = [res(
+            "i-1",
+            "us-east-1",
+            json!({"instance_type": "t3.micro"}),
+        )];
+        let l = [res(
+            "i-1",
+            "us-east-1",
+            json!({"instance_type": "t3.large"}),
+        )];
+        let skipped = [Skipped {
+            provider: "aws".into(),
+            resource_type: "aws_instance".into(),
+            scope: "us-east-1".into(),
+            attribute: Some("instance_type".into()),
+            reason: "access denied".into(),
+        }];
+        let a = run(&e, &l, &scanned(&["us-east-1"]), &skipped);
+        assert!(a.findings.is_empty());
+    }
+
+    #[test]
+    fn defaults_are_not_unmanaged_unless_asked() {
+        let mut d = res("i-9", "us-east-1", json!({}));
+        d.cloud_default = true;
+        let a = run(&[], std::slice::from_ref(&d), &scanned(&["us-east-1"]), &[]);
+        assert!(a.findings.is_empty());
+    }
+
+    #[test]
+    fn output_is_deterministic_and_fingerprints_stable() {
+        let l: Vec<Resource> = (0..50)
+            .rev()
+            .map(|i| res(&format!("i-{i:03}"), "us-east-1", json!({})))
+            .collect();
+        let a = run(&[], &l, &scanned(&["us-east-1"]), &[]);
+        let ids: Vec<&str> = a.findings.iter().map(|f| f.resource_id.as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        let key = ResourceKey {
+            provider: "aws".into(),
+            resource_type: "aws_instance".into(),
+            id: "i-000".into(),
+        };
+        assert_eq!(
+            a.findings[0].fingerprint,
+            fingerprint("t", &key, FindingKind::Unmanaged)
+        );
+        assert_ne!(
+            fingerprint("t", &key, FindingKind::Unmanaged),
+            fingerprint("u", &key, FindingKind::Unmanaged)
+        );
+        assert_eq!(a.findings[0].fingerprint.len(), 32);
+    }
+}

@@ -1,0 +1,24 @@
+//! driftd's core: the resource and finding model, the provider traits, and the pure analyzer.
+//!
+//! Nothing in this crate does I/O. Readers of code and state (`driftd-iac`) and providers of live
+//! state (`driftd-aws`, ...) produce [`Resource`]s; [`analyze`] compares them and returns sorted,
+//! fingerprinted [`Finding`]s with built-in tiers. Which attributes of a resource type are compared,
+//! and how they are normalized before comparison, is data ([`TypeSpec`]) owned by the provider.
+//!
+//! Layout:
+//! - [`model`]: resources, findings, changes, tiers, skipped scopes.
+//! - [`schema`]: per-type comparison specs and the normalization they drive.
+//! - [`analyze()`]: expected (state) vs live, scope-aware (a skipped scope is never "missing").
+//! - [`tier`]: built-in tier rules.
+//! - [`provider`]: the trait a cloud provider implements.
+
+pub mod analyze;
+pub mod model;
+pub mod provider;
+pub mod schema;
+pub mod tier;
+
+pub use analyze::{analyze, Analysis, AnalyzeInput};
+pub use model::*;
+pub use provider::{KindListing, ListError, LiveInventory, Provider, ProviderError, ResourceKind};
+pub use schema::{AttrSpec, Shape, TypeSpec};

@@ -1,0 +1,223 @@
+//! The data model shared by readers, providers, the analyzer and the outputs.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Attribute values of one resource, keyed by Terraform attribute name. A `BTreeMap` keeps every
+/// iteration (and so every report) in a deterministic order.
+pub type Attrs = BTreeMap<String, Value>;
+
+/// Identity of a resource: unique within one target.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ResourceKey {
+    /// Provider name, for example `aws`.
+    pub provider: String,
+    /// Terraform resource type, for example `aws_instance`.
+    pub resource_type: String,
+    /// The cloud's id (`i-0abc...`), as Terraform stores it in the `id` attribute.
+    pub id: String,
+}
+
+impl fmt::Display for ResourceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.resource_type, self.id)
+    }
+}
+
+/// One resource as one view (state or live) sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    pub key: ResourceKey,
+    /// Terraform address (`module.net.aws_vpc.main`, `aws_instance.web[0]`), when from state.
+    pub address: Option<String>,
+    /// Region (or zone scope) the resource lives in, when known.
+    pub region: Option<String>,
+    /// Where this view came from: a state file path for expected resources.
+    pub source: Option<String>,
+    /// Created by the cloud itself (default VPC, default security group, an instance's root
+    /// volume): never reported as unmanaged unless the target asks for it.
+    pub cloud_default: bool,
+    pub attrs: Attrs,
+}
+
+impl Resource {
+    pub fn new(provider: &str, resource_type: &str, id: impl Into<String>) -> Self {
+        Resource {
+            key: ResourceKey {
+                provider: provider.to_string(),
+                resource_type: resource_type.to_string(),
+                id: id.into(),
+            },
+            address: None,
+            region: None,
+            source: None,
+            cloud_default: false,
+            attrs: Attrs::new(),
+        }
+    }
+}
+
+/// Kind of a finding (see DESIGN.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingKind {
+    Missing,
+    Changed,
+    Unmanaged,
+    Pending,
+}
+
+impl FindingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Missing => "missing",
+            FindingKind::Changed => "changed",
+            FindingKind::Unmanaged => "unmanaged",
+            FindingKind::Pending => "pending",
+        }
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Alert tier. Ordered: `Info < Warning < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Info,
+    Warning,
+    Critical,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Info => "info",
+            Tier::Warning => "warning",
+            Tier::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Tier {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "info" => Ok(Tier::Info),
+            "warning" => Ok(Tier::Warning),
+            "critical" => Ok(Tier::Critical),
+            other => Err(format!(
+                "unknown tier `{other}`: expected one of critical, warning, info"
+            )),
+        }
+    }
+}
+
+/// How one attribute changed between expected and actual.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeOp {
+    /// Present live, absent from the expected view (a tag or a rule added out of band).
+    Add,
+    /// Expected, absent live.
+    Remove,
+    /// Present in both with different values.
+    Replace,
+}
+
+/// An attribute-level difference inside a `changed` finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Terraform attribute path: `instance_type`, `tags.Env`, `ingress`.
+    pub path: String,
+    pub op: ChangeOp,
+    pub expected: Value,
+    pub actual: Value,
+}
+
+/// One finding: one resource, one kind, with attribute changes for `changed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub fingerprint: String,
+    pub kind: FindingKind,
+    pub tier: Tier,
+    pub provider: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub changes: Vec<Change>,
+}
+
+/// Stable identity of a finding across scans and restarts: target, provider, type, id, kind.
+/// Used for history, dedup and PagerDuty `dedup_key`s, so it must never change shape.
+pub fn fingerprint(target: &str, key: &ResourceKey, kind: FindingKind) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        target,
+        &key.provider,
+        &key.resource_type,
+        &key.id,
+        kind.as_str(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    let digest = h.finalize();
+    let mut out = String::with_capacity(32);
+    for b in &digest[..16] {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// A resource type in a scope (region) that could not be listed, or could be listed only in part.
+/// Its resources are "not scanned", never "missing".
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Skipped {
+    pub provider: String,
+    pub resource_type: String,
+    /// Region or other scope; `*` when the whole type was skipped.
+    pub scope: String,
+    /// Set when only one attribute could not be read (it is then left out of the comparison);
+    /// the resources themselves were listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    pub reason: String,
+}
+
+/// Counts for the report header.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Resources considered: managed (in state, in a scanned scope) plus unmanaged.
+    pub resources: usize,
+    /// Resources from state in a scanned scope, compared with live (missing ones included).
+    pub managed: usize,
+    pub changed: usize,
+    pub missing: usize,
+    pub unmanaged: usize,
+    pub pending: usize,
+    /// Share of `resources` that is managed by code, in percent, one decimal.
+    pub coverage_pct: f64,
+    /// Resources from state whose scope could not be listed: neither compared nor missing.
+    pub not_scanned: usize,
+    /// Resources from state of a type driftd does not compare yet.
+    pub not_supported: usize,
+}
