@@ -1,0 +1,183 @@
+//! SDK configuration and error classification.
+
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::config::ProvideCredentials;
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::Client;
+use driftd_core::{ListError, ProviderError};
+use std::fmt::Debug;
+use std::time::Duration;
+
+/// What a target says about reaching AWS. Credentials always come from the standard chain
+/// (environment, profile, SSO, web identity, instance or container role).
+#[derive(Debug, Clone)]
+pub struct AwsSettings {
+    pub regions: Vec<String>,
+    /// A named profile of the shared config files.
+    pub profile: Option<String>,
+    /// An alternative endpoint (an emulator such as moto).
+    pub endpoint_url: Option<String>,
+    /// A role to assume with the chain's credentials.
+    pub assume_role_arn: Option<String>,
+    pub external_id: Option<String>,
+    /// Attempts per API call, the first included (standard retry mode with backoff).
+    pub max_attempts: u32,
+    /// Deadline of one API call, retries included.
+    pub operation_timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl Default for AwsSettings {
+    fn default() -> Self {
+        AwsSettings {
+            regions: vec!["us-east-1".into()],
+            profile: None,
+            endpoint_url: None,
+            assume_role_arn: None,
+            external_id: None,
+            max_attempts: 5,
+            operation_timeout: crate::DEFAULT_OPERATION_TIMEOUT,
+            connect_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Loads the SDK configuration and checks that credentials can be had, so that "no credentials"
+/// is one clear error instead of every scope being skipped.
+pub async fn load_config(s: &AwsSettings) -> Result<SdkConfig, ProviderError> {
+    let first_region = s
+        .regions
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "us-east-1".into());
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(first_region))
+        .retry_config(RetryConfig::standard().with_max_attempts(s.max_attempts.max(1)))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(s.operation_timeout)
+                .connect_timeout(s.connect_timeout)
+                .build(),
+        );
+    if let Some(p) = &s.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(url) = &s.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let mut config = loader.load().await;
+
+    if let Some(arn) = &s.assume_role_arn {
+        let mut builder = AssumeRoleProvider::builder(arn)
+            .session_name("driftd")
+            .configure(&config);
+        if let Some(id) = &s.external_id {
+            builder = builder.external_id(id);
+        }
+        let provider = builder.build().await;
+        config = config
+            .into_builder()
+            .credentials_provider(aws_sdk_ec2::config::SharedCredentialsProvider::new(
+                provider,
+            ))
+            .build();
+    }
+
+    let Some(creds) = config.credentials_provider() else {
+        return Err(no_credentials("no credentials provider is configured"));
+    };
+    if let Err(e) = creds.provide_credentials().await {
+        return Err(no_credentials(&DisplayErrorContext(&e).to_string()));
+    }
+    Ok(config)
+}
+
+fn no_credentials(detail: &str) -> ProviderError {
+    ProviderError::Credentials {
+        provider: crate::PROVIDER.into(),
+        message: format!(
+            "{detail}; set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or the target's \
+             `profile`, or run where an instance or container role is available"
+        ),
+    }
+}
+
+/// An EC2 client for one region, sharing the loaded configuration.
+pub fn ec2_client(base: &SdkConfig, region: &str) -> Client {
+    let conf = aws_sdk_ec2::config::Builder::from(base)
+        .region(Region::new(region.to_string()))
+        .build();
+    Client::from_conf(conf)
+}
+
+const ACCESS_DENIED: &[&str] = &[
+    "UnauthorizedOperation",
+    "AccessDenied",
+    "AccessDeniedException",
+    "AuthFailure",
+    "OptInRequired",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "Blocked",
+];
+const THROTTLED: &[&str] = &[
+    "RequestLimitExceeded",
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+];
+
+/// Classifies an SDK error of `operation` into a reason a person can act on.
+pub fn classify<E, R>(operation: &str, err: &SdkError<E, R>) -> ListError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: Debug,
+{
+    match err {
+        SdkError::TimeoutError(_) => {
+            ListError::Timeout(format!("{operation} did not answer in time"))
+        }
+        SdkError::DispatchFailure(d) if d.is_timeout() => {
+            ListError::Timeout(format!("{operation} did not answer in time"))
+        }
+        SdkError::DispatchFailure(_) => {
+            ListError::Connection(format!("{operation}: {}", DisplayErrorContext(err)))
+        }
+        _ => {
+            let code = err.code().unwrap_or("");
+            let message = err.message().unwrap_or("");
+            let detail = if code.is_empty() {
+                format!("{operation}: {}", DisplayErrorContext(err))
+            } else {
+                format!("{operation}: {code}: {message}")
+            };
+            if ACCESS_DENIED.contains(&code) {
+                ListError::AccessDenied(format!(
+                    "{detail} (grant ec2:{operation} to driftd's identity)"
+                ))
+            } else if THROTTLED.contains(&code) {
+                ListError::Throttled(detail)
+            } else {
+                ListError::Api(detail)
+            }
+        }
+    }
+}
+
+/// AWS tags as a Terraform `tags` map.
+pub fn tags_value(tags: &[aws_sdk_ec2::types::Tag]) -> serde_json::Value {
+    let map: serde_json::Map<String, serde_json::Value> = tags
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").into())))
+        .collect();
+    serde_json::Value::Object(map)
+}
+
+/// The Terraform attribute value of an optional string.
+pub fn opt_str(s: Option<&str>) -> serde_json::Value {
+    s.map(|s| serde_json::Value::String(s.to_string()))
+        .unwrap_or(serde_json::Value::Null)
+}

@@ -1,0 +1,116 @@
+//! `aws_ebs_volume`: zone, size, type, encryption and tags. A volume attached with
+//! delete-on-termination was created with its instance (root or inline block device): it is a
+//! cloud default, managed through the instance, not an unmanaged volume.
+
+use super::{resource, AWS_GENERATED_TAGS};
+use crate::client::{classify, opt_str, tags_value};
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{Volume, VolumeState};
+use aws_sdk_ec2::Client;
+use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use serde_json::json;
+
+pub struct EbsVolume;
+
+static SPEC: TypeSpec = TypeSpec {
+    provider: crate::PROVIDER,
+    resource_type: "aws_ebs_volume",
+    attrs: &[
+        AttrSpec::new("availability_zone", Shape::Scalar),
+        AttrSpec::new("size", Shape::Scalar),
+        AttrSpec::new("type", Shape::Scalar),
+        AttrSpec::new("encrypted", Shape::Scalar),
+        AttrSpec::new("snapshot_id", Shape::Scalar),
+        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+    ],
+    generated_tag_prefixes: AWS_GENERATED_TAGS,
+};
+
+fn map(v: &Volume, region: &str) -> Option<Resource> {
+    let id = v.volume_id()?;
+    if matches!(
+        v.state(),
+        Some(VolumeState::Deleting | VolumeState::Deleted)
+    ) {
+        return None;
+    }
+    let mut r = resource(
+        SPEC.resource_type,
+        id,
+        region,
+        json!({
+            "availability_zone": opt_str(v.availability_zone()),
+            "size": v.size(),
+            "type": opt_str(v.volume_type().map(|t| t.as_str())),
+            "encrypted": v.encrypted().unwrap_or(false),
+            "snapshot_id": opt_str(v.snapshot_id()),
+            "tags": tags_value(v.tags()),
+        }),
+    );
+    r.cloud_default = v
+        .attachments()
+        .iter()
+        .any(|a| a.delete_on_termination() == Some(true));
+    Some(r)
+}
+
+#[async_trait]
+impl ResourceKind<Client> for EbsVolume {
+    fn spec(&self) -> &'static TypeSpec {
+        &SPEC
+    }
+
+    async fn list(&self, client: &Client, region: &str) -> Result<KindListing, ListError> {
+        let mut out = KindListing::default();
+        let mut pages = client.describe_volumes().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            out.api_calls += 1;
+            let page = page.map_err(|e| classify("DescribeVolumes", &e))?;
+            out.resources
+                .extend(page.volumes().iter().filter_map(|v| map(v, region)));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::{VolumeAttachment, VolumeType};
+
+    #[test]
+    fn maps_to_terraform_names() {
+        let v = Volume::builder()
+            .volume_id("vol-1")
+            .availability_zone("us-east-1a")
+            .size(20)
+            .volume_type(VolumeType::Gp3)
+            .encrypted(true)
+            .state(VolumeState::Available)
+            .build();
+        let r = map(&v, "us-east-1").unwrap();
+        assert!(!r.cloud_default);
+        assert_eq!(r.attrs["size"], json!(20));
+        assert_eq!(r.attrs["type"], json!("gp3"));
+        assert_eq!(r.attrs["encrypted"], json!(true));
+    }
+
+    #[test]
+    fn root_volume_is_a_cloud_default_and_deleted_volumes_are_gone() {
+        let root = Volume::builder()
+            .volume_id("vol-2")
+            .attachments(
+                VolumeAttachment::builder()
+                    .instance_id("i-1")
+                    .delete_on_termination(true)
+                    .build(),
+            )
+            .build();
+        assert!(map(&root, "us-east-1").unwrap().cloud_default);
+        let deleted = Volume::builder()
+            .volume_id("vol-3")
+            .state(VolumeState::Deleted)
+            .build();
+        assert!(map(&deleted, "us-east-1").is_none());
+    }
+}

@@ -1,0 +1,179 @@
+//! `aws_instance`: AMI, type, subnet, security groups, key pair, zone, tags and termination
+//! protection. Terminated instances are gone. Termination protection needs one
+//! DescribeInstanceAttribute call per instance; if any of them fails, the attribute is left out of
+//! the comparison for the whole region and reported, instead of comparing a partial view.
+
+use super::{resource, AWS_GENERATED_TAGS};
+use crate::client::{classify, opt_str, tags_value};
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{Instance as SdkInstance, InstanceAttributeName, InstanceStateName};
+use aws_sdk_ec2::Client;
+use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+pub struct Instance;
+
+const TERMINATION_PROTECTION: &str = "disable_api_termination";
+/// Concurrent DescribeInstanceAttribute calls per region.
+const ATTRIBUTE_CONCURRENCY: usize = 8;
+
+static SPEC: TypeSpec = TypeSpec {
+    provider: crate::PROVIDER,
+    resource_type: "aws_instance",
+    attrs: &[
+        AttrSpec::new("ami", Shape::Scalar),
+        AttrSpec::new("instance_type", Shape::Scalar),
+        AttrSpec::new("subnet_id", Shape::Scalar),
+        AttrSpec::new("availability_zone", Shape::Scalar),
+        AttrSpec::new("key_name", Shape::Scalar),
+        AttrSpec::new("vpc_security_group_ids", Shape::Set),
+        AttrSpec::new(TERMINATION_PROTECTION, Shape::Scalar),
+        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+    ],
+    generated_tag_prefixes: AWS_GENERATED_TAGS,
+};
+
+fn map(i: &SdkInstance, region: &str) -> Option<Resource> {
+    let id = i.instance_id()?;
+    let state = i.state().and_then(|s| s.name());
+    if matches!(
+        state,
+        Some(InstanceStateName::Terminated | InstanceStateName::ShuttingDown)
+    ) {
+        return None;
+    }
+    let groups: Vec<Value> = i
+        .security_groups()
+        .iter()
+        .filter_map(|g| g.group_id().map(|s| Value::String(s.to_string())))
+        .collect();
+    Some(resource(
+        SPEC.resource_type,
+        id,
+        region,
+        json!({
+            "ami": opt_str(i.image_id()),
+            "instance_type": opt_str(i.instance_type().map(|t| t.as_str())),
+            "subnet_id": opt_str(i.subnet_id()),
+            "availability_zone": opt_str(i.placement().and_then(|p| p.availability_zone())),
+            "key_name": opt_str(i.key_name()),
+            "vpc_security_group_ids": groups,
+            "tags": tags_value(i.tags()),
+        }),
+    ))
+}
+
+async fn termination_protection(client: &Client, id: &str) -> Result<bool, ListError> {
+    let out = client
+        .describe_instance_attribute()
+        .instance_id(id)
+        .attribute(InstanceAttributeName::DisableApiTermination)
+        .send()
+        .await
+        .map_err(|e| classify("DescribeInstanceAttribute", &e))?;
+    Ok(out
+        .disable_api_termination()
+        .and_then(|v| v.value())
+        .unwrap_or(false))
+}
+
+#[async_trait]
+impl ResourceKind<Client> for Instance {
+    fn spec(&self) -> &'static TypeSpec {
+        &SPEC
+    }
+
+    async fn list(&self, client: &Client, region: &str) -> Result<KindListing, ListError> {
+        let mut out = KindListing::default();
+        let mut pages = client
+            .describe_instances()
+            .max_results(1000)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            out.api_calls += 1;
+            let page = page.map_err(|e| classify("DescribeInstances", &e))?;
+            for reservation in page.reservations() {
+                out.resources.extend(
+                    reservation
+                        .instances()
+                        .iter()
+                        .filter_map(|i| map(i, region)),
+                );
+            }
+        }
+
+        let limit = Arc::new(Semaphore::new(ATTRIBUTE_CONCURRENCY));
+        let mut calls = JoinSet::new();
+        for (idx, r) in out.resources.iter().enumerate() {
+            let (client, id, limit) = (client.clone(), r.key.id.clone(), limit.clone());
+            calls.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                (idx, termination_protection(&client, &id).await)
+            });
+        }
+        let mut failure = None;
+        while let Some(joined) = calls.join_next().await {
+            out.api_calls += 1;
+            match joined {
+                Ok((idx, Ok(protected))) => {
+                    out.resources[idx]
+                        .attrs
+                        .insert(TERMINATION_PROTECTION.into(), Value::Bool(protected));
+                }
+                Ok((_, Err(e))) => failure = Some(e),
+                Err(_) => failure = Some(ListError::Api("attribute task failed".into())),
+            }
+        }
+        if let Some(err) = failure {
+            for r in &mut out.resources {
+                r.attrs.remove(TERMINATION_PROTECTION);
+            }
+            out.unread_attributes
+                .push((TERMINATION_PROTECTION.to_string(), err));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::{GroupIdentifier, InstanceState, InstanceType, Placement};
+
+    #[test]
+    fn maps_to_terraform_names_and_drops_terminated() {
+        let i = SdkInstance::builder()
+            .instance_id("i-1")
+            .image_id("ami-1")
+            .instance_type(InstanceType::T3Micro)
+            .subnet_id("subnet-1")
+            .placement(Placement::builder().availability_zone("us-east-1a").build())
+            .security_groups(GroupIdentifier::builder().group_id("sg-2").build())
+            .security_groups(GroupIdentifier::builder().group_id("sg-1").build())
+            .state(
+                InstanceState::builder()
+                    .name(InstanceStateName::Running)
+                    .build(),
+            )
+            .build();
+        let r = map(&i, "us-east-1").unwrap();
+        assert_eq!(r.attrs["instance_type"], json!("t3.micro"));
+        assert_eq!(r.attrs["ami"], json!("ami-1"));
+        assert_eq!(r.attrs["vpc_security_group_ids"], json!(["sg-2", "sg-1"]));
+        assert_eq!(r.attrs["key_name"], Value::Null);
+
+        let gone = SdkInstance::builder()
+            .instance_id("i-2")
+            .state(
+                InstanceState::builder()
+                    .name(InstanceStateName::Terminated)
+                    .build(),
+            )
+            .build();
+        assert!(map(&gone, "us-east-1").is_none());
+    }
+}

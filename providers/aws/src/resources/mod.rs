@@ -1,0 +1,41 @@
+//! One file per resource type. To add a type: write `<type>.rs` implementing
+//! [`ResourceKind<Client>`](driftd_core::ResourceKind) (its spec, listing and mapping, with a
+//! unit test of the mapping) and add one line to [`registry`].
+
+use aws_sdk_ec2::Client;
+use driftd_core::ResourceKind;
+
+pub mod ebs_volume;
+pub mod instance;
+pub mod security_group;
+pub mod subnet;
+pub mod vpc;
+
+/// Every supported resource type.
+pub fn registry() -> Vec<Box<dyn ResourceKind<Client>>> {
+    vec![
+        Box::new(instance::Instance),
+        Box::new(security_group::SecurityGroup),
+        Box::new(vpc::Vpc),
+        Box::new(subnet::Subnet),
+        Box::new(ebs_volume::EbsVolume),
+    ]
+}
+
+/// Tag keys AWS writes itself (CloudFormation, Auto Scaling, ...), never compared.
+pub(crate) const AWS_GENERATED_TAGS: &[&str] = &["aws:"];
+
+/// A new resource of `resource_type` in `region` with its attributes.
+pub(crate) fn resource(
+    resource_type: &str,
+    id: &str,
+    region: &str,
+    attrs: serde_json::Value,
+) -> driftd_core::Resource {
+    let mut r = driftd_core::Resource::new(crate::PROVIDER, resource_type, id);
+    r.region = Some(region.to_string());
+    if let serde_json::Value::Object(map) = attrs {
+        r.attrs = map.into_iter().collect();
+    }
+    r
+}

@@ -1,0 +1,141 @@
+//! `aws_security_group`: name, description, VPC, tags, and the ingress/egress rules in
+//! Terraform's block shape (one block per source, so normalization can compare them as sets).
+//! The `default` group of every VPC is a cloud default.
+
+use super::{resource, AWS_GENERATED_TAGS};
+use crate::client::{classify, opt_str, tags_value};
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{IpPermission, SecurityGroup as SdkGroup};
+use aws_sdk_ec2::Client;
+use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use serde_json::{json, Value};
+
+pub struct SecurityGroup;
+
+static SPEC: TypeSpec = TypeSpec {
+    provider: crate::PROVIDER,
+    resource_type: "aws_security_group",
+    attrs: &[
+        AttrSpec::new("name", Shape::Scalar),
+        AttrSpec::new("description", Shape::Scalar),
+        AttrSpec::new("vpc_id", Shape::Scalar),
+        AttrSpec::new("ingress", Shape::RuleSet),
+        AttrSpec::new("egress", Shape::RuleSet),
+        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+    ],
+    generated_tag_prefixes: AWS_GENERATED_TAGS,
+};
+
+/// One Terraform rule block per source of an AWS permission.
+fn rules(perms: &[IpPermission], own_id: &str) -> Value {
+    let mut out = Vec::new();
+    for p in perms {
+        let block = |source_key: &str, source: Value, description: Option<&str>| {
+            json!({
+                "protocol": p.ip_protocol().unwrap_or("-1"),
+                "from_port": p.from_port().unwrap_or(0),
+                "to_port": p.to_port().unwrap_or(0),
+                source_key: source,
+                "description": description.unwrap_or(""),
+            })
+        };
+        for r in p.ip_ranges() {
+            if let Some(c) = r.cidr_ip() {
+                out.push(block("cidr_blocks", json!([c]), r.description()));
+            }
+        }
+        for r in p.ipv6_ranges() {
+            if let Some(c) = r.cidr_ipv6() {
+                out.push(block("ipv6_cidr_blocks", json!([c]), r.description()));
+            }
+        }
+        for r in p.prefix_list_ids() {
+            if let Some(id) = r.prefix_list_id() {
+                out.push(block("prefix_list_ids", json!([id]), r.description()));
+            }
+        }
+        for r in p.user_id_group_pairs() {
+            match r.group_id() {
+                Some(g) if g == own_id => out.push(block("self", json!(true), r.description())),
+                Some(g) => out.push(block("security_groups", json!([g]), r.description())),
+                None => {}
+            }
+        }
+    }
+    Value::Array(out)
+}
+
+fn map(g: &SdkGroup, region: &str) -> Option<Resource> {
+    let id = g.group_id()?;
+    let mut r = resource(
+        SPEC.resource_type,
+        id,
+        region,
+        json!({
+            "name": opt_str(g.group_name()),
+            "description": opt_str(g.description()),
+            "vpc_id": opt_str(g.vpc_id()),
+            "ingress": rules(g.ip_permissions(), id),
+            "egress": rules(g.ip_permissions_egress(), id),
+            "tags": tags_value(g.tags()),
+        }),
+    );
+    r.cloud_default = g.group_name() == Some("default");
+    Some(r)
+}
+
+#[async_trait]
+impl ResourceKind<Client> for SecurityGroup {
+    fn spec(&self) -> &'static TypeSpec {
+        &SPEC
+    }
+
+    async fn list(&self, client: &Client, region: &str) -> Result<KindListing, ListError> {
+        let mut out = KindListing::default();
+        let mut pages = client.describe_security_groups().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            out.api_calls += 1;
+            let page = page.map_err(|e| classify("DescribeSecurityGroups", &e))?;
+            out.resources
+                .extend(page.security_groups().iter().filter_map(|g| map(g, region)));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::{IpRange, UserIdGroupPair};
+
+    #[test]
+    fn rules_become_terraform_blocks_equal_to_state() {
+        let g = SdkGroup::builder()
+            .group_id("sg-1")
+            .group_name("web")
+            .vpc_id("vpc-1")
+            .ip_permissions(
+                IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(443)
+                    .to_port(443)
+                    .ip_ranges(IpRange::builder().cidr_ip("10.0.0.0/8").build())
+                    .ip_ranges(IpRange::builder().cidr_ip("192.168.0.0/16").build())
+                    .user_id_group_pairs(UserIdGroupPair::builder().group_id("sg-1").build())
+                    .build(),
+            )
+            .build();
+        let r = map(&g, "us-east-1").unwrap();
+        assert!(!r.cloud_default);
+        let state = json!([
+            {"cidr_blocks": ["192.168.0.0/16", "10.0.0.0/8"], "description": "", "from_port": 443,
+             "ipv6_cidr_blocks": [], "prefix_list_ids": [], "protocol": "tcp",
+             "security_groups": [], "self": true, "to_port": 443}
+        ]);
+        assert_eq!(
+            SPEC.normalize(Shape::RuleSet, &r.attrs["ingress"]),
+            SPEC.normalize(Shape::RuleSet, &state)
+        );
+        assert_eq!(SPEC.normalize(Shape::RuleSet, &r.attrs["egress"]), None);
+    }
+}
