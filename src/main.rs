@@ -1,1 +1,57 @@
-fn main() {}
+//! driftd: drift detection for infrastructure as code.
+//!
+//! The binary is thin: [`cli`] parses arguments, [`config`] reads and validates `driftd.toml`,
+//! [`scan`] runs one target (state → live → analysis → report), [`output`] renders reports. The
+//! model and the analyzer live in `driftd-core`, state readers in `driftd-iac`, cloud adapters in
+//! `providers/`. Errors are printed once, as a chain, and mapped to exit code 1.
+
+mod cli;
+mod config;
+mod output;
+mod scan;
+
+use anyhow::Result;
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    cli::init_logging(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("driftd: error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("driftd: error: {}", chain(&err));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The error and its causes on one line each, without repeating a cause already in the message.
+fn chain(err: &anyhow::Error) -> String {
+    let mut out = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str("\n  caused by: ");
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+async fn run(cli: cli::Cli) -> Result<u8> {
+    match cli.command {
+        cli::Command::Check(args) => cli::check(args).await,
+        cli::Command::Validate(args) => cli::validate(args),
+    }
+}

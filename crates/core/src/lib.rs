@@ -11,14 +11,17 @@
 //! - [`analyze()`]: expected (state) vs live, scope-aware (a skipped scope is never "missing").
 //! - [`tier`]: built-in tier rules.
 //! - [`provider`]: the trait a cloud provider implements.
+//! - [`report`]: the versioned JSON report and the exit-code decision.
 
 pub mod analyze;
 pub mod model;
 pub mod provider;
+pub mod report;
 pub mod schema;
 pub mod tier;
 
 pub use analyze::{analyze, Analysis, AnalyzeInput};
 pub use model::*;
 pub use provider::{KindListing, ListError, LiveInventory, Provider, ProviderError, ResourceKind};
+pub use report::{FailOn, Outcome, Report};
 pub use schema::{AttrSpec, Shape, TypeSpec};

@@ -1,0 +1,341 @@
+//! `driftd.toml`: targets and how to reach them. Parsing is strict (unknown keys are errors that
+//! name the key and the file) and validation is pure: no network, only local files are looked at.
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Scan targets, in file order.
+    #[serde(default, rename = "target")]
+    pub targets: Vec<TargetConfig>,
+    /// Directory that relative paths are resolved from (the config file's directory).
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// The file this came from, for messages.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// One thing to scan: its state, its cloud scope, and how to reach the cloud.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    /// Unique name, used in reports, fingerprints and `--target`.
+    pub name: String,
+    /// Only `aws` for now.
+    #[serde(default = "default_provider")]
+    pub provider: String,
+    /// Terraform state locations: files, directories or glob patterns, relative to the config.
+    pub states: Vec<String>,
+    /// Regions to list. Empty: the regions the state's resources are in.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Resource types to compare. Empty: every type the provider supports.
+    #[serde(default)]
+    pub resource_types: Vec<String>,
+    /// Report cloud-created defaults (default VPC and its subnets, default security groups,
+    /// instance root volumes) as unmanaged too.
+    #[serde(default)]
+    pub include_cloud_defaults: bool,
+    #[serde(default)]
+    pub aws: AwsConfig,
+}
+
+/// How to reach AWS for one target. Credentials always come from the standard AWS chain.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsConfig {
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub assume_role_arn: Option<String>,
+    pub external_id: Option<String>,
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+}
+
+impl Default for AwsConfig {
+    fn default() -> Self {
+        AwsConfig {
+            profile: None,
+            endpoint_url: None,
+            assume_role_arn: None,
+            external_id: None,
+            max_attempts: default_max_attempts(),
+            timeout_secs: default_timeout(),
+        }
+    }
+}
+
+fn default_provider() -> String {
+    "aws".into()
+}
+fn default_max_attempts() -> u32 {
+    5
+}
+fn default_timeout() -> u64 {
+    60
+}
+
+impl AwsConfig {
+    pub fn settings(&self, regions: Vec<String>) -> driftd_aws::AwsSettings {
+        driftd_aws::AwsSettings {
+            regions,
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            assume_role_arn: self.assume_role_arn.clone(),
+            external_id: self.external_id.clone(),
+            max_attempts: self.max_attempts,
+            operation_timeout: Duration::from_secs(self.timeout_secs),
+            ..Default::default()
+        }
+    }
+}
+
+impl Config {
+    /// Reads, parses and validates a config file. Every problem is reported, each naming the
+    /// file and the key.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let mut config: Config = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))?;
+        config.path = path.to_path_buf();
+        config.base_dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what the types cannot: names, providers, types, URLs, that state locations exist.
+    pub fn validate(&self) -> Result<()> {
+        let file = self.path.display();
+        let mut problems = Vec::new();
+        if self.targets.is_empty() {
+            problems.push(format!(
+                "{file}: no [[target]] is defined; add one with a `name` and `states`"
+            ));
+        }
+        let supported = driftd_aws::AwsProvider::supported_types();
+        let mut names = BTreeSet::new();
+        for (i, t) in self.targets.iter().enumerate() {
+            let at = format!("{file}: target[{i}] ({:?})", t.name);
+            if t.name.trim().is_empty() {
+                problems.push(format!("{at}.name: must not be empty"));
+            } else if !names.insert(t.name.as_str()) {
+                problems.push(format!(
+                    "{at}.name: another target has this name; names must be unique"
+                ));
+            }
+            if t.provider != "aws" {
+                problems.push(format!(
+                    "{at}.provider: unknown provider `{}`; supported: aws",
+                    t.provider
+                ));
+            }
+            if t.states.is_empty() {
+                problems.push(format!(
+                    "{at}.states: list at least one Terraform state file, directory or glob"
+                ));
+            }
+            for loc in &t.states {
+                if let Err(e) = check_location(&self.base_dir, loc) {
+                    problems.push(format!("{at}.states: {e}"));
+                }
+            }
+            for r in &t.regions {
+                if !is_region_name(r) {
+                    problems.push(format!(
+                        "{at}.regions: `{r}` is not an AWS region name (like us-east-1)"
+                    ));
+                }
+            }
+            for rt in &t.resource_types {
+                if !supported.contains(&rt.as_str()) {
+                    problems.push(format!(
+                        "{at}.resource_types: `{rt}` is not supported; supported: {}",
+                        supported.join(", ")
+                    ));
+                }
+            }
+            if let Some(url) = &t.aws.endpoint_url {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    problems.push(format!(
+                        "{at}.aws.endpoint_url: `{url}` must start with http:// or https://"
+                    ));
+                }
+            }
+            if t.aws.max_attempts == 0 {
+                problems.push(format!("{at}.aws.max_attempts: must be at least 1"));
+            }
+            if t.aws.timeout_secs == 0 {
+                problems.push(format!("{at}.aws.timeout_secs: must be at least 1"));
+            }
+            if let Some(arn) = &t.aws.assume_role_arn {
+                if !arn.starts_with("arn:") || !arn.contains(":role/") {
+                    problems.push(format!(
+                        "{at}.aws.assume_role_arn: `{arn}` is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            bail!(
+                "{} problem(s) in the configuration:\n  {}",
+                problems.len(),
+                problems.join("\n  ")
+            )
+        }
+    }
+
+    /// The selected targets, in file order; unknown names are an error listing the known ones.
+    pub fn select(&self, names: &[String]) -> Result<Vec<&TargetConfig>> {
+        if names.is_empty() {
+            return Ok(self.targets.iter().collect());
+        }
+        names
+            .iter()
+            .map(|n| {
+                self.targets.iter().find(|t| &t.name == n).with_context(|| {
+                    let known: Vec<&str> = self.targets.iter().map(|t| t.name.as_str()).collect();
+                    format!(
+                        "no target named `{n}` in {}; known targets: {}",
+                        self.path.display(),
+                        known.join(", ")
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// A state location must match something now; a glob that matches nothing is a typo more often
+/// than not.
+fn check_location(base: &Path, loc: &str) -> Result<(), String> {
+    let full = base.join(loc);
+    let pattern = full.to_string_lossy();
+    if full.exists() {
+        return Ok(());
+    }
+    if pattern.contains(['*', '?', '[']) {
+        let mut matches =
+            glob::glob(&pattern).map_err(|e| format!("`{loc}`: invalid glob: {e}"))?;
+        if matches.next().is_some() {
+            return Ok(());
+        }
+        return Err(format!(
+            "`{loc}` matches no file (resolved from {})",
+            base.display()
+        ));
+    }
+    Err(format!(
+        "`{loc}` does not exist (resolved from {})",
+        base.display()
+    ))
+}
+
+fn is_region_name(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, dir: &Path) -> Result<Config> {
+        let path = dir.join("driftd.toml");
+        std::fs::write(&path, text)?;
+        Config::load(&path)
+    }
+
+    fn tmp() -> PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "driftd-config-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        ));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("a.tfstate"), "{}").unwrap();
+        d
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_key() {
+        let d = tmp();
+        let err = parse(
+            "[[target]]\nname='a'\nstates=['a.tfstate']\nregoins=['us-east-1']\n",
+            &d,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("driftd.toml"), "{err}");
+        assert!(err.contains("regoins"), "{err}");
+    }
+
+    #[test]
+    fn every_problem_is_listed() {
+        let d = tmp();
+        let err = parse(
+            "[[target]]\nname='a'\nprovider='azure'\nstates=['nope/*.tfstate']\nregions=['useast']\nresource_types=['aws_lambda']\n[[target]]\nname='a'\nstates=['a.tfstate']\n[target.aws]\nendpoint_url='localhost:5000'\nmax_attempts=0\n",
+            &d,
+        )
+        .unwrap_err()
+        .to_string();
+        for needle in [
+            "target[0] (\"a\").provider: unknown provider `azure`",
+            "target[0] (\"a\").states: `nope/*.tfstate` matches no file",
+            "`useast` is not an AWS region",
+            "`aws_lambda` is not supported",
+            "target[1] (\"a\").name: another target has this name",
+            "aws.endpoint_url: `localhost:5000` must start with http://",
+            "aws.max_attempts: must be at least 1",
+        ] {
+            assert!(err.contains(needle), "missing `{needle}` in:\n{err}");
+        }
+    }
+
+    #[test]
+    fn minimal_target_gets_defaults() {
+        let d = tmp();
+        let c = parse("[[target]]\nname='a'\nstates=['*.tfstate']\n", &d).unwrap();
+        assert_eq!(c.targets[0].provider, "aws");
+        assert_eq!(c.targets[0].aws.max_attempts, 5);
+        assert!(c
+            .select(&["b".into()])
+            .unwrap_err()
+            .to_string()
+            .contains("known targets: a"));
+    }
+
+    #[test]
+    fn region_names() {
+        assert!(is_region_name("us-east-1"));
+        assert!(is_region_name("us-gov-west-1"));
+        assert!(!is_region_name("us-east"));
+        assert!(!is_region_name("US-EAST-1"));
+    }
+}

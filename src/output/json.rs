@@ -1,0 +1,15 @@
+//! `--format json`: one report object (DESIGN.md schema), or an array of them for several
+//! targets. Pretty-printed, keys in schema order, findings already sorted by the analyzer.
+
+use driftd_core::Report;
+
+pub fn render(reports: &[Report]) -> String {
+    let text = match reports {
+        [one] => serde_json::to_string_pretty(one),
+        many => serde_json::to_string_pretty(many),
+    };
+    // Serializing plain data structs with string keys cannot fail.
+    let mut text = text.unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

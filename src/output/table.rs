@@ -1,0 +1,246 @@
+//! `--format table`: what a person reads at a terminal. A header with completeness and coverage,
+//! then findings grouped by kind with expected vs actual per attribute, then what was not scanned.
+
+use driftd_core::{ChangeOp, Finding, FindingKind, Report, Tier};
+use serde_json::Value;
+use std::fmt::Write;
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, t: &str) -> String {
+        self.paint("1", t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.paint("2", t)
+    }
+    fn tier(&self, tier: Tier) -> String {
+        let code = match tier {
+            Tier::Critical => "1;31",
+            Tier::Warning => "33",
+            Tier::Info => "36",
+        };
+        self.paint(code, &format!("{:<8}", tier.as_str()))
+    }
+}
+
+pub fn render(reports: &[Report], color: bool) -> String {
+    let style = Style { color };
+    let mut out = String::new();
+    for (i, r) in reports.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        render_one(&mut out, r, &style);
+    }
+    out
+}
+
+fn render_one(out: &mut String, r: &Report, s: &Style) {
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        s.bold("driftd ·"),
+        s.bold(&format!("target {}", r.target)),
+        s.dim(&format!("{} → {}", r.scan.started_at, r.scan.finished_at))
+    );
+    let sum = &r.summary;
+    let status = if r.scan.complete {
+        s.paint("32", "scan complete")
+    } else {
+        s.paint(
+            "1;33",
+            &format!("scan INCOMPLETE ({} not scanned)", r.skipped.len()),
+        )
+    };
+    let _ = writeln!(
+        out,
+        "{status} · {} resources · {} managed · {} unmanaged · coverage {:.1}%",
+        sum.resources, sum.managed, sum.unmanaged, sum.coverage_pct
+    );
+    if sum.not_scanned + sum.not_supported > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            s.dim(&format!(
+                "{} in state not scanned · {} of types not compared yet",
+                sum.not_scanned, sum.not_supported
+            ))
+        );
+    }
+
+    if r.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            s.paint("1;32", "No drift: live infrastructure matches the state.")
+        );
+    } else {
+        let count = |t: Tier| r.findings.iter().filter(|f| f.tier == t).count();
+        let _ = writeln!(
+            out,
+            "Drift: {} critical · {} warning · {} info",
+            count(Tier::Critical),
+            count(Tier::Warning),
+            count(Tier::Info)
+        );
+    }
+
+    for kind in [
+        FindingKind::Missing,
+        FindingKind::Changed,
+        FindingKind::Unmanaged,
+        FindingKind::Pending,
+    ] {
+        let group: Vec<&Finding> = r.findings.iter().filter(|f| f.kind == kind).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let title = match kind {
+            FindingKind::Missing => "MISSING: in state, gone from the cloud",
+            FindingKind::Changed => "CHANGED: differs from state",
+            FindingKind::Unmanaged => "UNMANAGED: in the cloud, in no state",
+            FindingKind::Pending => "PENDING: code not yet applied",
+        };
+        let _ = writeln!(out, "\n{} ({})", s.bold(title), group.len());
+        for f in group {
+            finding(out, f, s);
+        }
+    }
+
+    if !r.skipped.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} ({})",
+            s.bold("NOT SCANNED: not compared, never reported missing"),
+            r.skipped.len()
+        );
+        for k in &r.skipped {
+            let what = match &k.attribute {
+                Some(a) => format!("{}.{}", k.resource_type, a),
+                None => k.resource_type.clone(),
+            };
+            let _ = writeln!(out, "  {what} in {}: {}", k.scope, k.reason);
+        }
+    }
+}
+
+fn finding(out: &mut String, f: &Finding, s: &Style) {
+    let mut line = format!(
+        "  {} {} {}",
+        s.tier(f.tier),
+        f.resource_type,
+        s.bold(&f.resource_id)
+    );
+    if let Some(a) = &f.address {
+        let _ = write!(line, "  {a}");
+    }
+    if let Some(r) = &f.region {
+        let _ = write!(line, "  {}", s.dim(r));
+    }
+    let _ = writeln!(out, "{line}");
+    let indent = " ".repeat(11);
+    match f.kind {
+        FindingKind::Missing => {
+            let from = f.source.as_deref().unwrap_or("state");
+            let _ = writeln!(
+                out,
+                "{indent}{}",
+                s.dim(&format!("recorded in {from}, not found live"))
+            );
+        }
+        FindingKind::Unmanaged => {
+            let _ = writeln!(
+                out,
+                "{indent}{}",
+                s.dim("exists live, in no state of this target")
+            );
+        }
+        _ => {}
+    }
+    let width = f.changes.iter().map(|c| c.path.len()).max().unwrap_or(0);
+    for c in &f.changes {
+        let text = match c.op {
+            ChangeOp::Replace => format!(
+                "{} → {}",
+                s.paint("31", &value(&c.expected)),
+                s.paint("32", &value(&c.actual))
+            ),
+            ChangeOp::Add => s.paint("32", &format!("+ {}", value(&c.actual))),
+            ChangeOp::Remove => s.paint("31", &format!("- {}", value(&c.expected))),
+        };
+        let _ = writeln!(out, "{indent}{:<width$}  {text}", c.path);
+    }
+}
+
+/// A value the way a person reads it: strings unquoted, rules as `tcp 22 from 0.0.0.0/0`.
+fn value(v: &Value) -> String {
+    match v {
+        Value::Null => "(none)".into(),
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(value).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        Value::Object(m) if m.contains_key("protocol") => rule(m),
+        other => other.to_string(),
+    }
+}
+
+fn rule(m: &serde_json::Map<String, Value>) -> String {
+    let proto = m.get("protocol").and_then(Value::as_str).unwrap_or("-1");
+    let from = m.get("from_port").and_then(Value::as_i64).unwrap_or(0);
+    let to = m.get("to_port").and_then(Value::as_i64).unwrap_or(0);
+    let ports = match (proto, from == to) {
+        ("-1", _) => "all traffic".to_string(),
+        (p, true) => format!("{p} {from}"),
+        (p, false) => format!("{p} {from}-{to}"),
+    };
+    let source = [
+        "cidr_blocks",
+        "ipv6_cidr_blocks",
+        "prefix_list_ids",
+        "security_groups",
+    ]
+    .iter()
+    .find_map(|k| m.get(*k).and_then(Value::as_array).and_then(|a| a.first()))
+    .and_then(Value::as_str)
+    .map(str::to_string)
+    .unwrap_or_else(|| "self".to_string());
+    let mut text = format!("{ports} from {source}");
+    if let Some(d) = m.get("description").and_then(Value::as_str) {
+        let _ = write!(text, " ({d:?})");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rules_read_like_firewall_lines() {
+        assert_eq!(
+            value(
+                &json!({"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]})
+            ),
+            "tcp 22 from 0.0.0.0/0"
+        );
+        assert_eq!(
+            value(&json!({"protocol": "-1", "from_port": 0, "to_port": 0, "self": true})),
+            "all traffic from self"
+        );
+        assert_eq!(value(&json!(null)), "(none)");
+        assert_eq!(value(&json!("t3.micro")), "\"t3.micro\"");
+    }
+}

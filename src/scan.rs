@@ -1,0 +1,91 @@
+//! One scan of one target: read state, list live resources, analyze, build the report.
+//! `check` runs it once; the daemon (later) runs the same function on a schedule.
+
+use crate::config::TargetConfig;
+use anyhow::{Context, Result};
+use chrono::{SecondsFormat, Utc};
+use driftd_aws::AwsProvider;
+use driftd_core::{analyze, AnalyzeInput, Provider, Report, Resource};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Runs one target and returns its report. Errors (unreadable state, no credentials) stop the
+/// target; a scope that cannot be listed does not: it is in the report's `skipped`.
+pub async fn run_target(target: &TargetConfig, base_dir: &Path) -> Result<Report> {
+    let started_at = now();
+    let locations = target.states.clone();
+    let base = base_dir.to_path_buf();
+    let states = tokio::task::spawn_blocking(move || driftd_iac::read_states(&locations, &base))
+        .await
+        .context("state reader task failed")?
+        .with_context(|| format!("target `{}`: cannot read Terraform state", target.name))?;
+    let expected: Vec<Resource> = states.into_iter().flat_map(|s| s.resources).collect();
+
+    let regions = if target.regions.is_empty() {
+        let found: BTreeSet<String> = expected
+            .iter()
+            .filter(|r| r.key.provider == driftd_aws::PROVIDER)
+            .filter_map(|r| r.region.clone())
+            .collect();
+        if found.is_empty() {
+            anyhow::bail!(
+                "target `{}`: no region is configured and none can be read from its state; \
+                 set `regions` in the target",
+                target.name
+            );
+        }
+        found.into_iter().collect()
+    } else {
+        target.regions.clone()
+    };
+    tracing::info!(target = %target.name, regions = ?regions, expected = expected.len(), "scanning");
+
+    let provider = AwsProvider::new(target.aws.settings(regions));
+    let specs = provider.type_specs();
+    let types: Vec<String> = if target.resource_types.is_empty() {
+        specs.iter().map(|s| s.resource_type.to_string()).collect()
+    } else {
+        target.resource_types.clone()
+    };
+    let specs: Vec<_> = specs
+        .into_iter()
+        .filter(|s| types.iter().any(|t| t == s.resource_type))
+        .collect();
+    let inventory = provider
+        .list(&types)
+        .await
+        .with_context(|| format!("target `{}`", target.name))?;
+
+    let scanned: BTreeSet<(String, String, String)> = inventory
+        .scanned
+        .iter()
+        .map(|(t, scope)| (provider.name().to_string(), t.clone(), scope.clone()))
+        .collect();
+    let analysis = analyze(&AnalyzeInput {
+        target: &target.name,
+        specs: &specs,
+        expected: &expected,
+        live: &inventory.resources,
+        scanned: &scanned,
+        skipped: &inventory.skipped,
+        include_cloud_defaults: target.include_cloud_defaults,
+    });
+    tracing::info!(
+        target = %target.name,
+        findings = analysis.findings.len(),
+        skipped = analysis.skipped.len(),
+        api_calls = inventory.api_calls,
+        "scan finished"
+    );
+    Ok(Report::new(
+        &target.name,
+        env!("CARGO_PKG_VERSION"),
+        started_at,
+        now(),
+        analysis,
+    ))
+}
