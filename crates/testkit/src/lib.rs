@@ -1,1 +1,35 @@
+//! Test and demo support, against real local servers only:
+//! - [`moto`]: starts a moto server (installed by `scripts/setup` into `.venv`) on a free
+//!   loopback port and stops it by its process id.
+//! - [`seed`]: builds a small infrastructure with the real `aws-sdk-ec2` client and writes the
+//!   Terraform state (format version 4) that an apply of it would have written.
+//! - [`proxy`]: a fault-injecting HTTP proxy in front of moto (access denied, throttling, delays)
+//!   for what moto cannot do on purpose.
 
+pub mod moto;
+pub mod proxy;
+pub mod seed;
+
+use std::path::PathBuf;
+
+/// The workspace root (this crate lives in `crates/testkit`).
+pub fn workspace_root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent()
+        .and_then(|p| p.parent())
+        .map(PathBuf::from)
+        .unwrap_or(here)
+}
+
+/// The project-local Python venv made by `scripts/setup` (or `$DRIFTD_VENV`).
+pub fn venv() -> PathBuf {
+    std::env::var_os("DRIFTD_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv"))
+}
+
+/// Static credentials that moto accepts; also exported to the driftd processes tests start.
+pub const ACCESS_KEY: &str = "AKIDTESTINGDRIFTD";
+pub const SECRET_KEY: &str = "testing-secret-not-real";
+/// moto's fixed account id.
+pub const ACCOUNT_ID: &str = "123456789012";

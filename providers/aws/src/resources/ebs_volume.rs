@@ -1,6 +1,8 @@
 //! `aws_ebs_volume`: zone, size, type, encryption and tags. A volume attached with
 //! delete-on-termination was created with its instance (root or inline block device): it is a
-//! cloud default, managed through the instance, not an unmanaged volume.
+//! cloud default, managed through the instance, not an unmanaged volume. When DescribeVolumes
+//! leaves the attachment's delete-on-termination flag out (moto does), the instance's block device
+//! mapping is asked instead, in one batched DescribeInstances call.
 
 use super::{resource, AWS_GENERATED_TAGS};
 use crate::client::{classify, opt_str, tags_value};
@@ -9,6 +11,7 @@ use aws_sdk_ec2::types::{Volume, VolumeState};
 use aws_sdk_ec2::Client;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
 use serde_json::json;
+use std::collections::{BTreeSet, HashSet};
 
 pub struct EbsVolume;
 
@@ -54,6 +57,45 @@ fn map(v: &Volume, region: &str) -> Option<Resource> {
     Some(r)
 }
 
+/// Volume ids that their instances delete on termination, for attachments whose flag is unknown.
+async fn deleted_with_instance(
+    client: &Client,
+    volumes: &[Volume],
+    calls: &mut u64,
+) -> Result<HashSet<String>, ListError> {
+    let instance_ids: BTreeSet<&str> = volumes
+        .iter()
+        .flat_map(|v| v.attachments())
+        .filter(|a| a.delete_on_termination().is_none())
+        .filter_map(|a| a.instance_id())
+        .collect();
+    let mut out = HashSet::new();
+    let ids: Vec<&str> = instance_ids.into_iter().collect();
+    for chunk in ids.chunks(200) {
+        let mut pages = client
+            .describe_instances()
+            .set_instance_ids(Some(chunk.iter().map(|s| s.to_string()).collect()))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            *calls += 1;
+            let page = page.map_err(|e| classify("DescribeInstances", &e))?;
+            for i in page.reservations().iter().flat_map(|r| r.instances()) {
+                for m in i.block_device_mappings() {
+                    if let Some(ebs) = m.ebs() {
+                        if ebs.delete_on_termination() == Some(true) {
+                            if let Some(id) = ebs.volume_id() {
+                                out.insert(id.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[async_trait]
 impl ResourceKind<Client> for EbsVolume {
     fn spec(&self) -> &'static TypeSpec {
@@ -62,13 +104,22 @@ impl ResourceKind<Client> for EbsVolume {
 
     async fn list(&self, client: &Client, region: &str) -> Result<KindListing, ListError> {
         let mut out = KindListing::default();
+        let mut volumes = Vec::new();
         let mut pages = client.describe_volumes().into_paginator().send();
         while let Some(page) = pages.next().await {
             out.api_calls += 1;
             let page = page.map_err(|e| classify("DescribeVolumes", &e))?;
-            out.resources
-                .extend(page.volumes().iter().filter_map(|v| map(v, region)));
+            volumes.extend(page.volumes().iter().cloned());
         }
+        let with_instance = deleted_with_instance(client, &volumes, &mut out.api_calls).await?;
+        out.resources = volumes
+            .iter()
+            .filter_map(|v| {
+                let mut r = map(v, region)?;
+                r.cloud_default |= with_instance.contains(&r.key.id);
+                Some(r)
+            })
+            .collect();
         Ok(out)
     }
 }

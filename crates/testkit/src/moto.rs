@@ -1,0 +1,105 @@
+//! A moto server on a free loopback port, stopped when dropped.
+
+use anyhow::{bail, Context, Result};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Moto {
+    pub port: u16,
+    child: Option<Child>,
+}
+
+/// A port the OS says is free now. Another process could take it before we bind it; the start
+/// is retried on a new port if the server does not come up.
+pub fn free_port() -> Result<u16> {
+    let l = TcpListener::bind("127.0.0.1:0").context("bind a loopback port")?;
+    Ok(l.local_addr()?.port())
+}
+
+/// Minimal HTTP/1.0 request on loopback, returning (status, body).
+pub fn http(port: u16, method: &str, path: &str) -> Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n"
+    )?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf)?;
+    let status = buf
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .context("malformed HTTP answer")?;
+    let body = buf
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+impl Moto {
+    /// Starts `moto_server` from the project venv and waits until it answers.
+    pub fn start() -> Result<Moto> {
+        let bin = crate::venv().join("bin").join("moto_server");
+        if !bin.exists() {
+            bail!(
+                "{} not found: run `bash scripts/setup` first (it installs moto into .venv)",
+                bin.display()
+            );
+        }
+        let mut last_err = None;
+        for _ in 0..3 {
+            let port = free_port()?;
+            let child = Command::new(&bin)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .with_context(|| format!("start {}", bin.display()))?;
+            let mut moto = Moto {
+                port,
+                child: Some(child),
+            };
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if matches!(http(port, "GET", "/moto-api/"), Ok((200, _))) {
+                    return Ok(moto);
+                }
+                if let Some(c) = moto.child.as_mut() {
+                    if let Ok(Some(status)) = c.try_wait() {
+                        last_err = Some(format!("moto_server exited: {status}"));
+                        break;
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            moto.stop();
+        }
+        bail!(
+            "moto server did not start: {}",
+            last_err.unwrap_or_else(|| "no answer within 30 s".into())
+        )
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server (by its own process id) and waits for it.
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

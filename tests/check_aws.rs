@@ -1,0 +1,439 @@
+//! `driftd check` end to end against a real EC2 API (moto server), through the built binary.
+
+mod util;
+
+use serde_json::json;
+use util::*;
+
+const US: &str = "us-east-1";
+const EU: &str = "eu-west-1";
+
+#[test]
+fn in_sync_infrastructure_exits_0_with_no_findings() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("in-sync");
+    seed(&rt, &moto, &dir, &[(US, 2), (EU, 1)]);
+    dir.write("driftd.toml", &config(&moto.endpoint(), &[US, EU]));
+
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["findings"], json!([]), "stderr: {}", run.stderr);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(report["scan"]["complete"], json!(true));
+    assert_eq!(report["skipped"], json!([]));
+    // Per region: vpc, 2 subnets, sg, volume + instances.
+    assert_eq!(report["summary"]["managed"], json!(5 + 2 + 5 + 1));
+    assert_eq!(report["summary"]["coverage_pct"], json!(100.0));
+    assert_eq!(report["schema_version"], json!(1));
+    assert_eq!(report["target"], json!("demo"));
+}
+
+#[test]
+fn out_of_band_changes_are_found_exactly_with_exit_2() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("drift");
+    let seeded = seed(&rt, &moto, &dir, &[(US, 2), (EU, 1)]);
+    let (us, eu) = (&seeded[0], &seeded[1]);
+
+    let unmanaged = rt.block_on(async {
+        let c = ec2_client(&moto.endpoint(), US).await;
+        c.modify_instance_attribute()
+            .instance_id(&us.instance_ids[0])
+            .instance_type(
+                aws_sdk_ec2::types::AttributeValue::builder()
+                    .value("t3.large")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("change instance type");
+        c.authorize_security_group_ingress()
+            .group_id(&us.sg_id)
+            .ip_protocol("tcp")
+            .from_port(22)
+            .to_port(22)
+            .cidr_ip("0.0.0.0/0")
+            .send()
+            .await
+            .expect("open port 22");
+        let out = c
+            .run_instances()
+            .image_id(driftd_testkit::seed::AMI)
+            .instance_type("t3.nano".into())
+            .min_count(1)
+            .max_count(1)
+            .send()
+            .await
+            .expect("unmanaged instance");
+        let unmanaged = out.instances()[0].instance_id().unwrap().to_string();
+
+        let c = ec2_client(&moto.endpoint(), EU).await;
+        c.delete_volume()
+            .volume_id(&eu.volume_id)
+            .send()
+            .await
+            .expect("delete volume");
+        c.create_tags()
+            .resources(&eu.instance_ids[0])
+            .tags(
+                aws_sdk_ec2::types::Tag::builder()
+                    .key("Env")
+                    .value("staging")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("retag");
+        unmanaged
+    });
+
+    dir.write("driftd.toml", &config(&moto.endpoint(), &[US, EU]));
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        run.code, 2,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let report = run.json();
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        finding_summary(&report),
+        vec![
+            (
+                s("missing"),
+                s("critical"),
+                s("aws_ebs_volume"),
+                eu.volume_id.clone()
+            ),
+            (
+                s("changed"),
+                s("critical"),
+                s("aws_security_group"),
+                us.sg_id.clone()
+            ),
+            (
+                s("changed"),
+                s("warning"),
+                s("aws_instance"),
+                us.instance_ids[0].clone()
+            ),
+            (
+                s("unmanaged"),
+                s("warning"),
+                s("aws_instance"),
+                unmanaged.clone()
+            ),
+            (
+                s("changed"),
+                s("info"),
+                s("aws_instance"),
+                eu.instance_ids[0].clone()
+            ),
+        ]
+    );
+    let f = &report["findings"];
+    assert_eq!(f[0]["address"], json!("module.storage.aws_ebs_volume.data"));
+    assert_eq!(f[0]["region"], json!(EU));
+    assert_eq!(
+        f[1]["changes"],
+        json!([{"path": "ingress", "op": "add", "expected": null,
+                "actual": {"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "protocol": "tcp", "to_port": 22}}])
+    );
+    assert_eq!(
+        f[2]["changes"],
+        json!([{"path": "instance_type", "op": "replace", "expected": "t3.micro", "actual": "t3.large"}])
+    );
+    assert_eq!(f[2]["address"], json!("aws_instance.web[0]"));
+    assert_eq!(
+        f[4]["changes"],
+        json!([{"path": "tags.Env", "op": "replace", "expected": "prod", "actual": "staging"}])
+    );
+    assert_eq!(report["summary"]["changed"], json!(3));
+    assert_eq!(report["summary"]["missing"], json!(1));
+    assert_eq!(report["summary"]["unmanaged"], json!(1));
+    assert_eq!(report["scan"]["complete"], json!(true));
+    for finding in f.as_array().unwrap() {
+        assert_eq!(finding["fingerprint"].as_str().unwrap().len(), 32);
+    }
+
+    // The same scan for a person: grouped by kind, expected vs actual.
+    let table = driftd(dir.path(), &["check"]);
+    assert_eq!(table.code, 2);
+    for needle in [
+        "MISSING",
+        "CHANGED",
+        "UNMANAGED",
+        "\"t3.micro\" → \"t3.large\"",
+        "+ tcp 22 from 0.0.0.0/0",
+        "Drift: 2 critical · 2 warning · 1 info",
+    ] {
+        assert!(
+            table.stdout.contains(needle),
+            "no `{needle}` in:\n{}",
+            table.stdout
+        );
+    }
+
+    // --fail-on critical still fails; the JSON written with --output matches stdout's.
+    let out = dir.path().join("report.json");
+    let run = driftd(
+        dir.path(),
+        &[
+            "check",
+            "--fail-on",
+            "critical",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(written["findings"], report["findings"]);
+}
+
+#[test]
+fn only_info_drift_passes_with_fail_on_warning() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("fail-on");
+    let seeded = seed(&rt, &moto, &dir, &[(US, 1)]);
+    rt.block_on(async {
+        let c = ec2_client(&moto.endpoint(), US).await;
+        c.create_tags()
+            .resources(&seeded[0].vpc_id)
+            .tags(
+                aws_sdk_ec2::types::Tag::builder()
+                    .key("Owner")
+                    .value("bob")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("tag");
+    });
+    dir.write("driftd.toml", &config(&moto.endpoint(), &[US]));
+    let strict = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(strict.code, 2, "{}", strict.stderr);
+    assert_eq!(
+        strict.json()["findings"][0]["changes"],
+        json!([{"path": "tags.Owner", "op": "add", "expected": null, "actual": "bob"}])
+    );
+    let lenient = driftd(
+        dir.path(),
+        &["check", "--format", "json", "--fail-on", "warning"],
+    );
+    assert_eq!(lenient.code, 0, "{}", lenient.stderr);
+}
+
+#[test]
+fn access_denied_region_is_skipped_never_missing() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("denied");
+    seed(&rt, &moto, &dir, &[(US, 1), (EU, 1)]);
+    let proxy = Proxy::start(
+        moto.port,
+        vec![Rule {
+            region: Some(EU.into()),
+            action: None,
+            fault: Fault::Deny,
+        }],
+    )
+    .expect("proxy");
+    dir.write("driftd.toml", &config(&proxy.endpoint(), &[US, EU]));
+
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        run.code, 3,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let report = run.json();
+    assert_eq!(report["findings"], json!([]));
+    assert_eq!(report["scan"]["complete"], json!(false));
+    let skipped = report["skipped"].as_array().unwrap();
+    let types: Vec<&str> = skipped
+        .iter()
+        .map(|s| s["resource_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "aws_ebs_volume",
+            "aws_instance",
+            "aws_security_group",
+            "aws_subnet",
+            "aws_vpc"
+        ]
+    );
+    for s in skipped {
+        assert_eq!(s["scope"], json!(EU));
+        let reason = s["reason"].as_str().unwrap();
+        assert!(reason.starts_with("access denied: "), "{reason}");
+        assert!(reason.contains("UnauthorizedOperation"), "{reason}");
+    }
+    assert_eq!(report["summary"]["not_scanned"], json!(6));
+    assert!(proxy.faults() >= 5);
+}
+
+#[test]
+fn throttled_attribute_is_left_out_not_guessed() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("throttled");
+    let seeded = seed(&rt, &moto, &dir, &[(US, 2)]);
+    // Termination protection really changed, but cannot be read: no finding may claim either way.
+    rt.block_on(async {
+        let c = ec2_client(&moto.endpoint(), US).await;
+        c.modify_instance_attribute()
+            .instance_id(&seeded[0].instance_ids[1])
+            .disable_api_termination(
+                aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                    .value(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("protect");
+    });
+    let proxy = Proxy::start(
+        moto.port,
+        vec![Rule {
+            region: None,
+            action: Some("DescribeInstanceAttribute".into()),
+            fault: Fault::Throttle,
+        }],
+    )
+    .expect("proxy");
+    dir.write("driftd.toml", &config(&proxy.endpoint(), &[US]));
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        run.code, 3,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let report = run.json();
+    assert_eq!(report["findings"], json!([]));
+    assert_eq!(
+        report["skipped"][0]["attribute"],
+        json!("disable_api_termination")
+    );
+    assert!(report["skipped"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("throttled after retries"));
+
+    // Without the fault the protection change is found.
+    let direct = TempDir::new("throttled-direct");
+    std::fs::copy(
+        dir.path().join("terraform.tfstate"),
+        direct.path().join("terraform.tfstate"),
+    )
+    .unwrap();
+    direct.write("driftd.toml", &config(&moto.endpoint(), &[US]));
+    let run = driftd(direct.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.json()["findings"][0]["changes"],
+        json!([{"path": "disable_api_termination", "op": "replace", "expected": false, "actual": true}])
+    );
+}
+
+#[test]
+fn moto_stopped_mid_run_is_incomplete_never_missing() {
+    let rt = runtime();
+    let mut moto = Moto::start().expect("moto");
+    let dir = TempDir::new("stopped");
+    seed(&rt, &moto, &dir, &[(US, 2)]);
+    // Hold DescribeVolumes until moto is gone.
+    let proxy = Proxy::start(
+        moto.port,
+        vec![Rule {
+            region: None,
+            action: Some("DescribeVolumes".into()),
+            fault: Fault::Delay(std::time::Duration::from_millis(1500)),
+        }],
+    )
+    .expect("proxy");
+    dir.write("driftd.toml", &config(&proxy.endpoint(), &[US]));
+    let dir_path = dir.path().to_path_buf();
+    let child = std::thread::spawn(move || driftd(&dir_path, &["check", "--format", "json"]));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while proxy.faults() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    moto.stop();
+    let run = child.join().expect("driftd thread");
+    assert_eq!(
+        run.code, 3,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let report = run.json();
+    let missing: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "missing")
+        .collect();
+    assert!(missing.is_empty(), "{missing:?}");
+    let skipped_types: Vec<&str> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["resource_type"].as_str().unwrap())
+        .collect();
+    assert!(
+        skipped_types.contains(&"aws_ebs_volume"),
+        "{skipped_types:?}"
+    );
+}
+
+#[test]
+fn unreachable_endpoint_skips_every_scope() {
+    let dir = TempDir::new("refused");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tfstate/simple.tfstate"
+        ),
+        dir.path().join("terraform.tfstate"),
+    )
+    .unwrap();
+    let port = driftd_testkit::moto::free_port().unwrap();
+    dir.write(
+        "driftd.toml",
+        &config(&format!("http://127.0.0.1:{port}"), &[US]),
+    );
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        run.code, 3,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let report = run.json();
+    assert_eq!(report["findings"], json!([]));
+    let skipped = report["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 5);
+    assert!(skipped.iter().all(|s| s["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("could not connect")));
+}
+
+#[test]
+fn more_than_100_reservations_are_all_seen() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("paging");
+    seed(&rt, &moto, &dir, &[(US, 130)]);
+    dir.write("driftd.toml", &config(&moto.endpoint(), &[US]));
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["findings"], json!([]), "{}", run.stderr);
+    assert_eq!(run.code, 0);
+    assert_eq!(report["summary"]["managed"], json!(130 + 5));
+}

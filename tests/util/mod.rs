@@ -1,0 +1,149 @@
+//! Shared harness of the end-to-end tests: a temp dir per test, a helper that runs the built
+//! `driftd` binary with test credentials, and moto seeding through `driftd-testkit`.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub use driftd_testkit::moto::Moto;
+pub use driftd_testkit::proxy::{Fault, Proxy, Rule};
+pub use driftd_testkit::seed::{ec2_client, seed_region, Seeded, TfState};
+
+/// A directory removed when the test ends.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir =
+            std::env::temp_dir().join(format!("driftd-{name}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).expect("write temp file");
+        p
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The result of one `driftd` run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}); exit {}\nstdout:\n{}\nstderr:\n{}",
+                self.code, self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// Runs the built binary in `dir` with static credentials and no ambient AWS configuration.
+pub fn driftd(dir: &Path, args: &[&str]) -> Run {
+    // Empty shared config files: nothing from the machine's ~/.aws leaks into a test.
+    for f in ["aws-config", "aws-credentials"] {
+        std::fs::write(dir.join(f), "").expect("write empty AWS config");
+    }
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_driftd"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("RUST_LOG")
+        .env("AWS_ACCESS_KEY_ID", driftd_testkit::ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", driftd_testkit::SECRET_KEY)
+        .env("AWS_CONFIG_FILE", dir.join("aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("aws-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run driftd");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A config with one target `demo` over `terraform.tfstate` in the given regions.
+pub fn config(endpoint: &str, regions: &[&str]) -> String {
+    let regions: Vec<String> = regions.iter().map(|r| format!("{r:?}")).collect();
+    format!(
+        "[[target]]\nname = \"demo\"\nstates = [\"terraform.tfstate\"]\nregions = [{}]\n\n\
+         [target.aws]\nendpoint_url = \"{endpoint}\"\nmax_attempts = 2\ntimeout_secs = 20\n",
+        regions.join(", ")
+    )
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// Seeds each `(region, instances)` into moto and writes the state to `dir/terraform.tfstate`.
+pub fn seed(
+    rt: &tokio::runtime::Runtime,
+    moto: &Moto,
+    dir: &TempDir,
+    regions: &[(&str, usize)],
+) -> Vec<Seeded> {
+    let mut state = TfState::new();
+    let seeded = rt.block_on(async {
+        let mut out = Vec::new();
+        for (region, n) in regions {
+            let client = ec2_client(&moto.endpoint(), region).await;
+            out.push(
+                seed_region(&client, region, "prod", *n, &mut state)
+                    .await
+                    .expect("seed moto"),
+            );
+        }
+        out
+    });
+    state
+        .write(&dir.path().join("terraform.tfstate"))
+        .expect("write state");
+    seeded
+}
+
+/// `(kind, tier, resource_type, resource_id)` of every finding, in report order.
+pub fn finding_summary(report: &Value) -> Vec<(String, String, String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap_or("").to_string(),
+                f["tier"].as_str().unwrap_or("").to_string(),
+                f["resource_type"].as_str().unwrap_or("").to_string(),
+                f["resource_id"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
