@@ -1,7 +1,7 @@
 //! Shared harness of the end-to-end tests: a temp dir per test, a helper that runs the built
 //! `driftd` binary with test credentials, and moto seeding through `driftd-testkit`.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -63,23 +63,34 @@ impl Run {
 
 /// Runs the built binary in `dir` with static credentials and no ambient AWS configuration.
 pub fn driftd(dir: &Path, args: &[&str]) -> Run {
+    driftd_with(dir, args, |c| {
+        c.env("AWS_ACCESS_KEY_ID", driftd_testkit::ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", driftd_testkit::SECRET_KEY);
+    })
+}
+
+/// Like [`driftd`], without credentials unless `setup` adds some.
+pub fn driftd_with(dir: &Path, args: &[&str], setup: impl FnOnce(&mut Command)) -> Run {
     // Empty shared config files: nothing from the machine's ~/.aws leaks into a test.
     for f in ["aws-config", "aws-credentials"] {
         std::fs::write(dir.join(f), "").expect("write empty AWS config");
     }
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_driftd"))
-        .args(args)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_driftd"));
+    cmd.args(args)
         .current_dir(dir)
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
         .env_remove("RUST_LOG")
-        .env("AWS_ACCESS_KEY_ID", driftd_testkit::ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", driftd_testkit::SECRET_KEY)
         .env("AWS_CONFIG_FILE", dir.join("aws-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("aws-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .expect("run driftd");
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    setup(&mut cmd);
+    let out: Output = cmd.output().expect("run driftd");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -339,8 +339,9 @@ const MATCH: MatchOptions = MatchOptions {
 };
 
 /// Expands a glob pattern by walking from its literal prefix. The walk is ours rather than
-/// `glob::glob` so that unreadable directories are errors (a state silently left out would make
-/// its resources look unmanaged) and odd file names cannot stop it.
+/// `glob::glob`, which panics on a non-UTF-8 file name when leading dots must be literal, and
+/// which would enter hidden directories only to reject what is inside. An unreadable directory is
+/// an error: a state silently left out would make its resources look unmanaged.
 fn glob_files(location: &str, base_dir: &Path) -> Result<Vec<Found>, StateError> {
     // Validating the whole location gives the user a position in what they wrote.
     Pattern::new(location).map_err(|e| StateError::Pattern {

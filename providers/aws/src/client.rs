@@ -90,9 +90,24 @@ pub async fn load_config(s: &AwsSettings) -> Result<SdkConfig, ProviderError> {
         return Err(no_credentials("no credentials provider is configured"));
     };
     if let Err(e) = creds.provide_credentials().await {
-        return Err(no_credentials(&DisplayErrorContext(&e).to_string()));
+        return Err(no_credentials(&causes(&e)));
     }
     Ok(config)
+}
+
+/// An error and its sources, Display only (the SDK's Debug forms repeat everything).
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
 }
 
 fn no_credentials(detail: &str) -> ProviderError {

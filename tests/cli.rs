@@ -1,0 +1,184 @@
+//! `driftd` errors a person can act on, `validate`, and the example configs. No cloud needed:
+//! every case here stops before the first API call.
+
+mod util;
+
+use util::*;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tfstate");
+
+#[test]
+fn truncated_state_exits_1_naming_the_file() {
+    let dir = TempDir::new("truncated");
+    std::fs::copy(
+        format!("{FIXTURES}/truncated.tfstate"),
+        dir.path().join("prod.tfstate"),
+    )
+    .unwrap();
+    let run = driftd(
+        dir.path(),
+        &["check", "--state", "prod.tfstate", "--region", "us-east-1"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("prod.tfstate"), "{}", run.stderr);
+    assert!(run.stderr.contains("truncated"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "no report on error: {}", run.stdout);
+}
+
+#[test]
+fn unsupported_state_version_exits_1_with_what_to_do() {
+    let dir = TempDir::new("v3");
+    std::fs::copy(
+        format!("{FIXTURES}/v3.tfstate"),
+        dir.path().join("old.tfstate"),
+    )
+    .unwrap();
+    let run = driftd(
+        dir.path(),
+        &["check", "--state", "old.tfstate", "--region", "us-east-1"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("old.tfstate"), "{}", run.stderr);
+    assert!(run.stderr.contains("version 3"), "{}", run.stderr);
+}
+
+#[test]
+fn not_json_at_all_is_an_error_not_a_panic() {
+    let dir = TempDir::new("garbage");
+    dir.write("junk.tfstate", "\u{0}\u{1}not json at all {{{");
+    let run = driftd(
+        dir.path(),
+        &["check", "--state", "junk.tfstate", "--region", "us-east-1"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("junk.tfstate"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn no_credentials_exits_1_naming_the_cause() {
+    let dir = TempDir::new("no-creds");
+    std::fs::copy(
+        format!("{FIXTURES}/simple.tfstate"),
+        dir.path().join("s.tfstate"),
+    )
+    .unwrap();
+    // Nothing to connect to: the check must stop at the credential chain, before any API call.
+    let port = driftd_testkit::moto::free_port().unwrap();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let run = driftd_with(
+        dir.path(),
+        &["check", "--state", "s.tfstate", "--endpoint-url", &endpoint],
+        |_| {},
+    );
+    assert_eq!(
+        run.code, 1,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr.contains("no usable credentials"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("AWS_ACCESS_KEY_ID"), "{}", run.stderr);
+}
+
+#[test]
+fn secret_key_never_appears_in_output() {
+    let dir = TempDir::new("secret");
+    std::fs::copy(
+        format!("{FIXTURES}/simple.tfstate"),
+        dir.path().join("s.tfstate"),
+    )
+    .unwrap();
+    let port = driftd_testkit::moto::free_port().unwrap();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let run = driftd(
+        dir.path(),
+        &[
+            "-vv",
+            "check",
+            "--state",
+            "s.tfstate",
+            "--endpoint-url",
+            &endpoint,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(!run.stdout.contains(driftd_testkit::SECRET_KEY));
+    assert!(!run.stderr.contains(driftd_testkit::SECRET_KEY));
+}
+
+#[test]
+fn validate_lists_every_problem_with_file_and_key() {
+    let dir = TempDir::new("validate");
+    dir.write(
+        "driftd.toml",
+        "[[target]]\nname = \"a\"\nstates = [\"missing/*.tfstate\"]\nregions = [\"mars-1\"]\n\
+         [target.aws]\nendpoint_url = \"127.0.0.1:5000\"\n",
+    );
+    let run = driftd(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1);
+    for needle in [
+        "driftd.toml: target[0] (\"a\").states: `missing/*.tfstate` matches no file",
+        "driftd.toml: target[0] (\"a\").regions: `mars-1` is not an AWS region",
+        "driftd.toml: target[0] (\"a\").aws.endpoint_url",
+        "3 problem(s)",
+    ] {
+        assert!(
+            run.stderr.contains(needle),
+            "no `{needle}` in:\n{}",
+            run.stderr
+        );
+    }
+
+    dir.write("typo.toml", "[[target]]\nname = \"a\"\nstaets = [\"x\"]\n");
+    let run = driftd(dir.path(), &["validate", "--config", "typo.toml"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("typo.toml"), "{}", run.stderr);
+    assert!(run.stderr.contains("staets"), "{}", run.stderr);
+    assert!(run.stderr.contains("line 3"), "{}", run.stderr);
+}
+
+#[test]
+fn every_example_config_validates() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        seen += 1;
+        let run = driftd(&dir, &["validate", "--config", path.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}: {}", path.display(), run.stderr);
+        assert!(run.stdout.contains("OK"), "{}", run.stdout);
+    }
+    assert!(seen >= 1, "no example config under config/");
+}
+
+#[test]
+fn unknown_target_names_the_known_ones() {
+    let dir = TempDir::new("unknown-target");
+    std::fs::copy(
+        format!("{FIXTURES}/simple.tfstate"),
+        dir.path().join("s.tfstate"),
+    )
+    .unwrap();
+    dir.write(
+        "driftd.toml",
+        "[[target]]\nname = \"prod\"\nstates = [\"s.tfstate\"]\n",
+    );
+    let run = driftd(dir.path(), &["check", "--target", "staging"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("no target named `staging`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("known targets: prod"), "{}", run.stderr);
+}
