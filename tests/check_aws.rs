@@ -27,6 +27,45 @@ fn in_sync_infrastructure_exits_0_with_no_findings() {
     assert_eq!(report["summary"]["coverage_pct"], json!(100.0));
     assert_eq!(report["schema_version"], json!(1));
     assert_eq!(report["target"], json!("demo"));
+
+    // Asked for, the cloud's own defaults show up as unmanaged: per region the default VPC, its
+    // subnets and security groups, and one root volume per instance.
+    let run = driftd(
+        dir.path(),
+        &["check", "--format", "json", "--include-defaults"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let findings = run.json()["findings"].as_array().unwrap().clone();
+    assert!(findings.iter().all(|f| f["kind"] == "unmanaged"));
+    let count = |t: &str| findings.iter().filter(|f| f["resource_type"] == t).count();
+    assert_eq!(count("aws_vpc"), 2);
+    assert_eq!(count("aws_ebs_volume"), 3);
+    assert!(count("aws_security_group") >= 2);
+    assert!(count("aws_subnet") >= 2);
+}
+
+#[test]
+fn assumed_role_is_used_for_every_call() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("assume-role");
+    seed(&rt, &moto, &dir, &[(US, 1)]);
+    let proxy = Proxy::start(moto.port, vec![]).expect("proxy");
+    let mut cfg = config(&proxy.endpoint(), &[US]);
+    cfg.push_str("assume_role_arn = \"arn:aws:iam::123456789012:role/driftd-readonly\"\nexternal_id = \"drift\"\n");
+    dir.write("driftd.toml", &cfg);
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    // Once for the up-front credential check, once into the clients' shared identity cache:
+    // never once per API call.
+    let assumed = proxy.count("AssumeRole");
+    assert!((1..=2).contains(&assumed), "{assumed} AssumeRole calls");
+    assert!(proxy.count("DescribeInstances") >= 1);
+    assert!(proxy.count("DescribeInstanceAttribute") >= 1);
 }
 
 #[test]
@@ -325,6 +364,13 @@ fn throttled_attribute_is_left_out_not_guessed() {
         .as_str()
         .unwrap()
         .starts_with("throttled after retries"));
+    // The SDK's retry is on: every throttled call was attempted `max_attempts` (2) times.
+    assert!(
+        proxy.count("DescribeInstanceAttribute") >= 2,
+        "{} attempts",
+        proxy.count("DescribeInstanceAttribute")
+    );
+    assert_eq!(proxy.count("DescribeInstanceAttribute") % 2, 0);
 
     // Without the fault the protection change is found.
     let direct = TempDir::new("throttled-direct");

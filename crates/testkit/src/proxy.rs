@@ -38,6 +38,8 @@ struct Shared {
     rules: Mutex<Vec<Rule>>,
     requests: AtomicU64,
     faults: AtomicU64,
+    /// The query action of every request, in arrival order.
+    actions: Mutex<Vec<String>>,
 }
 
 /// A running proxy; it stops with the test process.
@@ -97,6 +99,15 @@ impl Proxy {
         self.shared.requests.load(Ordering::SeqCst)
     }
 
+    /// How many requests of `action` arrived (retries included).
+    pub fn count(&self, action: &str) -> usize {
+        self.shared
+            .actions
+            .lock()
+            .map(|a| a.iter().filter(|x| *x == action).count())
+            .unwrap_or(0)
+    }
+
     /// Requests answered with a fault so far.
     pub fn faults(&self) -> u64 {
         self.shared.faults.load(Ordering::SeqCst)
@@ -142,6 +153,9 @@ async fn handle(
     let (parts, body) = req.into_parts();
     let body = body.collect().await?.to_bytes();
     let action = action_of(&body);
+    if let (Some(a), Ok(mut seen)) = (&action, shared.actions.lock()) {
+        seen.push(a.clone());
+    }
 
     let fault = shared.rules.lock().ok().and_then(|rules| {
         rules
