@@ -1,0 +1,89 @@
+//! Versioned schema migrations. Each entry moves the schema from version `i` to `i + 1`; they
+//! run in order at open, each in its own IMMEDIATE transaction (two processes opening an old
+//! database at once migrate it once). Never edit a released migration: add a new one.
+
+use crate::{Result, StoreError};
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: scans, findings with lifecycle, finding events.
+    "CREATE TABLE scans (
+        id          INTEGER PRIMARY KEY,
+        target      TEXT NOT NULL,
+        trigger     TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        status      TEXT NOT NULL CHECK (status IN ('running', 'complete', 'incomplete', 'failed')),
+        pid         INTEGER,
+        findings    INTEGER,
+        skipped     INTEGER,
+        error       TEXT,
+        report      TEXT
+     );
+     CREATE INDEX scans_by_target ON scans (target, started_at);
+     CREATE TABLE findings (
+        fingerprint   TEXT PRIMARY KEY,
+        target        TEXT NOT NULL,
+        provider      TEXT NOT NULL,
+        resource_type TEXT NOT NULL,
+        resource_id   TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        tier          TEXT NOT NULL,
+        address       TEXT,
+        region        TEXT,
+        source        TEXT,
+        changes       TEXT NOT NULL,
+        first_seen    TEXT NOT NULL,
+        last_seen     TEXT NOT NULL,
+        times_seen    INTEGER NOT NULL,
+        resolved_at   TEXT,
+        reopened      INTEGER NOT NULL DEFAULT 0,
+        first_scan_id INTEGER REFERENCES scans (id),
+        last_scan_id  INTEGER REFERENCES scans (id)
+     );
+     CREATE INDEX findings_open ON findings (target, resolved_at);
+     CREATE TABLE finding_events (
+        id          INTEGER PRIMARY KEY,
+        fingerprint TEXT NOT NULL REFERENCES findings (fingerprint),
+        scan_id     INTEGER REFERENCES scans (id),
+        at          TEXT NOT NULL,
+        event       TEXT NOT NULL CHECK (event IN ('opened', 'changed', 'resolved', 'reopened')),
+        tier        TEXT,
+        changes     TEXT
+     );
+     CREATE INDEX finding_events_by_fingerprint ON finding_events (fingerprint, id);",
+];
+
+/// The schema version this build writes.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn run(conn: &mut Connection, path: &Path) -> Result<()> {
+    let sql = |source| StoreError::Sql {
+        path: path.to_path_buf(),
+        source,
+    };
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let current: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql)?;
+        if current > VERSION {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: current,
+                known: VERSION,
+            });
+        }
+        if current == VERSION {
+            return Ok(());
+        }
+        tx.execute_batch(MIGRATIONS[current as usize])
+            .map_err(sql)?;
+        tx.pragma_update(None, "user_version", current + 1)
+            .map_err(sql)?;
+        tx.commit().map_err(sql)?;
+    }
+}
