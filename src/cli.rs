@@ -41,8 +41,66 @@ pub enum LogFormat {
 pub enum Command {
     /// Scan once and report drift. Exit codes: 0 no drift, 1 error, 2 drift, 3 scan incomplete.
     Check(CheckArgs),
-    /// Check a configuration without touching the network.
+    /// Check a configuration without touching the network; show each target's next runs.
     Validate(ValidateArgs),
+    /// Run as a service: scan every target on its schedule and keep history.
+    Daemon(DaemonArgs),
+    /// Scan one target now and record it in the history (daemon running or not).
+    Scan(ScanArgs),
+    /// Read the history: open drift, one finding's history, recent scans.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    /// Configuration file.
+    #[arg(short, long, default_value = "/etc/driftd/driftd.toml")]
+    pub config: PathBuf,
+    /// History directory. Default: $STATE_DIRECTORY, else `daemon.state_dir` of the config.
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Configuration file.
+    #[arg(short, long, default_value = "/etc/driftd/driftd.toml")]
+    pub config: PathBuf,
+    /// The target to scan.
+    #[arg(short, long)]
+    pub target: String,
+    /// History directory. Default: $STATE_DIRECTORY, else `daemon.state_dir` of the config.
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// Report format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Lowest tier that makes the exit code 2.
+    #[arg(long, default_value = "info")]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Configuration file (for the state directory). Not needed with --state-dir.
+    #[arg(short, long)]
+    pub config: Option<PathBuf>,
+    /// History directory.
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// Only this target.
+    #[arg(short, long)]
+    pub target: Option<String>,
+    /// Only drift first seen, and scans started, since then: RFC 3339 (`2026-11-01T00:00:00Z`)
+    /// or an age (`30m`, `12h`, `7d`).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// The history of one finding (fingerprint or a prefix of at least 6 characters).
+    #[arg(long)]
+    pub finding: Option<String>,
+    /// Report format.
+    #[arg(short, long, value_enum, default_value_t = crate::history::HistoryFormat::Table)]
+    pub format: crate::history::HistoryFormat,
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +178,10 @@ fn adhoc_target(args: &CheckArgs) -> TargetConfig {
             endpoint_url: args.endpoint_url.clone(),
             ..AwsConfig::default()
         },
+        schedule: None,
+        timezone: "UTC".into(),
+        jitter_secs: 0,
+        run_at_start: false,
     }
 }
 
@@ -130,6 +192,7 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         (None, false) => {
             let config = Config {
                 targets: vec![adhoc_target(&args)],
+                daemon: Default::default(),
                 base_dir: PathBuf::from("."),
                 path: PathBuf::from("(command line)"),
             };
@@ -155,7 +218,7 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         let mut t = t.clone();
         t.include_cloud_defaults |= args.include_defaults;
         match crate::scan::run_target(&t, &config.base_dir).await {
-            Ok(report) => {
+            Ok(crate::scan::ScanOutput { report, .. }) => {
                 result = result.worst(outcome(&report, args.fail_on));
                 reports.push(report);
             }
@@ -189,6 +252,67 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
     Ok(result.code() as u8)
 }
 
+pub async fn daemon(args: DaemonArgs) -> Result<u8> {
+    crate::daemon::run(&args.config, args.state_dir.as_deref()).await
+}
+
+pub async fn scan(args: ScanArgs) -> Result<u8> {
+    use crate::daemon::{clock::SystemClock, open_store, scan_and_record, state_dir, Ctx, Trigger};
+    let config = Config::load(&args.config)?;
+    let target = config.select(std::slice::from_ref(&args.target))?[0].clone();
+    let dir = state_dir(args.state_dir.as_deref(), Some(&config));
+    let ctx = Ctx {
+        clock: std::sync::Arc::new(SystemClock),
+        store: std::sync::Arc::new(std::sync::Mutex::new(open_store(&dir)?)),
+        limit: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+        base_dir: config.base_dir.clone(),
+        abort: tokio_util::sync::CancellationToken::new(),
+    };
+    let Some(out) = scan_and_record(&ctx, &target, Trigger::Manual).await? else {
+        bail!(
+            "target `{}` is being scanned by another driftd process right now; try again when it is done",
+            target.name
+        );
+    };
+    let color = args.format == Format::Table && std::io::stdout().is_terminal();
+    print!(
+        "{}",
+        output::render(args.format, std::slice::from_ref(&out.report), color)
+    );
+    Ok(outcome(&out.report, args.fail_on).code() as u8)
+}
+
+pub fn report(args: ReportArgs) -> Result<u8> {
+    let config = args.config.as_deref().map(Config::load).transpose()?;
+    if config.is_none() && args.state_dir.is_none() && std::env::var_os("STATE_DIRECTORY").is_none()
+    {
+        bail!("pass --config FILE or --state-dir DIR so driftd knows where the history is");
+    }
+    let dir = crate::daemon::state_dir(args.state_dir.as_deref(), config.as_ref());
+    let db = dir.join(crate::daemon::DB_FILE);
+    if !db.exists() {
+        bail!(
+            "no history at {}: run `driftd daemon` or `driftd scan` first, or pass the right --state-dir",
+            db.display()
+        );
+    }
+    let store = driftd_store::Store::open(&db)?;
+    let since = args
+        .since
+        .as_deref()
+        .map(crate::history::parse_since)
+        .transpose()?;
+    let text = crate::history::render(
+        &store,
+        args.format,
+        args.target.as_deref(),
+        since.as_deref(),
+        args.finding.as_deref(),
+    )?;
+    print!("{text}");
+    Ok(0)
+}
+
 pub fn validate(args: ValidateArgs) -> Result<u8> {
     let config = Config::load(&args.config)?;
     println!(
@@ -209,6 +333,36 @@ pub fn validate(args: ValidateArgs) -> Result<u8> {
             regions,
             t.states.len()
         );
+        match &t.schedule {
+            Some(expr) => {
+                if let Ok(s) = t.parsed_schedule(expr) {
+                    let next: Vec<String> = s
+                        .upcoming(chrono::Utc::now(), 3)
+                        .into_iter()
+                        .map(|d| {
+                            d.with_timezone(
+                                &t.timezone
+                                    .parse::<chrono_tz::Tz>()
+                                    .unwrap_or(chrono_tz::UTC),
+                            )
+                            .format("%Y-%m-%d %H:%M:%S %Z")
+                            .to_string()
+                        })
+                        .collect();
+                    let jitter = if t.jitter_secs > 0 {
+                        format!(" (+ up to {} s jitter)", t.jitter_secs)
+                    } else {
+                        String::new()
+                    };
+                    println!(
+                        "    schedule `{expr}` {}: next {}{jitter}",
+                        t.timezone,
+                        next.join(", ")
+                    );
+                }
+            }
+            None => println!("    no schedule: scanned only by `driftd check` / `driftd scan`"),
+        }
     }
     Ok(0)
 }

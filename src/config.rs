@@ -14,6 +14,9 @@ pub struct Config {
     /// Scan targets, in file order.
     #[serde(default, rename = "target")]
     pub targets: Vec<TargetConfig>,
+    /// Settings of `driftd daemon` and of the history store.
+    #[serde(default)]
+    pub daemon: DaemonConfig,
     /// Directory that relative paths are resolved from (the config file's directory).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -23,7 +26,7 @@ pub struct Config {
 }
 
 /// One thing to scan: its state, its cloud scope, and how to reach the cloud.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetConfig {
     /// Unique name, used in reports, fingerprints and `--target`.
@@ -45,10 +48,61 @@ pub struct TargetConfig {
     pub include_cloud_defaults: bool,
     #[serde(default)]
     pub aws: AwsConfig,
+    /// Cron expression of the daemon's scans (5 fields like crontab, or 6 with seconds first).
+    /// Without one, the daemon does not scan this target on its own.
+    pub schedule: Option<String>,
+    /// IANA time zone of `schedule`.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    /// Up to this many seconds of delay added to each tick, different per target.
+    #[serde(default)]
+    pub jitter_secs: u64,
+    /// Scan once as soon as the daemon starts.
+    #[serde(default)]
+    pub run_at_start: bool,
+}
+
+/// `[daemon]`: the long-running service and its history.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DaemonConfig {
+    /// Directory of the history database (`driftd.db`). `$STATE_DIRECTORY` (set by systemd's
+    /// `StateDirectory=`) and `--state-dir` override it.
+    #[serde(default = "default_state_dir")]
+    pub state_dir: PathBuf,
+    /// Scans running at once, over all targets.
+    #[serde(default = "default_max_concurrent")]
+    pub max_concurrent_scans: usize,
+    /// On SIGTERM, how long running scans may take to finish before they are cancelled.
+    #[serde(default = "default_shutdown_timeout")]
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        DaemonConfig {
+            state_dir: default_state_dir(),
+            max_concurrent_scans: default_max_concurrent(),
+            shutdown_timeout_secs: default_shutdown_timeout(),
+        }
+    }
+}
+
+fn default_timezone() -> String {
+    "UTC".into()
+}
+fn default_state_dir() -> PathBuf {
+    PathBuf::from("/var/lib/driftd")
+}
+fn default_max_concurrent() -> usize {
+    2
+}
+fn default_shutdown_timeout() -> u64 {
+    30
 }
 
 /// How to reach AWS for one target. Credentials always come from the standard AWS chain.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AwsConfig {
     pub profile: Option<String>,
@@ -96,6 +150,17 @@ impl AwsConfig {
             operation_timeout: Duration::from_secs(self.timeout_secs),
             ..Default::default()
         }
+    }
+}
+
+impl TargetConfig {
+    /// The target's schedule, if it has one that parses.
+    pub fn parsed_schedule(&self, expr: &str) -> Result<crate::daemon::schedule::Schedule, String> {
+        crate::daemon::schedule::Schedule::parse(
+            expr,
+            &self.timezone,
+            Duration::from_secs(self.jitter_secs),
+        )
     }
 }
 
@@ -181,6 +246,11 @@ impl Config {
             if t.aws.timeout_secs == 0 {
                 problems.push(format!("{at}.aws.timeout_secs: must be at least 1"));
             }
+            if let Some(expr) = &t.schedule {
+                if let Err(e) = t.parsed_schedule(expr) {
+                    problems.push(format!("{at}.schedule: {e}"));
+                }
+            }
             if let Some(arn) = &t.aws.assume_role_arn {
                 if !arn.starts_with("arn:") || !arn.contains(":role/") {
                     problems.push(format!(
@@ -188,6 +258,11 @@ impl Config {
                     ));
                 }
             }
+        }
+        if self.daemon.max_concurrent_scans == 0 {
+            problems.push(format!(
+                "{file}: daemon.max_concurrent_scans: must be at least 1"
+            ));
         }
         if problems.is_empty() {
             Ok(())

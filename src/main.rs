@@ -7,6 +7,8 @@
 
 mod cli;
 mod config;
+mod daemon;
+mod history;
 mod output;
 mod scan;
 
@@ -53,5 +55,8 @@ async fn run(cli: cli::Cli) -> Result<u8> {
     match cli.command {
         cli::Command::Check(args) => cli::check(args).await,
         cli::Command::Validate(args) => cli::validate(args),
+        cli::Command::Daemon(args) => cli::daemon(args).await,
+        cli::Command::Scan(args) => cli::scan(args).await,
+        cli::Command::Report(args) => cli::report(args),
     }
 }

@@ -9,13 +9,20 @@ use driftd_core::{analyze, AnalyzeInput, Provider, Report, Resource};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-fn now() -> String {
+pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// What one scan produced: the report, and the scopes it listed completely (which the history
+/// needs to know what a scan can prove resolved).
+pub struct ScanOutput {
+    pub report: Report,
+    pub scanned: Vec<(String, String, String)>,
 }
 
 /// Runs one target and returns its report. Errors (unreadable state, no credentials) stop the
 /// target; a scope that cannot be listed does not: it is in the report's `skipped`.
-pub async fn run_target(target: &TargetConfig, base_dir: &Path) -> Result<Report> {
+pub async fn run_target(target: &TargetConfig, base_dir: &Path) -> Result<ScanOutput> {
     let started_at = now();
     let locations = target.states.clone();
     let base = base_dir.to_path_buf();
@@ -81,11 +88,14 @@ pub async fn run_target(target: &TargetConfig, base_dir: &Path) -> Result<Report
         api_calls = inventory.api_calls,
         "scan finished"
     );
-    Ok(Report::new(
-        &target.name,
-        env!("CARGO_PKG_VERSION"),
-        started_at,
-        now(),
-        analysis,
-    ))
+    Ok(ScanOutput {
+        report: Report::new(
+            &target.name,
+            env!("CARGO_PKG_VERSION"),
+            started_at,
+            now(),
+            analysis,
+        ),
+        scanned: scanned.into_iter().collect(),
+    })
 }

@@ -134,6 +134,11 @@ fn render_one(out: &mut String, r: &Report, s: &Style) {
     }
 }
 
+/// One finding with its changes, as `check` prints it; for other views of findings (history).
+pub fn write_finding(out: &mut String, f: &Finding, color: bool) {
+    finding(out, f, &Style { color });
+}
+
 fn finding(out: &mut String, f: &Finding, s: &Style) {
     let mut line = format!(
         "  {} {} {}",

@@ -182,6 +182,18 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// A scan of `target` still marked running by another process, if any: `(scan id, pid)`.
+    pub fn running_scan(&self, target: &str) -> Result<Option<(i64, u32)>> {
+        self.conn
+            .query_row(
+                "SELECT id, pid FROM scans WHERE target = ?1 AND status = 'running' AND pid IS NOT NULL AND pid != ?2 ORDER BY id DESC LIMIT 1",
+                params![target, std::process::id()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
     /// Records a scan that could not run to the end.
     pub fn fail_scan(&mut self, scan_id: i64, error: &str, now: &str) -> Result<()> {
         self.conn
