@@ -1,17 +1,13 @@
-//! The analyzer's workload: comparison specs equivalent to the AWS provider's, a state-side and a
-//! live-side view of the same fleet with a known share of drift, and a breakdown of where
-//! `analyze` spends its time, measured by replaying its steps through the public API (the
-//! analyzer itself is not instrumented).
+//! The analyzer's workload: comparison specs equivalent to the AWS provider's, and a state-side
+//! and a live-side view of the same fleet with a known share of drift.
 
 use crate::gen::{self, InstanceArgs, Rng, REGIONS};
-use crate::whatif;
 use driftd_core::{
-    analyze, fingerprint, Analysis, AnalyzeInput, AttrSpec, FindingKind, Resource, ResourceKey,
+    analyze, analyze_prepared, Analysis, AnalyzeInput, AttrSpec, Prepared, PreparedInput, Resource,
     Shape, Skipped, TypeSpec,
 };
 use serde_json::{json, Value};
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::collections::BTreeSet;
 
 static INSTANCE: TypeSpec = TypeSpec {
     provider: "aws",
@@ -280,167 +276,25 @@ pub fn workload(count: usize) -> Workload {
     }
 }
 
-/// The workload with each expected resource's attributes cut down to the compared ones (and
-/// their state aliases), as a caller that knows the specs could do right after reading state.
-pub fn pruned(w: &Workload) -> Workload {
-    let keep: HashMap<&str, Vec<&str>> = SPECS
-        .iter()
-        .map(|s| {
-            let names = s
-                .attrs
-                .iter()
-                .flat_map(|a| [Some(a.name), a.state_alias])
-                .flatten()
-                .collect();
-            (s.resource_type, names)
-        })
-        .collect();
-    let expected = w
-        .expected
-        .iter()
-        .map(|r| {
-            let names = keep.get(r.key.resource_type.as_str());
-            let mut p = r.clone();
-            p.attrs = r
-                .attrs
-                .iter()
-                .filter(|(k, _)| names.is_some_and(|n| n.contains(&k.as_str())))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            p
-        })
-        .collect();
-    Workload {
-        expected,
-        live: w.live.clone(),
-        scanned: w.scanned.clone(),
-        planted_changed: w.planted_changed,
-        planted_missing: w.planted_missing,
-        planted_unmanaged: w.planted_unmanaged,
-    }
-}
-
 pub fn run(w: &Workload) -> Analysis {
     analyze(&w.input())
 }
 
-/// Time spent per step of `analyze`, replayed outside it through the same public functions.
-pub struct Breakdown {
-    /// Building the live index and looking every expected key up (SipHash over three strings).
-    pub key_index: Duration,
-    /// Reading spec attributes and comparing raw values for equality (the fast path).
-    pub raw_compare: Duration,
-    /// Normalizing both sides of attributes whose raw values differ, per shape.
-    pub normalize: Vec<(Shape, usize, Duration)>,
-    /// Fingerprinting findings (SHA-256).
-    pub fingerprints: Duration,
-    /// The key index step again with [`whatif::FxBuild`] instead of SipHash.
-    pub key_index_fx: Duration,
-    /// [`whatif::rules_equal`] over the RuleSet pairs, and on how many of them it agreed with
-    /// comparing normalized values.
-    pub rules_equal: Duration,
-    pub rules_agree: (usize, usize),
-}
-
-pub fn breakdown(w: &Workload, findings: usize) -> Breakdown {
-    let specs: HashMap<&str, &TypeSpec> = SPECS.iter().map(|s| (s.resource_type, *s)).collect();
-
-    let start = Instant::now();
-    let live: HashMap<&ResourceKey, &Resource> = w.live.iter().map(|r| (&r.key, r)).collect();
-    let mut seen: HashSet<&ResourceKey> = HashSet::with_capacity(w.expected.len());
-    let mut pairs = Vec::with_capacity(w.expected.len());
-    for exp in &w.expected {
-        if seen.insert(&exp.key) {
-            if let Some(act) = live.get(&exp.key) {
-                pairs.push((exp, *act));
-            }
-        }
-    }
-    let unmatched = w.live.iter().filter(|r| !seen.contains(&r.key)).count();
-    let key_index = start.elapsed();
-    std::hint::black_box(unmatched);
-
-    let start = Instant::now();
-    let mut unequal: Vec<(&TypeSpec, Shape, &Value, &Value)> = Vec::new();
-    for (exp, act) in &pairs {
-        let Some(spec) = specs.get(exp.key.resource_type.as_str()) else {
-            continue;
-        };
-        for attr in spec.attrs {
-            let state_value = attr
-                .state_alias
-                .and_then(|alias| exp.attrs.get(alias).filter(|v| !v.is_null()))
-                .or_else(|| exp.attrs.get(attr.name));
-            let (Some(e), Some(a)) = (state_value, act.attrs.get(attr.name)) else {
-                continue;
-            };
-            if e != a {
-                unequal.push((spec, attr.shape, e, a));
-            }
-        }
-    }
-    let raw_compare = start.elapsed();
-
-    let mut normalize = Vec::new();
-    for shape in [Shape::Scalar, Shape::Set, Shape::Tags, Shape::RuleSet] {
-        let of_shape: Vec<_> = unequal.iter().filter(|u| u.1 == shape).collect();
-        let start = Instant::now();
-        for (spec, shape, e, a) in &of_shape {
-            std::hint::black_box((spec.normalize(*shape, e), spec.normalize(*shape, a)));
-        }
-        normalize.push((shape, of_shape.len(), start.elapsed()));
-    }
-
-    let start = Instant::now();
-    let fx_live: HashMap<&ResourceKey, &Resource, whatif::FxBuild> =
-        w.live.iter().map(|r| (&r.key, r)).collect();
-    let mut fx_seen: HashSet<&ResourceKey, whatif::FxBuild> =
-        HashSet::with_capacity_and_hasher(w.expected.len(), whatif::FxBuild::default());
-    let mut fx_pairs = 0;
-    for exp in &w.expected {
-        if fx_seen.insert(&exp.key) && fx_live.contains_key(&exp.key) {
-            fx_pairs += 1;
-        }
-    }
-    let fx_unmatched = w.live.iter().filter(|r| !fx_seen.contains(&r.key)).count();
-    let key_index_fx = start.elapsed();
-    std::hint::black_box((fx_pairs, fx_unmatched));
-
-    let rule_pairs: Vec<_> = unequal.iter().filter(|u| u.1 == Shape::RuleSet).collect();
-    let start = Instant::now();
-    let fast: Vec<bool> = rule_pairs
-        .iter()
-        .map(|(_, _, e, a)| whatif::rules_equal(e, a))
-        .collect();
-    let rules_equal = start.elapsed();
-    let agree = rule_pairs
-        .iter()
-        .zip(&fast)
-        .filter(|((spec, shape, e, a), fast)| {
-            (spec.normalize(*shape, e) == spec.normalize(*shape, a)) == **fast
-        })
-        .count();
-
-    let start = Instant::now();
-    for exp in w.expected.iter().take(findings) {
-        std::hint::black_box(fingerprint("bench", &exp.key, FindingKind::Changed));
-    }
-    let fingerprints = start.elapsed();
-
-    Breakdown {
-        key_index,
-        raw_compare,
-        normalize,
-        fingerprints,
-        key_index_fx,
-        rules_equal,
-        rules_agree: (agree, rule_pairs.len()),
-    }
+pub fn run_prepared(w: &Workload, expected: &Prepared<'_>, live: &Prepared<'_>) -> Analysis {
+    analyze_prepared(&PreparedInput {
+        target: "bench",
+        expected,
+        live,
+        scanned: &w.scanned,
+        skipped: &[],
+        include_cloud_defaults: false,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use driftd_core::FindingKind;
 
     #[test]
     fn the_analyzer_finds_exactly_what_was_planted() {
@@ -451,6 +305,8 @@ mod tests {
         assert_eq!(count(FindingKind::Changed), w.planted_changed);
         assert_eq!(count(FindingKind::Missing), w.planted_missing);
         assert_eq!(count(FindingKind::Unmanaged), w.planted_unmanaged);
-        assert_eq!(run(&pruned(&w)).findings, a.findings);
+        let expected = Prepared::expected(&SPECS, &w.expected);
+        let live = Prepared::live(&SPECS, &w.live);
+        assert_eq!(run_prepared(&w, &expected, &live), a);
     }
 }

@@ -2,9 +2,14 @@
 //!
 //! A resource in state is only ever reported `missing` when its type was listed completely in its
 //! scope. When the scope is unknown or was skipped, the resource is counted as not scanned.
+//!
+//! Both sides are first prepared ([`Prepared`]): indexed by key and normalized once. Comparing
+//! them is then a lookup and a digest comparison per resource; only attributes whose normalized
+//! forms differ are diffed, from their raw values, into the JSON values of a report.
 
 use crate::model::*;
-use crate::schema::{diff_attr, TypeSpec};
+use crate::prepare::{read, slot_known, Prepared, Side};
+use crate::schema::TypeSpec;
 use crate::tier::default_tier;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -42,14 +47,55 @@ impl Analysis {
     }
 }
 
+/// [`AnalyzeInput`] with both sides already prepared (see [`Prepared`]), for a caller that
+/// reuses the state side across scans.
+pub struct PreparedInput<'a> {
+    pub target: &'a str,
+    /// Prepared with [`Prepared::expected`].
+    pub expected: &'a Prepared<'a>,
+    /// Prepared with [`Prepared::live`] and the same specs.
+    pub live: &'a Prepared<'a>,
+    pub scanned: &'a BTreeSet<(String, String, String)>,
+    pub skipped: &'a [Skipped],
+    pub include_cloud_defaults: bool,
+}
+
 /// Compares expected with live resources.
 pub fn analyze(input: &AnalyzeInput<'_>) -> Analysis {
-    let specs: HashMap<(&str, &str), &TypeSpec> = input
-        .specs
-        .iter()
-        .map(|s| ((s.provider, s.resource_type), *s))
-        .collect();
-    let live: HashMap<&ResourceKey, &Resource> = input.live.iter().map(|r| (&r.key, r)).collect();
+    let expected = Prepared::expected(input.specs, input.expected);
+    let live = Prepared::live(input.specs, input.live);
+    analyze_prepared(&PreparedInput {
+        target: input.target,
+        expected: &expected,
+        live: &live,
+        scanned: input.scanned,
+        skipped: input.skipped,
+        include_cloud_defaults: input.include_cloud_defaults,
+    })
+}
+
+/// Compares two prepared sides; the same result as [`analyze`] on the resources they hold.
+///
+/// # Panics
+///
+/// When the sides are swapped or were prepared with different specs.
+pub fn analyze_prepared(input: &PreparedInput<'_>) -> Analysis {
+    let (exp_side, live_side) = (input.expected, input.live);
+    assert!(
+        exp_side.side() == Side::Expected && live_side.side() == Side::Live,
+        "analyze_prepared: expected and live sides swapped"
+    );
+    assert!(
+        exp_side.specs().len() == live_side.specs().len()
+            && exp_side
+                .specs()
+                .iter()
+                .zip(live_side.specs())
+                .all(|(a, b)| std::ptr::eq(*a, *b)),
+        "analyze_prepared: sides prepared with different specs"
+    );
+    let expected = exp_side.resources();
+    let live = live_side.resources();
 
     // Scopes attempted per (provider, type): listed or skipped.
     let mut attempted: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
@@ -82,22 +128,33 @@ pub fn analyze(input: &AnalyzeInput<'_>) -> Analysis {
     let mut findings = Vec::new();
     let mut summary = Summary::default();
     let mut extra_skipped: BTreeMap<(String, String, String), usize> = BTreeMap::new();
-    let mut seen_expected: HashSet<&ResourceKey> = HashSet::with_capacity(input.expected.len());
+    // Live resources whose key is in state: never unmanaged.
+    let mut matched = vec![false; live.len()];
 
-    for exp in input.expected {
+    for (i, exp) in expected.iter().enumerate() {
         let key = &exp.key;
-        let Some(spec) = specs.get(&(key.provider.as_str(), key.resource_type.as_str())) else {
+        let Some(spec) = exp_side.spec(i) else {
             summary.not_supported += 1;
             continue;
         };
-        if !seen_expected.insert(key) {
+        if exp_side.is_repeat(i) {
             // The same resource in two states: compare it once.
             continue;
         }
-        if let Some(act) = live.get(key) {
+        if let Some(j) = live_side.find(exp_side, i) {
+            // `j` is the last live resource with this key; none of them is unmanaged.
+            let mut same_key = Some(j);
+            while let Some(k) = same_key {
+                matched[k] = true;
+                same_key = live_side.prev(k);
+            }
             summary.managed += 1;
+            if exp_side.same_attrs(i, live_side, j) {
+                continue;
+            }
+            let act = &live[j];
             let scope = act.region.as_deref().unwrap_or("");
-            let changes = compare(spec, exp, act, |attr| {
+            let changes = compare(spec, (exp_side, i), (live_side, j), |attr| {
                 unread.contains(&(&key.provider, &key.resource_type, scope, attr))
             });
             if !changes.is_empty() {
@@ -152,14 +209,14 @@ pub fn analyze(input: &AnalyzeInput<'_>) -> Analysis {
         }
     }
 
-    for act in input.live {
-        if seen_expected.contains(&act.key) {
+    for (j, act) in live.iter().enumerate() {
+        if matched[j] {
             continue;
         }
         if act.cloud_default && !input.include_cloud_defaults {
             continue;
         }
-        if !specs.contains_key(&(act.key.provider.as_str(), act.key.resource_type.as_str())) {
+        if live_side.spec(j).is_none() {
             continue;
         }
         findings.push(finding(
@@ -218,30 +275,29 @@ pub fn analyze(input: &AnalyzeInput<'_>) -> Analysis {
     }
 }
 
-/// Attribute-level changes between the state view and the live view of one resource. Only
-/// attributes both views know are compared: an attribute absent from state (older provider
-/// schema) or unread live is unknown, not drift.
+/// Attribute-level changes between the state view and the live view of one resource whose
+/// prepared attributes differ. Only attributes both views know are compared: an attribute absent
+/// from state (older provider schema) or unread live is unknown, not drift. Attributes whose
+/// encodings are equal have not changed; the others are diffed from their raw values, into JSON
+/// values for the report.
 fn compare(
     spec: &TypeSpec,
-    exp: &Resource,
-    act: &Resource,
+    (exp_side, i): (&Prepared<'_>, usize),
+    (live_side, j): (&Prepared<'_>, usize),
     unread: impl Fn(&str) -> bool,
 ) -> Vec<Change> {
+    let (exp, act) = (&exp_side.resources()[i], &live_side.resources()[j]);
     let mut changes = Vec::new();
-    for attr in spec.attrs {
-        let state_value = attr
-            .state_alias
-            .and_then(|alias| exp.attrs.get(alias).filter(|v| !v.is_null()))
-            .or_else(|| exp.attrs.get(attr.name));
-        let (Some(e), Some(a)) = (state_value, act.attrs.get(attr.name)) else {
-            continue;
-        };
-        if e == a || unread(attr.name) {
+    let slots = exp_side.slots(i).zip(live_side.slots(j));
+    for (attr, (e_slot, a_slot)) in spec.attrs.iter().zip(slots) {
+        if !slot_known(e_slot) || !slot_known(a_slot) || e_slot == a_slot || unread(attr.name) {
             continue;
         }
-        let e = spec.normalize(attr.shape, e);
-        let a = spec.normalize(attr.shape, a);
-        changes.extend(diff_attr(attr.name, attr.shape, e.as_ref(), a.as_ref()));
+        let (Some(e), Some(a)) = (read(Side::Expected, attr, exp), read(Side::Live, attr, act))
+        else {
+            continue;
+        };
+        changes.extend(spec.diff_raw(attr.name, attr.shape, e, a));
     }
     changes
 }

@@ -9,19 +9,22 @@
 //! - [`model`]: resources, findings, changes, tiers, skipped scopes.
 //! - [`schema`]: per-type comparison specs and the normalization they drive.
 //! - [`analyze()`]: expected (state) vs live, scope-aware (a skipped scope is never "missing").
+//! - [`prepare`]: each side indexed and normalized once; [`analyze_prepared`] compares two.
 //! - [`tier`]: built-in tier rules.
 //! - [`provider`]: the trait a cloud provider implements.
 //! - [`report`]: the versioned JSON report and the exit-code decision.
 
 pub mod analyze;
 pub mod model;
+pub mod prepare;
 pub mod provider;
 pub mod report;
 pub mod schema;
 pub mod tier;
 
-pub use analyze::{analyze, Analysis, AnalyzeInput};
+pub use analyze::{analyze, analyze_prepared, Analysis, AnalyzeInput, PreparedInput};
 pub use model::*;
+pub use prepare::{Prepared, Side};
 pub use provider::{KindListing, ListError, LiveInventory, Provider, ProviderError, ResourceKind};
 pub use report::{FailOn, Outcome, Report};
 pub use schema::{AttrSpec, Shape, TypeSpec};

@@ -6,7 +6,10 @@
 
 use crate::model::{Change, ChangeOp};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
+use std::io::Write;
 
 /// How an attribute is normalized and diffed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,50 +74,172 @@ impl TypeSpec {
             Shape::RuleSet => normalize_rules(value),
         }
     }
+
+    /// Appends a byte encoding of `self.normalize(shape, value)` to `out` and returns true, or
+    /// appends nothing and returns false when that is `None`.
+    ///
+    /// Equal encodings (of one shape) always mean equal normalized values, so a prepared
+    /// comparison can trust them to find "no drift" without building any `Value`. The converse
+    /// holds too except in corner cases the JSON model allows (`0.0` vs `-0.0`), which then only
+    /// take the slower path through [`TypeSpec::normalize`] and [`diff_attr`].
+    pub(crate) fn encode<'v>(
+        &self,
+        shape: Shape,
+        value: &'v Value,
+        out: &mut Vec<u8>,
+        scratch: &mut Scratch<'v>,
+    ) -> bool {
+        let start = out.len();
+        match shape {
+            Shape::Scalar => {
+                if normalize_scalar_ref(value).is_none() {
+                    return false;
+                }
+                encode_value(value, out);
+            }
+            Shape::Set => match canonical_set(value, &mut scratch.members) {
+                None => return false,
+                Some(SetForm::Single(v)) => {
+                    out.push(b'1');
+                    encode_value(v, out);
+                }
+                Some(SetForm::Members) => {
+                    out.push(b'*');
+                    put_len(out, scratch.members.len());
+                    for m in &scratch.members {
+                        put_str(out, m);
+                    }
+                }
+            },
+            Shape::Tags => {
+                let Value::Object(m) = value else {
+                    return false;
+                };
+                for (k, v) in tag_entries(m, self.generated_tag_prefixes) {
+                    put_str(out, k);
+                    put_str(out, &v);
+                }
+                // The entries are self-delimiting and in key order; no count is needed.
+            }
+            Shape::RuleSet => {
+                canonical_rules(value, &mut scratch.rules);
+                for r in &scratch.rules {
+                    r.encode(out);
+                }
+            }
+        }
+        out.len() > start
+    }
+
+    /// The changes of one attribute between two raw values: [`diff_attr`] of their normalized
+    /// forms, computed with less work for rule sets (only differing rules become JSON).
+    pub(crate) fn diff_raw(
+        &self,
+        name: &str,
+        shape: Shape,
+        expected: &Value,
+        actual: &Value,
+    ) -> Vec<Change> {
+        match shape {
+            Shape::RuleSet => diff_rules(name, expected, actual),
+            _ => {
+                let e = self.normalize(shape, expected);
+                let a = self.normalize(shape, actual);
+                diff_attr(name, shape, e.as_ref(), a.as_ref())
+            }
+        }
+    }
 }
 
-fn normalize_scalar(v: &Value) -> Option<Value> {
+/// Reusable buffers for [`TypeSpec::encode`], so that preparing many resources does not
+/// allocate per attribute.
+#[derive(Default)]
+pub(crate) struct Scratch<'v> {
+    members: Vec<Cow<'v, str>>,
+    rules: Vec<Rule<'v>>,
+}
+
+/// `null` and `""` mean absent.
+fn normalize_scalar_ref(v: &Value) -> Option<&Value> {
     match v {
         Value::Null => None,
         Value::String(s) if s.is_empty() => None,
-        other => Some(other.clone()),
+        other => Some(other),
     }
+}
+
+fn normalize_scalar(v: &Value) -> Option<Value> {
+    normalize_scalar_ref(v).cloned()
+}
+
+/// What a `Set` value normalizes to, with the members (if any) left in the caller's buffer.
+enum SetForm<'v> {
+    /// A list: its members as strings, sorted and deduplicated, in the buffer.
+    Members,
+    /// A lone non-string value where a list was expected: kept as it is, as a one-element list.
+    Single(&'v Value),
+}
+
+fn canonical_set<'v>(v: &'v Value, members: &mut Vec<Cow<'v, str>>) -> Option<SetForm<'v>> {
+    members.clear();
+    let items = match v {
+        Value::Array(a) => a,
+        // A lone string is the one-member set it normalizes to; other lone values stay apart.
+        Value::String(s) if !s.is_empty() => {
+            members.push(Cow::Borrowed(s.as_str()));
+            return Some(SetForm::Members);
+        }
+        single => return normalize_scalar_ref(single).map(SetForm::Single),
+    };
+    members.extend(
+        items
+            .iter()
+            .filter_map(normalize_scalar_ref)
+            .map(|s| match s {
+                Value::String(s) => Cow::Borrowed(s.as_str()),
+                other => Cow::Owned(other.to_string()),
+            }),
+    );
+    members.sort_unstable();
+    members.dedup();
+    (!members.is_empty()).then_some(SetForm::Members)
 }
 
 fn normalize_set(v: &Value) -> Option<Value> {
-    let items = match v {
-        Value::Array(a) => a,
-        Value::Null => return None,
-        single => return normalize_scalar(single).map(|s| Value::Array(vec![s])),
-    };
-    let set: BTreeSet<String> = items
-        .iter()
-        .filter_map(normalize_scalar)
-        .map(|s| match s {
-            Value::String(s) => s,
-            other => other.to_string(),
-        })
-        .collect();
-    if set.is_empty() {
-        None
-    } else {
-        Some(Value::Array(set.into_iter().map(Value::String).collect()))
+    let mut members = Vec::new();
+    match canonical_set(v, &mut members)? {
+        SetForm::Single(v) => Some(Value::Array(vec![v.clone()])),
+        SetForm::Members => Some(Value::Array(
+            members
+                .into_iter()
+                .map(|m| Value::String(m.into_owned()))
+                .collect(),
+        )),
     }
 }
 
-fn normalize_tags(v: &Value, generated: &[&str]) -> Option<Value> {
-    let Value::Object(m) = v else { return None };
-    let out: Map<String, Value> = m
-        .iter()
+/// The compared tags of a tag map, in key order: generated keys and `null` values dropped, other
+/// values as strings.
+fn tag_entries<'v>(
+    m: &'v Map<String, Value>,
+    generated: &'v [&'v str],
+) -> impl Iterator<Item = (&'v String, Cow<'v, str>)> + 'v {
+    m.iter()
         .filter(|(k, _)| !generated.iter().any(|p| k.starts_with(p)))
         .filter_map(|(k, v)| {
             let s = match v {
                 Value::Null => return None,
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
+                Value::String(s) => Cow::Borrowed(s.as_str()),
+                other => Cow::Owned(other.to_string()),
             };
-            Some((k.clone(), Value::String(s)))
+            Some((k, s))
         })
+}
+
+fn normalize_tags(v: &Value, generated: &[&str]) -> Option<Value> {
+    let Value::Object(m) = v else { return None };
+    let out: Map<String, Value> = tag_entries(m, generated)
+        .map(|(k, v)| (k.clone(), Value::String(v.into_owned())))
         .collect();
     if out.is_empty() {
         None
@@ -124,20 +249,28 @@ fn normalize_tags(v: &Value, generated: &[&str]) -> Option<Value> {
 }
 
 /// Canonical protocol name: AWS and Terraform accept both numbers and names.
-fn canonical_protocol(p: &Value) -> String {
-    let s = match p {
-        Value::String(s) => s.trim().to_ascii_lowercase(),
-        Value::Number(n) => n.to_string(),
-        _ => "-1".to_string(),
+fn canonical_protocol(p: Option<&Value>) -> Cow<'_, str> {
+    let raw: Cow<'_, str> = match p {
+        Some(Value::String(s)) => {
+            let s = s.trim();
+            if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(s.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(s)
+            }
+        }
+        Some(Value::Number(n)) => Cow::Owned(n.to_string()),
+        _ => Cow::Borrowed("-1"),
     };
-    match s.as_str() {
-        "all" | "" | "-1" => "-1".into(),
-        "6" => "tcp".into(),
-        "17" => "udp".into(),
-        "1" => "icmp".into(),
-        "58" => "icmpv6".into(),
-        _ => s,
-    }
+    let named = match raw.as_ref() {
+        "all" | "" | "-1" => "-1",
+        "6" => "tcp",
+        "17" => "udp",
+        "1" => "icmp",
+        "58" => "icmpv6",
+        _ => return raw,
+    };
+    Cow::Borrowed(named)
 }
 
 fn port(v: Option<&Value>) -> i64 {
@@ -148,68 +281,281 @@ fn port(v: Option<&Value>) -> i64 {
     }
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .filter(|s| !s.is_empty())
-            .collect(),
-        _ => Vec::new(),
+/// Where a rule lets traffic come from (or go to). The variant order is the canonical order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Source<'v> {
+    Cidr(&'v str),
+    Ipv6Cidr(&'v str),
+    PrefixList(&'v str),
+    Group(&'v str),
+    SelfRef,
+}
+
+/// Makes a [`Source`] of one kind.
+type SourceKind<'v> = fn(&'v str) -> Source<'v>;
+
+impl<'v> Source<'v> {
+    /// The source fields of a Terraform rule block, in the order they are read.
+    const FIELDS: [(&'static str, SourceKind<'v>); 4] = [
+        ("cidr_blocks", Source::Cidr),
+        ("ipv6_cidr_blocks", Source::Ipv6Cidr),
+        ("prefix_list_ids", Source::PrefixList),
+        ("security_groups", Source::Group),
+    ];
+
+    /// The Terraform field and value of a one-source rule.
+    fn field(self) -> (&'static str, Value) {
+        let list = |s: &str| Value::Array(vec![Value::String(s.to_string())]);
+        match self {
+            Source::Cidr(s) => ("cidr_blocks", list(s)),
+            Source::Ipv6Cidr(s) => ("ipv6_cidr_blocks", list(s)),
+            Source::PrefixList(s) => ("prefix_list_ids", list(s)),
+            Source::Group(s) => ("security_groups", list(s)),
+            Source::SelfRef => ("self", Value::Bool(true)),
+        }
     }
 }
 
-fn normalize_rules(v: &Value) -> Option<Value> {
-    let Value::Array(blocks) = v else { return None };
-    let mut rules: BTreeSet<String> = BTreeSet::new();
-    let mut out = Vec::new();
+/// One security-group rule with exactly one source, borrowing from the value it was read from.
+/// Two rule blocks allow the same traffic exactly when they explode to the same set of these.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Rule<'v> {
+    protocol: Cow<'v, str>,
+    from: i64,
+    to: i64,
+    source: Source<'v>,
+    /// `""` when there is none.
+    description: &'v str,
+}
+
+impl Rule<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_str(out, &self.protocol);
+        out.extend_from_slice(&self.from.to_le_bytes());
+        out.extend_from_slice(&self.to.to_le_bytes());
+        match self.source {
+            Source::Cidr(s) => put_tagged(out, b'c', s),
+            Source::Ipv6Cidr(s) => put_tagged(out, b'6', s),
+            Source::PrefixList(s) => put_tagged(out, b'p', s),
+            Source::Group(s) => put_tagged(out, b'g', s),
+            Source::SelfRef => out.push(b's'),
+        }
+        put_str(out, self.description);
+    }
+
+    /// The rule as Terraform writes a one-source block, without empty fields.
+    fn to_value(&self) -> Value {
+        let mut rule = Map::new();
+        rule.insert("protocol".into(), Value::String(self.protocol.to_string()));
+        rule.insert("from_port".into(), Value::from(self.from));
+        rule.insert("to_port".into(), Value::from(self.to));
+        let (field, source) = self.source.field();
+        rule.insert(field.into(), source);
+        if !self.description.is_empty() {
+            rule.insert(
+                "description".into(),
+                Value::String(self.description.to_string()),
+            );
+        }
+        Value::Object(rule)
+    }
+}
+
+/// The fields of a rule block that its rules are made of. A block is read in one pass over its
+/// fields rather than a map lookup per field: blocks are small and many.
+#[derive(Default)]
+struct Block<'v> {
+    protocol: Option<&'v Value>,
+    from_port: Option<&'v Value>,
+    to_port: Option<&'v Value>,
+    description: Option<&'v Value>,
+    /// Parallel to [`Source::FIELDS`].
+    sources: [Option<&'v Value>; 4],
+    self_ref: Option<&'v Value>,
+}
+
+impl<'v> Block<'v> {
+    fn read(fields: &'v Map<String, Value>) -> Self {
+        let mut b = Block::default();
+        for (k, v) in fields {
+            let slot = match k.as_str() {
+                "protocol" => &mut b.protocol,
+                "from_port" => &mut b.from_port,
+                "to_port" => &mut b.to_port,
+                "description" => &mut b.description,
+                "self" => &mut b.self_ref,
+                other => match Source::FIELDS.iter().position(|(f, _)| *f == other) {
+                    Some(i) => &mut b.sources[i],
+                    None => continue,
+                },
+            };
+            *slot = Some(v);
+        }
+        b
+    }
+}
+
+/// Explodes `ingress`/`egress` blocks into one rule per source, sorted and deduplicated, in
+/// `rules` (cleared first).
+fn canonical_rules<'v>(v: &'v Value, rules: &mut Vec<Rule<'v>>) {
+    rules.clear();
+    let Value::Array(blocks) = v else { return };
     for block in blocks {
-        let Value::Object(b) = block else { continue };
-        let protocol = canonical_protocol(b.get("protocol").unwrap_or(&Value::Null));
+        let Value::Object(fields) = block else {
+            continue;
+        };
+        let b = Block::read(fields);
+        let protocol = canonical_protocol(b.protocol);
         let (from, to) = if protocol == "-1" {
             (0, 0)
         } else {
-            (port(b.get("from_port")), port(b.get("to_port")))
+            (port(b.from_port), port(b.to_port))
         };
-        let description = b
-            .get("description")
-            .and_then(Value::as_str)
-            .filter(|d| !d.is_empty());
-        let mut sources: Vec<(&str, Value)> = Vec::new();
-        for key in [
-            "cidr_blocks",
-            "ipv6_cidr_blocks",
-            "prefix_list_ids",
-            "security_groups",
-        ] {
-            for s in strings(b.get(key)) {
-                sources.push((key, Value::Array(vec![Value::String(s)])));
-            }
+        let description = b.description.and_then(Value::as_str).unwrap_or_default();
+        let rule = |source| Rule {
+            protocol: protocol.clone(),
+            from,
+            to,
+            source,
+            description,
+        };
+        for ((_, source), items) in Source::FIELDS.iter().zip(b.sources) {
+            let Some(Value::Array(items)) = items else {
+                continue;
+            };
+            let sources = items
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|s| !s.is_empty());
+            rules.extend(sources.map(|s| rule(source(s))));
         }
-        if b.get("self").and_then(Value::as_bool) == Some(true) {
-            sources.push(("self", Value::Bool(true)));
-        }
-        for (key, source) in sources {
-            let mut rule = Map::new();
-            rule.insert("protocol".into(), Value::String(protocol.clone()));
-            rule.insert("from_port".into(), Value::from(from));
-            rule.insert("to_port".into(), Value::from(to));
-            rule.insert(key.into(), source);
-            if let Some(d) = description {
-                rule.insert("description".into(), Value::String(d.to_string()));
-            }
-            let rule = Value::Object(rule);
-            // serde_json maps are sorted, so the string form is canonical.
-            if rules.insert(rule.to_string()) {
-                out.push(rule);
-            }
+        if b.self_ref.and_then(Value::as_bool) == Some(true) {
+            rules.push(rule(Source::SelfRef));
         }
     }
-    if out.is_empty() {
+    rules.sort_unstable();
+    rules.dedup();
+}
+
+fn normalize_rules(v: &Value) -> Option<Value> {
+    let mut rules = Vec::new();
+    canonical_rules(v, &mut rules);
+    if rules.is_empty() {
         return None;
     }
-    out.sort_by_cached_key(|r| r.to_string());
-    Some(Value::Array(out))
+    Some(Value::Array(rule_values(&rules)))
+}
+
+/// Rules as JSON values, in the order reports list them: that of their JSON text (serde_json
+/// maps are sorted, so the text is canonical). Each rule is serialized once, for the sort.
+fn rule_values<'r, 'v: 'r>(rules: impl IntoIterator<Item = &'r Rule<'v>>) -> Vec<Value> {
+    let mut keyed: Vec<(String, Value)> = rules
+        .into_iter()
+        .map(|r| {
+            let v = r.to_value();
+            (v.to_string(), v)
+        })
+        .collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, v)| v).collect()
+}
+
+/// [`diff_attr`] of two normalized rule sets, from the raw values: only the rules in one set
+/// and not the other are turned into JSON.
+fn diff_rules(name: &str, expected: &Value, actual: &Value) -> Vec<Change> {
+    let (mut e, mut a) = (Vec::new(), Vec::new());
+    canonical_rules(expected, &mut e);
+    canonical_rules(actual, &mut a);
+    // Both are sorted and deduplicated: one walk finds what only one side has.
+    let (mut removed, mut added) = (Vec::new(), Vec::new());
+    let (mut i, mut j) = (0, 0);
+    while i < e.len() && j < a.len() {
+        match e[i].cmp(&a[j]) {
+            Ordering::Equal => (i, j) = (i + 1, j + 1),
+            Ordering::Less => {
+                removed.push(&e[i]);
+                i += 1;
+            }
+            Ordering::Greater => {
+                added.push(&a[j]);
+                j += 1;
+            }
+        }
+    }
+    removed.extend(&e[i..]);
+    added.extend(&a[j..]);
+    let change = |op, rule: Value| {
+        let (expected, actual) = match op {
+            ChangeOp::Remove => (rule, Value::Null),
+            _ => (Value::Null, rule),
+        };
+        Change {
+            path: name.to_string(),
+            op,
+            expected,
+            actual,
+        }
+    };
+    let mut changes: Vec<Change> = rule_values(removed)
+        .into_iter()
+        .map(|r| change(ChangeOp::Remove, r))
+        .collect();
+    changes.extend(
+        rule_values(added)
+            .into_iter()
+            .map(|r| change(ChangeOp::Add, r)),
+    );
+    changes
+}
+
+/// Appends a length as LEB128: short, and unambiguous whatever its size.
+pub(crate) fn put_len(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_len(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_tagged(out: &mut Vec<u8>, tag: u8, s: &str) {
+    out.push(tag);
+    put_str(out, s);
+}
+
+/// Appends an unambiguous encoding of any JSON value: equal values, equal bytes (for maps
+/// because serde_json keeps them sorted), and different values, different bytes.
+fn encode_value(v: &Value, out: &mut Vec<u8>) {
+    match v {
+        Value::Null => out.push(b'n'),
+        Value::Bool(false) => out.push(b'f'),
+        Value::Bool(true) => out.push(b't'),
+        Value::Number(n) => {
+            // A number's text is what tells numbers apart (`1` from `1.0`); it never holds `;`.
+            out.push(b'#');
+            let _ = write!(out, "{n};");
+        }
+        Value::String(s) => put_tagged(out, b'"', s),
+        Value::Array(a) => {
+            out.push(b'[');
+            put_len(out, a.len());
+            for item in a {
+                encode_value(item, out);
+            }
+        }
+        Value::Object(m) => {
+            out.push(b'{');
+            put_len(out, m.len());
+            for (k, item) in m {
+                put_str(out, k);
+                encode_value(item, out);
+            }
+        }
+    }
 }
 
 /// Diffs two normalized values of one attribute into attribute-level changes.
@@ -389,5 +735,447 @@ mod tests {
         assert_eq!(changes[0].op, ChangeOp::Add);
         assert_eq!(changes[0].actual["from_port"], json!(22));
         assert_eq!(changes[0].actual["cidr_blocks"], json!(["0.0.0.0/0"]));
+    }
+
+    /// Normalization as first written (string-keyed rule sets, owned sets and maps), kept as
+    /// the definition the faster code must agree with.
+    mod legacy {
+        use serde_json::{Map, Value};
+        use std::collections::BTreeSet;
+
+        pub fn normalize(shape: super::Shape, v: &Value, generated: &[&str]) -> Option<Value> {
+            match shape {
+                super::Shape::Scalar => normalize_scalar(v),
+                super::Shape::Set => normalize_set(v),
+                super::Shape::Tags => normalize_tags(v, generated),
+                super::Shape::RuleSet => normalize_rules(v),
+            }
+        }
+
+        fn normalize_scalar(v: &Value) -> Option<Value> {
+            match v {
+                Value::Null => None,
+                Value::String(s) if s.is_empty() => None,
+                other => Some(other.clone()),
+            }
+        }
+
+        fn normalize_set(v: &Value) -> Option<Value> {
+            let items = match v {
+                Value::Array(a) => a,
+                Value::Null => return None,
+                single => return normalize_scalar(single).map(|s| Value::Array(vec![s])),
+            };
+            let set: BTreeSet<String> = items
+                .iter()
+                .filter_map(normalize_scalar)
+                .map(|s| match s {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                })
+                .collect();
+            if set.is_empty() {
+                None
+            } else {
+                Some(Value::Array(set.into_iter().map(Value::String).collect()))
+            }
+        }
+
+        fn normalize_tags(v: &Value, generated: &[&str]) -> Option<Value> {
+            let Value::Object(m) = v else { return None };
+            let out: Map<String, Value> = m
+                .iter()
+                .filter(|(k, _)| !generated.iter().any(|p| k.starts_with(p)))
+                .filter_map(|(k, v)| {
+                    let s = match v {
+                        Value::Null => return None,
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    Some((k.clone(), Value::String(s)))
+                })
+                .collect();
+            if out.is_empty() {
+                None
+            } else {
+                Some(Value::Object(out))
+            }
+        }
+
+        /// Canonical protocol name: AWS and Terraform accept both numbers and names.
+        fn canonical_protocol(p: &Value) -> String {
+            let s = match p {
+                Value::String(s) => s.trim().to_ascii_lowercase(),
+                Value::Number(n) => n.to_string(),
+                _ => "-1".to_string(),
+            };
+            match s.as_str() {
+                "all" | "" | "-1" => "-1".into(),
+                "6" => "tcp".into(),
+                "17" => "udp".into(),
+                "1" => "icmp".into(),
+                "58" => "icmpv6".into(),
+                _ => s,
+            }
+        }
+
+        fn port(v: Option<&Value>) -> i64 {
+            match v {
+                Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
+                Some(Value::String(s)) => s.parse().unwrap_or(0),
+                _ => 0,
+            }
+        }
+
+        fn strings(v: Option<&Value>) -> Vec<String> {
+            match v {
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }
+
+        fn normalize_rules(v: &Value) -> Option<Value> {
+            let Value::Array(blocks) = v else { return None };
+            let mut rules: BTreeSet<String> = BTreeSet::new();
+            let mut out = Vec::new();
+            for block in blocks {
+                let Value::Object(b) = block else { continue };
+                let protocol = canonical_protocol(b.get("protocol").unwrap_or(&Value::Null));
+                let (from, to) = if protocol == "-1" {
+                    (0, 0)
+                } else {
+                    (port(b.get("from_port")), port(b.get("to_port")))
+                };
+                let description = b
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .filter(|d| !d.is_empty());
+                let mut sources: Vec<(&str, Value)> = Vec::new();
+                for key in [
+                    "cidr_blocks",
+                    "ipv6_cidr_blocks",
+                    "prefix_list_ids",
+                    "security_groups",
+                ] {
+                    for s in strings(b.get(key)) {
+                        sources.push((key, Value::Array(vec![Value::String(s)])));
+                    }
+                }
+                if b.get("self").and_then(Value::as_bool) == Some(true) {
+                    sources.push(("self", Value::Bool(true)));
+                }
+                for (key, source) in sources {
+                    let mut rule = Map::new();
+                    rule.insert("protocol".into(), Value::String(protocol.clone()));
+                    rule.insert("from_port".into(), Value::from(from));
+                    rule.insert("to_port".into(), Value::from(to));
+                    rule.insert(key.into(), source);
+                    if let Some(d) = description {
+                        rule.insert("description".into(), Value::String(d.to_string()));
+                    }
+                    let rule = Value::Object(rule);
+                    // serde_json maps are sorted, so the string form is canonical.
+                    if rules.insert(rule.to_string()) {
+                        out.push(rule);
+                    }
+                }
+            }
+            if out.is_empty() {
+                return None;
+            }
+            out.sort_by_cached_key(|r| r.to_string());
+            Some(Value::Array(out))
+        }
+    }
+
+    /// xorshift64: deterministic, and enough to explore the value space.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+
+        fn pick(&mut self, items: &[Value]) -> Value {
+            items[self.below(items.len())].clone()
+        }
+
+        fn shuffle<T>(&mut self, items: &mut [T]) {
+            for i in (1..items.len()).rev() {
+                items.swap(i, self.below(i + 1));
+            }
+        }
+    }
+
+    /// Values drawn from small pools, so that equal and equivalent values come up often.
+    fn scalar(rng: &mut Rng) -> Value {
+        rng.pick(&[
+            json!(null),
+            json!(""),
+            json!("a"),
+            json!(" a"),
+            json!("A"),
+            json!("b"),
+            json!("1"),
+            json!(1),
+            json!(-1),
+            json!(1.0),
+            json!(2.5),
+            json!(true),
+            json!(false),
+            json!([]),
+            json!(["a"]),
+            json!({"k": "a"}),
+        ])
+    }
+
+    fn set(rng: &mut Rng) -> Value {
+        match rng.below(8) {
+            0 => scalar(rng),
+            _ => Value::Array((0..rng.below(5)).map(|_| scalar(rng)).collect()),
+        }
+    }
+
+    fn tags(rng: &mut Rng) -> Value {
+        if rng.below(8) == 0 {
+            return scalar(rng);
+        }
+        let keys = [
+            "Name",
+            "Env",
+            "aws:x",
+            "aws:cloudformation:stack-name",
+            "Team",
+            "",
+        ];
+        let mut m = Map::new();
+        for _ in 0..rng.below(5) {
+            let k = keys[rng.below(keys.len())];
+            let v = rng.pick(&[
+                json!("a"),
+                json!("b"),
+                json!(""),
+                json!(null),
+                json!(1),
+                json!(true),
+            ]);
+            m.insert(k.to_string(), v);
+        }
+        Value::Object(m)
+    }
+
+    fn sources(rng: &mut Rng) -> Value {
+        if rng.below(6) == 0 {
+            return scalar(rng);
+        }
+        let pool = [
+            json!("10.0.0.0/8"),
+            json!("0.0.0.0/0"),
+            json!("::/0"),
+            json!("pl-1"),
+            json!("sg-1"),
+            json!(""),
+            json!(5),
+        ];
+        Value::Array((0..rng.below(3)).map(|_| rng.pick(&pool)).collect())
+    }
+
+    fn rule_block(rng: &mut Rng) -> Value {
+        if rng.below(12) == 0 {
+            return scalar(rng);
+        }
+        let mut b = Map::new();
+        let protocols = [
+            json!("tcp"),
+            json!("TCP"),
+            json!(" tcp "),
+            json!("6"),
+            json!(6),
+            json!(6.0),
+            json!("-1"),
+            json!("all"),
+            json!(""),
+            json!(null),
+            json!(-1),
+            json!("udp"),
+            json!(17),
+            json!("icmp"),
+            json!("58"),
+            json!(true),
+        ];
+        let ports = [
+            json!(22),
+            json!("22"),
+            json!(0),
+            json!(-1),
+            json!(443),
+            json!("x"),
+            json!(null),
+            json!(22.5),
+        ];
+        let descriptions = [json!(""), json!("d"), json!("D"), json!(null), json!(5)];
+        let fields = [
+            "protocol",
+            "from_port",
+            "to_port",
+            "description",
+            "cidr_blocks",
+            "ipv6_cidr_blocks",
+            "prefix_list_ids",
+            "security_groups",
+            "self",
+            "other",
+        ];
+        for field in fields {
+            if rng.below(4) == 0 {
+                continue;
+            }
+            let v = match field {
+                "protocol" => rng.pick(&protocols),
+                "from_port" | "to_port" => rng.pick(&ports),
+                "description" => rng.pick(&descriptions),
+                "self" => rng.pick(&[json!(true), json!(false), json!(null), json!("true")]),
+                "other" => scalar(rng),
+                _ => sources(rng),
+            };
+            b.insert(field.to_string(), v);
+        }
+        Value::Object(b)
+    }
+
+    fn rules(rng: &mut Rng) -> Value {
+        if rng.below(10) == 0 {
+            return scalar(rng);
+        }
+        Value::Array((0..rng.below(4)).map(|_| rule_block(rng)).collect())
+    }
+
+    fn value(shape: Shape, rng: &mut Rng) -> Value {
+        match shape {
+            Shape::Scalar => scalar(rng),
+            Shape::Set => set(rng),
+            Shape::Tags => tags(rng),
+            Shape::RuleSet => rules(rng),
+        }
+    }
+
+    /// A value equivalent to `v` more often than not: the same rules regrouped one source per
+    /// block, set members shuffled and repeated, or just `v` again.
+    fn variant(shape: Shape, v: &Value, rng: &mut Rng) -> Value {
+        match (shape, v) {
+            (Shape::RuleSet, Value::Array(blocks)) if rng.below(2) == 0 => {
+                let mut out = Vec::new();
+                for b in blocks {
+                    let Value::Object(fields) = b else {
+                        out.push(b.clone());
+                        continue;
+                    };
+                    let sources = [
+                        "cidr_blocks",
+                        "ipv6_cidr_blocks",
+                        "prefix_list_ids",
+                        "security_groups",
+                    ];
+                    let mut common = fields.clone();
+                    common.retain(|k, _| !sources.contains(&k.as_str()));
+                    for key in sources {
+                        for s in fields
+                            .get(key)
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                        {
+                            let mut one = common.clone();
+                            one.insert(key.to_string(), json!([s]));
+                            out.push(Value::Object(one));
+                        }
+                    }
+                    out.push(Value::Object(common));
+                }
+                rng.shuffle(&mut out);
+                Value::Array(out)
+            }
+            (Shape::Set, Value::Array(items)) if rng.below(2) == 0 => {
+                let mut items = items.clone();
+                if let Some(first) = items.first().cloned() {
+                    items.push(first);
+                }
+                rng.shuffle(&mut items);
+                Value::Array(items)
+            }
+            _ if rng.below(3) == 0 => value(shape, rng),
+            _ => v.clone(),
+        }
+    }
+
+    const SHAPES: [Shape; 4] = [Shape::Scalar, Shape::Set, Shape::Tags, Shape::RuleSet];
+
+    fn encoded(shape: Shape, v: &Value) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        SPEC.encode(shape, v, &mut out, &mut Scratch::default())
+            .then_some(out)
+    }
+
+    #[test]
+    fn normalization_matches_its_original_definition() {
+        let mut rng = Rng(0x5eed);
+        for shape in SHAPES {
+            for _ in 0..20_000 {
+                let v = value(shape, &mut rng);
+                assert_eq!(
+                    SPEC.normalize(shape, &v),
+                    legacy::normalize(shape, &v, SPEC.generated_tag_prefixes),
+                    "{shape:?} {v}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn encodings_are_equal_exactly_when_normalized_values_are() {
+        let mut rng = Rng(0xe9c0de);
+        let mut equal = 0;
+        for shape in SHAPES {
+            for _ in 0..20_000 {
+                let a = value(shape, &mut rng);
+                let b = variant(shape, &a, &mut rng);
+                let (na, nb) = (SPEC.normalize(shape, &a), SPEC.normalize(shape, &b));
+                let (ea, eb) = (encoded(shape, &a), encoded(shape, &b));
+                assert_eq!(ea.is_some(), na.is_some(), "{shape:?} {a}");
+                assert_eq!(ea == eb, na == nb, "{shape:?} {a} vs {b}");
+                equal += usize::from(na == nb);
+            }
+        }
+        // Both verdicts were well exercised.
+        assert!(equal > 10_000 && equal < 70_000, "{equal}");
+    }
+
+    #[test]
+    fn raw_diff_matches_diff_of_normalized_values() {
+        let mut rng = Rng(0xd1ff);
+        for shape in SHAPES {
+            for _ in 0..20_000 {
+                let a = value(shape, &mut rng);
+                let b = variant(shape, &a, &mut rng);
+                let expected = diff_attr(
+                    "x",
+                    shape,
+                    SPEC.normalize(shape, &a).as_ref(),
+                    SPEC.normalize(shape, &b).as_ref(),
+                );
+                assert_eq!(
+                    SPEC.diff_raw("x", shape, &a, &b),
+                    expected,
+                    "{shape:?} {a} vs {b}"
+                );
+            }
+        }
     }
 }
