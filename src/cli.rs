@@ -49,6 +49,48 @@ pub enum Command {
     Scan(ScanArgs),
     /// Read the history: open drift, one finding's history, recent scans.
     Report(ReportArgs),
+    /// Acknowledge open drift: no more repeats of its notifications.
+    Ack(AckArgs),
+    /// Notification channels: send a test alert, list undeliverable notifications.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct AckArgs {
+    /// Configuration file.
+    #[arg(short, long, default_value = "/etc/driftd/driftd.toml")]
+    pub config: PathBuf,
+    /// History directory.
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// Fingerprint (or a prefix of at least 6 characters) of the finding.
+    pub fingerprint: Option<String>,
+    /// Acknowledge every open finding of this target instead.
+    #[arg(long, conflicts_with = "fingerprint")]
+    pub target: Option<String>,
+    /// Who acknowledges (recorded). Default: $USER.
+    #[arg(long)]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Send a synthetic alert through one channel now, to check its setup.
+    Test {
+        #[arg(short, long, default_value = "/etc/driftd/driftd.toml")]
+        config: PathBuf,
+        /// The channel's name.
+        #[arg(long)]
+        channel: String,
+    },
+    /// List notifications that could not be delivered.
+    Failed {
+        #[arg(short, long, default_value = "/etc/driftd/driftd.toml")]
+        config: PathBuf,
+        #[arg(long)]
+        state_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -193,6 +235,9 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
             let config = Config {
                 targets: vec![adhoc_target(&args)],
                 daemon: Default::default(),
+                channels: Vec::new(),
+                routes: Vec::new(),
+                notify: Default::default(),
                 base_dir: PathBuf::from("."),
                 path: PathBuf::from("(command line)"),
             };
@@ -261,13 +306,12 @@ pub async fn scan(args: ScanArgs) -> Result<u8> {
     let config = Config::load(&args.config)?;
     let target = config.select(std::slice::from_ref(&args.target))?[0].clone();
     let dir = state_dir(args.state_dir.as_deref(), Some(&config));
-    let ctx = Ctx {
-        clock: std::sync::Arc::new(SystemClock),
-        store: std::sync::Arc::new(std::sync::Mutex::new(open_store(&dir)?)),
-        limit: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
-        base_dir: config.base_dir.clone(),
-        abort: tokio_util::sync::CancellationToken::new(),
-    };
+    let ctx = Ctx::new(
+        &config,
+        std::sync::Arc::new(SystemClock),
+        open_store(&dir)?,
+        false,
+    )?;
     let Some(out) = scan_and_record(&ctx, &target, Trigger::Manual).await? else {
         bail!(
             "target `{}` is being scanned by another driftd process right now; try again when it is done",
@@ -311,6 +355,97 @@ pub fn report(args: ReportArgs) -> Result<u8> {
     )?;
     print!("{text}");
     Ok(0)
+}
+
+pub fn ack(args: AckArgs) -> Result<u8> {
+    let config = Config::load(&args.config)?;
+    let dir = crate::daemon::state_dir(args.state_dir.as_deref(), Some(&config));
+    let mut store = crate::daemon::open_store(&dir)?;
+    if let Some(fp) = &args.fingerprint {
+        if fp.len() < 6 {
+            bail!("give at least 6 characters of the fingerprint");
+        }
+    } else if args.target.is_none() {
+        bail!("name a finding (FINGERPRINT) or a whole target (--target NAME) to acknowledge");
+    }
+    let now = crate::daemon::rfc3339(chrono::Utc::now());
+    let by = args
+        .by
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into());
+    let n = store.ack(
+        args.fingerprint.as_deref(),
+        args.target.as_deref(),
+        &by,
+        &now,
+    )?;
+    if n == 0 {
+        bail!("no open, unacknowledged finding matches");
+    }
+    println!("acknowledged {n} finding(s); their notifications will not repeat");
+    Ok(0)
+}
+
+pub async fn notify(cmd: NotifyCommand) -> Result<u8> {
+    match cmd {
+        NotifyCommand::Test { config, channel } => {
+            let config = Config::load(&config)?;
+            let Some(cfg) = config.channels.iter().find(|c| c.name() == channel) else {
+                let known: Vec<&str> = config.channels.iter().map(|c| c.name()).collect();
+                bail!(
+                    "no channel named `{channel}`; configured: {}",
+                    known.join(", ")
+                );
+            };
+            let channels = crate::notify::build_channels(std::slice::from_ref(cfg))
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let ch = &channels[&channel];
+            let payload = serde_json::json!({
+                "version": 1,
+                "event": "test",
+                "target": "driftd-test",
+                "summary": "[info] driftd test notification: this channel works",
+                "finding": {
+                    "fingerprint": "00000000000000000000000000000000",
+                    "kind": "changed", "tier": "info", "provider": "test",
+                    "resource_type": "driftd_test", "resource_id": "test",
+                    "changes": []
+                }
+            });
+            ch.send(&crate::notify::channel::Message {
+                id: 0,
+                event: crate::notify::plan::Event::Test.as_str(),
+                fingerprint: "00000000000000000000000000000000",
+                payload: &payload,
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("channel `{channel}`: {e}"))?;
+            println!("channel `{channel}`: test notification accepted");
+            Ok(0)
+        }
+        NotifyCommand::Failed { config, state_dir } => {
+            let config = Config::load(&config)?;
+            let dir = crate::daemon::state_dir(state_dir.as_deref(), Some(&config));
+            let store = crate::daemon::open_store(&dir)?;
+            let failed = store.notifications("failed", 100)?;
+            if failed.is_empty() {
+                println!("no undeliverable notifications");
+            }
+            for n in failed {
+                println!(
+                    "#{} {} {} {} after {} attempt(s): {}",
+                    n.id,
+                    n.channel,
+                    n.event,
+                    n.fingerprint,
+                    n.attempts,
+                    n.last_error.unwrap_or_default()
+                );
+            }
+            Ok(0)
+        }
+    }
 }
 
 pub fn validate(args: ValidateArgs) -> Result<u8> {

@@ -17,6 +17,15 @@ pub struct Config {
     /// Settings of `driftd daemon` and of the history store.
     #[serde(default)]
     pub daemon: DaemonConfig,
+    /// Notification channels.
+    #[serde(default, rename = "channel")]
+    pub channels: Vec<crate::notify::config::ChannelConfig>,
+    /// Routes from findings to channels, tried in order.
+    #[serde(default, rename = "route")]
+    pub routes: Vec<crate::notify::config::RouteConfig>,
+    /// Per-tier notification policy and delivery settings.
+    #[serde(default)]
+    pub notify: crate::notify::config::NotifyConfig,
     /// Directory that relative paths are resolved from (the config file's directory).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -259,6 +268,11 @@ impl Config {
                 }
             }
         }
+        problems.extend(crate::notify::config::problems(
+            &file.to_string(),
+            &self.channels,
+            &self.routes,
+        ));
         if self.daemon.max_concurrent_scans == 0 {
             problems.push(format!(
                 "{file}: daemon.max_concurrent_scans: must be at least 1"

@@ -9,6 +9,7 @@ mod cli;
 mod config;
 mod daemon;
 mod history;
+mod notify;
 mod output;
 mod scan;
 
@@ -58,5 +59,7 @@ async fn run(cli: cli::Cli) -> Result<u8> {
         cli::Command::Daemon(args) => cli::daemon(args).await,
         cli::Command::Scan(args) => cli::scan(args).await,
         cli::Command::Report(args) => cli::report(args),
+        cli::Command::Ack(args) => cli::ack(args),
+        cli::Command::Notify(cmd) => cli::notify(cmd).await,
     }
 }

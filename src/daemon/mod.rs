@@ -110,6 +110,121 @@ pub struct Ctx {
     pub base_dir: PathBuf,
     /// Cancelled when the shutdown deadline passes: running scans stop and are recorded failed.
     pub abort: CancellationToken,
+    /// Routes, policies and channels; swapped whole on reload.
+    pub notify: std::sync::RwLock<Arc<NotifyRuntime>>,
+    /// Wakes the delivery task when something was enqueued.
+    pub outbox_ready: tokio::sync::Notify,
+}
+
+/// The notification settings in force.
+pub struct NotifyRuntime {
+    pub routes: Vec<crate::notify::config::RouteConfig>,
+    pub defaults: crate::notify::config::NotifyConfig,
+    pub channels: HashMap<String, Arc<dyn crate::notify::channel::Channel>>,
+}
+
+impl NotifyRuntime {
+    /// Routes and policies, with the channels built (secrets loaded) only when this process
+    /// delivers: `driftd scan` queues notifications and leaves delivery to the daemon.
+    pub fn from_config(config: &Config, deliver: bool) -> Result<NotifyRuntime> {
+        let channels = if deliver {
+            crate::notify::build_channels(&config.channels)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", config.path.display()))?
+        } else {
+            HashMap::new()
+        };
+        Ok(NotifyRuntime {
+            routes: config.routes.clone(),
+            defaults: config.notify.clone(),
+            channels,
+        })
+    }
+}
+
+impl Ctx {
+    pub fn new(config: &Config, clock: Arc<dyn Clock>, store: Store, deliver: bool) -> Result<Ctx> {
+        Ok(Ctx {
+            clock,
+            store: Arc::new(Mutex::new(store)),
+            limit: Arc::new(Semaphore::new(config.daemon.max_concurrent_scans)),
+            base_dir: config.base_dir.clone(),
+            abort: CancellationToken::new(),
+            notify: std::sync::RwLock::new(Arc::new(NotifyRuntime::from_config(config, deliver)?)),
+            outbox_ready: tokio::sync::Notify::new(),
+        })
+    }
+
+    fn notify_runtime(&self) -> Arc<NotifyRuntime> {
+        match self.notify.read() {
+            Ok(n) => n.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}
+
+/// Plans the notifications of a finished scan and writes them to the outbox.
+async fn enqueue_notifications(
+    ctx: &Ctx,
+    target: &str,
+    changes: driftd_store::LifecycleChanges,
+) -> Result<usize> {
+    let rt = ctx.notify_runtime();
+    if rt.routes.is_empty() {
+        return Ok(0);
+    }
+    let now = ctx.clock.now();
+    let give_up = now + chrono::Duration::seconds(rt.defaults.give_up_after_secs as i64);
+    let target = target.to_string();
+    ctx.store(move |s| {
+        let open = s.open_findings(Some(&target))?;
+        let resolved = s.findings_by_fingerprint(&changes.resolved)?;
+        let acked = s.acked(&target)?;
+        let last_sent = s
+            .last_sent(&target)?
+            .into_iter()
+            .filter_map(|(k, v)| {
+                DateTime::parse_from_rfc3339(&v)
+                    .ok()
+                    .map(|d| (k, d.with_timezone(&Utc)))
+            })
+            .collect();
+        let planned = crate::notify::plan::plan(&crate::notify::plan::PlanInput {
+            target: &target,
+            routes: &rt.routes,
+            defaults: &rt.defaults,
+            open: &open,
+            resolved: &resolved,
+            changes: &changes,
+            acked: &acked,
+            last_sent: &last_sent,
+            now,
+        });
+        let items: Vec<driftd_store::NewNotification> = planned
+            .into_iter()
+            .map(|p| driftd_store::NewNotification {
+                channel: p.channel,
+                fingerprint: p.fingerprint,
+                event: p.event.as_str().to_string(),
+                payload: p.payload,
+            })
+            .collect();
+        s.enqueue(&items, &rfc3339(now), &rfc3339(give_up))
+            .map(|ids| ids.len())
+    })
+    .await
+}
+
+/// Delivers due notifications until `stop`: woken by new ones, and every second for retries.
+pub async fn delivery_loop(ctx: Arc<Ctx>, stop: CancellationToken) {
+    loop {
+        let channels = ctx.notify_runtime().channels.clone();
+        crate::notify::deliver::deliver_due(&ctx, &channels).await;
+        tokio::select! {
+            _ = ctx.outbox_ready.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.cancelled() => return,
+        }
+    }
 }
 
 impl Ctx {
@@ -164,6 +279,16 @@ pub async fn scan_and_record(
             let changes = ctx
                 .store(move |s| s.finish_scan(scan_id, &report, &scanned, &now))
                 .await?;
+            match enqueue_notifications(ctx, &target.name, changes.clone()).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(target = %target.name, notifications = n, "notifications queued");
+                    ctx.outbox_ready.notify_one();
+                }
+                Err(e) => {
+                    tracing::error!(target = %target.name, error = %crate::chain(&e), "cannot queue notifications")
+                }
+            }
             tracing::info!(
                 target = %target.name,
                 scan = scan_id,
@@ -309,14 +434,15 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
     let mut int = signal(SignalKind::interrupt()).context("install SIGINT handler")?;
     let mut hup = signal(SignalKind::hangup()).context("install SIGHUP handler")?;
 
-    let ctx = Arc::new(Ctx {
-        clock: Arc::new(clock::SystemClock),
-        store: Arc::new(Mutex::new(store)),
-        limit: Arc::new(Semaphore::new(config.daemon.max_concurrent_scans)),
-        base_dir: config.base_dir.clone(),
-        abort: CancellationToken::new(),
-    });
+    let ctx = Arc::new(Ctx::new(
+        &config,
+        Arc::new(clock::SystemClock),
+        store,
+        true,
+    )?);
     let tracker = TaskTracker::new();
+    let delivery_stop = CancellationToken::new();
+    let delivery = tokio::spawn(delivery_loop(ctx.clone(), delivery_stop.clone()));
     let mut running: HashMap<String, Running> = HashMap::new();
     for t in &config.targets {
         let last = last_run(&ctx, &t.name).await;
@@ -357,6 +483,14 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
                         tracing::error!(error = %crate::chain(&e), "reload failed: the new configuration is invalid; keeping the running one");
                     }
                     Ok(new) => {
+                        match NotifyRuntime::from_config(&new, true) {
+                            Ok(rt) => {
+                                if let Ok(mut n) = ctx.notify.write() {
+                                    *n = Arc::new(rt);
+                                }
+                            }
+                            Err(e) => tracing::error!(error = %crate::chain(&e), "notification settings not reloaded; keeping the running ones"),
+                        }
                         if new.daemon != config.daemon || new.base_dir != config.base_dir {
                             tracing::warn!("[daemon] settings changed; they take effect at the next restart");
                         }
@@ -400,6 +534,10 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
         ctx.abort.cancel();
         tracker.wait().await;
     }
+    // One last delivery round for what the final scans queued, then stop.
+    crate::notify::deliver::deliver_due(&ctx, &ctx.notify_runtime().channels.clone()).await;
+    delivery_stop.cancel();
+    let _ = delivery.await;
     watchdog.cancel();
     tracing::info!("driftd daemon stopped");
     Ok(0)

@@ -13,6 +13,9 @@
 //! Time is always passed in (RFC 3339 UTC strings), never read here, so tests control it.
 
 mod migrations;
+mod outbox;
+
+pub use outbox::{NewNotification, OutboxItem};
 
 use driftd_core::{Finding, FindingKind, Report, Skipped, Tier};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -325,7 +328,8 @@ impl Store {
                     tx.execute(
                         "UPDATE findings SET tier = ?2, address = ?3, region = ?4, source = ?5, changes = ?6, last_seen = ?7,
                            times_seen = times_seen + 1, last_scan_id = ?8, resolved_at = NULL,
-                           reopened = reopened + ?9
+                           reopened = reopened + ?9,
+                           acked_at = CASE WHEN ?9 = 1 THEN NULL ELSE acked_at END
                          WHERE fingerprint = ?1",
                         params![
                             f.fingerprint, f.tier.as_str(), f.address, f.region, f.source, changes, now,

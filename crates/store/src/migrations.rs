@@ -53,6 +53,31 @@ const MIGRATIONS: &[&str] = &[
         changes     TEXT
      );
      CREATE INDEX finding_events_by_fingerprint ON finding_events (fingerprint, id);",
+    // 2: the notification outbox, what was sent to whom, acknowledgements.
+    "CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        channel         TEXT NOT NULL,
+        fingerprint     TEXT NOT NULL,
+        event           TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        give_up_at      TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+        last_error      TEXT,
+        sent_at         TEXT
+     );
+     CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+     CREATE TABLE notify_state (
+        fingerprint  TEXT NOT NULL,
+        channel      TEXT NOT NULL,
+        last_sent_at TEXT NOT NULL,
+        sends        INTEGER NOT NULL,
+        PRIMARY KEY (fingerprint, channel)
+     );
+     ALTER TABLE findings ADD COLUMN acked_at TEXT;
+     ALTER TABLE findings ADD COLUMN acked_by TEXT;",
 ];
 
 /// The schema version this build writes.

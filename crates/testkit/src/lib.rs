@@ -5,9 +5,11 @@
 //!   Terraform state (format version 4) that an apply of it would have written.
 //! - [`proxy`]: a fault-injecting HTTP proxy in front of moto (access denied, throttling, delays)
 //!   for what moto cannot do on purpose.
+//! - [`receiver`]: a scriptable HTTP receiver for notification channels.
 
 pub mod moto;
 pub mod proxy;
+pub mod receiver;
 pub mod seed;
 
 use std::path::PathBuf;

@@ -1,0 +1,163 @@
+//! A local HTTP receiver for notification tests: records every request (path, headers, body)
+//! and answers with scripted statuses (then `202 Accepted`), so retries, `Retry-After` and
+//! permanent failures can be exercised the way PagerDuty, Slack or a webhook answer.
+
+use anyhow::{Context, Result};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+
+/// One recorded request.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+    /// The status the receiver answered.
+    pub status: u16,
+}
+
+impl Received {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// A scripted answer: status, optional `Retry-After` seconds, body.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<u64>,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn status(status: u16) -> Answer {
+        Answer {
+            status,
+            retry_after: None,
+            body: String::new(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    script: Mutex<VecDeque<Answer>>,
+    received: Mutex<Vec<Received>>,
+}
+
+pub struct Receiver {
+    pub port: u16,
+    shared: Arc<Shared>,
+}
+
+impl Receiver {
+    /// Starts on a free loopback port, on its own thread; answers `script` in order, then 202.
+    pub fn start(script: Vec<Answer>) -> Result<Receiver> {
+        let shared = Arc::new(Shared {
+            script: Mutex::new(script.into()),
+            ..Default::default()
+        });
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").context("bind receiver")?;
+        std_listener.set_nonblocking(true)?;
+        let port = std_listener.local_addr()?.port();
+        let state = shared.clone();
+        std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                let Ok(listener) = TcpListener::from_std(std_listener) else {
+                    return;
+                };
+                while let Ok((stream, _)) = listener.accept().await {
+                    let state = state.clone();
+                    tokio::spawn(async move {
+                        let svc = service_fn(move |req| handle(req, state.clone()));
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), svc)
+                            .await;
+                    });
+                }
+            });
+        });
+        Ok(Receiver { port, shared })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.shared
+            .received
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+
+    /// Answers to give next (before falling back to 202).
+    pub fn script(&self, answers: Vec<Answer>) {
+        if let Ok(mut s) = self.shared.script.lock() {
+            *s = answers.into();
+        }
+    }
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    shared: Arc<Shared>,
+) -> Result<Response<Full<Bytes>>, hyper::Error> {
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let headers = req
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let body = req.into_body().collect().await?.to_bytes().to_vec();
+    let answer = shared
+        .script
+        .lock()
+        .ok()
+        .and_then(|mut s| s.pop_front())
+        .unwrap_or(Answer {
+            status: 202,
+            retry_after: None,
+            body: r#"{"status":"success","message":"Event processed"}"#.into(),
+        });
+    if let Ok(mut r) = shared.received.lock() {
+        r.push(Received {
+            method,
+            path,
+            headers,
+            body,
+            status: answer.status,
+        });
+    }
+    let mut resp = Response::new(Full::new(Bytes::from(answer.body)));
+    *resp.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Some(s) = answer.retry_after {
+        resp.headers_mut().insert(
+            "retry-after",
+            s.to_string().parse().expect("digits are a valid header"),
+        );
+    }
+    resp.headers_mut().insert(
+        "content-type",
+        "application/json".parse().expect("static header"),
+    );
+    Ok(resp)
+}
