@@ -418,6 +418,7 @@ pub async fn notify(cmd: NotifyCommand) -> Result<u8> {
                 event: crate::notify::plan::Event::Test.as_str(),
                 fingerprint: "00000000000000000000000000000000",
                 payload: &payload,
+                thread: None,
             })
             .await
             .map_err(|e| anyhow::anyhow!("channel `{channel}`: {e}"))?;

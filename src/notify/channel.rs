@@ -32,14 +32,32 @@ impl std::fmt::Display for SendError {
 pub struct Message<'a> {
     /// The outbox id: the idempotency key of the delivery.
     pub id: i64,
+    /// `trigger`, `repeat`, `resolve` or `test`.
     pub event: &'a str,
     pub fingerprint: &'a str,
+    /// The planner's payload: `version`, `event`, `target`, `summary`, `finding` (with lifecycle).
     pub payload: &'a Value,
+    /// The conversation this finding already has on this channel (what an earlier `send`
+    /// returned): a Slack message ts to thread under or edit, an email Message-ID to reply to.
+    #[expect(
+        dead_code,
+        reason = "read by the threaded channels (Slack, email) being added"
+    )]
+    pub thread: Option<&'a str>,
 }
 
+/// What a channel accepted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Accepted {
+    /// A new conversation reference to remember for this finding (first message only).
+    pub thread: Option<String>,
+}
+
+/// A notification channel: one file per kind. Implementations must be safe to retry (the same
+/// message may be offered again after a timeout) and must never put a secret in an error.
 #[async_trait]
 pub trait Channel: Send + Sync {
-    async fn send(&self, msg: &Message<'_>) -> Result<(), SendError>;
+    async fn send(&self, msg: &Message<'_>) -> Result<Accepted, SendError>;
 }
 
 /// An HTTP client with a deadline per request.

@@ -2,7 +2,7 @@
 //! marked sent, retryable failures wait with exponential backoff (or the receiver's
 //! `Retry-After`) until their give-up time, permanent ones are marked failed at once.
 
-use super::channel::{Channel, Message, SendError};
+use super::channel::{Accepted, Channel, Message, SendError};
 use crate::daemon::{rfc3339, Ctx};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -25,13 +25,13 @@ pub enum Next {
 
 /// Decides, from the attempt's result, the attempts so far and the give-up time.
 pub fn next_step(
-    result: &Result<(), SendError>,
+    result: &Result<Accepted, SendError>,
     attempts: i64,
     now: DateTime<Utc>,
     give_up_at: DateTime<Utc>,
 ) -> Next {
     match result {
-        Ok(()) => Next::Sent,
+        Ok(_) => Next::Sent,
         Err(SendError::Permanent(reason)) => Next::Failed(reason.clone()),
         Err(SendError::Retry { reason, after }) => {
             let wait = after.unwrap_or_else(|| backoff(attempts));
@@ -66,6 +66,13 @@ pub async fn deliver_due(ctx: &Ctx, channels: &HashMap<String, Arc<dyn Channel>>
         let give_up_at = DateTime::parse_from_rfc3339(&item.give_up_at)
             .map(|d| d.with_timezone(&Utc))
             .unwrap_or(now);
+        let thread = {
+            let (fp, ch) = (item.fingerprint.clone(), item.channel.clone());
+            ctx.store(move |s| s.thread_ref(&fp, &ch))
+                .await
+                .ok()
+                .flatten()
+        };
         let result = match channels.get(&item.channel) {
             Some(ch) => {
                 ch.send(&Message {
@@ -73,6 +80,7 @@ pub async fn deliver_due(ctx: &Ctx, channels: &HashMap<String, Arc<dyn Channel>>
                     event: &item.event,
                     fingerprint: &item.fingerprint,
                     payload: &item.payload,
+                    thread: thread.as_deref(),
                 })
                 .await
             }
@@ -87,7 +95,20 @@ pub async fn deliver_due(ctx: &Ctx, channels: &HashMap<String, Arc<dyn Channel>>
             Next::Sent => {
                 tracing::info!(channel = %item.channel, id, event = %item.event, fingerprint = %item.fingerprint, "notification delivered");
                 let at = rfc3339(ctx.clock.now());
-                ctx.store(move |s| s.mark_sent(id, &at)).await
+                let new_thread = result.ok().and_then(|a| a.thread);
+                let resolved = item.event == "resolve";
+                let (fp, ch) = (item.fingerprint.clone(), item.channel.clone());
+                ctx.store(move |s| {
+                    s.mark_sent(id, &at)?;
+                    if resolved {
+                        s.clear_thread_ref(&fp, &ch)
+                    } else if let Some(t) = new_thread {
+                        s.set_thread_ref(&fp, &ch, &t)
+                    } else {
+                        Ok(())
+                    }
+                })
+                .await
             }
             Next::RetryAt(at) => {
                 let reason = result.err().map(|e| e.to_string()).unwrap_or_default();
@@ -119,7 +140,10 @@ mod tests {
     #[test]
     fn retry_rules() {
         let give_up = t(3600);
-        assert_eq!(next_step(&Ok(()), 0, t(0), give_up), Next::Sent);
+        assert_eq!(
+            next_step(&Ok(Accepted::default()), 0, t(0), give_up),
+            Next::Sent
+        );
         let perm = Err(SendError::Permanent("HTTP 400".into()));
         assert!(matches!(
             next_step(&perm, 0, t(0), give_up),

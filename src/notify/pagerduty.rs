@@ -2,7 +2,7 @@
 //! `dedup_key`, so repeats update one incident and a resolve closes it. Tiers map to PagerDuty
 //! severities (critical → critical, warning → warning, info → info).
 
-use super::channel::{classify, http_client, Channel, Message, SendError};
+use super::channel::{classify, http_client, Accepted, Channel, Message, SendError};
 use super::config::PagerDutyConfig;
 use super::secret::Secret;
 use async_trait::async_trait;
@@ -78,7 +78,7 @@ pub fn event_body(routing_key: &str, msg: &Message<'_>) -> Value {
 
 #[async_trait]
 impl Channel for PagerDuty {
-    async fn send(&self, msg: &Message<'_>) -> Result<(), SendError> {
+    async fn send(&self, msg: &Message<'_>) -> Result<Accepted, SendError> {
         let body = event_body(self.routing_key.expose(), msg);
         let result = self.client.post(&self.url).json(&body).send().await;
         classify(
@@ -87,6 +87,6 @@ impl Channel for PagerDuty {
             &[&self.routing_key],
         )
         .await
-        .map(|_| ())
+        .map(|_| Accepted::default())
     }
 }

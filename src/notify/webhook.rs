@@ -4,7 +4,7 @@
 //! - `X-Driftd-Signature: sha256=HEX`: HMAC-SHA256 of the exact body with the signing secret,
 //!   so the receiver can check the sender (documented in docs/notifications.md).
 
-use super::channel::{classify, http_client, Channel, Message, SendError};
+use super::channel::{classify, http_client, Accepted, Channel, Message, SendError};
 use super::config::WebhookConfig;
 use super::secret::Secret;
 use async_trait::async_trait;
@@ -50,7 +50,7 @@ pub fn signature(secret: &Secret, body: &[u8]) -> String {
 
 #[async_trait]
 impl Channel for Webhook {
-    async fn send(&self, msg: &Message<'_>) -> Result<(), SendError> {
+    async fn send(&self, msg: &Message<'_>) -> Result<Accepted, SendError> {
         let body = serde_json::to_vec(msg.payload)
             .map_err(|e| SendError::Permanent(format!("cannot encode payload: {e}")))?;
         let mut req = self
@@ -73,6 +73,6 @@ impl Channel for Webhook {
             &secrets,
         )
         .await
-        .map(|_| ())
+        .map(|_| Accepted::default())
     }
 }

@@ -78,6 +78,13 @@ const MIGRATIONS: &[&str] = &[
      );
      ALTER TABLE findings ADD COLUMN acked_at TEXT;
      ALTER TABLE findings ADD COLUMN acked_by TEXT;",
+    // 3: per (finding, channel) conversation references: a Slack message ts, an email Message-ID.
+    "CREATE TABLE threads (
+        fingerprint TEXT NOT NULL,
+        channel     TEXT NOT NULL,
+        thread_ref  TEXT NOT NULL,
+        PRIMARY KEY (fingerprint, channel)
+     );",
 ];
 
 /// The schema version this build writes.

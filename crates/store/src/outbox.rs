@@ -3,7 +3,7 @@
 //! one nor re-sends a delivered one. Acknowledgements live on the finding.
 
 use crate::{Result, Store, StoreError};
-use rusqlite::{params, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -164,6 +164,46 @@ impl Store {
             .execute(
                 "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
                 params![id, error],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// The channel's conversation reference for a finding (Slack message ts, email Message-ID).
+    pub fn thread_ref(&self, fingerprint: &str, channel: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT thread_ref FROM threads WHERE fingerprint = ?1 AND channel = ?2",
+                params![fingerprint, channel],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Remembers the first message of a finding's conversation on a channel.
+    pub fn set_thread_ref(
+        &mut self,
+        fingerprint: &str,
+        channel: &str,
+        thread_ref: &str,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO threads (fingerprint, channel, thread_ref) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (fingerprint, channel) DO UPDATE SET thread_ref = ?3",
+                params![fingerprint, channel, thread_ref],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// Forgets a conversation (after its resolve was delivered: a new drift starts a new one).
+    pub fn clear_thread_ref(&mut self, fingerprint: &str, channel: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "DELETE FROM threads WHERE fingerprint = ?1 AND channel = ?2",
+                params![fingerprint, channel],
             )
             .map_err(|e| self.sql(e))?;
         Ok(())
