@@ -500,5 +500,14 @@ pub fn validate(args: ValidateArgs) -> Result<u8> {
             None => println!("    no schedule: scanned only by `driftd check` / `driftd scan`"),
         }
     }
+    if !config.channels.is_empty() {
+        let names: Vec<&str> = config.channels.iter().map(|c| c.name()).collect();
+        println!(
+            "  notifications: {} channel(s) ({}), {} route(s); secrets are read when the daemon starts",
+            names.len(),
+            names.join(", "),
+            config.routes.len()
+        );
+    }
     Ok(0)
 }

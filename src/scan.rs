@@ -3,14 +3,14 @@
 
 use crate::config::TargetConfig;
 use anyhow::{Context, Result};
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use driftd_aws::AwsProvider;
 use driftd_core::{analyze, AnalyzeInput, Provider, Report, Resource};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-pub fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+fn now() -> String {
+    crate::daemon::rfc3339(Utc::now())
 }
 
 /// What one scan produced: the report, and the scopes it listed completely (which the history

@@ -233,7 +233,25 @@ fn drift_is_opened_seen_again_resolved_and_the_daemon_stops_cleanly() {
         Duration::from_secs(20),
         |h| h["recent_scans"][0]["id"].as_i64().unwrap_or(0) > scans_before,
     );
-    dir.write("driftd.toml", &cfg);
+    // A valid change is applied on SIGHUP: a new target starts being scanned.
+    let added = cfg.replace("name = \"demo\"", "name = \"demo-copy\"");
+    let added = added
+        .split_once("[[target]]")
+        .map(|(_, t)| format!("{cfg}\n[[target]]{t}"))
+        .unwrap();
+    dir.write("driftd.toml", &added);
+    daemon.signal("-HUP");
+    wait_for(
+        dir.path(),
+        "the added target scanned",
+        Duration::from_secs(20),
+        |_| {
+            let copy = history(dir.path(), &["--target", "demo-copy"]);
+            copy["recent_scans"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty())
+        },
+    );
 
     daemon.signal("-TERM");
     assert_eq!(daemon.wait_exit(Duration::from_secs(30)), Some(0));
@@ -241,12 +259,17 @@ fn drift_is_opened_seen_again_resolved_and_the_daemon_stops_cleanly() {
     let log = std::fs::read_to_string(dir.path().join("daemon.log")).unwrap();
     assert!(log.contains("reload failed"), "{log}");
     assert!(!log.contains(driftd_testkit::SECRET_KEY));
-    let scans = history(dir.path(), &[])["recent_scans"].clone();
-    assert!(scans
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|s| s["status"] == "complete" || s["status"] == "failed"));
+    // Two targets now: the report is one object per target.
+    let all = history(dir.path(), &[]);
+    let targets = all.as_array().expect("one report per target");
+    assert_eq!(targets.len(), 2);
+    for t in targets {
+        assert!(t["recent_scans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] == "complete" || s["status"] == "failed"));
+    }
 }
 
 #[test]

@@ -114,6 +114,23 @@ pub struct Ctx {
     pub notify: std::sync::RwLock<Arc<NotifyRuntime>>,
     /// Wakes the delivery task when something was enqueued.
     pub outbox_ready: tokio::sync::Notify,
+    /// Targets being scanned by this process: a reload that restarts a target's loop while its
+    /// scan is still running must not start a second scan of it.
+    pub scanning: Mutex<std::collections::HashSet<String>>,
+}
+
+/// Marks a target as being scanned until dropped.
+struct ScanGuard<'a> {
+    ctx: &'a Ctx,
+    target: String,
+}
+
+impl Drop for ScanGuard<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.ctx.scanning.lock() {
+            s.remove(&self.target);
+        }
+    }
 }
 
 /// The notification settings in force.
@@ -151,6 +168,7 @@ impl Ctx {
             abort: CancellationToken::new(),
             notify: std::sync::RwLock::new(Arc::new(NotifyRuntime::from_config(config, deliver)?)),
             outbox_ready: tokio::sync::Notify::new(),
+            scanning: Mutex::default(),
         })
     }
 
@@ -255,6 +273,19 @@ pub async fn scan_and_record(
     let _permit = tokio::select! {
         p = ctx.limit.clone().acquire_owned() => p.context("scan limit closed")?,
         _ = ctx.abort.cancelled() => return Ok(None),
+    };
+    let claimed = ctx
+        .scanning
+        .lock()
+        .map(|mut s| s.insert(target.name.clone()))
+        .unwrap_or(false);
+    if !claimed {
+        tracing::warn!(target = %target.name, "this target is still being scanned; skipping this run");
+        return Ok(None);
+    }
+    let _guard = ScanGuard {
+        ctx,
+        target: target.name.clone(),
     };
     let name = target.name.clone();
     if let Some((id, pid)) = ctx.store(move |s| s.running_scan(&name)).await? {

@@ -39,10 +39,6 @@ pub struct Message<'a> {
     pub payload: &'a Value,
     /// The conversation this finding already has on this channel (what an earlier `send`
     /// returned): a Slack message ts to thread under or edit, an email Message-ID to reply to.
-    #[expect(
-        dead_code,
-        reason = "read by the threaded channels (Slack, email) being added"
-    )]
     pub thread: Option<&'a str>,
 }
 

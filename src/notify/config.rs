@@ -11,6 +11,8 @@ use serde::Deserialize;
 pub enum ChannelConfig {
     Webhook(WebhookConfig),
     Pagerduty(PagerDutyConfig),
+    Slack(super::slack::SlackConfig),
+    Email(super::email::EmailConfig),
 }
 
 impl ChannelConfig {
@@ -18,6 +20,8 @@ impl ChannelConfig {
         match self {
             ChannelConfig::Webhook(c) => &c.name,
             ChannelConfig::Pagerduty(c) => &c.name,
+            ChannelConfig::Slack(c) => &c.name,
+            ChannelConfig::Email(c) => &c.name,
         }
     }
 }
@@ -163,6 +167,12 @@ pub fn problems(file: &str, channels: &[ChannelConfig], routes: &[RouteConfig]) 
             if !(p.url.starts_with("http://") || p.url.starts_with("https://")) {
                 out.push(format!("{at}.url: must start with http:// or https://"));
             }
+        }
+        if let ChannelConfig::Email(e) = c {
+            out.extend(e.problems(&at));
+        }
+        if let ChannelConfig::Slack(s) = c {
+            out.extend(s.problems().into_iter().map(|p| format!("{at}.{p}")));
         }
     }
     for (i, r) in routes.iter().enumerate() {

@@ -13,9 +13,11 @@
 pub mod channel;
 pub mod config;
 pub mod deliver;
+pub mod email;
 pub mod pagerduty;
 pub mod plan;
 pub mod secret;
+pub mod slack;
 pub mod webhook;
 
 use channel::Channel;
@@ -33,6 +35,8 @@ pub fn build_channels(
         let ch: Arc<dyn Channel> = match c {
             ChannelConfig::Webhook(w) => Arc::new(webhook::Webhook::new(w)?),
             ChannelConfig::Pagerduty(p) => Arc::new(pagerduty::PagerDuty::new(p)?),
+            ChannelConfig::Slack(s) => Arc::new(slack::Slack::new(s)?),
+            ChannelConfig::Email(e) => Arc::new(email::Email::new(e)?),
         };
         out.insert(c.name().to_string(), ch);
     }

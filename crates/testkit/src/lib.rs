@@ -6,11 +6,14 @@
 //! - [`proxy`]: a fault-injecting HTTP proxy in front of moto (access denied, throttling, delays)
 //!   for what moto cannot do on purpose.
 //! - [`receiver`]: a scriptable HTTP receiver for notification channels.
+//! - [`smtp`]: an aiosmtpd SMTP server (from `.venv`) that writes what it receives into a
+//!   Maildir, on a free loopback port, stopped by its process id.
 
 pub mod moto;
 pub mod proxy;
 pub mod receiver;
 pub mod seed;
+pub mod smtp;
 
 use std::path::PathBuf;
 

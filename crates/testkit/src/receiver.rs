@@ -1,6 +1,7 @@
 //! A local HTTP receiver for notification tests: records every request (path, headers, body)
 //! and answers with scripted statuses (then `202 Accepted`), so retries, `Retry-After` and
-//! permanent failures can be exercised the way PagerDuty, Slack or a webhook answer.
+//! permanent failures can be exercised the way PagerDuty, Slack or a webhook answer. A path can
+//! have its own default answer ([`Receiver::respond`]), e.g. Slack's `{"ok":true,...}` JSON.
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
@@ -46,12 +47,23 @@ impl Answer {
             body: String::new(),
         }
     }
+
+    /// A status with a JSON body.
+    pub fn json(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            retry_after: None,
+            body: body.to_string(),
+        }
+    }
 }
 
 #[derive(Default)]
 struct Shared {
     script: Mutex<VecDeque<Answer>>,
     received: Mutex<Vec<Received>>,
+    /// Default answers by path, used when the script is empty.
+    by_path: Mutex<HashMap<String, Answer>>,
 }
 
 pub struct Receiver {
@@ -107,7 +119,14 @@ impl Receiver {
             .unwrap_or_default()
     }
 
-    /// Answers to give next (before falling back to 202).
+    /// The answer for `path` once the script is used up (instead of 202).
+    pub fn respond(&self, path: &str, answer: Answer) {
+        if let Ok(mut m) = self.shared.by_path.lock() {
+            m.insert(path.to_string(), answer);
+        }
+    }
+
+    /// Answers to give next (before falling back to the path's answer or 202).
     pub fn script(&self, answers: Vec<Answer>) {
         if let Ok(mut s) = self.shared.script.lock() {
             *s = answers.into();
@@ -132,6 +151,13 @@ async fn handle(
         .lock()
         .ok()
         .and_then(|mut s| s.pop_front())
+        .or_else(|| {
+            shared
+                .by_path
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&path).cloned())
+        })
         .unwrap_or(Answer {
             status: 202,
             retry_after: None,

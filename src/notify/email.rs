@@ -1,0 +1,684 @@
+//! Email over SMTP: one `multipart/alternative` message (plain text and HTML) per notification.
+//!
+//! - The subject is stable for a finding (`[driftd] [CRITICAL] prod-net: aws_security_group
+//!   sg-123 changed`); a resolve is prefixed `Resolved:`.
+//! - The first message of a finding gets a Message-ID derived from the finding and the outbox id
+//!   (the same across retries) and returns it as the conversation reference; follow-ups (repeat,
+//!   resolve) carry `In-Reply-To` and `References` with it, so mail clients thread them.
+//! - `Auto-Submitted: auto-generated` (RFC 3834) keeps vacation responders quiet.
+//! - Every value in the HTML part is escaped.
+//! - SMTP 5xx answers are permanent; 4xx, connection errors and timeouts are retried. The
+//!   password never appears in an error.
+
+use super::channel::{Accepted, Channel, Message, SendError};
+use super::secret::{redact, Secret, SecretRef};
+use async_trait::async_trait;
+use lettre::message::header::{Header, HeaderName, HeaderValue, MessageId};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde::Deserialize;
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// Plain connection upgraded with STARTTLS, which must succeed (default; port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (SMTPS; port 465).
+    Implicit,
+    /// No encryption: only for a relay on this machine (loopback), enforced by validation.
+    None,
+}
+
+/// `type = "email"`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    pub name: String,
+    pub smtp_host: String,
+    /// Default: 587 for `starttls`, 465 for `implicit`, 25 for `none`.
+    pub smtp_port: Option<u16>,
+    #[serde(default)]
+    pub tls: TlsMode,
+    pub username: Option<String>,
+    pub password: Option<SecretRef>,
+    /// `driftd <driftd@example.com>` or a bare address.
+    pub from: String,
+    pub to: Vec<String>,
+    /// A PEM file with an extra CA certificate to trust (a private relay's CA).
+    pub ca_file: Option<PathBuf>,
+    /// Deadline of each SMTP step (connect, each command).
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_timeout() -> u64 {
+    10
+}
+
+impl EmailConfig {
+    pub fn port(&self) -> u16 {
+        self.smtp_port.unwrap_or(match self.tls {
+            TlsMode::Starttls => 587,
+            TlsMode::Implicit => 465,
+            TlsMode::None => 25,
+        })
+    }
+
+    /// Validation problems, each naming the key (`at` names the channel).
+    pub fn problems(&self, at: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.smtp_host.trim().is_empty() {
+            out.push(format!("{at}.smtp_host: must not be empty"));
+        }
+        if self.tls == TlsMode::None && !is_loopback(&self.smtp_host) {
+            out.push(format!(
+                "{at}.tls: \"none\" sends mail and credentials in clear text; it is allowed only \
+                 for a relay on this machine (localhost, 127.0.0.1, ::1), not `{}`: use \
+                 \"starttls\" or \"implicit\"",
+                self.smtp_host
+            ));
+        }
+        if let Err(e) = self.from.parse::<Mailbox>() {
+            out.push(format!(
+                "{at}.from: `{}` is not a mailbox ({e}); write `Name <user@example.com>` or \
+                 `user@example.com`",
+                self.from
+            ));
+        }
+        if self.to.is_empty() {
+            out.push(format!("{at}.to: list at least one recipient"));
+        }
+        for t in &self.to {
+            if let Err(e) = t.parse::<Mailbox>() {
+                out.push(format!("{at}.to: `{t}` is not a mailbox ({e})"));
+            }
+        }
+        if self.password.is_some() && self.username.is_none() {
+            out.push(format!("{at}.password: set `username` too"));
+        }
+        if self.timeout_secs == 0 {
+            out.push(format!("{at}.timeout_secs: must be at least 1"));
+        }
+        out
+    }
+}
+
+/// `localhost` or a loopback address: the only hosts `tls = "none"` may talk to.
+fn is_loopback(host: &str) -> bool {
+    let h = host.trim().trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+pub struct Email {
+    name: String,
+    from: Mailbox,
+    to: Vec<Mailbox>,
+    password: Option<Secret>,
+    timeout: Duration,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl Email {
+    pub fn new(c: &EmailConfig) -> Result<Email, String> {
+        let at = format!("channel `{}`", c.name);
+        let from: Mailbox = c
+            .from
+            .parse()
+            .map_err(|e| format!("{at}.from: not a mailbox: {e}"))?;
+        let to =
+            c.to.iter()
+                .map(|t| {
+                    t.parse::<Mailbox>()
+                        .map_err(|e| format!("{at}.to: `{t}` is not a mailbox: {e}"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+        if to.is_empty() {
+            return Err(format!("{at}.to: list at least one recipient"));
+        }
+        let password = c
+            .password
+            .as_ref()
+            .map(|p| p.load())
+            .transpose()
+            .map_err(|e| format!("{at}.password: {e}"))?;
+        let timeout = Duration::from_secs(c.timeout_secs.max(1));
+        let tls = match c.tls {
+            TlsMode::None => Tls::None,
+            mode => {
+                let mut params = TlsParameters::builder(c.smtp_host.clone());
+                if let Some(path) = &c.ca_file {
+                    let pem = std::fs::read(path).map_err(|e| {
+                        format!("{at}.ca_file: cannot read {}: {e}", path.display())
+                    })?;
+                    let cert = Certificate::from_pem(&pem).map_err(|e| {
+                        format!(
+                            "{at}.ca_file: {} is not a PEM certificate: {e}",
+                            path.display()
+                        )
+                    })?;
+                    params = params.add_root_certificate(cert);
+                }
+                let params = params
+                    .build()
+                    .map_err(|e| format!("{at}: cannot set up TLS: {e}"))?;
+                if mode == TlsMode::Implicit {
+                    Tls::Wrapper(params)
+                } else {
+                    Tls::Required(params)
+                }
+            }
+        };
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(c.smtp_host.clone())
+                .port(c.port())
+                .tls(tls)
+                .timeout(Some(timeout));
+        if let Some(user) = &c.username {
+            let pass = password
+                .as_ref()
+                .map(|p| p.expose().to_string())
+                .unwrap_or_default();
+            builder = builder.credentials(Credentials::new(user.clone(), pass));
+        }
+        Ok(Email {
+            name: c.name.clone(),
+            from,
+            to,
+            password,
+            timeout,
+            transport: builder.build(),
+        })
+    }
+
+    /// The complete message for a notification, and its Message-ID.
+    pub fn compose(&self, msg: &Message<'_>) -> Result<(lettre::Message, String), SendError> {
+        let message_id = message_id(msg, self.from.email.domain());
+        let mut b = lettre::Message::builder()
+            .from(self.from.clone())
+            .subject(subject(msg.event, msg.payload))
+            .header(MessageId::from(message_id.clone()))
+            .header(AutoSubmitted)
+            .user_agent(concat!("driftd/", env!("CARGO_PKG_VERSION")).to_string());
+        for t in &self.to {
+            b = b.to(t.clone());
+        }
+        if let Some(thread) = msg.thread {
+            b = b
+                .in_reply_to(thread.to_string())
+                .references(thread.to_string());
+        }
+        let email = b
+            .multipart(MultiPart::alternative_plain_html(
+                text_body(msg.event, msg.payload),
+                html_body(msg.event, msg.payload),
+            ))
+            .map_err(|e| SendError::Permanent(format!("cannot build the email: {e}")))?;
+        Ok((email, message_id))
+    }
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834).
+#[derive(Debug, Clone, Copy)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_string())
+    }
+}
+
+fn str_of<'v>(v: &'v Value, key: &str) -> &'v str {
+    v[key].as_str().unwrap_or("")
+}
+
+/// Header text: control characters (a newline in a resource id) become spaces.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// The same for every message of a finding (so a mail client can group them by subject too),
+/// except the `Resolved:` prefix of a resolve and `Test:` of a test.
+pub fn subject(event: &str, payload: &Value) -> String {
+    let f = &payload["finding"];
+    let what = match str_of(f, "kind") {
+        "missing" => "deleted",
+        "changed" => "changed",
+        "unmanaged" => "unmanaged",
+        "pending" => "change pending",
+        other => other,
+    };
+    let s = format!(
+        "[driftd] [{}] {}: {} {} {what}",
+        str_of(f, "tier").to_uppercase(),
+        str_of(payload, "target"),
+        str_of(f, "resource_type"),
+        str_of(f, "resource_id"),
+    );
+    let s = match event {
+        "resolve" => format!("Resolved: {s}"),
+        "test" => format!("Test: {s}"),
+        _ => s,
+    };
+    one_line(&s)
+}
+
+/// `<driftd.FINGERPRINT.OUTBOXID@DOMAIN>`: the same across retries of one notification (the
+/// outbox id is its idempotency key), different for each notification.
+pub fn message_id(msg: &Message<'_>, domain: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+            .collect()
+    };
+    let domain = clean(domain);
+    let domain = if domain.is_empty() {
+        "driftd.invalid".to_string()
+    } else {
+        domain
+    };
+    format!("<driftd.{}.{}@{domain}>", clean(msg.fingerprint), msg.id)
+}
+
+/// A JSON value as a person reads it: strings bare, anything else as compact JSON.
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "(none)".into(),
+        other => other.to_string(),
+    }
+}
+
+fn headline(event: &str) -> &'static str {
+    match event {
+        "trigger" => "New drift detected",
+        "repeat" => "Drift still open (reminder)",
+        "resolve" => "Drift resolved: the resource matches its state again",
+        "test" => "Test notification",
+        _ => "Drift notification",
+    }
+}
+
+/// (label, value) rows shown in both parts.
+fn facts(payload: &Value) -> Vec<(&'static str, String)> {
+    let f = &payload["finding"];
+    let mut rows = vec![
+        ("Target", show(&payload["target"])),
+        ("Tier", show(&f["tier"])),
+        ("Kind", show(&f["kind"])),
+        (
+            "Resource",
+            format!("{} {}", show(&f["resource_type"]), show(&f["resource_id"])),
+        ),
+    ];
+    for (label, key) in [
+        ("Address", "address"),
+        ("Provider", "provider"),
+        ("Region", "region"),
+        ("Source", "source"),
+        ("First seen", "first_seen"),
+        ("Last seen", "last_seen"),
+        ("Times seen", "times_seen"),
+        ("Fingerprint", "fingerprint"),
+    ] {
+        if !f[key].is_null() {
+            rows.push((label, show(&f[key])));
+        }
+    }
+    rows
+}
+
+fn changes(payload: &Value) -> Vec<(String, String, String, String)> {
+    payload["finding"]["changes"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| {
+                    (
+                        show(&c["path"]),
+                        show(&c["op"]),
+                        show(&c["expected"]),
+                        show(&c["actual"]),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn text_body(event: &str, payload: &Value) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n", headline(event));
+    let _ = writeln!(out, "{}\n", show(&payload["summary"]));
+    for (label, value) in facts(payload) {
+        let _ = writeln!(out, "{label}: {value}");
+    }
+    let ch = changes(payload);
+    if !ch.is_empty() {
+        let _ = writeln!(out, "\nChanges:");
+        for (path, op, expected, actual) in ch {
+            let _ = writeln!(
+                out,
+                "  - {path} ({op}): expected {expected}, actual {actual}"
+            );
+        }
+    }
+    let _ = write!(out, "\n-- \nSent by driftd ({event}).\n");
+    out
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn html_body(event: &str, payload: &Value) -> String {
+    let e = escape_html;
+    let mut out = String::from(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\
+         <body style=\"font-family: sans-serif\">\n",
+    );
+    let _ = writeln!(out, "<h2>{}</h2>", e(headline(event)));
+    let _ = writeln!(
+        out,
+        "<p><strong>{}</strong></p>",
+        e(&show(&payload["summary"]))
+    );
+    out.push_str("<table cellpadding=\"4\">\n");
+    for (label, value) in facts(payload) {
+        let _ = writeln!(
+            out,
+            "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
+            e(label),
+            e(&value)
+        );
+    }
+    out.push_str("</table>\n");
+    let ch = changes(payload);
+    if !ch.is_empty() {
+        out.push_str(
+            "<h3>Changes</h3>\n<table border=\"1\" cellpadding=\"4\" \
+             style=\"border-collapse: collapse\">\n<tr><th>Path</th><th>Change</th>\
+             <th>Expected (state)</th><th>Actual (live)</th></tr>\n",
+        );
+        for (path, op, expected, actual) in ch {
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td>\
+                 <td><code>{}</code></td></tr>",
+                e(&path),
+                e(&op),
+                e(&expected),
+                e(&actual)
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    let _ = writeln!(out, "<p><small>Sent by driftd ({}).</small></p>", e(event));
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// Maps an SMTP failure to retry or permanent, without the password in the text.
+fn classify(what: &str, e: &lettre::transport::smtp::Error, secrets: &[&Secret]) -> SendError {
+    let detail = redact(&e.to_string(), secrets);
+    let reason = format!("{what}: {detail}");
+    if e.is_permanent() {
+        SendError::Permanent(reason)
+    } else {
+        // 4xx answers, connection and TLS failures, timeouts: the relay may recover.
+        SendError::Retry {
+            reason,
+            after: None,
+        }
+    }
+}
+
+#[async_trait]
+impl Channel for Email {
+    async fn send(&self, msg: &Message<'_>) -> Result<Accepted, SendError> {
+        let (email, id) = self.compose(msg)?;
+        let what = format!("email `{}`", self.name);
+        let secrets: Vec<&Secret> = self.password.iter().collect();
+        // Each SMTP step has its own deadline; this bounds the whole conversation.
+        match tokio::time::timeout(self.timeout * 6, self.transport.send(email)).await {
+            Err(_) => Err(SendError::Retry {
+                reason: format!("{what}: timed out"),
+                after: None,
+            }),
+            Ok(Err(e)) => Err(classify(&what, &e, &secrets)),
+            Ok(Ok(_)) => Ok(Accepted {
+                // A new conversation only when there is none yet.
+                thread: msg.thread.is_none().then_some(id),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn payload(event: &str) -> Value {
+        json!({
+            "version": 1,
+            "event": event,
+            "target": "prod-net",
+            "summary": "[critical] prod-net: aws_security_group sg-123 changed out of band: ingress",
+            "finding": {
+                "fingerprint": "abc123",
+                "kind": "changed",
+                "tier": "critical",
+                "provider": "aws",
+                "resource_type": "aws_security_group",
+                "resource_id": "sg-123",
+                "address": "aws_security_group.web",
+                "region": "eu-west-1",
+                "source": null,
+                "changes": [{
+                    "path": "tags.Name",
+                    "op": "changed",
+                    "expected": "web",
+                    "actual": "<script>alert('x')</script> & \"more\"",
+                }],
+                "first_seen": "2026-01-01T00:00:00Z",
+                "last_seen": "2026-01-01T01:00:00Z",
+                "times_seen": 2,
+            }
+        })
+    }
+
+    fn config() -> EmailConfig {
+        toml::from_str(
+            r#"
+            name = "ops-mail"
+            smtp_host = "127.0.0.1"
+            smtp_port = 2525
+            tls = "none"
+            from = "driftd <driftd@example.com>"
+            to = ["oncall@example.com", "Second <second@example.org>"]
+            "#,
+        )
+        .unwrap()
+    }
+
+    fn message<'a>(
+        id: i64,
+        event: &'a str,
+        payload: &'a Value,
+        thread: Option<&'a str>,
+    ) -> Message<'a> {
+        Message {
+            id,
+            event,
+            fingerprint: "abc123",
+            payload,
+            thread,
+        }
+    }
+
+    fn formatted(email: &lettre::Message) -> String {
+        String::from_utf8(email.formatted()).unwrap()
+    }
+
+    #[test]
+    fn subject_is_stable_per_finding() {
+        let s = subject("trigger", &payload("trigger"));
+        assert_eq!(
+            s,
+            "[driftd] [CRITICAL] prod-net: aws_security_group sg-123 changed"
+        );
+        assert_eq!(subject("repeat", &payload("repeat")), s);
+        assert_eq!(
+            subject("resolve", &payload("resolve")),
+            format!("Resolved: {s}")
+        );
+        let mut p = payload("trigger");
+        p["finding"]["kind"] = json!("missing");
+        p["finding"]["resource_id"] = json!("sg-1\r\nBcc: evil@example.com");
+        let s = subject("trigger", &p);
+        assert!(!s.contains('\n') && !s.contains('\r'), "{s}");
+        assert!(s.ends_with("deleted"), "{s}");
+    }
+
+    #[test]
+    fn html_escapes_every_value() {
+        assert_eq!(
+            escape_html(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+        let p = payload("trigger");
+        let html = html_body("trigger", &p);
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;more&quot;")
+        );
+        assert!(html.contains("aws_security_group.web"));
+        let text = text_body("trigger", &p);
+        assert!(text.contains("tags.Name (changed): expected web, actual <script>"));
+        assert!(text.contains("Region: eu-west-1"));
+        assert!(!text.contains("Source:"), "null values are left out");
+    }
+
+    #[test]
+    fn first_message_starts_a_thread_and_follow_ups_reply_to_it() {
+        let email = Email::new(&config()).unwrap();
+        let p = payload("trigger");
+        let (m, id) = email.compose(&message(7, "trigger", &p, None)).unwrap();
+        assert_eq!(id, "<driftd.abc123.7@example.com>");
+        let raw = formatted(&m);
+        assert!(
+            raw.contains("Message-ID: <driftd.abc123.7@example.com>\r\n"),
+            "{raw}"
+        );
+        assert!(raw.contains("Auto-Submitted: auto-generated\r\n"), "{raw}");
+        assert!(!raw.contains("In-Reply-To"), "{raw}");
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+        assert!(
+            raw.contains("text/plain") && raw.contains("text/html"),
+            "{raw}"
+        );
+        // A retry of the same notification has the same id.
+        let (_, again) = email.compose(&message(7, "trigger", &p, None)).unwrap();
+        assert_eq!(again, id);
+
+        let r = payload("resolve");
+        let (m, own) = email
+            .compose(&message(9, "resolve", &r, Some(&id)))
+            .unwrap();
+        assert_ne!(own, id);
+        let raw = formatted(&m);
+        assert!(raw.contains(&format!("In-Reply-To: {id}\r\n")), "{raw}");
+        assert!(raw.contains(&format!("References: {id}\r\n")), "{raw}");
+        assert!(
+            raw.contains("Subject: Resolved: [driftd] [CRITICAL]"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("To: oncall@example.com, Second <second@example.org>"),
+            "{raw}"
+        );
+    }
+
+    #[test]
+    fn validation() {
+        assert!(config().problems("c").is_empty());
+        let mut c = config();
+        c.smtp_host = "smtp.example.com".into();
+        let p = c.problems("c");
+        assert!(p.len() == 1 && p[0].starts_with("c.tls:"), "{p:?}");
+        c.tls = TlsMode::Starttls;
+        c.from = "not an address".into();
+        c.to = vec!["oncall@example.com".into(), "bad@".into()];
+        let p = c.problems("c");
+        assert!(p.iter().any(|e| e.starts_with("c.from:")), "{p:?}");
+        assert!(p.iter().any(|e| e.starts_with("c.to: `bad@`")), "{p:?}");
+        c.smtp_port = None;
+        assert_eq!(c.port(), 587);
+        c.tls = TlsMode::Implicit;
+        assert_eq!(c.port(), 465);
+        for host in ["localhost", "127.0.0.1", "::1", "[::1]"] {
+            assert!(is_loopback(host), "{host}");
+        }
+        assert!(!is_loopback("10.0.0.1"));
+        let bad: Result<EmailConfig, _> = toml::from_str(
+            "name = \"m\"\nsmtp_host = \"h\"\ntls = \"ssl\"\nfrom = \"a@b.c\"\nto = [\"a@b.c\"]\n",
+        );
+        assert!(bad.unwrap_err().to_string().contains("starttls"));
+    }
+
+    #[tokio::test]
+    async fn connection_refused_is_retried_without_the_password() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let var = "DRIFTD_TEST_EMAIL_PASSWORD_UNIT";
+        std::env::set_var(var, "pa55-w0rd-secret");
+        let mut c = config();
+        c.smtp_port = Some(port);
+        c.username = Some("driftd".into());
+        c.password = Some(SecretRef::try_from(format!("env:{var}")).unwrap());
+        let email = Email::new(&c).unwrap();
+        let p = payload("trigger");
+        let err = email
+            .send(&message(1, "trigger", &p, None))
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, SendError::Retry { .. }), "{text}");
+        assert!(text.contains("email `ops-mail`"), "{text}");
+        assert!(!text.contains("pa55-w0rd-secret"), "{text}");
+    }
+}
