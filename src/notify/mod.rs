@@ -4,9 +4,10 @@
 //! 1. [`plan`]: which notifications the scan causes (routing, confirmation, repeats, resolves);
 //!    pure.
 //! 2. the store's outbox: every notification is written before it is sent.
-//! 3. [`deliver`]: sends what is due, one channel file each ([`webhook`], [`pagerduty`]); the
-//!    receiver's answer decides: accepted, retry with backoff (honouring `Retry-After`) until the
-//!    give-up time, or permanent failure (kept for inspection).
+//! 3. [`deliver`]: sends what is due, one channel file each ([`slack`], [`email`],
+//!    [`pagerduty`], [`webhook`]); the receiver's answer decides: accepted, retry with backoff
+//!    (honouring `Retry-After`) until the give-up time, or permanent failure (kept for
+//!    inspection).
 //!
 //! Secrets ([`secret`]) are references in the config and a type that never prints.
 

@@ -13,6 +13,7 @@ pub mod moto;
 pub mod proxy;
 pub mod receiver;
 pub mod seed;
+pub mod serve;
 pub mod smtp;
 
 use std::path::PathBuf;

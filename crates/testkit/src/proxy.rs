@@ -2,17 +2,16 @@
 //! this proxy answers chosen (region, action) pairs itself with the EC2 error documents AWS sends,
 //! and forwards everything else unchanged.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// What the proxy does with a matching request.
 #[derive(Debug, Clone)]
@@ -55,32 +54,9 @@ impl Proxy {
             rules: Mutex::new(rules),
             ..Default::default()
         });
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").context("bind proxy port")?;
-        std_listener.set_nonblocking(true)?;
-        let port = std_listener.local_addr()?.port();
-        let state = shared.clone();
-        std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async move {
-                let Ok(listener) = TcpListener::from_std(std_listener) else {
-                    return;
-                };
-                while let Ok((stream, _)) = listener.accept().await {
-                    let state = state.clone();
-                    tokio::spawn(async move {
-                        let svc = service_fn(move |req| handle(req, upstream_port, state.clone()));
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), svc)
-                            .await;
-                    });
-                }
-            });
-        });
+        let port = crate::serve::spawn("proxy", shared.clone(), move |req, state| {
+            handle(req, upstream_port, state)
+        })?;
         Ok(Proxy { port, shared })
     }
 

@@ -3,16 +3,13 @@
 //! permanent failures can be exercised the way PagerDuty, Slack or a webhook answer. A path can
 //! have its own default answer ([`Receiver::respond`]), e.g. Slack's `{"ok":true,...}` JSON.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use tokio::net::TcpListener;
 
 /// One recorded request.
 #[derive(Debug, Clone)]
@@ -78,32 +75,7 @@ impl Receiver {
             script: Mutex::new(script.into()),
             ..Default::default()
         });
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").context("bind receiver")?;
-        std_listener.set_nonblocking(true)?;
-        let port = std_listener.local_addr()?.port();
-        let state = shared.clone();
-        std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async move {
-                let Ok(listener) = TcpListener::from_std(std_listener) else {
-                    return;
-                };
-                while let Ok((stream, _)) = listener.accept().await {
-                    let state = state.clone();
-                    tokio::spawn(async move {
-                        let svc = service_fn(move |req| handle(req, state.clone()));
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), svc)
-                            .await;
-                    });
-                }
-            });
-        });
+        let port = crate::serve::spawn("receiver", shared.clone(), handle)?;
         Ok(Receiver { port, shared })
     }
 
