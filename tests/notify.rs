@@ -192,18 +192,7 @@ fn daemon_pages_retries_and_resolves_through_the_outbox() {
     let seeded = seed(&rt, &moto, &dir, &[("us-east-1", 1)]);
     let sg = seeded[0].sg_id.clone();
     // Critical drift: SSH open to the world.
-    rt.block_on(async {
-        let c = ec2_client(&moto.endpoint(), "us-east-1").await;
-        c.authorize_security_group_ingress()
-            .group_id(&sg)
-            .ip_protocol("tcp")
-            .from_port(22)
-            .to_port(22)
-            .cidr_ip("0.0.0.0/0")
-            .send()
-            .await
-            .unwrap();
-    });
+    ssh_to_world(&rt, &moto, "us-east-1", &sg, true);
     // First a server error, then throttling with Retry-After, then accepted.
     let pd = Receiver::start(vec![
         Answer::status(500),
@@ -228,23 +217,8 @@ fn daemon_pages_retries_and_resolves_through_the_outbox() {
         ),
     );
     let start = |dir: &TempDir| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_driftd"))
-            .args([
-                "-v",
-                "daemon",
-                "--config",
-                "driftd.toml",
-                "--state-dir",
-                "state",
-            ])
-            .current_dir(dir.path())
+        daemon_command(dir.path())
             .env("PD_ROUTING_KEY", "R0UTINGKEY-secret")
-            .env("AWS_ACCESS_KEY_ID", driftd_testkit::ACCESS_KEY)
-            .env("AWS_SECRET_ACCESS_KEY", driftd_testkit::SECRET_KEY)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("NOTIFY_SOCKET")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("daemon.log")).unwrap())
             .spawn()
             .unwrap()
     };
@@ -290,18 +264,7 @@ fn daemon_pages_retries_and_resolves_through_the_outbox() {
     // Fix the drift while the receiver is down, restart the daemon in between: the resolve
     // waits in the outbox and is delivered once, after the restart.
     pd.script(vec![Answer::status(503); 3]);
-    rt.block_on(async {
-        let c = ec2_client(&moto.endpoint(), "us-east-1").await;
-        c.revoke_security_group_ingress()
-            .group_id(&sg)
-            .ip_protocol("tcp")
-            .from_port(22)
-            .to_port(22)
-            .cidr_ip("0.0.0.0/0")
-            .send()
-            .await
-            .unwrap();
-    });
+    ssh_to_world(&rt, &moto, "us-east-1", &sg, false);
     wait("a resolve attempt", &|| {
         pd.received()
             .iter()

@@ -226,26 +226,7 @@ fn daemon_mails_a_drift_and_threads_the_resolve() {
         ),
     );
     let log = dir.path().join("daemon.log");
-    let mut daemon = Daemon(
-        std::process::Command::new(env!("CARGO_BIN_EXE_driftd"))
-            .args([
-                "-v",
-                "daemon",
-                "--config",
-                "driftd.toml",
-                "--state-dir",
-                "state",
-            ])
-            .current_dir(dir.path())
-            .env("AWS_ACCESS_KEY_ID", driftd_testkit::ACCESS_KEY)
-            .env("AWS_SECRET_ACCESS_KEY", driftd_testkit::SECRET_KEY)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("NOTIFY_SOCKET")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap(),
-    );
+    let mut daemon = Daemon(daemon_command(dir.path()).spawn().unwrap());
 
     let got = wait_for(&smtp, 1, &log);
     let first = mailparse::parse_mail(&got[0]).unwrap();
@@ -271,15 +252,7 @@ fn daemon_mails_a_drift_and_threads_the_resolve() {
     );
 
     // Fix the drift: one resolve, replying to the first message.
-    rt.block_on(async {
-        let c = ec2_client(&moto.endpoint(), "us-east-1").await;
-        c.revoke_security_group_ingress()
-            .group_id(&sg)
-            .ip_permissions(rule())
-            .send()
-            .await
-            .unwrap();
-    });
+    ssh_to_world(&rt, &moto, "us-east-1", &sg, false);
     let got = wait_for(&smtp, 2, &log);
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &daemon.0.id().to_string()])

@@ -259,18 +259,7 @@ fn daemon_posts_then_edits_the_same_message_on_resolve() {
     let dir = TempDir::new("daemon-slack");
     let seeded = seed(&rt, &moto, &dir, &[("us-east-1", 1)]);
     let sg = seeded[0].sg_id.clone();
-    rt.block_on(async {
-        let c = ec2_client(&moto.endpoint(), "us-east-1").await;
-        c.authorize_security_group_ingress()
-            .group_id(&sg)
-            .ip_protocol("tcp")
-            .from_port(22)
-            .to_port(22)
-            .cidr_ip("0.0.0.0/0")
-            .send()
-            .await
-            .unwrap();
-    });
+    ssh_to_world(&rt, &moto, "us-east-1", &sg, true);
     let slack = slack_receiver();
     slack.script(vec![Answer {
         status: 429,
@@ -291,23 +280,8 @@ fn daemon_posts_then_edits_the_same_message_on_resolve() {
             slack.url("/api/")
         ),
     );
-    let mut daemon = std::process::Command::new(env!("CARGO_BIN_EXE_driftd"))
-        .args([
-            "-v",
-            "daemon",
-            "--config",
-            "driftd.toml",
-            "--state-dir",
-            "state",
-        ])
-        .current_dir(dir.path())
+    let mut daemon = daemon_command(dir.path())
         .env("SLACK_BOT_TOKEN", TOKEN)
-        .env("AWS_ACCESS_KEY_ID", driftd_testkit::ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", driftd_testkit::SECRET_KEY)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("NOTIFY_SOCKET")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("daemon.log")).unwrap())
         .spawn()
         .unwrap();
     let wait = |what: &str, pred: &dyn Fn() -> bool| {
@@ -352,18 +326,7 @@ fn daemon_posts_then_edits_the_same_message_on_resolve() {
     std::thread::sleep(Duration::from_secs(5));
     assert_eq!(slack.received().len(), 2);
 
-    rt.block_on(async {
-        let c = ec2_client(&moto.endpoint(), "us-east-1").await;
-        c.revoke_security_group_ingress()
-            .group_id(&sg)
-            .ip_protocol("tcp")
-            .from_port(22)
-            .to_port(22)
-            .cidr_ip("0.0.0.0/0")
-            .send()
-            .await
-            .unwrap();
-    });
+    ssh_to_world(&rt, &moto, "us-east-1", &sg, false);
     wait("the message to be edited", &|| {
         slack
             .received()

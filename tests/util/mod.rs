@@ -158,3 +158,56 @@ pub fn finding_summary(report: &Value) -> Vec<(String, String, String, String)> 
         })
         .collect()
 }
+
+/// `driftd -v daemon --config driftd.toml --state-dir state` in `dir`, with test credentials,
+/// not under systemd, logging to `dir/daemon.log`. Add channel secrets with `.env(...)`.
+pub fn daemon_command(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_driftd"));
+    cmd.args([
+        "-v",
+        "daemon",
+        "--config",
+        "driftd.toml",
+        "--state-dir",
+        "state",
+    ])
+    .current_dir(dir)
+    .env("AWS_ACCESS_KEY_ID", driftd_testkit::ACCESS_KEY)
+    .env("AWS_SECRET_ACCESS_KEY", driftd_testkit::SECRET_KEY)
+    .env("AWS_EC2_METADATA_DISABLED", "true")
+    .env_remove("NOTIFY_SOCKET")
+    .stdout(std::process::Stdio::null())
+    .stderr(std::fs::File::create(dir.join("daemon.log")).expect("create daemon.log"));
+    cmd
+}
+
+/// Opens (or closes again) SSH to the whole internet on a security group: critical drift.
+pub fn ssh_to_world(rt: &tokio::runtime::Runtime, moto: &Moto, region: &str, sg: &str, open: bool) {
+    rt.block_on(async {
+        let c = ec2_client(&moto.endpoint(), region).await;
+        let result = if open {
+            c.authorize_security_group_ingress()
+                .group_id(sg)
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .cidr_ip("0.0.0.0/0")
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        } else {
+            c.revoke_security_group_ingress()
+                .group_id(sg)
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .cidr_ip("0.0.0.0/0")
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        result.expect("change SSH ingress in moto");
+    });
+}
