@@ -235,6 +235,7 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
             let config = Config {
                 targets: vec![adhoc_target(&args)],
                 daemon: Default::default(),
+                classify: Vec::new(),
                 channels: Vec::new(),
                 routes: Vec::new(),
                 notify: Default::default(),
@@ -256,13 +257,14 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         }
     };
     let targets = config.select(&args.targets)?;
+    let rules = config.classify_rules();
 
     let mut reports = Vec::new();
     let mut result = Outcome::Clean;
     for t in targets {
         let mut t = t.clone();
         t.include_cloud_defaults |= args.include_defaults;
-        match crate::scan::run_target(&t, &config.base_dir).await {
+        match crate::scan::run_target(&t, &config.base_dir, &rules).await {
             Ok(crate::scan::ScanOutput { report, .. }) => {
                 result = result.worst(outcome(&report, args.fail_on));
                 reports.push(report);

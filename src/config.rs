@@ -26,6 +26,9 @@ pub struct Config {
     /// Per-tier notification policy and delivery settings.
     #[serde(default)]
     pub notify: crate::notify::config::NotifyConfig,
+    /// Ordered rules overriding the built-in tiers; the first match wins.
+    #[serde(default, rename = "classify")]
+    pub classify: Vec<driftd_core::classify::RuleConfig>,
     /// Directory that relative paths are resolved from (the config file's directory).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -174,6 +177,15 @@ impl TargetConfig {
 }
 
 impl Config {
+    /// The compiled `[[classify]]` rules (validated at load, so compiling cannot fail here;
+    /// a rule that somehow does not compile is skipped rather than misapplied).
+    pub fn classify_rules(&self) -> Vec<driftd_core::classify::Rule> {
+        self.classify
+            .iter()
+            .filter_map(|r| driftd_core::classify::Rule::compile(r).ok())
+            .collect()
+    }
+
     /// Reads, parses and validates a config file. Every problem is reported, each naming the
     /// file and the key.
     pub fn load(path: &Path) -> Result<Config> {
@@ -266,6 +278,11 @@ impl Config {
                         "{at}.aws.assume_role_arn: `{arn}` is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
                     ));
                 }
+            }
+        }
+        for (i, r) in self.classify.iter().enumerate() {
+            if let Err(e) = driftd_core::classify::Rule::compile(r) {
+                problems.push(format!("{file}: classify[{i}]: {e}"));
             }
         }
         problems.extend(crate::notify::config::problems(

@@ -19,6 +19,15 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if !matches!(cli.command, cli::Command::Daemon(_)) {
+        // A one-shot command piped into `head` should end quietly when the pipe closes, as
+        // other Unix tools do, instead of panicking on a failed print. The daemon keeps Rust's
+        // default (SIGPIPE ignored), so a closed socket is an error, never a kill.
+        // SAFETY: setting a signal disposition before any thread is started.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     cli::init_logging(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -22,7 +22,11 @@ pub struct ScanOutput {
 
 /// Runs one target and returns its report. Errors (unreadable state, no credentials) stop the
 /// target; a scope that cannot be listed does not: it is in the report's `skipped`.
-pub async fn run_target(target: &TargetConfig, base_dir: &Path) -> Result<ScanOutput> {
+pub async fn run_target(
+    target: &TargetConfig,
+    base_dir: &Path,
+    rules: &[driftd_core::classify::Rule],
+) -> Result<ScanOutput> {
     let started_at = now();
     let locations = target.states.clone();
     let base = base_dir.to_path_buf();
@@ -72,7 +76,7 @@ pub async fn run_target(target: &TargetConfig, base_dir: &Path) -> Result<ScanOu
         .iter()
         .map(|(t, scope)| (provider.name().to_string(), t.clone(), scope.clone()))
         .collect();
-    let analysis = analyze(&AnalyzeInput {
+    let mut analysis = analyze(&AnalyzeInput {
         target: &target.name,
         specs: &specs,
         expected: &expected,
@@ -81,6 +85,7 @@ pub async fn run_target(target: &TargetConfig, base_dir: &Path) -> Result<ScanOu
         skipped: &inventory.skipped,
         include_cloud_defaults: target.include_cloud_defaults,
     });
+    driftd_core::classify::apply(rules, &target.name, &mut analysis.findings);
     tracing::info!(
         target = %target.name,
         findings = analysis.findings.len(),

@@ -265,6 +265,19 @@ fn only_info_drift_passes_with_fail_on_warning() {
         &["check", "--format", "json", "--fail-on", "warning"],
     );
     assert_eq!(lenient.code, 0, "{}", lenient.stderr);
+
+    // A classify rule in the config raises exactly this change to critical.
+    let mut cfg = config(&moto.endpoint(), &[US]);
+    cfg.push_str(
+        "\n[[classify]]\ntier = \"critical\"\nresource_type = \"aws_vpc\"\npath = \"tags.Owner\"\nvalue = \"b*\"\n",
+    );
+    dir.write("driftd.toml", &cfg);
+    let raised = driftd(
+        dir.path(),
+        &["check", "--format", "json", "--fail-on", "critical"],
+    );
+    assert_eq!(raised.code, 2, "{}", raised.stderr);
+    assert_eq!(raised.json()["findings"][0]["tier"], json!("critical"));
 }
 
 #[test]

@@ -114,6 +114,8 @@ pub struct Ctx {
     pub notify: std::sync::RwLock<Arc<NotifyRuntime>>,
     /// Wakes the delivery task when something was enqueued.
     pub outbox_ready: tokio::sync::Notify,
+    /// The config's tier rules; swapped on reload.
+    pub classify: std::sync::RwLock<Arc<Vec<driftd_core::classify::Rule>>>,
     /// Targets being scanned by this process: a reload that restarts a target's loop while its
     /// scan is still running must not start a second scan of it.
     pub scanning: Mutex<std::collections::HashSet<String>>,
@@ -169,6 +171,7 @@ impl Ctx {
             notify: std::sync::RwLock::new(Arc::new(NotifyRuntime::from_config(config, deliver)?)),
             outbox_ready: tokio::sync::Notify::new(),
             scanning: Mutex::default(),
+            classify: std::sync::RwLock::new(Arc::new(config.classify_rules())),
         })
     }
 
@@ -299,8 +302,12 @@ pub async fn scan_and_record(
     let scan_id = ctx.store(move |s| s.begin_scan(&name, trig, &at)).await?;
     tracing::info!(target = %target.name, scan = scan_id, trigger = trigger.as_str(), "scan started");
 
+    let rules = match ctx.classify.read() {
+        Ok(r) => r.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    };
     let outcome = tokio::select! {
-        r = crate::scan::run_target(target, &ctx.base_dir) => Some(r),
+        r = crate::scan::run_target(target, &ctx.base_dir, &rules) => Some(r),
         _ = ctx.abort.cancelled() => None,
     };
     let now = rfc3339(ctx.clock.now());
@@ -521,6 +528,9 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
                                 }
                             }
                             Err(e) => tracing::error!(error = %crate::chain(&e), "notification settings not reloaded; keeping the running ones"),
+                        }
+                        if let Ok(mut rules) = ctx.classify.write() {
+                            *rules = Arc::new(new.classify_rules());
                         }
                         if new.daemon != config.daemon || new.base_dir != config.base_dir {
                             tracing::warn!("[daemon] settings changed; they take effect at the next restart");

@@ -243,14 +243,7 @@ pub fn analyze_prepared(input: &PreparedInput<'_>) -> Analysis {
         (summary.managed as f64 * 1000.0 / summary.resources as f64).round() / 10.0
     };
 
-    findings.sort_by(|a, b| {
-        b.tier
-            .cmp(&a.tier)
-            .then(a.kind.cmp(&b.kind))
-            .then_with(|| a.provider.cmp(&b.provider))
-            .then_with(|| a.resource_type.cmp(&b.resource_type))
-            .then_with(|| a.resource_id.cmp(&b.resource_id))
-    });
+    sort_findings(&mut findings);
 
     let mut skipped: Vec<Skipped> = input.skipped.to_vec();
     for ((provider, resource_type, scope), count) in extra_skipped {
@@ -325,6 +318,19 @@ fn finding(
         source: base.source.clone(),
         changes,
     }
+}
+
+/// The report order: most severe tier first, then kind, provider, type and id. Deterministic, so
+/// the same input gives byte-identical reports.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        b.tier
+            .cmp(&a.tier)
+            .then(a.kind.cmp(&b.kind))
+            .then_with(|| a.provider.cmp(&b.provider))
+            .then_with(|| a.resource_type.cmp(&b.resource_type))
+            .then_with(|| a.resource_id.cmp(&b.resource_id))
+    });
 }
 
 #[cfg(test)]
