@@ -454,14 +454,7 @@ fn moto_stopped_mid_run_is_incomplete_never_missing() {
 #[test]
 fn unreachable_endpoint_skips_every_scope() {
     let dir = TempDir::new("refused");
-    std::fs::copy(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/tfstate/simple.tfstate"
-        ),
-        dir.path().join("terraform.tfstate"),
-    )
-    .unwrap();
+    dir.state_fixture("simple.tfstate", "terraform.tfstate");
     let port = driftd_testkit::moto::free_port().unwrap();
     dir.write(
         "driftd.toml",

@@ -5,16 +5,10 @@ mod util;
 
 use util::*;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tfstate");
-
 #[test]
 fn truncated_state_exits_1_naming_the_file() {
     let dir = TempDir::new("truncated");
-    std::fs::copy(
-        format!("{FIXTURES}/truncated.tfstate"),
-        dir.path().join("prod.tfstate"),
-    )
-    .unwrap();
+    dir.state_fixture("truncated.tfstate", "prod.tfstate");
     let run = driftd(
         dir.path(),
         &["check", "--state", "prod.tfstate", "--region", "us-east-1"],
@@ -29,11 +23,7 @@ fn truncated_state_exits_1_naming_the_file() {
 #[test]
 fn unsupported_state_version_exits_1_with_what_to_do() {
     let dir = TempDir::new("v3");
-    std::fs::copy(
-        format!("{FIXTURES}/v3.tfstate"),
-        dir.path().join("old.tfstate"),
-    )
-    .unwrap();
+    dir.state_fixture("v3.tfstate", "old.tfstate");
     let run = driftd(
         dir.path(),
         &["check", "--state", "old.tfstate", "--region", "us-east-1"],
@@ -59,11 +49,7 @@ fn not_json_at_all_is_an_error_not_a_panic() {
 #[test]
 fn no_credentials_exits_1_naming_the_cause() {
     let dir = TempDir::new("no-creds");
-    std::fs::copy(
-        format!("{FIXTURES}/simple.tfstate"),
-        dir.path().join("s.tfstate"),
-    )
-    .unwrap();
+    dir.state_fixture("simple.tfstate", "s.tfstate");
     // Nothing to connect to: the check must stop at the credential chain, before any API call.
     let port = driftd_testkit::moto::free_port().unwrap();
     let endpoint = format!("http://127.0.0.1:{port}");
@@ -88,11 +74,7 @@ fn no_credentials_exits_1_naming_the_cause() {
 #[test]
 fn secret_key_never_appears_in_output() {
     let dir = TempDir::new("secret");
-    std::fs::copy(
-        format!("{FIXTURES}/simple.tfstate"),
-        dir.path().join("s.tfstate"),
-    )
-    .unwrap();
+    dir.state_fixture("simple.tfstate", "s.tfstate");
     let port = driftd_testkit::moto::free_port().unwrap();
     let endpoint = format!("http://127.0.0.1:{port}");
     let run = driftd(
@@ -164,11 +146,7 @@ fn every_example_config_validates() {
 #[test]
 fn unknown_target_names_the_known_ones() {
     let dir = TempDir::new("unknown-target");
-    std::fs::copy(
-        format!("{FIXTURES}/simple.tfstate"),
-        dir.path().join("s.tfstate"),
-    )
-    .unwrap();
+    dir.state_fixture("simple.tfstate", "s.tfstate");
     dir.write(
         "driftd.toml",
         "[[target]]\nname = \"prod\"\nstates = [\"s.tfstate\"]\n",

@@ -24,14 +24,7 @@ fn channels_config(webhook_url_env: &str, pd_url: &str) -> String {
 }
 
 fn setup(dir: &TempDir, receiver: &Receiver) {
-    std::fs::copy(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/tfstate/simple.tfstate"
-        ),
-        dir.path().join("terraform.tfstate"),
-    )
-    .unwrap();
+    dir.state_fixture("simple.tfstate", "terraform.tfstate");
     dir.write("signing.key", SIGNING_KEY);
     dir.write(
         "driftd.toml",

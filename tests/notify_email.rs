@@ -20,14 +20,7 @@ fn email_channel(port: u16) -> String {
 
 /// A target (notify needs one to load the config) and its state file.
 fn target(dir: &TempDir) -> &'static str {
-    std::fs::copy(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/tfstate/simple.tfstate"
-        ),
-        dir.path().join("terraform.tfstate"),
-    )
-    .unwrap();
+    dir.state_fixture("simple.tfstate", "terraform.tfstate");
     "[[target]]\nname = \"prod-net\"\nstates = [\"terraform.tfstate\"]\n\n"
 }
 

@@ -32,14 +32,7 @@ fn slack_receiver() -> Receiver {
 const TARGET: &str = "[[target]]\nname = \"prod-net\"\nstates = [\"terraform.tfstate\"]\n\n";
 
 fn write_state(dir: &TempDir) {
-    std::fs::copy(
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/tfstate/simple.tfstate"
-        ),
-        dir.path().join("terraform.tfstate"),
-    )
-    .unwrap();
+    dir.state_fixture("simple.tfstate", "terraform.tfstate");
 }
 
 fn setup(dir: &TempDir, receiver: &Receiver) {

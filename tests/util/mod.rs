@@ -30,6 +30,19 @@ impl TempDir {
         &self.0
     }
 
+    /// Copies `tests/fixtures/tfstate/<fixture>` into this directory as `name`.
+    pub fn state_fixture(&self, fixture: &str, name: &str) -> PathBuf {
+        let to = self.0.join(name);
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/tfstate")
+                .join(fixture),
+            &to,
+        )
+        .expect("copy state fixture");
+        to
+    }
+
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.0.join(name);
         std::fs::write(&p, text).expect("write temp file");
