@@ -54,6 +54,66 @@ pub enum Command {
     /// Notification channels: send a test alert, list undeliverable notifications.
     #[command(subcommand)]
     Notify(NotifyCommand),
+    /// Mute notifications of matching drift for a while (it is still recorded and reported).
+    #[command(subcommand)]
+    Silence(SilenceCommand),
+}
+
+/// Where the history is: the config (for `daemon.state_dir`) and `--state-dir`.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// Configuration file.
+    #[arg(short, long, default_value = "/etc/driftd/driftd.toml")]
+    pub config: PathBuf,
+    /// History directory.
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SilenceCommand {
+    /// Add a silence: every --match must hold (keys: target, tier, kind, type, resource,
+    /// provider, region, fingerprint, label.NAME; values are globs).
+    Add {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// `key=glob`, repeatable: `--match type=aws_instance --match target=prod-*`.
+        #[arg(long = "match", required = true, value_name = "KEY=GLOB")]
+        matchers: Vec<String>,
+        /// End time (RFC 3339, like 2026-11-24T08:00:00Z).
+        #[arg(
+            long,
+            conflicts_with = "duration",
+            required_unless_present = "duration"
+        )]
+        until: Option<String>,
+        /// Or a duration from now: 30m, 4h, 2d, 1w.
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: Option<String>,
+        /// Why (recorded and shown in `silence list`).
+        #[arg(long)]
+        comment: String,
+        /// Who (default: $USER).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// List silences in force (all, with --all).
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        all: bool,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// End a silence now.
+    Expire {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The silence's id (from `silence list`).
+        id: i64,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -224,6 +284,7 @@ fn adhoc_target(args: &CheckArgs) -> TargetConfig {
         timezone: "UTC".into(),
         jitter_secs: 0,
         run_at_start: false,
+        labels: Default::default(),
     }
 }
 

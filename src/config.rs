@@ -72,6 +72,9 @@ pub struct TargetConfig {
     /// Scan once as soon as the daemon starts.
     #[serde(default)]
     pub run_at_start: bool,
+    /// Free-form labels (`team = "net"`) that routes and silences can match.
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 /// `[daemon]`: the long-running service and its history.
@@ -289,6 +292,7 @@ impl Config {
             &file.to_string(),
             &self.channels,
             &self.routes,
+            &self.notify,
         ));
         if self.daemon.max_concurrent_scans == 0 {
             problems.push(format!(

@@ -12,6 +12,7 @@ mod history;
 mod notify;
 mod output;
 mod scan;
+mod silences;
 
 use anyhow::Result;
 use clap::Parser;
@@ -70,5 +71,6 @@ async fn run(cli: cli::Cli) -> Result<u8> {
         cli::Command::Report(args) => cli::report(args),
         cli::Command::Ack(args) => cli::ack(args),
         cli::Command::Notify(cmd) => cli::notify(cmd).await,
+        cli::Command::Silence(cmd) => silences::run(cmd),
     }
 }

@@ -21,7 +21,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use clock::Clock;
 use driftd_store::Store;
 use schedule::Schedule;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -140,23 +140,53 @@ pub struct NotifyRuntime {
     pub routes: Vec<crate::notify::config::RouteConfig>,
     pub defaults: crate::notify::config::NotifyConfig,
     pub channels: HashMap<String, Arc<dyn crate::notify::channel::Channel>>,
+    /// Every configured target with its labels (routes and silences match them).
+    pub targets: Vec<(String, BTreeMap<String, String>)>,
+    /// `[notify.heartbeat]`, its URL loaded.
+    pub heartbeat: Option<(crate::notify::secret::Secret, Duration)>,
 }
 
 impl NotifyRuntime {
     /// Routes and policies, with the channels built (secrets loaded) only when this process
     /// delivers: `driftd scan` queues notifications and leaves delivery to the daemon.
     pub fn from_config(config: &Config, deliver: bool) -> Result<NotifyRuntime> {
-        let channels = if deliver {
-            crate::notify::build_channels(&config.channels)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", config.path.display()))?
+        let at = |e: String| anyhow::anyhow!("{}: {e}", config.path.display());
+        let (channels, heartbeat) = if deliver {
+            let heartbeat = match &config.notify.heartbeat {
+                Some(h) => Some((
+                    h.url
+                        .load()
+                        .map_err(|e| at(format!("notify.heartbeat.url: {e}")))?,
+                    Duration::from_secs(h.interval_secs),
+                )),
+                None => None,
+            };
+            (
+                crate::notify::build_channels(&config.channels).map_err(at)?,
+                heartbeat,
+            )
         } else {
-            HashMap::new()
+            (HashMap::new(), None)
         };
         Ok(NotifyRuntime {
             routes: config.routes.clone(),
             defaults: config.notify.clone(),
             channels,
+            targets: config
+                .targets
+                .iter()
+                .map(|t| (t.name.clone(), t.labels.clone()))
+                .collect(),
+            heartbeat,
         })
+    }
+
+    fn labels(&self, target: &str) -> BTreeMap<String, String> {
+        self.targets
+            .iter()
+            .find(|(n, _)| n == target)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -175,7 +205,7 @@ impl Ctx {
         })
     }
 
-    fn notify_runtime(&self) -> Arc<NotifyRuntime> {
+    pub fn notify_runtime(&self) -> Arc<NotifyRuntime> {
         match self.notify.read() {
             Ok(n) => n.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -183,11 +213,14 @@ impl Ctx {
     }
 }
 
-/// Plans the notifications of a finished scan and writes them to the outbox.
-async fn enqueue_notifications(
+/// Plans the notifications of a finished scan (`scan` set) or of the periodic check for
+/// repeats, escalations and ended silences (`scan` None), and writes them to the outbox. Reading
+/// and writing happen in one IMMEDIATE transaction.
+pub async fn enqueue_notifications(
     ctx: &Ctx,
     target: &str,
     changes: driftd_store::LifecycleChanges,
+    scan: Option<Option<Vec<String>>>,
 ) -> Result<usize> {
     let rt = ctx.notify_runtime();
     if rt.routes.is_empty() {
@@ -196,48 +229,89 @@ async fn enqueue_notifications(
     let now = ctx.clock.now();
     let give_up = now + chrono::Duration::seconds(rt.defaults.give_up_after_secs as i64);
     let target = target.to_string();
+    let labels = rt.labels(&target);
     ctx.store(move |s| {
-        let open = s.open_findings(Some(&target))?;
-        let resolved = s.findings_by_fingerprint(&changes.resolved)?;
-        let acked = s.acked(&target)?;
-        let last_sent = s
-            .last_sent(&target)?
-            .into_iter()
-            .filter_map(|(k, v)| {
-                DateTime::parse_from_rfc3339(&v)
+        s.plan_and_enqueue(&rfc3339(now), &rfc3339(give_up), |s| {
+            let open = s.open_findings(Some(&target))?;
+            let resolved = s.findings_by_fingerprint(&changes.resolved)?;
+            let acked = s.acked(&target)?;
+            let silences: Vec<_> = s
+                .silences(Some(&rfc3339(now)))?
+                .iter()
+                .map(|r| crate::notify::silence::Silence::from_row(&r.matchers))
+                .collect();
+            let parse = |t: &str| {
+                DateTime::parse_from_rfc3339(t)
                     .ok()
-                    .map(|d| (k, d.with_timezone(&Utc)))
-            })
-            .collect();
-        let planned = crate::notify::plan::plan(&crate::notify::plan::PlanInput {
-            target: &target,
-            routes: &rt.routes,
-            defaults: &rt.defaults,
-            open: &open,
-            resolved: &resolved,
-            changes: &changes,
-            acked: &acked,
-            last_sent: &last_sent,
-            now,
-        });
-        let items: Vec<driftd_store::NewNotification> = planned
-            .into_iter()
-            .map(|p| driftd_store::NewNotification {
-                channel: p.channel,
-                fingerprint: p.fingerprint,
-                event: p.event.as_str().to_string(),
-                payload: p.payload,
-            })
-            .collect();
-        s.enqueue(&items, &rfc3339(now), &rfc3339(give_up))
-            .map(|ids| ids.len())
+                    .map(|d| d.with_timezone(&Utc))
+            };
+            let sent = s
+                .last_sent(&target)?
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, (parse(&v.first)?, parse(&v.last)?))))
+                .collect();
+            let facts = scan
+                .as_ref()
+                .map(|incomplete| crate::notify::plan::ScanFacts {
+                    incomplete: incomplete.as_deref(),
+                });
+            Ok(crate::notify::plan::plan(&crate::notify::plan::PlanInput {
+                target: &target,
+                labels: &labels,
+                routes: &rt.routes,
+                defaults: &rt.defaults,
+                open: &open,
+                resolved: &resolved,
+                changes: &changes,
+                acked: &acked,
+                silences: &silences,
+                sent: &sent,
+                scan: facts,
+                now,
+            }))
+        })
+        .map(|ids| ids.len())
     })
     .await
 }
 
+/// Between scans: repeats, escalations and silences that ended, for every target; then the
+/// digests that are due.
+pub async fn periodic_check(ctx: &Ctx) {
+    let rt = ctx.notify_runtime();
+    let mut queued = 0;
+    for (target, _) in &rt.targets {
+        match enqueue_notifications(ctx, target, Default::default(), None).await {
+            Ok(n) => queued += n,
+            Err(e) => {
+                tracing::error!(target = %target, error = %crate::chain(&e), "cannot plan notifications")
+            }
+        }
+    }
+    match crate::notify::digest::run_due(ctx, &rt).await {
+        Ok(n) => queued += n,
+        Err(e) => tracing::error!(error = %crate::chain(&e), "cannot build digests"),
+    }
+    if queued > 0 {
+        tracing::info!(
+            notifications = queued,
+            "notifications queued by the periodic check"
+        );
+    }
+}
+
+/// How often the delivery task also runs [`periodic_check`].
+pub const PERIODIC_CHECK: Duration = Duration::from_secs(5);
+
 /// Delivers due notifications until `stop`: woken by new ones, and every second for retries.
 pub async fn delivery_loop(ctx: Arc<Ctx>, stop: CancellationToken) {
+    let mut last_check: Option<DateTime<Utc>> = None;
     loop {
+        let now = ctx.clock.now();
+        if last_check.is_none_or(|t| (now - t).to_std().unwrap_or_default() >= PERIODIC_CHECK) {
+            last_check = Some(now);
+            periodic_check(&ctx).await;
+        }
         let channels = ctx.notify_runtime().channels.clone();
         crate::notify::deliver::deliver_due(&ctx, &channels).await;
         tokio::select! {
@@ -317,7 +391,27 @@ pub async fn scan_and_record(
             let changes = ctx
                 .store(move |s| s.finish_scan(scan_id, &report, &scanned, &now))
                 .await?;
-            match enqueue_notifications(ctx, &target.name, changes.clone()).await {
+            let incomplete = (!out.report.scan.complete).then(|| {
+                out.report
+                    .skipped
+                    .iter()
+                    .map(|k| {
+                        format!(
+                            "{} {} {}{}: {}",
+                            k.provider,
+                            k.resource_type,
+                            k.scope,
+                            k.attribute
+                                .as_deref()
+                                .map(|a| format!(" ({a})"))
+                                .unwrap_or_default(),
+                            k.reason
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            });
+            match enqueue_notifications(ctx, &target.name, changes.clone(), Some(incomplete)).await
+            {
                 Ok(0) => {}
                 Ok(n) => {
                     tracing::info!(target = %target.name, notifications = n, "notifications queued");
@@ -481,6 +575,10 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
     let tracker = TaskTracker::new();
     let delivery_stop = CancellationToken::new();
     let delivery = tokio::spawn(delivery_loop(ctx.clone(), delivery_stop.clone()));
+    let heartbeat = tokio::spawn(crate::notify::heartbeat::run(
+        ctx.clone(),
+        delivery_stop.clone(),
+    ));
     let mut running: HashMap<String, Running> = HashMap::new();
     for t in &config.targets {
         let last = last_run(&ctx, &t.name).await;
@@ -579,6 +677,7 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
     crate::notify::deliver::deliver_due(&ctx, &ctx.notify_runtime().channels.clone()).await;
     delivery_stop.cancel();
     let _ = delivery.await;
+    let _ = heartbeat.await;
     watchdog.cancel();
     tracing::info!("driftd daemon stopped");
     Ok(0)

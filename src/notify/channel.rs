@@ -32,7 +32,8 @@ impl std::fmt::Display for SendError {
 pub struct Message<'a> {
     /// The outbox id: the idempotency key of the delivery.
     pub id: i64,
-    /// `trigger`, `repeat`, `resolve` or `test`.
+    /// `trigger`, `repeat`, `escalate`, `resolve`, `test`, or a notice's event (`summary`,
+    /// `digest`, `degraded`, `undeliverable`).
     pub event: &'a str,
     pub fingerprint: &'a str,
     /// The planner's payload: `version`, `event`, `target`, `summary`, `finding` (with lifecycle).
@@ -40,6 +41,13 @@ pub struct Message<'a> {
     /// The conversation this finding already has on this channel (what an earlier `send`
     /// returned): a Slack message ts to thread under or edit, an email Message-ID to reply to.
     pub thread: Option<&'a str>,
+}
+
+/// A notice is a message about several findings or about driftd itself (a digest, a summary,
+/// a degraded scan, an undeliverable notification): its payload has `title`, `summary`, `tier`
+/// and `lines`, and no `finding`.
+pub fn is_notice(payload: &Value) -> bool {
+    !payload["finding"].is_object()
 }
 
 /// What a channel accepted.

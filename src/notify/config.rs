@@ -61,7 +61,7 @@ fn default_pagerduty_url() -> String {
 
 /// A route: which findings go to which channels. Routes are tried in order; the first match
 /// wins unless it says `continue = true`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteConfig {
     /// Tiers this route takes. Empty: all.
@@ -70,19 +70,114 @@ pub struct RouteConfig {
     /// Target names or globs (`prod-*`). Empty: all.
     #[serde(default)]
     pub targets: Vec<String>,
+    /// Target labels that must all match (values are globs): `labels = { team = "net" }`.
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
     pub channels: Vec<String>,
     #[serde(default, rename = "continue")]
     pub continue_matching: bool,
+    /// A name for messages and for the route's digest (default: `route-N`, its position).
+    pub name: Option<String>,
     /// Overrides of the tier policy for this route.
+    pub group_wait_secs: Option<u64>,
     pub confirm_scans: Option<u32>,
     pub repeat_interval_secs: Option<u64>,
     pub send_resolved: Option<bool>,
+    /// An open drift nobody acknowledged this long after its first notification also goes to
+    /// `escalate_to`.
+    pub escalate_after_secs: Option<u64>,
+    #[serde(default)]
+    pub escalate_to: Vec<String>,
+    /// Hours in which non-critical notifications wait (or go to the digest).
+    pub quiet_hours: Option<QuietHours>,
+    /// Collect this route's non-critical drifts into one message a day instead of one each.
+    pub digest: Option<DigestConfig>,
+}
+
+impl RouteConfig {
+    /// The route's stable key: its name, or its position.
+    pub fn key(&self, index: usize) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| format!("route-{index}"))
+    }
+}
+
+/// `quiet_hours = { from = "22:00", to = "07:00", timezone = "Europe/Berlin" }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHours {
+    pub from: String,
+    pub to: String,
+    #[serde(default = "utc")]
+    pub timezone: String,
+    /// `hold`: deliver when the quiet hours end; `digest`: put into the route's digest.
+    #[serde(default)]
+    pub action: QuietAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuietAction {
+    #[default]
+    Hold,
+    Digest,
+}
+
+impl QuietHours {
+    pub fn window(&self) -> Result<super::when::Window, String> {
+        Ok(super::when::Window {
+            from: super::when::parse_time(&self.from).map_err(|e| format!("from: {e}"))?,
+            to: super::when::parse_time(&self.to).map_err(|e| format!("to: {e}"))?,
+            tz: super::when::parse_tz(&self.timezone).map_err(|e| format!("timezone: {e}"))?,
+        })
+    }
+}
+
+/// `digest = { at = "09:00", timezone = "Europe/Berlin" }`: once a day, local time.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestConfig {
+    pub at: String,
+    #[serde(default = "utc")]
+    pub timezone: String,
+}
+
+impl DigestConfig {
+    pub fn when(&self) -> Result<(chrono::NaiveTime, chrono_tz::Tz), String> {
+        Ok((
+            super::when::parse_time(&self.at).map_err(|e| format!("at: {e}"))?,
+            super::when::parse_tz(&self.timezone).map_err(|e| format!("timezone: {e}"))?,
+        ))
+    }
+}
+
+fn utc() -> String {
+    "UTC".into()
+}
+
+/// `[notify.heartbeat]`: a POST to a dead man's switch (healthchecks.io and the like) so a
+/// daemon that died is noticed.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeartbeatConfig {
+    pub url: SecretRef,
+    #[serde(default = "default_heartbeat")]
+    pub interval_secs: u64,
+}
+
+fn default_heartbeat() -> u64 {
+    300
 }
 
 /// How a tier notifies by default.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TierPolicy {
+    /// Hold the first notification of a drift this long, so drifts of scans ending close
+    /// together arrive as one summary when there are many.
+    #[serde(default)]
+    pub group_wait_secs: u64,
     /// Consecutive scans that must see a drift before it notifies (critical: always 1).
     pub confirm_scans: u32,
     /// Re-notify an open, unacknowledged drift this often; 0: never.
@@ -104,6 +199,25 @@ pub struct NotifyConfig {
     /// A notification not accepted after this long is given up and kept as failed.
     #[serde(default = "default_give_up")]
     pub give_up_after_secs: u64,
+    /// More new drifts than this, due on one channel at once, are sent as one summary
+    /// message. 0: never summarize.
+    #[serde(default = "default_summary")]
+    pub summary_threshold: usize,
+    /// Channels told when a notification to another channel is undeliverable.
+    #[serde(default)]
+    pub self_alert: Vec<String>,
+    /// Tell the routes' warning channels once when a scan is incomplete (and when it is
+    /// complete again), instead of leaving missing resources unreported in silence.
+    #[serde(default = "yes")]
+    pub scan_degraded: bool,
+    pub heartbeat: Option<HeartbeatConfig>,
+}
+
+fn default_summary() -> usize {
+    10
+}
+fn yes() -> bool {
+    true
 }
 
 impl Default for NotifyConfig {
@@ -113,6 +227,10 @@ impl Default for NotifyConfig {
             warning: warning_policy(),
             info: info_policy(),
             give_up_after_secs: default_give_up(),
+            summary_threshold: default_summary(),
+            self_alert: Vec::new(),
+            scan_degraded: true,
+            heartbeat: None,
         }
     }
 }
@@ -129,6 +247,7 @@ impl NotifyConfig {
 
 fn critical_policy() -> TierPolicy {
     TierPolicy {
+        group_wait_secs: 0,
         confirm_scans: 1,
         repeat_interval_secs: 4 * 3600,
         send_resolved: true,
@@ -136,6 +255,7 @@ fn critical_policy() -> TierPolicy {
 }
 fn warning_policy() -> TierPolicy {
     TierPolicy {
+        group_wait_secs: 30,
         confirm_scans: 2,
         repeat_interval_secs: 24 * 3600,
         send_resolved: true,
@@ -143,6 +263,7 @@ fn warning_policy() -> TierPolicy {
 }
 fn info_policy() -> TierPolicy {
     TierPolicy {
+        group_wait_secs: 30,
         confirm_scans: 1,
         repeat_interval_secs: 0,
         send_resolved: false,
@@ -153,7 +274,12 @@ fn default_give_up() -> u64 {
 }
 
 /// Validation problems of channels and routes, each naming the key.
-pub fn problems(file: &str, channels: &[ChannelConfig], routes: &[RouteConfig]) -> Vec<String> {
+pub fn problems(
+    file: &str,
+    channels: &[ChannelConfig],
+    routes: &[RouteConfig],
+    notify: &NotifyConfig,
+) -> Vec<String> {
     let mut out = Vec::new();
     let mut names = std::collections::BTreeSet::new();
     for (i, c) in channels.iter().enumerate() {
@@ -188,10 +314,63 @@ pub fn problems(file: &str, channels: &[ChannelConfig], routes: &[RouteConfig]) 
                 ));
             }
         }
+        for ch in &r.escalate_to {
+            if !names.contains(ch.as_str()) {
+                out.push(format!("{at}.escalate_to: no channel named `{ch}`"));
+            }
+        }
+        if !r.escalate_to.is_empty() && r.escalate_after_secs.is_none() {
+            out.push(format!(
+                "{at}.escalate_after_secs: required with escalate_to (seconds without acknowledgement)"
+            ));
+        }
         for t in &r.targets {
             if let Err(e) = glob::Pattern::new(t) {
                 out.push(format!("{at}.targets: `{t}` is not a valid glob: {e}"));
             }
+        }
+        for (k, v) in &r.labels {
+            if let Err(e) = glob::Pattern::new(v) {
+                out.push(format!("{at}.labels.{k}: `{v}` is not a valid glob: {e}"));
+            }
+        }
+        if let Some(q) = &r.quiet_hours {
+            if let Err(e) = q.window() {
+                out.push(format!("{at}.quiet_hours.{e}"));
+            }
+            if q.action == QuietAction::Digest && r.digest.is_none() {
+                out.push(format!(
+                    "{at}.quiet_hours.action: `digest` needs a `digest` on the same route"
+                ));
+            }
+        }
+        if let Some(d) = &r.digest {
+            if let Err(e) = d.when() {
+                out.push(format!("{at}.digest.{e}"));
+            }
+        }
+    }
+    let mut keys = std::collections::BTreeSet::new();
+    for (i, r) in routes.iter().enumerate() {
+        if !keys.insert(r.key(i)) {
+            out.push(format!(
+                "{file}: route[{i}].name: another route is named `{}`",
+                r.key(i)
+            ));
+        }
+    }
+    for ch in &notify.self_alert {
+        if !names.contains(ch.as_str()) {
+            out.push(format!(
+                "{file}: notify.self_alert: no channel named `{ch}`"
+            ));
+        }
+    }
+    if let Some(h) = &notify.heartbeat {
+        if h.interval_secs < 10 {
+            out.push(format!(
+                "{file}: notify.heartbeat.interval_secs: must be at least 10"
+            ));
         }
     }
     out

@@ -3,8 +3,11 @@
 //! `Retry-After`) until their give-up time, permanent ones are marked failed at once.
 
 use super::channel::{Accepted, Channel, Message, SendError};
+use super::plan::notice;
 use crate::daemon::{rfc3339, Ctx};
 use chrono::{DateTime, Utc};
+use driftd_core::Tier;
+use driftd_store::{NewNotification, OutboxItem};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,13 +48,93 @@ pub fn next_step(
     }
 }
 
+/// One delivery: a single notification, or several new drifts on one channel sent as one
+/// summary message.
+struct Batch {
+    channel: String,
+    items: Vec<OutboxItem>,
+    summary: Option<serde_json::Value>,
+}
+
+/// Groups what is due: per channel, more than `threshold` new drifts become one summary.
+fn batches(due: Vec<OutboxItem>, threshold: usize) -> Vec<Batch> {
+    let mut triggers: HashMap<String, Vec<OutboxItem>> = HashMap::new();
+    let mut out = Vec::new();
+    for item in due {
+        if item.event == "trigger" && threshold > 0 {
+            triggers.entry(item.channel.clone()).or_default().push(item);
+        } else {
+            out.push(Batch {
+                channel: item.channel.clone(),
+                items: vec![item],
+                summary: None,
+            });
+        }
+    }
+    let mut grouped: Vec<_> = triggers.into_iter().collect();
+    grouped.sort_by_key(|(_, items)| items[0].id);
+    for (channel, items) in grouped {
+        if items.len() > threshold {
+            let summary = summary_payload(&items);
+            out.push(Batch {
+                channel,
+                items,
+                summary: Some(summary),
+            });
+        } else {
+            out.extend(items.into_iter().map(|i| Batch {
+                channel: channel.clone(),
+                items: vec![i],
+                summary: None,
+            }));
+        }
+    }
+    out.sort_by_key(|b| b.items[0].id);
+    out
+}
+
+fn summary_payload(items: &[OutboxItem]) -> serde_json::Value {
+    let mut targets: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i.payload["target"].as_str())
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let worst = items
+        .iter()
+        .filter_map(|i| i.payload["finding"]["tier"].as_str())
+        .filter_map(|t| t.parse::<Tier>().ok())
+        .max()
+        .unwrap_or(Tier::Info);
+    let lines: Vec<String> = items
+        .iter()
+        .map(|i| {
+            i.payload["summary"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    notice(
+        "summary",
+        (targets.len() == 1).then(|| targets[0]),
+        worst,
+        &format!("{} new drifts in {}", items.len(), targets.join(", ")),
+        &format!(
+            "{} new drifts at once; listed below. `driftd report` shows each with expected and actual values.",
+            items.len()
+        ),
+        lines,
+    )
+}
+
 /// Sends everything due now. Returns how many notifications were attempted.
 pub async fn deliver_due(ctx: &Ctx, channels: &HashMap<String, Arc<dyn Channel>>) -> usize {
     let now = ctx.clock.now();
     let due = match ctx
         .store({
             let now = rfc3339(now);
-            move |s| s.due_notifications(&now, 100)
+            move |s| s.due_notifications(&now, 500)
         })
         .await
     {
@@ -62,71 +145,176 @@ pub async fn deliver_due(ctx: &Ctx, channels: &HashMap<String, Arc<dyn Channel>>
         }
     };
     let attempted = due.len();
-    for item in due {
-        let give_up_at = DateTime::parse_from_rfc3339(&item.give_up_at)
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or(now);
-        let thread = {
-            let (fp, ch) = (item.fingerprint.clone(), item.channel.clone());
+    let rt = ctx.notify_runtime();
+    for batch in batches(due, rt.defaults.summary_threshold) {
+        deliver_batch(ctx, channels, &rt.defaults.self_alert, batch).await;
+    }
+    attempted
+}
+
+async fn deliver_batch(
+    ctx: &Ctx,
+    channels: &HashMap<String, Arc<dyn Channel>>,
+    self_alert: &[String],
+    batch: Batch,
+) {
+    let now = ctx.clock.now();
+    let first = &batch.items[0];
+    let give_up_at = batch
+        .items
+        .iter()
+        .filter_map(|i| DateTime::parse_from_rfc3339(&i.give_up_at).ok())
+        .map(|d| d.with_timezone(&Utc))
+        .min()
+        .unwrap_or(now);
+    let thread = match &batch.summary {
+        Some(_) => None,
+        None => {
+            let (fp, ch) = (first.fingerprint.clone(), first.channel.clone());
             ctx.store(move |s| s.thread_ref(&fp, &ch))
                 .await
                 .ok()
                 .flatten()
-        };
-        let result = match channels.get(&item.channel) {
-            Some(ch) => {
-                ch.send(&Message {
-                    id: item.id,
-                    event: &item.event,
-                    fingerprint: &item.fingerprint,
-                    payload: &item.payload,
-                    thread: thread.as_deref(),
-                })
-                .await
-            }
-            None => Err(SendError::Permanent(format!(
-                "channel `{}` is no longer configured",
-                item.channel
-            ))),
-        };
-        let step = next_step(&result, item.attempts, ctx.clock.now(), give_up_at);
-        let id = item.id;
-        let outcome = match &step {
-            Next::Sent => {
-                tracing::info!(channel = %item.channel, id, event = %item.event, fingerprint = %item.fingerprint, "notification delivered");
-                let at = rfc3339(ctx.clock.now());
-                let new_thread = result.ok().and_then(|a| a.thread);
-                let resolved = item.event == "resolve";
-                let (fp, ch) = (item.fingerprint.clone(), item.channel.clone());
-                ctx.store(move |s| {
-                    s.mark_sent(id, &at)?;
-                    if resolved {
-                        s.clear_thread_ref(&fp, &ch)
-                    } else if let Some(t) = new_thread {
-                        s.set_thread_ref(&fp, &ch, &t)
-                    } else {
-                        Ok(())
-                    }
-                })
-                .await
-            }
-            Next::RetryAt(at) => {
-                let reason = result.err().map(|e| e.to_string()).unwrap_or_default();
-                tracing::warn!(channel = %item.channel, id, error = %reason, retry_at = %rfc3339(*at), "notification not accepted; will retry");
-                let at = rfc3339(*at);
-                ctx.store(move |s| s.mark_retry(id, &at, &reason)).await
-            }
-            Next::Failed(reason) => {
-                tracing::error!(channel = %item.channel, id, error = %reason, "notification undeliverable; kept as failed (see `driftd notify failed`)");
-                let reason = reason.clone();
-                ctx.store(move |s| s.mark_failed(id, &reason)).await
-            }
-        };
-        if let Err(e) = outcome {
-            tracing::error!(error = %crate::chain(&e), "cannot record a delivery result");
         }
+    };
+    let summary_fp = format!("summary:{}", first.id);
+    let (event, fingerprint, payload) = match &batch.summary {
+        Some(p) => ("summary", summary_fp.as_str(), p),
+        None => (
+            first.event.as_str(),
+            first.fingerprint.as_str(),
+            &first.payload,
+        ),
+    };
+    let result = match channels.get(&batch.channel) {
+        Some(ch) => {
+            ch.send(&Message {
+                id: first.id,
+                event,
+                fingerprint,
+                payload,
+                thread: thread.as_deref(),
+            })
+            .await
+        }
+        None => Err(SendError::Permanent(format!(
+            "channel `{}` is no longer configured",
+            batch.channel
+        ))),
+    };
+    let step = next_step(&result, first.attempts, ctx.clock.now(), give_up_at);
+    let ids: Vec<i64> = batch.items.iter().map(|i| i.id).collect();
+    let channel = batch.channel.clone();
+    let outcome = match &step {
+        Next::Sent => {
+            let latency_ms = DateTime::parse_from_rfc3339(&first.created_at)
+                .map(|c| (ctx.clock.now() - c.with_timezone(&Utc)).num_milliseconds())
+                .unwrap_or_default();
+            tracing::info!(channel = %channel, id = first.id, event, fingerprint, notifications = ids.len(), latency_ms, "notification delivered");
+            let at = rfc3339(ctx.clock.now());
+            let new_thread = result.ok().and_then(|a| a.thread);
+            let resolved = event == "resolve";
+            let (fp, ch) = (first.fingerprint.clone(), first.channel.clone());
+            ctx.store(move |s| {
+                for id in &ids {
+                    s.mark_sent(*id, &at)?;
+                }
+                if resolved {
+                    s.clear_thread_ref(&fp, &ch)
+                } else if let Some(t) = new_thread {
+                    s.set_thread_ref(&fp, &ch, &t)
+                } else {
+                    Ok(())
+                }
+            })
+            .await
+        }
+        Next::RetryAt(at) => {
+            let reason = result.err().map(|e| e.to_string()).unwrap_or_default();
+            tracing::warn!(channel = %channel, id = first.id, error = %reason, retry_at = %rfc3339(*at), "notification not accepted; will retry");
+            let at = rfc3339(*at);
+            ctx.store(move |s| {
+                for id in &ids {
+                    s.mark_retry(*id, &at, &reason)?;
+                }
+                Ok(())
+            })
+            .await
+        }
+        Next::Failed(reason) => {
+            tracing::error!(channel = %channel, id = first.id, error = %reason, "notification undeliverable; kept as failed (see `driftd notify failed`)");
+            let reason_s = reason.clone();
+            let marked = ctx
+                .store(move |s| {
+                    for id in &ids {
+                        s.mark_failed(*id, &reason_s)?;
+                    }
+                    Ok(())
+                })
+                .await;
+            if event != "undeliverable" {
+                self_alert_failure(ctx, self_alert, &batch, reason).await;
+            }
+            marked
+        }
+    };
+    if let Err(e) = outcome {
+        tracing::error!(error = %crate::chain(&e), "cannot record a delivery result");
     }
-    attempted
+}
+
+/// Tells the `self_alert` channels (other than the one that failed) that a notification could
+/// not be delivered, so a broken channel does not fail in silence.
+async fn self_alert_failure(ctx: &Ctx, self_alert: &[String], batch: &Batch, reason: &str) {
+    let first = &batch.items[0];
+    let items: Vec<NewNotification> = self_alert
+        .iter()
+        .filter(|c| **c != batch.channel)
+        .map(|c| NewNotification {
+            channel: c.clone(),
+            fingerprint: format!("undeliverable:{}", first.id),
+            event: "undeliverable".into(),
+            payload: notice(
+                "undeliverable",
+                first.payload["target"].as_str(),
+                Tier::Warning,
+                &format!("driftd cannot deliver to channel {}", batch.channel),
+                &format!(
+                    "{} notification(s) to channel `{}` were given up: {reason}",
+                    batch.items.len(),
+                    batch.channel
+                ),
+                batch
+                    .items
+                    .iter()
+                    .map(|i| {
+                        format!(
+                            "#{} {}: {}",
+                            i.id,
+                            i.event,
+                            i.payload["summary"].as_str().unwrap_or_default()
+                        )
+                    })
+                    .chain(std::iter::once(
+                        "`driftd notify failed` lists them; fix the channel and they can be sent again with a new scan.".to_string(),
+                    ))
+                    .collect(),
+            ),
+            ..Default::default()
+        })
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let now = ctx.clock.now();
+    let give_up = now + chrono::Duration::hours(24);
+    match ctx
+        .store(move |s| s.enqueue(&items, &rfc3339(now), &rfc3339(give_up)))
+        .await
+    {
+        Ok(_) => ctx.outbox_ready.notify_one(),
+        Err(e) => tracing::error!(error = %crate::chain(&e), "cannot queue the self-alert"),
+    }
 }
 
 #[cfg(test)]

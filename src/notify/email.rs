@@ -6,11 +6,15 @@
 //!   (the same across retries) and returns it as the conversation reference; follow-ups (repeat,
 //!   resolve) carry `In-Reply-To` and `References` with it, so mail clients thread them.
 //! - `Auto-Submitted: auto-generated` (RFC 3834) keeps vacation responders quiet.
+//! - A *notice* (a payload without a `finding`: a summary or digest of several findings, a word
+//!   about the daemon) is a message of its own: subject `[driftd] [TIER] title`, its summary
+//!   and its lines. It belongs to no finding's conversation, so it neither replies to one (no
+//!   `In-Reply-To`, whatever `thread` says) nor starts one.
 //! - Every value in the HTML part is escaped.
 //! - SMTP 5xx answers are permanent; 4xx, connection errors and timeouts are retried. The
 //!   password never appears in an error.
 
-use super::channel::{Accepted, Channel, Message, SendError};
+use super::channel::{is_notice, Accepted, Channel, Message, SendError};
 use super::secret::{redact, Secret, SecretRef};
 use async_trait::async_trait;
 use lettre::message::header::{Header, HeaderName, HeaderValue, MessageId};
@@ -213,7 +217,7 @@ impl Email {
         for t in &self.to {
             b = b.to(t.clone());
         }
-        if let Some(thread) = msg.thread {
+        if let Some(thread) = reply_to(msg) {
             b = b
                 .in_reply_to(thread.to_string())
                 .references(thread.to_string());
@@ -226,6 +230,17 @@ impl Email {
             .map_err(|e| SendError::Permanent(format!("cannot build the email: {e}")))?;
         Ok((email, message_id))
     }
+}
+
+/// The conversation a message replies to: the finding's, never for a notice.
+fn reply_to<'a>(msg: &Message<'a>) -> Option<&'a str> {
+    msg.thread.filter(|_| !is_notice(msg.payload))
+}
+
+/// The conversation reference to remember once `msg` went out as `id`: only the first message
+/// of a finding starts one.
+fn new_thread(msg: &Message<'_>, id: String) -> Option<String> {
+    (msg.thread.is_none() && !is_notice(msg.payload)).then_some(id)
 }
 
 /// `Auto-Submitted: auto-generated` (RFC 3834).
@@ -258,6 +273,9 @@ fn one_line(s: &str) -> String {
 /// The same for every message of a finding (so a mail client can group them by subject too),
 /// except the `Resolved:` prefix of a resolve and `Test:` of a test.
 pub fn subject(event: &str, payload: &Value) -> String {
+    if is_notice(payload) {
+        return notice_subject(payload);
+    }
     let f = &payload["finding"];
     let what = match str_of(f, "kind") {
         "missing" => "deleted",
@@ -279,6 +297,33 @@ pub fn subject(event: &str, payload: &Value) -> String {
         _ => s,
     };
     one_line(&s)
+}
+
+/// `[driftd] [TIER] title`: a notice's subject is its title.
+fn notice_subject(payload: &Value) -> String {
+    one_line(&format!(
+        "[driftd] [{}] {}",
+        str_of(payload, "tier").to_uppercase(),
+        notice_title(payload)
+    ))
+}
+
+/// The notice's title on one line (it is a subject too), or a word about its event when it has
+/// none.
+fn notice_title(payload: &Value) -> String {
+    match str_of(payload, "title") {
+        "" => format!("driftd {}", str_of(payload, "event")),
+        t => one_line(t),
+    }
+}
+
+/// A notice's detail lines, as a person reads them.
+fn notice_lines(payload: &Value) -> Vec<String> {
+    let lines = payload["lines"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    lines.iter().map(show).collect()
 }
 
 /// `<driftd.FINGERPRINT.OUTBOXID@DOMAIN>`: the same across retries of one notification (the
@@ -365,6 +410,9 @@ fn changes(payload: &Value) -> Vec<(String, String, String, String)> {
 }
 
 pub fn text_body(event: &str, payload: &Value) -> String {
+    if is_notice(payload) {
+        return notice_text(event, payload);
+    }
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", headline(event));
     let _ = writeln!(out, "{}\n", show(&payload["summary"]));
@@ -380,6 +428,21 @@ pub fn text_body(event: &str, payload: &Value) -> String {
                 "  - {path} ({op}): expected {expected}, actual {actual}"
             );
         }
+    }
+    let _ = write!(out, "\n-- \nSent by driftd ({event}).\n");
+    out
+}
+
+/// A notice in plain text: title, summary, one line each.
+fn notice_text(event: &str, payload: &Value) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n", notice_title(payload));
+    let summary = str_of(payload, "summary");
+    if !summary.is_empty() {
+        let _ = writeln!(out, "{summary}\n");
+    }
+    for line in notice_lines(payload) {
+        let _ = writeln!(out, "  - {line}");
     }
     let _ = write!(out, "\n-- \nSent by driftd ({event}).\n");
     out
@@ -401,12 +464,47 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-pub fn html_body(event: &str, payload: &Value) -> String {
-    let e = escape_html;
-    let mut out = String::from(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\
-         <body style=\"font-family: sans-serif\">\n",
+/// The start of every HTML part, up to the body's content.
+const HTML_HEAD: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\
+                         <body style=\"font-family: sans-serif\">\n";
+
+/// The end of every HTML part: who sent it and why.
+fn html_foot(out: &mut String, event: &str) {
+    let _ = writeln!(
+        out,
+        "<p><small>Sent by driftd ({}).</small></p>",
+        escape_html(event)
     );
+    out.push_str("</body></html>\n");
+}
+
+/// A notice in HTML: the title, the summary, the lines as a list; every value escaped.
+fn notice_html(event: &str, payload: &Value) -> String {
+    let e = escape_html;
+    let mut out = String::from(HTML_HEAD);
+    let _ = writeln!(out, "<h2>{}</h2>", e(&notice_title(payload)));
+    let summary = str_of(payload, "summary");
+    if !summary.is_empty() {
+        let _ = writeln!(out, "<p><strong>{}</strong></p>", e(summary));
+    }
+    let lines = notice_lines(payload);
+    if !lines.is_empty() {
+        out.push_str("<ul>\n");
+        for line in lines {
+            let _ = writeln!(out, "<li>{}</li>", e(&line));
+        }
+        out.push_str("</ul>\n");
+    }
+    html_foot(&mut out, event);
+    out
+}
+
+pub fn html_body(event: &str, payload: &Value) -> String {
+    if is_notice(payload) {
+        return notice_html(event, payload);
+    }
+    let e = escape_html;
+    let mut out = String::from(HTML_HEAD);
     let _ = writeln!(out, "<h2>{}</h2>", e(headline(event)));
     let _ = writeln!(
         out,
@@ -443,8 +541,7 @@ pub fn html_body(event: &str, payload: &Value) -> String {
         }
         out.push_str("</table>\n");
     }
-    let _ = writeln!(out, "<p><small>Sent by driftd ({}).</small></p>", e(event));
-    out.push_str("</body></html>\n");
+    html_foot(&mut out, event);
     out
 }
 
@@ -477,8 +574,7 @@ impl Channel for Email {
             }),
             Ok(Err(e)) => Err(classify(&what, &e, &secrets)),
             Ok(Ok(_)) => Ok(Accepted {
-                // A new conversation only when there is none yet.
-                thread: msg.thread.is_none().then_some(id),
+                thread: new_thread(msg, id),
             }),
         }
     }
@@ -680,5 +776,102 @@ mod tests {
         assert!(matches!(err, SendError::Retry { .. }), "{text}");
         assert!(text.contains("email `ops-mail`"), "{text}");
         assert!(!text.contains("pa55-w0rd-secret"), "{text}");
+    }
+    fn notice(event: &str) -> Value {
+        json!({
+            "version": 1,
+            "event": event,
+            "target": "prod-net",
+            "tier": "warning",
+            "title": "12 new drifts in <prod> & \"co\"\r\nBcc: evil@example.com",
+            "summary": "Start with <b>sg-1</b> & i-2",
+            "lines": [
+                "[critical] aws_instance i-1 changed: <script>alert('x')</script>",
+                "[warning] aws_s3_bucket logs & more",
+            ],
+        })
+    }
+
+    #[test]
+    fn notice_subject_and_both_parts() {
+        let p = notice("digest");
+        assert_eq!(
+            subject("digest", &p),
+            "[driftd] [WARNING] 12 new drifts in <prod> & \"co\"  Bcc: evil@example.com"
+        );
+        let text = text_body("digest", &p);
+        assert!(
+            text.starts_with("12 new drifts in <prod> & \"co\"  Bcc: evil@example.com\n\n"),
+            "{text}"
+        );
+        assert!(text.contains("\nStart with <b>sg-1</b> & i-2\n"), "{text}");
+        assert!(text.contains(
+            "\n  - [critical] aws_instance i-1 changed: <script>alert('x')</script>\n\
+             \x20 - [warning] aws_s3_bucket logs & more\n"
+        ));
+        assert!(text.ends_with("Sent by driftd (digest).\n"), "{text}");
+        assert!(!text.contains("Target:"), "no finding facts: {text}");
+        let html = html_body("digest", &p);
+        assert!(
+            !html.contains("<script>") && !html.contains("<b>"),
+            "{html}"
+        );
+        assert!(html.contains("<h2>12 new drifts in &lt;prod&gt; &amp; &quot;co&quot;"));
+        assert!(
+            html.contains("<p><strong>Start with &lt;b&gt;sg-1&lt;/b&gt; &amp; i-2</strong></p>")
+        );
+        assert!(html.contains(
+            "<ul>\n<li>[critical] aws_instance i-1 changed: \
+             &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</li>\n\
+             <li>[warning] aws_s3_bucket logs &amp; more</li>\n</ul>\n"
+        ));
+        assert!(html.ends_with("<p><small>Sent by driftd (digest).</small></p>\n</body></html>\n"));
+        // No lines, no title: no empty list, and still a subject.
+        let mut p = notice("degraded");
+        p["lines"] = json!([]);
+        p["title"] = Value::Null;
+        assert_eq!(
+            subject("degraded", &p),
+            "[driftd] [WARNING] driftd degraded"
+        );
+        assert!(!html_body("degraded", &p).contains("<ul>"));
+    }
+
+    #[test]
+    fn notices_neither_reply_nor_start_a_thread() {
+        let email = Email::new(&config()).unwrap();
+        let p = notice("resolve");
+        let thread = "<driftd.abc123.7@example.com>";
+        let msg = message(11, "resolve", &p, Some(thread));
+        let (m, id) = email.compose(&msg).unwrap();
+        assert_eq!(id, "<driftd.abc123.11@example.com>");
+        let raw = formatted(&m);
+        assert!(
+            !raw.contains("In-Reply-To") && !raw.contains("References"),
+            "{raw}"
+        );
+        assert!(raw.contains(&format!("Message-ID: {id}\r\n")), "{raw}");
+        assert!(raw.contains("Auto-Submitted: auto-generated\r\n"), "{raw}");
+        assert!(
+            raw.contains("Subject: [driftd] [WARNING] 12 new drifts"),
+            "{raw}"
+        );
+        assert!(!raw.contains("\r\nBcc:"), "{raw}");
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+        assert_eq!(new_thread(&msg, id.clone()), None);
+        assert_eq!(
+            new_thread(&message(11, "summary", &p, None), id.clone()),
+            None
+        );
+        // A finding's first message still starts one; follow-ups do not.
+        let f = payload("trigger");
+        assert_eq!(
+            new_thread(&message(12, "trigger", &f, None), id.clone()),
+            Some(id.clone())
+        );
+        assert_eq!(
+            new_thread(&message(13, "repeat", &f, Some(thread)), id),
+            None
+        );
     }
 }

@@ -14,12 +14,16 @@
 pub mod channel;
 pub mod config;
 pub mod deliver;
+pub mod digest;
 pub mod email;
+pub mod heartbeat;
 pub mod pagerduty;
 pub mod plan;
 pub mod secret;
+pub mod silence;
 pub mod slack;
 pub mod webhook;
+pub mod when;
 
 use channel::Channel;
 use config::ChannelConfig;

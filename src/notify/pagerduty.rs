@@ -1,6 +1,11 @@
 //! PagerDuty Events API v2: `trigger` and `resolve` with the finding's fingerprint as
 //! `dedup_key`, so repeats update one incident and a resolve closes it. Tiers map to PagerDuty
 //! severities (critical → critical, warning → warning, info → info).
+//!
+//! A *notice* (a payload without a `finding`: a summary of several findings, a word about the
+//! daemon) triggers an event of its own, deduplicated on the notice's fingerprint, with its
+//! summary, its event as the class and its first lines as details; a `resolve` closes whatever
+//! the fingerprint names, notice or finding.
 
 use super::channel::{classify, http_client, Accepted, Channel, Message, SendError};
 use super::config::PagerDutyConfig;
@@ -41,18 +46,11 @@ pub fn event_body(routing_key: &str, msg: &Message<'_>) -> Value {
             "dedup_key": msg.fingerprint,
         });
     }
-    let severity = match f["tier"].as_str() {
-        Some("critical") => "critical",
-        Some("warning") => "warning",
-        _ => "info",
-    };
-    // PagerDuty's summary is limited to 1024 characters.
-    let summary: String = p["summary"]
-        .as_str()
-        .unwrap_or("driftd drift")
-        .chars()
-        .take(1024)
-        .collect();
+    if !f.is_object() {
+        return notice_body(routing_key, msg);
+    }
+    let severity = severity(&f["tier"]);
+    let summary = summary(&p["summary"], "driftd drift");
     json!({
         "routing_key": routing_key,
         "event_action": "trigger",
@@ -76,6 +74,61 @@ pub fn event_body(routing_key: &str, msg: &Message<'_>) -> Value {
     })
 }
 
+/// Lines of a notice sent as details: enough to act on, small enough for PagerDuty's 512 KB
+/// event limit.
+const NOTICE_LINES_MAX: usize = 100;
+
+/// The trigger of a notice (a payload without a `finding`): it speaks for the daemon, so the
+/// source is driftd and the group its target when it has one.
+fn notice_body(routing_key: &str, msg: &Message<'_>) -> Value {
+    let p = msg.payload;
+    let lines: Vec<&Value> = p["lines"]
+        .as_array()
+        .map(|l| l.iter().take(NOTICE_LINES_MAX).collect())
+        .unwrap_or_default();
+    let group = p["target"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .unwrap_or("driftd");
+    // An empty summary is rejected by PagerDuty: fall back on the title.
+    let fallback = p["title"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .unwrap_or("driftd notice");
+    json!({
+        "routing_key": routing_key,
+        "event_action": "trigger",
+        "dedup_key": msg.fingerprint,
+        "payload": {
+            "summary": summary(&p["summary"], fallback),
+            "source": "driftd",
+            "severity": severity(&p["tier"]),
+            "group": group,
+            "class": msg.event,
+            "custom_details": {
+                "lines": lines,
+                "event": msg.event,
+            }
+        }
+    })
+}
+
+/// A driftd tier as a PagerDuty severity (`info` when unknown).
+fn severity(tier: &Value) -> &'static str {
+    match tier.as_str() {
+        Some("critical") => "critical",
+        Some("warning") => "warning",
+        _ => "info",
+    }
+}
+
+/// The event's summary, `fallback` when missing or empty; PagerDuty limits it to 1024
+/// characters.
+fn summary(v: &Value, fallback: &str) -> String {
+    let s = v.as_str().filter(|s| !s.is_empty()).unwrap_or(fallback);
+    s.chars().take(1024).collect()
+}
+
 #[async_trait]
 impl Channel for PagerDuty {
     async fn send(&self, msg: &Message<'_>) -> Result<Accepted, SendError> {
@@ -88,5 +141,106 @@ impl Channel for PagerDuty {
         )
         .await
         .map(|_| Accepted::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message<'a>(event: &'a str, payload: &'a Value, thread: Option<&'a str>) -> Message<'a> {
+        Message {
+            id: 5,
+            event,
+            fingerprint: "notice-fp",
+            payload,
+            thread,
+        }
+    }
+
+    fn notice(lines: usize) -> Value {
+        json!({
+            "version": 1,
+            "event": "summary",
+            "target": "prod-net",
+            "tier": "critical",
+            "title": "12 new drifts in prod-net",
+            "summary": "s".repeat(2000),
+            "lines": (0..lines).map(|i| format!("[critical] r{i} changed")).collect::<Vec<_>>(),
+        })
+    }
+
+    #[test]
+    fn a_notice_triggers_its_own_event() {
+        let p = notice(250);
+        let body = event_body("rk", &message("summary", &p, Some("ignored")));
+        assert_eq!(body["routing_key"], "rk");
+        assert_eq!(body["event_action"], "trigger");
+        assert_eq!(body["dedup_key"], "notice-fp");
+        let e = &body["payload"];
+        assert_eq!(e["summary"].as_str().unwrap().chars().count(), 1024);
+        assert_eq!(e["source"], "driftd");
+        assert_eq!(e["severity"], "critical");
+        assert_eq!(e["group"], "prod-net");
+        assert_eq!(e["class"], "summary");
+        assert!(e.get("component").is_none(), "{e}");
+        let lines = e["custom_details"]["lines"].as_array().unwrap();
+        assert_eq!(lines.len(), NOTICE_LINES_MAX);
+        assert_eq!(lines[0], "[critical] r0 changed");
+        assert_eq!(lines[99], "[critical] r99 changed");
+        assert_eq!(e["custom_details"]["event"], "summary");
+        assert_eq!(
+            e["custom_details"].as_object().unwrap().len(),
+            2,
+            "only lines and event: {e}"
+        );
+    }
+
+    #[test]
+    fn a_notice_about_the_daemon_falls_back_on_driftd() {
+        let mut p = notice(0);
+        p["target"] = Value::Null;
+        p["tier"] = json!("warning");
+        p["summary"] = json!("");
+        p.as_object_mut().unwrap().remove("lines");
+        let body = event_body("rk", &message("degraded", &p, None));
+        let e = &body["payload"];
+        assert_eq!(e["group"], "driftd");
+        assert_eq!(e["severity"], "warning");
+        assert_eq!(e["summary"], "12 new drifts in prod-net");
+        assert_eq!(e["class"], "degraded");
+        assert_eq!(e["custom_details"]["lines"], json!([]));
+        // `escalate` without a finding is a notice too.
+        let body = event_body("rk", &message("escalate", &p, None));
+        assert_eq!(body["payload"]["class"], "escalate");
+        assert_eq!(body["payload"]["source"], "driftd");
+    }
+
+    #[test]
+    fn a_notice_resolve_closes_its_dedup_key() {
+        let p = notice(3);
+        let body = event_body("rk", &message("resolve", &p, Some("ignored")));
+        assert_eq!(
+            body,
+            json!({"routing_key": "rk", "event_action": "resolve", "dedup_key": "notice-fp"})
+        );
+    }
+
+    #[test]
+    fn a_finding_still_triggers_as_before() {
+        let p = json!({
+            "event": "escalate",
+            "target": "prod-net",
+            "summary": "[critical] prod-net: aws_instance i-1 changed",
+            "finding": {"tier": "critical", "kind": "changed", "resource_type": "aws_instance",
+                        "resource_id": "i-1", "changes": []}
+        });
+        let body = event_body("rk", &message("escalate", &p, None));
+        let e = &body["payload"];
+        assert_eq!(e["source"], "i-1");
+        assert_eq!(e["component"], "aws_instance");
+        assert_eq!(e["class"], "changed");
+        assert_eq!(e["severity"], "critical");
+        assert_eq!(e["custom_details"]["event"], "escalate");
     }
 }

@@ -1,14 +1,17 @@
-//! The planner: which notifications one finished scan causes. A pure function of the findings,
-//! what was already sent, the routes and the time, so routing, confirmation and repeats are
-//! tested without servers or sleeping.
+//! The planner: which notifications a finished scan (or the periodic check for repeats,
+//! escalations and ended silences) causes. A pure function of the findings, what was already
+//! sent, the routes, the silences and the time, so routing, confirmation, repeats, escalation
+//! and quiet hours are tested without servers or sleeping.
 
-use super::config::{NotifyConfig, RouteConfig, TierPolicy};
+use super::config::{NotifyConfig, QuietAction, RouteConfig, TierPolicy};
+use super::silence::Silence;
+use crate::daemon::rfc3339;
 use chrono::{DateTime, Utc};
 use driftd_core::{FindingKind, Tier};
-use driftd_store::{FindingRecord, LifecycleChanges};
+use driftd_store::{FindingRecord, LifecycleChanges, NewDigestItem, NewNotification, PlanWrite};
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What a notification says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -18,8 +21,12 @@ pub enum Event {
     Trigger,
     /// Still open and unacknowledged after the repeat interval.
     Repeat,
+    /// Still open and unacknowledged past the route's escalation time: to further channels.
+    Escalate,
     /// The drift is gone.
     Resolve,
+    /// A scan was incomplete: some scopes could not be read.
+    Degraded,
     /// `driftd notify test`.
     Test,
 }
@@ -29,22 +36,68 @@ impl Event {
         match self {
             Event::Trigger => "trigger",
             Event::Repeat => "repeat",
+            Event::Escalate => "escalate",
             Event::Resolve => "resolve",
+            Event::Degraded => "degraded",
             Event::Test => "test",
         }
     }
 }
 
-/// A notification to put in the outbox.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Planned {
-    pub channel: String,
-    pub fingerprint: String,
-    pub event: Event,
-    pub payload: Value,
+/// A route that takes a finding, with its effective policy.
+#[derive(Debug, Clone)]
+pub struct Hit<'a> {
+    pub index: usize,
+    pub route: &'a RouteConfig,
+    pub policy: TierPolicy,
 }
 
-/// The channels (with their effective policy) a finding of `tier` in `target` goes to.
+fn glob_match(pattern: &str, value: &str) -> bool {
+    glob::Pattern::new(pattern).is_ok_and(|p| p.matches(value))
+}
+
+/// The routes a finding of `tier` in `target` (with `labels`) takes: in order, up to and
+/// including the first match without `continue`.
+pub fn routes_for<'a>(
+    routes: &'a [RouteConfig],
+    defaults: &NotifyConfig,
+    target: &str,
+    labels: &BTreeMap<String, String>,
+    tier: Tier,
+) -> Vec<Hit<'a>> {
+    let mut out = Vec::new();
+    for (index, r) in routes.iter().enumerate() {
+        let tier_ok = r.tiers.is_empty() || r.tiers.contains(&tier);
+        let target_ok = r.targets.is_empty() || r.targets.iter().any(|g| glob_match(g, target));
+        let labels_ok = r
+            .labels
+            .iter()
+            .all(|(k, g)| labels.get(k).is_some_and(|v| glob_match(g, v)));
+        if !(tier_ok && target_ok && labels_ok) {
+            continue;
+        }
+        let base = defaults.policy(tier);
+        let policy = TierPolicy {
+            group_wait_secs: r.group_wait_secs.unwrap_or(base.group_wait_secs),
+            confirm_scans: r.confirm_scans.unwrap_or(base.confirm_scans),
+            repeat_interval_secs: r.repeat_interval_secs.unwrap_or(base.repeat_interval_secs),
+            send_resolved: r.send_resolved.unwrap_or(base.send_resolved),
+        };
+        out.push(Hit {
+            index,
+            route: r,
+            policy,
+        });
+        if !r.continue_matching {
+            break;
+        }
+    }
+    out
+}
+
+/// The channels (with their effective policy) a finding goes to; a channel named by several
+/// routes takes the first one's policy.
+#[cfg(test)]
 pub fn route(
     routes: &[RouteConfig],
     defaults: &NotifyConfig,
@@ -52,28 +105,11 @@ pub fn route(
     tier: Tier,
 ) -> Vec<(String, TierPolicy)> {
     let mut out: Vec<(String, TierPolicy)> = Vec::new();
-    for r in routes {
-        let tier_ok = r.tiers.is_empty() || r.tiers.contains(&tier);
-        let target_ok = r.targets.is_empty()
-            || r.targets
-                .iter()
-                .any(|g| glob::Pattern::new(g).is_ok_and(|p| p.matches(target)));
-        if !(tier_ok && target_ok) {
-            continue;
-        }
-        let base = defaults.policy(tier);
-        let policy = TierPolicy {
-            confirm_scans: r.confirm_scans.unwrap_or(base.confirm_scans),
-            repeat_interval_secs: r.repeat_interval_secs.unwrap_or(base.repeat_interval_secs),
-            send_resolved: r.send_resolved.unwrap_or(base.send_resolved),
-        };
-        for ch in &r.channels {
+    for hit in routes_for(routes, defaults, target, &BTreeMap::new(), tier) {
+        for ch in &hit.route.channels {
             if !out.iter().any(|(c, _)| c == ch) {
-                out.push((ch.clone(), policy));
+                out.push((ch.clone(), hit.policy));
             }
-        }
-        if !r.continue_matching {
-            break;
         }
     }
     out
@@ -109,25 +145,132 @@ pub fn payload(target: &str, event: Event, f: &FindingRecord) -> Value {
     })
 }
 
+/// A message about several findings or about driftd itself (no `finding` key): a digest, a
+/// summary, a degraded scan, an undeliverable notification.
+pub fn notice(
+    event: &str,
+    target: Option<&str>,
+    tier: Tier,
+    title: &str,
+    summary: &str,
+    lines: Vec<String>,
+) -> Value {
+    json!({
+        "version": 1,
+        "event": event,
+        "target": target,
+        "tier": tier.as_str(),
+        "title": title,
+        "summary": summary,
+        "lines": lines,
+    })
+}
+
+/// What the last scan could not read, when it was incomplete.
+pub struct ScanFacts<'a> {
+    /// `None`: the scan was complete. Otherwise one line per skipped scope.
+    pub incomplete: Option<&'a [String]>,
+}
+
 /// Everything the planner reads.
 pub struct PlanInput<'a> {
     pub target: &'a str,
+    pub labels: &'a BTreeMap<String, String>,
     pub routes: &'a [RouteConfig],
     pub defaults: &'a NotifyConfig,
-    /// The target's open findings after the scan.
+    /// The target's open findings.
     pub open: &'a [FindingRecord],
     /// Findings this scan resolved.
     pub resolved: &'a [FindingRecord],
     pub changes: &'a LifecycleChanges,
-    /// Fingerprints acknowledged by a person: no repeats.
+    /// Fingerprints acknowledged by a person: no repeats, no escalation.
     pub acked: &'a HashSet<String>,
-    /// When each (fingerprint, channel) was last notified.
-    pub last_sent: &'a HashMap<(String, String), DateTime<Utc>>,
+    /// Silences in force now.
+    pub silences: &'a [Silence],
+    /// When each (fingerprint, channel) was first and last notified since its last resolve.
+    pub sent: &'a SentTimes,
+    /// Set after a scan; `None` for the periodic check.
+    pub scan: Option<ScanFacts<'a>>,
     pub now: DateTime<Utc>,
 }
 
-pub fn plan(input: &PlanInput<'_>) -> Vec<Planned> {
-    let mut out = Vec::new();
+/// The fingerprint under which a target's degraded-scan warning is recorded.
+pub fn degraded_key(target: &str) -> String {
+    format!("degraded:{target}")
+}
+
+struct Out<'a> {
+    input: &'a PlanInput<'a>,
+    write: PlanWrite,
+}
+
+/// Who gets a message, about what, and how long it may wait for others to group with.
+struct Msg<'a> {
+    channel: &'a str,
+    fingerprint: &'a str,
+    event: Event,
+    tier: Tier,
+    wait_secs: u64,
+}
+
+/// When each (fingerprint, channel) was first and last notified.
+pub type SentTimes = HashMap<(String, String), (DateTime<Utc>, DateTime<Utc>)>;
+
+impl Out<'_> {
+    /// Queues one message, holding it through quiet hours (never for critical) or putting it
+    /// into the route's digest instead when the route says so.
+    fn push(&mut self, hit: &Hit<'_>, m: Msg<'_>, payload: Value) {
+        let Msg {
+            channel,
+            fingerprint,
+            event,
+            tier,
+            wait_secs,
+        } = m;
+        let input = self.input;
+        let now = input.now;
+        let mut not_before = now + chrono::Duration::seconds(wait_secs as i64);
+        let quiet = hit
+            .route
+            .quiet_hours
+            .as_ref()
+            .and_then(|q| q.window().ok().map(|w| (w, q.action)))
+            .filter(|(w, _)| tier != Tier::Critical && w.contains(now));
+        let to_digest = tier != Tier::Critical
+            && matches!(event, Event::Trigger | Event::Repeat | Event::Escalate)
+            && (hit.route.digest.is_some() && event != Event::Escalate
+                || matches!(quiet, Some((_, QuietAction::Digest))));
+        if to_digest {
+            self.write.digest_items.push(NewDigestItem {
+                digest: hit.route.key(hit.index),
+                channel: channel.to_string(),
+                fingerprint: fingerprint.to_string(),
+                target: input.target.to_string(),
+            });
+            return;
+        }
+        if let Some((w, _)) = quiet {
+            not_before = not_before.max(w.end_after(now));
+        }
+        let give_up =
+            not_before + chrono::Duration::seconds(input.defaults.give_up_after_secs as i64);
+        self.write.notifications.push(NewNotification {
+            channel: channel.to_string(),
+            fingerprint: fingerprint.to_string(),
+            event: event.as_str().to_string(),
+            payload,
+            target: Some(input.target.to_string()),
+            not_before: (not_before > now).then(|| rfc3339(not_before)),
+            give_up_at: Some(rfc3339(give_up)),
+        });
+    }
+}
+
+pub fn plan(input: &PlanInput<'_>) -> PlanWrite {
+    let mut out = Out {
+        input,
+        write: PlanWrite::default(),
+    };
     let moved: HashSet<&str> = input
         .changes
         .changed
@@ -135,56 +278,211 @@ pub fn plan(input: &PlanInput<'_>) -> Vec<Planned> {
         .chain(&input.changes.reopened)
         .map(String::as_str)
         .collect();
+    let key = |fp: &str, ch: &str| (fp.to_string(), ch.to_string());
     for f in input.open {
         let fp = &f.finding.fingerprint;
-        for (channel, policy) in route(input.routes, input.defaults, input.target, f.finding.tier) {
-            let confirm = if f.finding.tier == Tier::Critical {
+        let tier = f.finding.tier;
+        if input
+            .silences
+            .iter()
+            .any(|s| s.matches(input.target, input.labels, f))
+        {
+            continue;
+        }
+        let acked = input.acked.contains(fp);
+        let mut done: HashSet<&str> = HashSet::new();
+        for hit in routes_for(
+            input.routes,
+            input.defaults,
+            input.target,
+            input.labels,
+            tier,
+        ) {
+            let policy = hit.policy;
+            let confirm = if tier == Tier::Critical {
                 1
             } else {
                 policy.confirm_scans.max(1)
             };
-            let event = match input.last_sent.get(&(fp.clone(), channel.clone())) {
-                None if f.times_seen >= i64::from(confirm) => Some(Event::Trigger),
-                None => None,
-                Some(_) if moved.contains(fp.as_str()) => Some(Event::Trigger),
-                Some(last) => {
-                    let due = policy.repeat_interval_secs > 0
-                        && !input.acked.contains(fp)
-                        && (input.now - *last).num_seconds() >= policy.repeat_interval_secs as i64;
-                    due.then_some(Event::Repeat)
+            for channel in &hit.route.channels {
+                if !done.insert(channel) {
+                    continue;
                 }
-            };
-            if let Some(event) = event {
-                out.push(Planned {
-                    channel,
-                    fingerprint: fp.clone(),
-                    event,
-                    payload: payload(input.target, event, f),
-                });
+                let event = match input.sent.get(&key(fp, channel)) {
+                    None if f.times_seen >= i64::from(confirm) => Some(Event::Trigger),
+                    None => None,
+                    Some(_) if moved.contains(fp.as_str()) => Some(Event::Trigger),
+                    Some((_, last)) => {
+                        let due = policy.repeat_interval_secs > 0
+                            && !acked
+                            && (input.now - *last).num_seconds()
+                                >= policy.repeat_interval_secs as i64;
+                        due.then_some(Event::Repeat)
+                    }
+                };
+                if let Some(event) = event {
+                    let wait = if event == Event::Trigger {
+                        policy.group_wait_secs
+                    } else {
+                        0
+                    };
+                    let m = Msg {
+                        channel,
+                        fingerprint: fp,
+                        event,
+                        tier,
+                        wait_secs: wait,
+                    };
+                    out.push(&hit, m, payload(input.target, event, f));
+                }
+            }
+            // Escalation: counted from the first notification on this route's channels.
+            if let Some(after) = hit.route.escalate_after_secs {
+                let first = hit
+                    .route
+                    .channels
+                    .iter()
+                    .filter_map(|ch| input.sent.get(&key(fp, ch)).map(|s| s.0))
+                    .min();
+                let overdue = first.is_some_and(|t| (input.now - t).num_seconds() >= after as i64);
+                if overdue && !acked {
+                    for channel in &hit.route.escalate_to {
+                        if input.sent.contains_key(&key(fp, channel)) || !done.insert(channel) {
+                            continue;
+                        }
+                        let p = payload(input.target, Event::Escalate, f);
+                        out.push(
+                            &hit,
+                            Msg {
+                                channel,
+                                fingerprint: fp,
+                                event: Event::Escalate,
+                                tier,
+                                wait_secs: 0,
+                            },
+                            p,
+                        );
+                    }
+                }
             }
         }
     }
     for f in input.resolved {
         let fp = &f.finding.fingerprint;
-        for (channel, policy) in route(input.routes, input.defaults, input.target, f.finding.tier) {
-            // Only channels that were told about the drift hear that it is gone.
-            if policy.send_resolved && input.last_sent.contains_key(&(fp.clone(), channel.clone()))
-            {
-                out.push(Planned {
-                    channel,
-                    fingerprint: fp.clone(),
-                    event: Event::Resolve,
-                    payload: payload(input.target, Event::Resolve, f),
-                });
+        let mut done: HashSet<&str> = HashSet::new();
+        for hit in routes_for(
+            input.routes,
+            input.defaults,
+            input.target,
+            input.labels,
+            f.finding.tier,
+        ) {
+            for channel in hit.route.channels.iter().chain(&hit.route.escalate_to) {
+                // Only channels that were told about the drift hear that it is gone.
+                if !done.insert(channel) || !input.sent.contains_key(&key(fp, channel)) {
+                    continue;
+                }
+                let digest_only = hit.route.digest.is_some() && f.finding.tier != Tier::Critical;
+                if hit.policy.send_resolved && !digest_only {
+                    let p = payload(input.target, Event::Resolve, f);
+                    out.push(
+                        &hit,
+                        Msg {
+                            channel,
+                            fingerprint: fp,
+                            event: Event::Resolve,
+                            tier: f.finding.tier,
+                            wait_secs: 0,
+                        },
+                        p,
+                    );
+                } else {
+                    out.write.forget.push(key(fp, channel));
+                }
             }
         }
     }
-    out
+    if let (Some(scan), true) = (&input.scan, input.defaults.scan_degraded) {
+        plan_degraded(&mut out, scan);
+    }
+    out.write
+}
+
+/// One warning when a scan of the target becomes incomplete, one all-clear when it is complete
+/// again; sent where the target's warnings go.
+fn plan_degraded(out: &mut Out<'_>, scan: &ScanFacts<'_>) {
+    let input = out.input;
+    let fp = degraded_key(input.target);
+    let mut done: HashSet<&str> = HashSet::new();
+    for hit in routes_for(
+        input.routes,
+        input.defaults,
+        input.target,
+        input.labels,
+        Tier::Warning,
+    ) {
+        for channel in &hit.route.channels {
+            if !done.insert(channel) {
+                continue;
+            }
+            let told = input.sent.contains_key(&(fp.clone(), channel.clone()));
+            match (scan.incomplete, told) {
+                (Some(lines), false) => {
+                    let p = notice(
+                        "degraded",
+                        Some(input.target),
+                        Tier::Warning,
+                        &format!("Scan of {} incomplete", input.target),
+                        &format!(
+                            "{}: {} scope(s) could not be read; resources there are not reported missing until they can be",
+                            input.target,
+                            lines.len()
+                        ),
+                        lines.to_vec(),
+                    );
+                    out.push(
+                        &hit,
+                        Msg {
+                            channel,
+                            fingerprint: &fp,
+                            event: Event::Degraded,
+                            tier: Tier::Warning,
+                            wait_secs: 0,
+                        },
+                        p,
+                    );
+                }
+                (None, true) => {
+                    let p = notice(
+                        "resolve",
+                        Some(input.target),
+                        Tier::Warning,
+                        &format!("Scan of {} complete again", input.target),
+                        &format!("{}: every scope was read in the last scan", input.target),
+                        Vec::new(),
+                    );
+                    out.push(
+                        &hit,
+                        Msg {
+                            channel,
+                            fingerprint: &fp,
+                            event: Event::Resolve,
+                            tier: Tier::Warning,
+                            wait_secs: 0,
+                        },
+                        p,
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notify::config::{DigestConfig, QuietHours};
     use driftd_core::Finding;
 
     fn rec(id: &str, tier: Tier, times_seen: i64) -> FindingRecord {
@@ -209,16 +507,17 @@ mod tests {
         }
     }
 
-    fn routes() -> Vec<RouteConfig> {
-        let r = |tiers: Vec<Tier>, channels: &[&str], cont: bool| RouteConfig {
+    fn r(tiers: Vec<Tier>, channels: &[&str], cont: bool) -> RouteConfig {
+        RouteConfig {
             tiers,
             targets: vec!["prod-*".into()],
             channels: channels.iter().map(|s| s.to_string()).collect(),
             continue_matching: cont,
-            confirm_scans: None,
-            repeat_interval_secs: None,
-            send_resolved: None,
-        };
+            ..Default::default()
+        }
+    }
+
+    fn routes() -> Vec<RouteConfig> {
         vec![
             r(vec![Tier::Critical], &["pager"], true),
             r(vec![Tier::Critical, Tier::Warning], &["slack"], false),
@@ -233,30 +532,68 @@ mod tests {
             + chrono::Duration::hours(h)
     }
 
-    fn run(
-        open: &[FindingRecord],
-        resolved: &[FindingRecord],
-        changes: &LifecycleChanges,
-        last_sent: &HashMap<(String, String), DateTime<Utc>>,
-        acked: &HashSet<String>,
+    /// What one planning round does, with everything not given left empty.
+    struct Case<'a> {
+        routes: Vec<RouteConfig>,
+        open: Vec<FindingRecord>,
+        resolved: Vec<FindingRecord>,
+        changes: LifecycleChanges,
+        sent: HashMap<(String, String), (DateTime<Utc>, DateTime<Utc>)>,
+        acked: HashSet<String>,
+        silences: Vec<Silence>,
+        labels: BTreeMap<String, String>,
+        scan: Option<ScanFacts<'a>>,
         now: DateTime<Utc>,
-    ) -> Vec<(String, String, Event)> {
-        let routes = routes();
-        let defaults = NotifyConfig::default();
-        plan(&PlanInput {
-            target: "prod-net",
-            routes: &routes,
-            defaults: &defaults,
-            open,
-            resolved,
-            changes,
-            acked,
-            last_sent,
-            now,
-        })
-        .into_iter()
-        .map(|p| (p.channel, p.fingerprint, p.event))
-        .collect()
+    }
+
+    impl<'a> Case<'a> {
+        fn new(now: DateTime<Utc>) -> Case<'a> {
+            Case {
+                routes: routes(),
+                open: vec![],
+                resolved: vec![],
+                changes: LifecycleChanges::default(),
+                sent: HashMap::new(),
+                acked: HashSet::new(),
+                silences: vec![],
+                labels: BTreeMap::new(),
+                scan: None,
+                now,
+            }
+        }
+        fn sent(mut self, fp: &str, ch: &str, first: i64, last: i64) -> Self {
+            self.sent
+                .insert((fp.to_string(), ch.to_string()), (at(first), at(last)));
+            self
+        }
+        fn write(self) -> PlanWrite {
+            let defaults = NotifyConfig::default();
+            plan(&PlanInput {
+                target: "prod-net",
+                labels: &self.labels,
+                routes: &self.routes,
+                defaults: &defaults,
+                open: &self.open,
+                resolved: &self.resolved,
+                changes: &self.changes,
+                acked: &self.acked,
+                silences: &self.silences,
+                sent: &self.sent,
+                scan: self.scan,
+                now: self.now,
+            })
+        }
+        fn run(self) -> Vec<(String, String, String)> {
+            self.write()
+                .notifications
+                .into_iter()
+                .map(|p| (p.channel, p.fingerprint, p.event))
+                .collect()
+        }
+    }
+
+    fn s(c: &str, f: &str, e: &str) -> (String, String, String) {
+        (c.to_string(), format!("fp-{f}"), e.to_string())
     }
 
     #[test]
@@ -276,74 +613,212 @@ mod tests {
     }
 
     #[test]
+    fn routes_match_target_labels() {
+        let mut routes = vec![
+            r(vec![], &["net-team"], false),
+            r(vec![], &["everyone"], false),
+        ];
+        routes[0].targets.clear();
+        routes[0].labels = [("team".to_string(), "net*".to_string())].into();
+        let d = NotifyConfig::default();
+        let hit = |labels: &BTreeMap<String, String>| {
+            routes_for(&routes, &d, "prod-x", labels, Tier::Info)[0]
+                .route
+                .channels[0]
+                .clone()
+        };
+        assert_eq!(hit(&[("team".into(), "network".into())].into()), "net-team");
+        assert_eq!(hit(&[("team".into(), "data".into())].into()), "everyone");
+        assert_eq!(hit(&BTreeMap::new()), "everyone");
+    }
+
+    #[test]
     fn critical_at_once_warning_after_confirmation() {
-        let none = HashMap::new();
-        let no = HashSet::new();
-        let c = LifecycleChanges::default();
-        let first = run(
-            &[rec("a", Tier::Critical, 1), rec("b", Tier::Warning, 1)],
-            &[],
-            &c,
-            &none,
-            &no,
-            at(0),
-        );
-        let s = |c: &str, f: &str, e| (c.to_string(), format!("fp-{f}"), e);
+        let mut c = Case::new(at(0));
+        c.open = vec![rec("a", Tier::Critical, 1), rec("b", Tier::Warning, 1)];
+        let w = c.write();
+        let got: Vec<_> = w
+            .notifications
+            .iter()
+            .map(|p| (p.channel.clone(), p.fingerprint.clone(), p.event.clone()))
+            .collect();
         assert_eq!(
-            first,
-            vec![
-                s("pager", "a", Event::Trigger),
-                s("slack", "a", Event::Trigger)
-            ]
+            got,
+            vec![s("pager", "a", "trigger"), s("slack", "a", "trigger")]
         );
-        let second = run(&[rec("b", Tier::Warning, 2)], &[], &c, &none, &no, at(1));
-        assert_eq!(second, vec![s("slack", "b", Event::Trigger)]);
+        // Critical is not held; warning would wait its group time (30 s by default).
+        assert!(w.notifications.iter().all(|n| n.not_before.is_none()));
+        let mut c = Case::new(at(1));
+        c.open = vec![rec("b", Tier::Warning, 2)];
+        let w = c.write();
+        assert_eq!(w.notifications[0].event, "trigger");
+        assert_eq!(
+            w.notifications[0].not_before.as_deref(),
+            Some("2026-01-01T01:00:30Z")
+        );
     }
 
     #[test]
     fn repeats_until_acknowledged_and_resolves_go_where_triggers_went() {
-        let c = LifecycleChanges::default();
-        let mut sent = HashMap::new();
-        sent.insert(("fp-a".to_string(), "pager".to_string()), at(0));
-        let open = [rec("a", Tier::Critical, 5)];
-        let no = HashSet::new();
+        let open = vec![rec("a", Tier::Critical, 5)];
+        let base = |h| {
+            let mut c = Case::new(at(h)).sent("fp-a", "pager", 0, 0);
+            c.open = open.clone();
+            c
+        };
         // Critical repeats every 4 h by default.
-        assert!(run(&open, &[], &c, &sent, &no, at(3))
-            .iter()
-            .all(|p| p.0 != "pager"));
-        assert!(run(&open, &[], &c, &sent, &no, at(4)).contains(&(
-            "pager".into(),
-            "fp-a".into(),
-            Event::Repeat
-        )));
-        let acked: HashSet<String> = ["fp-a".to_string()].into();
-        assert!(run(&open, &[], &c, &sent, &acked, at(9))
-            .iter()
-            .all(|p| p.2 != Event::Repeat));
+        assert!(base(3).run().iter().all(|p| p.0 != "pager"));
+        assert!(base(4).run().contains(&s("pager", "a", "repeat")));
+        let mut acked = base(9);
+        acked.acked.insert("fp-a".into());
+        assert!(acked.run().iter().all(|p| p.2 != "repeat"));
         // Resolved: only the pager heard of it, so only the pager hears it is gone.
-        let resolved = run(&[], &open, &c, &sent, &no, at(10));
-        assert_eq!(
-            resolved,
-            vec![("pager".into(), "fp-a".into(), Event::Resolve)]
-        );
+        let mut c = Case::new(at(10)).sent("fp-a", "pager", 0, 0);
+        c.resolved = open.clone();
+        assert_eq!(c.run(), vec![s("pager", "a", "resolve")]);
     }
 
     #[test]
     fn a_moved_value_notifies_again() {
-        let mut sent = HashMap::new();
-        sent.insert(("fp-b".to_string(), "slack".to_string()), at(0));
-        let changes = LifecycleChanges {
-            changed: vec!["fp-b".into()],
-            ..Default::default()
+        let mut c = Case::new(at(1)).sent("fp-b", "slack", 0, 0);
+        c.open = vec![rec("b", Tier::Warning, 3)];
+        c.changes.changed = vec!["fp-b".into()];
+        assert_eq!(c.run(), vec![s("slack", "b", "trigger")]);
+    }
+
+    fn escalating() -> Vec<RouteConfig> {
+        let mut route = r(vec![Tier::Warning], &["slack"], false);
+        route.escalate_after_secs = Some(3600);
+        route.escalate_to = vec!["lead-email".into()];
+        route.repeat_interval_secs = Some(0);
+        vec![route]
+    }
+
+    #[test]
+    fn unacknowledged_drift_escalates_once_and_its_resolve_reaches_both() {
+        let case = |h: i64| {
+            let mut c = Case::new(at(h)).sent("fp-b", "slack", 0, 0);
+            c.routes = escalating();
+            c.open = vec![rec("b", Tier::Warning, 4)];
+            c
         };
-        let out = run(
-            &[rec("b", Tier::Warning, 3)],
-            &[],
-            &changes,
-            &sent,
-            &HashSet::new(),
-            at(1),
+        assert!(case(0).run().is_empty());
+        assert_eq!(case(1).run(), vec![s("lead-email", "b", "escalate")]);
+        let mut acked = case(2);
+        acked.acked.insert("fp-b".into());
+        assert!(acked.run().is_empty());
+        // Already escalated: not again.
+        assert!(case(3).sent("fp-b", "lead-email", 1, 1).run().is_empty());
+        let mut done =
+            Case::new(at(4))
+                .sent("fp-b", "slack", 0, 0)
+                .sent("fp-b", "lead-email", 1, 1);
+        done.routes = escalating();
+        done.resolved = vec![rec("b", Tier::Warning, 4)];
+        assert_eq!(
+            done.run(),
+            vec![s("slack", "b", "resolve"), s("lead-email", "b", "resolve")]
         );
-        assert_eq!(out, vec![("slack".into(), "fp-b".into(), Event::Trigger)]);
+    }
+
+    #[test]
+    fn silenced_drift_does_not_notify_until_the_silence_is_gone() {
+        let mut c = Case::new(at(0));
+        c.open = vec![rec("a", Tier::Critical, 1), rec("c", Tier::Critical, 1)];
+        c.silences = vec![Silence::from_row(&json!({"resource": "a"}))];
+        let got = c.run();
+        assert!(got.iter().all(|p| p.1 == "fp-c"), "{got:?}");
+        let mut c = Case::new(at(1));
+        c.open = vec![rec("a", Tier::Critical, 2)];
+        assert_eq!(c.run().len(), 2);
+    }
+
+    fn quiet(action: QuietAction) -> Vec<RouteConfig> {
+        let mut route = r(vec![], &["slack"], false);
+        route.quiet_hours = Some(QuietHours {
+            from: "22:00".into(),
+            to: "07:00".into(),
+            timezone: "Europe/Berlin".into(),
+            action,
+        });
+        if action == QuietAction::Digest {
+            route.digest = Some(DigestConfig {
+                at: "09:00".into(),
+                timezone: "Europe/Berlin".into(),
+            });
+        }
+        vec![route]
+    }
+
+    #[test]
+    fn quiet_hours_hold_non_critical_until_morning_but_never_critical() {
+        // 2026-01-01 23:00 UTC is midnight in Berlin (CET).
+        let mut c = Case::new(at(23));
+        c.routes = quiet(QuietAction::Hold);
+        c.open = vec![rec("a", Tier::Critical, 1), rec("b", Tier::Warning, 2)];
+        let w = c.write();
+        let held: Vec<_> = w
+            .notifications
+            .iter()
+            .map(|n| (n.fingerprint.as_str(), n.not_before.as_deref()))
+            .collect();
+        assert_eq!(
+            held,
+            vec![("fp-a", None), ("fp-b", Some("2026-01-02T06:00:00Z"))]
+        );
+        // Outside the quiet hours, only the group wait.
+        let mut c = Case::new(at(12));
+        c.routes = quiet(QuietAction::Hold);
+        c.open = vec![rec("b", Tier::Warning, 2)];
+        assert_eq!(
+            c.write().notifications[0].not_before.as_deref(),
+            Some("2026-01-01T12:00:30Z")
+        );
+    }
+
+    #[test]
+    fn digest_routes_and_quiet_digest_collect_instead_of_sending() {
+        let mut c = Case::new(at(23));
+        c.routes = quiet(QuietAction::Digest);
+        c.open = vec![rec("a", Tier::Critical, 1), rec("i", Tier::Info, 1)];
+        let w = c.write();
+        assert_eq!(w.notifications.len(), 1);
+        assert_eq!(w.notifications[0].fingerprint, "fp-a");
+        assert_eq!(w.digest_items.len(), 1);
+        assert_eq!(w.digest_items[0].fingerprint, "fp-i");
+        assert_eq!(w.digest_items[0].digest, "route-0");
+        // A drift that only went to the digest resolves silently: the digest shows it.
+        let mut c = Case::new(at(30)).sent("fp-i", "slack", 23, 23);
+        c.routes = quiet(QuietAction::Digest);
+        c.resolved = vec![rec("i", Tier::Info, 3)];
+        let w = c.write();
+        assert!(w.notifications.is_empty());
+        assert_eq!(w.forget, vec![("fp-i".to_string(), "slack".to_string())]);
+    }
+
+    #[test]
+    fn an_incomplete_scan_warns_once_and_clears_once() {
+        let lines = vec!["aws eu-west-1: AccessDenied".to_string()];
+        let mut c = Case::new(at(0));
+        c.scan = Some(ScanFacts {
+            incomplete: Some(&lines),
+        });
+        let w = c.write();
+        assert_eq!(w.notifications.len(), 1);
+        assert_eq!(w.notifications[0].channel, "slack");
+        assert_eq!(w.notifications[0].event, "degraded");
+        assert_eq!(w.notifications[0].payload["lines"][0], lines[0]);
+        let mut again = Case::new(at(1)).sent("degraded:prod-net", "slack", 0, 0);
+        again.scan = Some(ScanFacts {
+            incomplete: Some(&lines),
+        });
+        assert!(again.run().is_empty());
+        let mut fixed = Case::new(at(2)).sent("degraded:prod-net", "slack", 0, 0);
+        fixed.scan = Some(ScanFacts { incomplete: None });
+        let got = fixed.run();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].2, "resolve");
+        // The periodic check (no scan) says nothing about completeness.
+        assert!(Case::new(at(3)).run().is_empty());
     }
 }

@@ -10,6 +10,12 @@
 //!   the thread;
 //! - `driftd notify test` posts a simple message.
 //!
+//! A *notice* (a payload without a `finding`: a summary or digest of several findings, a word
+//! about the daemon itself) is a message of its own: a header with its title, its summary, and
+//! its lines packed into as few sections as fit. It belongs to no finding's conversation, so it
+//! is always a new top-level message (never a reply, never an edit, whatever `thread` says) and
+//! starts no thread.
+//!
 //! Every value from a finding is escaped for Slack's mrkdwn (`&`, `<`, `>`), so a tag value can
 //! neither mention `@channel` nor forge a link, and texts are cut to Block Kit's limits.
 //!
@@ -20,7 +26,7 @@
 //!
 //! [slack-morphism]: https://docs.rs/slack-morphism
 
-use super::channel::{Accepted, Channel, Message, SendError};
+use super::channel::{is_notice, Accepted, Channel, Message, SendError};
 use super::secret::{redact, Secret, SecretRef};
 use async_trait::async_trait;
 use hyper_rustls::{ConfigBuilderExt, HttpsConnector};
@@ -190,6 +196,7 @@ impl Slack {
         let (token, channel) = match &self.target {
             Target::Webhook { url, parsed } => {
                 let content = match msg.event {
+                    _ if is_notice(msg.payload) => notice_content(msg.payload),
                     "test" => test_content(),
                     "resolve" => resolved_content(msg.payload),
                     _ => drift_content(msg.event, msg.payload),
@@ -209,6 +216,11 @@ impl Slack {
             session: self.client.open_session(&api_token),
             channel,
         };
+        if is_notice(msg.payload) {
+            // Not part of any finding's thread: a new message, and no thread to remember.
+            api.post(notice_content(msg.payload), None, false).await?;
+            return Ok(Accepted::default());
+        }
         match (msg.event, msg.thread) {
             ("test", _) => {
                 api.post(test_content(), None, false).await?;
@@ -473,6 +485,11 @@ const LINE_MAX: usize = 600;
 const VALUE_MAX: usize = 250;
 /// Sections of changes in one message; the rest is counted.
 const CHANGE_BLOCKS_MAX: usize = 10;
+/// Sections of a notice's lines. Besides the per-block limits, Slack answers
+/// `msg_blocks_too_long` past roughly 13 000 characters of block text in one message (observed,
+/// not documented: slackapi/bolt-js#2509); three full sections, the summary and the header stay
+/// under it.
+const NOTICE_LINE_BLOCKS_MAX: usize = 3;
 
 /// Escapes a value for Slack's mrkdwn (and `text`): `&`, `<` and `>` only, as Slack documents.
 pub fn escape(s: &str) -> String {
@@ -540,18 +557,25 @@ pub fn change_line(c: &Value) -> String {
 /// The changes as section texts, each within [`SECTION_MAX`], at most `max_blocks` of them; what
 /// does not fit is counted in the last one.
 pub fn change_sections(changes: &[Value], max_blocks: usize) -> Vec<String> {
-    if changes.is_empty() || max_blocks == 0 {
+    let lines: Vec<String> = changes.iter().map(change_line).collect();
+    pack_sections("*Changes*", &lines, max_blocks, " change(s)")
+}
+
+/// Escaped lines packed into section texts after `heading` (may be empty), each within
+/// [`SECTION_MAX`], at most `max_blocks` of them; what does not fit is counted in the last one
+/// (`… and N more{noun}`), so a reader knows the list goes on.
+fn pack_sections(heading: &str, lines: &[String], max_blocks: usize, noun: &str) -> Vec<String> {
+    if lines.is_empty() || max_blocks == 0 {
         return Vec::new();
     }
     // Room kept in every section for the "… and N more" line.
     const RESERVE: usize = 100;
     let mut sections = Vec::new();
-    let mut cur = String::from("*Changes*");
-    for (i, c) in changes.iter().enumerate() {
-        let line = change_line(c);
+    let mut cur = heading.to_string();
+    for (i, line) in lines.iter().enumerate() {
         if cur.chars().count() + 1 + line.chars().count() > SECTION_MAX - RESERVE {
             if sections.len() + 1 == max_blocks {
-                cur.push_str(&format!("\n_… and {} more change(s)_", changes.len() - i));
+                cur.push_str(&format!("\n_… and {} more{noun}_", lines.len() - i));
                 sections.push(cur);
                 return sections;
             }
@@ -560,7 +584,7 @@ pub fn change_sections(changes: &[Value], max_blocks: usize) -> Vec<String> {
         if !cur.is_empty() {
             cur.push('\n');
         }
-        cur.push_str(&line);
+        cur.push_str(line);
     }
     sections.push(cur);
     sections
@@ -734,6 +758,51 @@ fn resolved_reply(p: &Value) -> SlackMessageContent {
     SlackMessageContent::new()
         .with_text(text.clone())
         .with_blocks(vec![section(text)])
+}
+
+/// A notice's detail lines, escaped and each cut to [`LINE_MAX`] so many fit.
+fn notice_lines(p: &Value) -> Vec<String> {
+    let lines = p["lines"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    lines
+        .iter()
+        .map(|l| match l {
+            Value::String(s) => esc(&one_line(s), LINE_MAX),
+            other => esc(&other.to_string(), LINE_MAX),
+        })
+        .collect()
+}
+
+/// Control characters (a newline in a title) as spaces: a header is one line.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A notice: header with the tier's icon and the title, the summary, then the lines in as few
+/// sections as fit (at most [`NOTICE_LINE_BLOCKS_MAX`]); the rest is counted.
+pub fn notice_content(p: &Value) -> SlackMessageContent {
+    let title = match str_of(p, "title") {
+        "" => format!("driftd {}", str_of(p, "event")),
+        t => one_line(t),
+    };
+    let mut blocks = vec![header(&format!("{} {title}", tier_icon(str_of(p, "tier"))))];
+    let summary = str_of(p, "summary");
+    // Slack rejects a section with empty text.
+    if !summary.is_empty() {
+        blocks.push(section(esc(summary, SECTION_MAX)));
+    }
+    let room = NOTICE_LINE_BLOCKS_MAX.min(BLOCKS_MAX - blocks.len());
+    blocks.extend(
+        pack_sections("", &notice_lines(p), room, "")
+            .into_iter()
+            .map(section),
+    );
+    debug_assert!(blocks.len() <= BLOCKS_MAX);
+    let text = if summary.is_empty() { &title } else { summary };
+    SlackMessageContent::new()
+        .with_text(esc(text, TEXT_MAX))
+        .with_blocks(blocks)
 }
 
 /// `driftd notify test`.
@@ -1078,5 +1147,222 @@ mod tests {
         // The original is gone: the resolve is a new message, not a reply.
         assert!(got[4].1.get("thread_ts").is_none());
         assert!(got[4].1["text"].as_str().unwrap().starts_with("Resolved: "));
+    }
+
+    fn notice(event: &str, lines: Vec<String>) -> Value {
+        json!({
+            "version": 1,
+            "event": event,
+            "target": "prod-net",
+            "tier": "critical",
+            "title": "12 new drifts in <prod> & co <!channel>",
+            "summary": "Look at sg-1 first <@here>",
+            "lines": lines,
+        })
+    }
+
+    /// The text of every block, as Slack counts it for `msg_blocks_too_long`.
+    fn block_texts(c: &Value) -> Vec<String> {
+        c["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|b| b["text"]["text"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn notices_escape_title_summary_and_lines() {
+        let p = notice(
+            "summary",
+            vec![
+                "[critical] aws_instance i-1 changed: <script> & co".into(),
+                "[warning] tag <!here> moved\nBcc".into(),
+            ],
+        );
+        let c = json_of(&notice_content(&p));
+        let blocks = c["blocks"].as_array().unwrap();
+        assert_eq!(blocks.len(), 3, "{c}");
+        assert_eq!(blocks[0]["type"], "header");
+        assert_eq!(
+            blocks[0]["text"]["text"],
+            "🔴 12 new drifts in &lt;prod&gt; &amp; co &lt;!channel&gt;"
+        );
+        assert_eq!(
+            blocks[1]["text"]["text"],
+            "Look at sg-1 first &lt;@here&gt;"
+        );
+        assert_eq!(
+            blocks[2]["text"]["text"],
+            "[critical] aws_instance i-1 changed: &lt;script&gt; &amp; co\n\
+             [warning] tag &lt;!here&gt; moved Bcc"
+        );
+        let all = c.to_string();
+        for raw in ["<prod>", "<!channel>", "<@here>", "<script>", "<!here>"] {
+            assert!(!all.contains(raw), "{raw} in {all}");
+        }
+        assert_eq!(c["text"], "Look at sg-1 first &lt;@here&gt;");
+        assert!(!all.contains("more"), "{all}");
+    }
+
+    #[test]
+    fn notices_without_summary_or_lines_are_a_header_only() {
+        let mut p = notice("degraded", vec![]);
+        p["summary"] = json!("");
+        p["tier"] = json!("warning");
+        let c = json_of(&notice_content(&p));
+        let blocks = c["blocks"].as_array().unwrap();
+        assert_eq!(blocks.len(), 1, "{c}");
+        assert!(blocks[0]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("🟠 "));
+        // The fallback text is never empty.
+        assert!(c["text"].as_str().unwrap().starts_with("12 new drifts"));
+        p["title"] = Value::Null;
+        let c = json_of(&notice_content(&p));
+        assert_eq!(c["blocks"][0]["text"]["text"], "🟠 driftd degraded");
+    }
+
+    #[test]
+    fn many_long_notice_lines_stay_within_limits_and_are_counted() {
+        let lines: Vec<String> = (0..500)
+            .map(|i| format!("[warning] r{i}: {}", "<&>".repeat(300)))
+            .collect();
+        let c = json_of(&notice_content(&notice("digest", lines)));
+        let blocks = c["blocks"].as_array().unwrap();
+        assert!(blocks.len() <= BLOCKS_MAX);
+        assert!(blocks.len() <= 2 + NOTICE_LINE_BLOCKS_MAX);
+        let texts = block_texts(&c);
+        assert!(texts[0].chars().count() <= HEADER_MAX);
+        assert!(texts.iter().all(|t| t.chars().count() <= SECTION_MAX));
+        let total: usize = texts.iter().map(|t| t.chars().count()).sum();
+        assert!(total <= 13_000, "{total} characters of block text");
+        let last = texts.last().unwrap();
+        let more: usize = last
+            .rsplit("… and ")
+            .next()
+            .unwrap()
+            .trim_end_matches("more_")
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(last.ends_with(&format!("_… and {more} more_")), "{last}");
+        let shown: usize = texts[2..]
+            .iter()
+            .map(|t| t.matches("[warning] r").count())
+            .sum();
+        assert!(shown > 0);
+        assert_eq!(shown + more, 500);
+        // Long lines are cut before an entity, never in it (`&am…`).
+        for t in &texts[2..] {
+            for cut in t.split('…').rev().skip(1) {
+                let tail = &cut[cut.rfind('&').unwrap_or(0)..];
+                assert!(!tail.starts_with('&') || tail.contains(';'), "{tail}");
+            }
+        }
+    }
+
+    /// Notices are new top-level messages, whatever the event and `thread`; a payload with a
+    /// finding (`escalate`) still starts its own thread.
+    #[tokio::test]
+    async fn notices_ignore_the_thread_and_start_none() {
+        use driftd_testkit::receiver::{Answer, Receiver};
+        let rx = Receiver::start(vec![]).unwrap();
+        let posted = r#"{"ok":true,"channel":"C0123456","ts":"1700000000.000300"}"#;
+        rx.respond("/api/chat.postMessage", Answer::json(200, posted));
+        let file = std::env::temp_dir().join(format!("driftd-slack-ntc-{}", std::process::id()));
+        std::fs::write(&file, "xoxb-unit").unwrap();
+        let slack = Slack::new(&config(&format!(
+            "name = \"s\"\ntoken = \"file:{}\"\nchannel = \"C0123456\"\napi_url = \"{}\"\n",
+            file.display(),
+            rx.url("/api/")
+        )))
+        .unwrap();
+        let _ = std::fs::remove_file(&file);
+        let n = notice("summary", vec!["one".into()]);
+        let finding = payload(vec![]);
+        for (event, p, thread) in [
+            ("summary", &n, Some("1.1")),
+            ("resolve", &n, Some("1.1")),
+            ("digest", &n, None),
+        ] {
+            let accepted = slack
+                .send(&Message {
+                    id: 1,
+                    event,
+                    fingerprint: "fp-notice",
+                    payload: p,
+                    thread,
+                })
+                .await
+                .unwrap();
+            assert_eq!(accepted, Accepted::default(), "{event}");
+        }
+        let escalated = slack
+            .send(&Message {
+                id: 2,
+                event: "escalate",
+                fingerprint: "fp1",
+                payload: &finding,
+                thread: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(escalated.thread.as_deref(), Some("1700000000.000300"));
+        let got = rx.received();
+        assert!(got.iter().all(|r| r.path == "/api/chat.postMessage"));
+        assert_eq!(got.len(), 4);
+        for r in &got[..3] {
+            let body = r.json();
+            assert!(body.get("thread_ts").is_none(), "{body}");
+            assert!(body.get("reply_broadcast").is_none(), "{body}");
+            assert_eq!(body["blocks"][0]["type"], "header");
+            assert_eq!(body["text"], "Look at sg-1 first &lt;@here&gt;");
+        }
+        assert!(got[3].json()["blocks"][0]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Critical drift"));
+    }
+
+    /// An incoming webhook posts the notice's content.
+    #[tokio::test]
+    async fn webhook_posts_the_notice() {
+        use driftd_testkit::receiver::{Answer, Receiver};
+        // What Slack answers (as the integration test's receiver): 200 and `ok`.
+        let rx = Receiver::start(vec![Answer::json(200, r#"{"ok":true}"#)]).unwrap();
+        let file = std::env::temp_dir().join(format!("driftd-slack-hook-{}", std::process::id()));
+        std::fs::write(&file, rx.url("/hook")).unwrap();
+        let slack = Slack::new(&config(&format!(
+            "name = \"s\"\nwebhook_url = \"file:{}\"\n",
+            file.display()
+        )))
+        .unwrap();
+        let _ = std::fs::remove_file(&file);
+        let n = notice("degraded", vec!["scanner <aws> failing".into()]);
+        let accepted = slack
+            .send(&Message {
+                id: 3,
+                event: "degraded",
+                fingerprint: "fp-notice",
+                payload: &n,
+                thread: Some("1.1"),
+            })
+            .await
+            .unwrap();
+        assert_eq!(accepted, Accepted::default());
+        let got = rx.received();
+        assert_eq!(got.len(), 1);
+        let body = got[0].json();
+        assert_eq!(got[0].path, "/hook");
+        assert_eq!(
+            body["blocks"][0]["text"]["text"],
+            "🔴 12 new drifts in &lt;prod&gt; &amp; co &lt;!channel&gt;"
+        );
+        assert_eq!(
+            body["blocks"][2]["text"]["text"],
+            "scanner &lt;aws&gt; failing"
+        );
     }
 }

@@ -1,8 +1,12 @@
 //! Generic webhook: the notification payload as JSON, POSTed with
-//! - `X-Driftd-Event`: trigger, repeat, resolve or test;
+//! - `X-Driftd-Event`: the payload's event: trigger, repeat, resolve or test for a finding;
+//!   for a notice (no `finding`: a summary, digest or word about the daemon) its own event;
 //! - `Idempotency-Key`: stable for one notification across retries and restarts;
 //! - `X-Driftd-Signature: sha256=HEX`: HMAC-SHA256 of the exact body with the signing secret,
 //!   so the receiver can check the sender (documented in docs/notifications.md).
+//!
+//! The payload goes out as the planner wrote it: nothing here reads `finding`, so notices need
+//! nothing of their own.
 
 use super::channel::{classify, http_client, Accepted, Channel, Message, SendError};
 use super::config::WebhookConfig;
@@ -74,5 +78,65 @@ impl Channel for Webhook {
         )
         .await
         .map(|_| Accepted::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::secret::SecretRef;
+    use driftd_testkit::receiver::Receiver;
+    use serde_json::{json, Value};
+
+    /// A notice (no `finding`) goes out byte for byte, signed, with its event.
+    #[tokio::test]
+    async fn a_notice_is_sent_as_is() {
+        let rx = Receiver::start(vec![]).unwrap();
+        let dir = std::env::temp_dir();
+        let url_file = dir.join(format!("driftd-webhook-url-{}", std::process::id()));
+        let key_file = dir.join(format!("driftd-webhook-key-{}", std::process::id()));
+        std::fs::write(&url_file, rx.url("/hook")).unwrap();
+        std::fs::write(&key_file, "s3cret").unwrap();
+        let reference =
+            |f: &std::path::Path| SecretRef::try_from(format!("file:{}", f.display())).unwrap();
+        let hook = Webhook::new(&WebhookConfig {
+            name: "w".into(),
+            url: reference(&url_file),
+            signing_secret: Some(reference(&key_file)),
+            timeout_secs: 5,
+        })
+        .unwrap();
+        let key = reference(&key_file).load().unwrap();
+        let _ = std::fs::remove_file(&url_file);
+        let _ = std::fs::remove_file(&key_file);
+        let p = json!({
+            "version": 1,
+            "event": "digest",
+            "target": null,
+            "tier": "info",
+            "title": "3 open drifts <b>",
+            "summary": "nothing new",
+            "lines": ["[info] a", "[info] b"],
+        });
+        let accepted = hook
+            .send(&Message {
+                id: 4,
+                event: "digest",
+                fingerprint: "digest-fp",
+                payload: &p,
+                thread: Some("ignored"),
+            })
+            .await
+            .unwrap();
+        assert_eq!(accepted, Accepted::default());
+        let got = rx.received();
+        assert_eq!(got.len(), 1);
+        let r = &got[0];
+        assert_eq!(r.body, serde_json::to_vec(&p).unwrap());
+        assert_eq!(r.json(), p);
+        assert_eq!(r.headers["x-driftd-event"], "digest");
+        assert_eq!(r.headers["idempotency-key"], "driftd-4-digest-fp");
+        assert_eq!(r.headers["x-driftd-signature"], signature(&key, &r.body));
+        assert!(r.json().get("finding").is_none_or(Value::is_null));
     }
 }

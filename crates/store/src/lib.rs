@@ -12,10 +12,12 @@
 //!
 //! Time is always passed in (RFC 3339 UTC strings), never read here, so tests control it.
 
+mod alerting;
 mod migrations;
 mod outbox;
 
-pub use outbox::{NewNotification, OutboxItem};
+pub use alerting::{DigestItem, SilenceRow};
+pub use outbox::{NewDigestItem, NewNotification, OutboxItem, PlanWrite, Sent};
 
 use driftd_core::{Finding, FindingKind, Report, Skipped, Tier};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};

@@ -85,6 +85,37 @@ const MIGRATIONS: &[&str] = &[
         thread_ref  TEXT NOT NULL,
         PRIMARY KEY (fingerprint, channel)
      );",
+    // 4: silences, daily digests, the first notification time (escalation) and the target of
+    // notifications that are not about one finding (a degraded scan).
+    "CREATE TABLE silences (
+        id         INTEGER PRIMARY KEY,
+        matchers   TEXT NOT NULL,
+        starts_at  TEXT NOT NULL,
+        ends_at    TEXT NOT NULL,
+        comment    TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expired_at TEXT
+     );
+     CREATE TABLE digest_items (
+        id          INTEGER PRIMARY KEY,
+        digest      TEXT NOT NULL,
+        channel     TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        target      TEXT NOT NULL,
+        added_at    TEXT NOT NULL,
+        sent_in     INTEGER
+     );
+     CREATE UNIQUE INDEX digest_items_pending ON digest_items (digest, channel, fingerprint)
+        WHERE sent_in IS NULL;
+     CREATE TABLE digests (
+        digest  TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        last_at TEXT NOT NULL,
+        PRIMARY KEY (digest, channel)
+     );
+     ALTER TABLE notify_state ADD COLUMN first_sent_at TEXT;
+     ALTER TABLE notify_state ADD COLUMN target TEXT;",
 ];
 
 /// The schema version this build writes.

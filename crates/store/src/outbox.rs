@@ -2,19 +2,52 @@
 //! it and marked `sent` only after the receiver accepted it, so a restart neither loses a pending
 //! one nor re-sends a delivered one. Acknowledgements live on the finding.
 
-use crate::{Result, Store, StoreError};
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use crate::{Result, Store};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::collections::HashMap;
 
 /// A notification to enqueue.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewNotification {
     pub channel: String,
     pub fingerprint: String,
-    /// `trigger`, `repeat`, `resolve` or `test`.
+    /// `trigger`, `repeat`, `escalate`, `resolve`, `test`, or a notice (`digest`, `degraded`,
+    /// `undeliverable`).
     pub event: String,
     pub payload: serde_json::Value,
+    /// The target, recorded with what was sent (needed when the fingerprint is not a finding's).
+    pub target: Option<String>,
+    /// Held until then (group wait, quiet hours). Default: due now.
+    pub not_before: Option<String>,
+    /// Default: the enqueue call's `give_up_at`.
+    pub give_up_at: Option<String>,
+}
+
+/// A finding put aside for the next digest of a route on a channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDigestItem {
+    pub digest: String,
+    pub channel: String,
+    pub fingerprint: String,
+    pub target: String,
+}
+
+/// What one planning round writes, in one transaction.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PlanWrite {
+    pub notifications: Vec<NewNotification>,
+    pub digest_items: Vec<NewDigestItem>,
+    /// (fingerprint, channel) whose sent record is dropped without a message (a drift that only
+    /// went to a digest resolved: the digest shows it).
+    pub forget: Vec<(String, String)>,
+}
+
+/// When a (fingerprint, channel) was notified first and last since it was last resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sent {
+    pub first: String,
+    pub last: String,
 }
 
 /// One outbox row.
@@ -33,6 +66,79 @@ pub struct OutboxItem {
     pub sent_at: Option<String>,
 }
 
+/// Events that are recorded as "sent" for their (fingerprint, channel): what the planner
+/// compares against for confirmation, repeats and escalation.
+fn records_sent(event: &str) -> bool {
+    matches!(event, "trigger" | "repeat" | "escalate" | "degraded")
+}
+
+fn write_plan(
+    tx: &Connection,
+    plan: &PlanWrite,
+    now: &str,
+    give_up_at: &str,
+) -> rusqlite::Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for n in &plan.notifications {
+        tx.execute(
+            "INSERT INTO outbox (channel, fingerprint, event, payload, created_at, next_attempt_at, give_up_at, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending')",
+            params![
+                n.channel,
+                n.fingerprint,
+                n.event,
+                n.payload.to_string(),
+                now,
+                n.not_before.as_deref().unwrap_or(now),
+                n.give_up_at.as_deref().unwrap_or(give_up_at)
+            ],
+        )?;
+        ids.push(tx.last_insert_rowid());
+        if n.event == "resolve" {
+            forget(tx, &n.fingerprint, &n.channel)?;
+        } else if records_sent(&n.event) {
+            record_sent(tx, &n.fingerprint, &n.channel, n.target.as_deref(), now)?;
+        }
+    }
+    for d in &plan.digest_items {
+        tx.execute(
+            "INSERT OR IGNORE INTO digest_items (digest, channel, fingerprint, target, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![d.digest, d.channel, d.fingerprint, d.target, now],
+        )?;
+        record_sent(tx, &d.fingerprint, &d.channel, Some(&d.target), now)?;
+    }
+    for (fp, ch) in &plan.forget {
+        forget(tx, fp, ch)?;
+    }
+    Ok(ids)
+}
+
+fn record_sent(
+    tx: &Connection,
+    fingerprint: &str,
+    channel: &str,
+    target: Option<&str>,
+    now: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO notify_state (fingerprint, channel, last_sent_at, sends, first_sent_at, target)
+         VALUES (?1, ?2, ?3, 1, ?3, ?4)
+         ON CONFLICT (fingerprint, channel) DO UPDATE SET last_sent_at = ?3, sends = sends + 1,
+            first_sent_at = COALESCE(first_sent_at, ?3), target = COALESCE(?4, target)",
+        params![fingerprint, channel, now, target],
+    )?;
+    Ok(())
+}
+
+fn forget(tx: &Connection, fingerprint: &str, channel: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "DELETE FROM notify_state WHERE fingerprint = ?1 AND channel = ?2",
+        params![fingerprint, channel],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// Writes notifications and records them as the latest sent per (fingerprint, channel), in
     /// one transaction. A `resolve` clears that record: the next drift starts afresh.
@@ -42,58 +148,47 @@ impl Store {
         now: &str,
         give_up_at: &str,
     ) -> Result<Vec<i64>> {
-        let path = self.path.clone();
-        let sql = |source| StoreError::Sql {
-            path: path.clone(),
-            source,
+        let plan = PlanWrite {
+            notifications: items.to_vec(),
+            ..Default::default()
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql)?;
-        let mut ids = Vec::new();
-        for n in items {
-            tx.execute(
-                "INSERT INTO outbox (channel, fingerprint, event, payload, created_at, next_attempt_at, give_up_at, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, 'pending')",
-                params![n.channel, n.fingerprint, n.event, n.payload.to_string(), now, give_up_at],
-            )
-            .map_err(sql)?;
-            ids.push(tx.last_insert_rowid());
-            match n.event.as_str() {
-                "resolve" => {
-                    tx.execute(
-                        "DELETE FROM notify_state WHERE fingerprint = ?1 AND channel = ?2",
-                        params![n.fingerprint, n.channel],
-                    )
-                    .map_err(sql)?;
-                }
-                "test" => {}
-                _ => {
-                    tx.execute(
-                        "INSERT INTO notify_state (fingerprint, channel, last_sent_at, sends) VALUES (?1, ?2, ?3, 1)
-                         ON CONFLICT (fingerprint, channel) DO UPDATE SET last_sent_at = ?3, sends = sends + 1",
-                        params![n.fingerprint, n.channel, now],
-                    )
-                    .map_err(sql)?;
-                }
-            }
-        }
-        tx.commit().map_err(sql)?;
+        self.plan_and_enqueue(now, give_up_at, |_| Ok(plan))
+    }
+
+    /// Reads what planning needs, plans and writes the plan in one IMMEDIATE transaction, so a
+    /// `driftd scan` beside the daemon cannot plan the same notification twice.
+    pub fn plan_and_enqueue<F>(&mut self, now: &str, give_up_at: &str, plan: F) -> Result<Vec<i64>>
+    where
+        F: FnOnce(&Store) -> Result<PlanWrite>,
+    {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(|e| self.sql(e))?;
+        let written = plan(self)?;
+        let ids = write_plan(&tx, &written, now, give_up_at).map_err(|e| self.sql(e))?;
+        tx.commit().map_err(|e| self.sql(e))?;
         Ok(ids)
     }
 
-    /// When each (fingerprint, channel) of `target` was last notified.
-    pub fn last_sent(&self, target: &str) -> Result<HashMap<(String, String), String>> {
+    /// When each (fingerprint, channel) of `target` was notified, first and last.
+    pub fn last_sent(&self, target: &str) -> Result<HashMap<(String, String), Sent>> {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT s.fingerprint, s.channel, s.last_sent_at FROM notify_state s
-                 JOIN findings f ON f.fingerprint = s.fingerprint WHERE f.target = ?1",
+                "SELECT s.fingerprint, s.channel, COALESCE(s.first_sent_at, s.last_sent_at), s.last_sent_at
+                 FROM notify_state s
+                 WHERE s.target = ?1 OR s.fingerprint IN (SELECT fingerprint FROM findings WHERE target = ?1)",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map([target], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
+            .query_map([target], |r| {
+                Ok((
+                    (r.get(0)?, r.get(1)?),
+                    Sent {
+                        first: r.get(2)?,
+                        last: r.get(3)?,
+                    },
+                ))
+            })
             .map_err(|e| self.sql(e))?;
         rows.collect::<std::result::Result<_, _>>()
             .map_err(|e| self.sql(e))

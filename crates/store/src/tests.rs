@@ -270,3 +270,161 @@ fn reports_and_since_filter() {
     assert_eq!(s.last_report("prod").unwrap().unwrap().target, "prod");
     assert_eq!(s.targets().unwrap(), ["prod"]);
 }
+
+#[test]
+fn plans_record_first_and_last_sent_and_resolves_forget() {
+    let mut s = Store::open(&tmp_db("plan")).unwrap();
+    scan(
+        &mut s,
+        "2026-01-01T00:00:00Z",
+        &report(vec![finding("a", "r1", "t3.large")], vec![]),
+        &["r1"],
+    );
+    let note = |event: &str| NewNotification {
+        channel: "slack".into(),
+        fingerprint: "fp-a-0000".into(),
+        event: event.into(),
+        payload: json!({}),
+        target: Some("prod".into()),
+        ..Default::default()
+    };
+    s.enqueue(
+        &[note("trigger")],
+        "2026-01-01T00:00:00Z",
+        "2026-01-02T00:00:00Z",
+    )
+    .unwrap();
+    s.enqueue(
+        &[note("repeat")],
+        "2026-01-01T04:00:00Z",
+        "2026-01-02T00:00:00Z",
+    )
+    .unwrap();
+    let sent = s.last_sent("prod").unwrap();
+    let got = &sent[&("fp-a-0000".to_string(), "slack".to_string())];
+    assert_eq!(
+        (got.first.as_str(), got.last.as_str()),
+        ("2026-01-01T00:00:00Z", "2026-01-01T04:00:00Z")
+    );
+    // A held notification is not due before its time.
+    let mut held = note("trigger");
+    held.fingerprint = "degraded:prod".into();
+    held.not_before = Some("2026-01-01T07:00:00Z".into());
+    s.enqueue(&[held], "2026-01-01T05:00:00Z", "2026-01-02T00:00:00Z")
+        .unwrap();
+    assert_eq!(
+        s.due_notifications("2026-01-01T06:59:59Z", 10)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        s.due_notifications("2026-01-01T07:00:00Z", 10)
+            .unwrap()
+            .len(),
+        3
+    );
+    // Recorded under the target although no finding has that fingerprint.
+    assert!(s
+        .last_sent("prod")
+        .unwrap()
+        .contains_key(&("degraded:prod".to_string(), "slack".to_string())));
+    s.enqueue(
+        &[note("resolve")],
+        "2026-01-01T08:00:00Z",
+        "2026-01-02T00:00:00Z",
+    )
+    .unwrap();
+    assert_eq!(s.last_sent("prod").unwrap().len(), 1);
+}
+
+#[test]
+fn digests_carry_items_once_and_show_later_resolves() {
+    let mut s = Store::open(&tmp_db("digest")).unwrap();
+    let r1 = report(
+        vec![
+            finding("a", "r1", "t3.large"),
+            finding("b", "r1", "t3.large"),
+        ],
+        vec![],
+    );
+    scan(&mut s, "2026-01-01T00:00:00Z", &r1, &["r1"]);
+    let item = |fp: &str| NewDigestItem {
+        digest: "info".into(),
+        channel: "mail".into(),
+        fingerprint: fp.into(),
+        target: "prod".into(),
+    };
+    let plan = PlanWrite {
+        digest_items: vec![item("fp-a-0000"), item("fp-b-0000")],
+        ..Default::default()
+    };
+    s.plan_and_enqueue("2026-01-01T01:00:00Z", "x", |_| Ok(plan.clone()))
+        .unwrap();
+    // Planned twice before the digest: still one item each.
+    s.plan_and_enqueue("2026-01-01T02:00:00Z", "x", |_| Ok(plan.clone()))
+        .unwrap();
+    assert_eq!(
+        s.digest_last("info", "mail").unwrap().as_deref(),
+        Some("2026-01-01T01:00:00Z")
+    );
+    assert_eq!(s.digest_pending("info", "mail").unwrap().len(), 2);
+    let msg = NewNotification {
+        channel: "mail".into(),
+        fingerprint: "digest:info".into(),
+        event: "digest".into(),
+        payload: json!({}),
+        ..Default::default()
+    };
+    let id = s
+        .commit_digest(
+            "info",
+            "mail",
+            "2026-01-01T09:00:00Z",
+            Some(&msg),
+            "2026-01-02T09:00:00Z",
+        )
+        .unwrap();
+    assert!(id.is_some());
+    assert!(s.digest_pending("info", "mail").unwrap().is_empty());
+    assert_eq!(
+        s.digest_last("info", "mail").unwrap().as_deref(),
+        Some("2026-01-01T09:00:00Z")
+    );
+    // b is fixed after the first digest: the next one shows it as resolved, a as still open.
+    let r2 = report(vec![finding("a", "r1", "t3.large")], vec![]);
+    scan(&mut s, "2026-01-01T12:00:00Z", &r2, &["r1"]);
+    let carried = s
+        .digest_carried("info", "mail", "2026-01-01T09:00:00Z")
+        .unwrap();
+    let fps: Vec<&str> = carried.iter().map(|i| i.fingerprint.as_str()).collect();
+    assert_eq!(fps, ["fp-a-0000", "fp-b-0000"]);
+    // After the resolve has been reported, b is no longer carried.
+    let later = s
+        .digest_carried("info", "mail", "2026-01-02T09:00:00Z")
+        .unwrap();
+    assert_eq!(later.len(), 1);
+}
+
+#[test]
+fn silences_are_active_between_start_and_end_until_expired() {
+    let mut s = Store::open(&tmp_db("silence")).unwrap();
+    let id = s
+        .add_silence(
+            &json!({"type": "aws_instance"}),
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T04:00:00Z",
+            "maintenance",
+            "ops",
+            "2026-01-01T00:00:00Z",
+        )
+        .unwrap();
+    assert_eq!(s.silences(Some("2026-01-01T01:00:00Z")).unwrap().len(), 1);
+    assert!(s.silences(Some("2026-01-01T04:00:00Z")).unwrap().is_empty());
+    assert!(s.expire_silence(id, "2026-01-01T02:00:00Z").unwrap());
+    assert!(!s.expire_silence(id, "2026-01-01T02:30:00Z").unwrap());
+    assert!(s.silences(Some("2026-01-01T03:00:00Z")).unwrap().is_empty());
+    let all = s.silences(None).unwrap();
+    assert_eq!(all[0].expired_at.as_deref(), Some("2026-01-01T02:00:00Z"));
+    assert_eq!(all[0].comment, "maintenance");
+}
