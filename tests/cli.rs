@@ -160,3 +160,90 @@ fn unknown_target_names_the_known_ones() {
     );
     assert!(run.stderr.contains("known targets: prod"), "{}", run.stderr);
 }
+
+#[test]
+fn silences_are_added_listed_and_expired() {
+    let dir = TempDir::new("silence");
+    dir.state_fixture("simple.tfstate", "terraform.tfstate");
+    dir.write(
+        "driftd.toml",
+        "[[target]]\nname = \"prod\"\nstates = [\"terraform.tfstate\"]\n",
+    );
+    let silence = |args: &[&str]| {
+        let mut all = vec!["silence"];
+        all.extend_from_slice(args);
+        all.extend(["--config", "driftd.toml", "--state-dir", "state"]);
+        driftd(dir.path(), &all)
+    };
+    // An end and a reason are required, and matchers are checked.
+    let run = silence(&["add", "--match", "type=aws_instance", "--comment", "x"]);
+    assert_eq!(run.code, 2, "clap usage error: {}", run.stderr);
+    let run = silence(&[
+        "add",
+        "--match",
+        "colour=red",
+        "--for",
+        "1h",
+        "--comment",
+        "x",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("unknown key `colour`"),
+        "{}",
+        run.stderr
+    );
+    let run = silence(&[
+        "add",
+        "--match",
+        "type=x",
+        "--until",
+        "2001-01-01T00:00:00Z",
+        "--comment",
+        "x",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("not in the future"), "{}", run.stderr);
+
+    let run = silence(&[
+        "add",
+        "--match",
+        "type=aws_instance",
+        "--match",
+        "target=prod*",
+        "--for",
+        "4h",
+        "--comment",
+        "resize during maintenance",
+        "--by",
+        "alice",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("silence 1 added until"),
+        "{}",
+        run.stdout
+    );
+    let list = silence(&["list"]);
+    assert!(list.stdout.contains("alice"), "{}", list.stdout);
+    assert!(list.stdout.contains("type=aws_instance"), "{}", list.stdout);
+    assert!(
+        list.stdout.contains("resize during maintenance"),
+        "{}",
+        list.stdout
+    );
+    let json = silence(&["list", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(rows[0]["matchers"]["target"], "prod*");
+
+    assert_eq!(silence(&["expire", "1"]).code, 0);
+    assert!(silence(&["list"]).stdout.contains("no silences in force"));
+    assert!(silence(&["list", "--all"]).stdout.contains("expired"));
+    let again = silence(&["expire", "1"]);
+    assert_eq!(again.code, 1);
+    assert!(
+        again.stderr.contains("no silence 1 in force"),
+        "{}",
+        again.stderr
+    );
+}

@@ -325,6 +325,47 @@ mod tests {
         DateTime::<Utc>::from_timestamp(1_800_000_000 + s, 0).unwrap()
     }
 
+    fn item(id: i64, channel: &str, event: &str) -> OutboxItem {
+        OutboxItem {
+            id,
+            channel: channel.into(),
+            fingerprint: format!("fp{id}"),
+            event: event.into(),
+            payload: serde_json::json!({
+                "target": "prod",
+                "summary": format!("[warning] prod: drift {id}"),
+                "finding": {"tier": if id == 3 { "critical" } else { "warning" }},
+            }),
+            created_at: String::new(),
+            attempts: 0,
+            status: "pending".into(),
+            last_error: None,
+            give_up_at: String::new(),
+            sent_at: None,
+        }
+    }
+
+    #[test]
+    fn many_new_drifts_on_one_channel_become_one_summary() {
+        let due: Vec<OutboxItem> = (1..=4)
+            .map(|i| item(i, "slack", "trigger"))
+            .chain([item(5, "slack", "resolve"), item(6, "pager", "trigger")])
+            .collect();
+        let b = batches(due.clone(), 3);
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0].items.len(), 4);
+        let summary = b[0].summary.as_ref().unwrap();
+        assert_eq!(summary["event"], "summary");
+        assert_eq!(summary["tier"], "critical", "the worst tier of the group");
+        assert_eq!(summary["target"], "prod");
+        assert_eq!(summary["lines"].as_array().unwrap().len(), 4);
+        assert!(b[1].summary.is_none() && b[1].items[0].event == "resolve");
+        assert!(b[2].summary.is_none() && b[2].channel == "pager");
+        // At or under the threshold, or with summaries off: one message each.
+        assert!(batches(due.clone(), 4).iter().all(|b| b.summary.is_none()));
+        assert_eq!(batches(due, 0).len(), 6);
+    }
+
     #[test]
     fn retry_rules() {
         let give_up = t(3600);
