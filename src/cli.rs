@@ -571,6 +571,31 @@ pub fn validate(args: ValidateArgs) -> Result<u8> {
             names.join(", "),
             config.routes.len()
         );
+        let now = chrono::Utc::now();
+        for (i, r) in config.routes.iter().enumerate() {
+            if let Some(Ok((at, tz))) = r.digest.as_ref().map(|d| d.when()) {
+                let next = crate::notify::when::next_at(now, at, tz).with_timezone(&tz);
+                println!(
+                    "    route {}: daily digest at {} {tz}, next {}",
+                    r.key(i),
+                    at.format("%H:%M"),
+                    next.format("%Y-%m-%d %H:%M %Z")
+                );
+            }
+            if let Some(q) = &r.quiet_hours {
+                println!(
+                    "    route {}: quiet hours {}-{} {} ({}; never for critical)",
+                    r.key(i),
+                    q.from,
+                    q.to,
+                    q.timezone,
+                    match q.action {
+                        crate::notify::config::QuietAction::Hold => "held until they end",
+                        crate::notify::config::QuietAction::Digest => "moved to the digest",
+                    }
+                );
+            }
+        }
     }
     Ok(0)
 }
