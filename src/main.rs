@@ -1,23 +1,10 @@
-//! driftd: drift detection for infrastructure as code.
-//!
-//! The binary is thin: [`cli`] parses arguments, [`config`] reads and validates `driftd.toml`,
-//! [`scan`] runs one target (state → live → analysis → report), [`output`] renders reports. The
-//! model and the analyzer live in `driftd-core`, state readers in `driftd-iac`, cloud adapters in
-//! `providers/`. Errors are printed once, as a chain, and mapped to exit code 1.
-
-mod cli;
-mod config;
-mod daemon;
-mod history;
-mod notify;
-mod output;
-mod scan;
-mod silences;
+//! The `driftd` binary: parses the command line and runs the command; everything else lives in
+//! the library (`src/lib.rs`).
 
 use anyhow::Result;
 use clap::Parser;
+use driftd::{chain, cli, silences};
 use std::process::ExitCode;
-
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     if !matches!(cli.command, cli::Command::Daemon(_)) {
@@ -47,19 +34,6 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-/// The error and its causes on one line each, without repeating a cause already in the message.
-fn chain(err: &anyhow::Error) -> String {
-    let mut out = err.to_string();
-    for cause in err.chain().skip(1) {
-        let text = cause.to_string();
-        if !out.contains(&text) {
-            out.push_str("\n  caused by: ");
-            out.push_str(&text);
-        }
-    }
-    out
 }
 
 async fn run(cli: cli::Cli) -> Result<u8> {

@@ -131,3 +131,163 @@ async fn time_zone_of_the_schedule_is_used() {
     let (runs, _) = simulate(s, false, None, 1, 3600).await;
     assert_eq!(runs, vec![(Trigger::Schedule, at(1800))]);
 }
+
+/// A clock set by hand.
+struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    fn set(&self, rfc: &str) {
+        *self.0.lock().unwrap() = DateTime::parse_from_rfc3339(rfc)
+            .unwrap()
+            .with_timezone(&Utc);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+    fn sleep_until(&self, _: DateTime<Utc>) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(std::future::pending())
+    }
+}
+
+fn info_report(ids: &[&str]) -> driftd_core::Report {
+    use driftd_core::report::{ScanInfo, Tool};
+    use driftd_core::{Change, ChangeOp, Finding, FindingKind, Tier};
+    driftd_core::Report {
+        schema_version: 1,
+        tool: Tool {
+            name: "driftd".into(),
+            version: "test".into(),
+        },
+        target: "prod".into(),
+        scan: ScanInfo {
+            started_at: String::new(),
+            finished_at: String::new(),
+            complete: true,
+        },
+        summary: Default::default(),
+        findings: ids
+            .iter()
+            .map(|id| Finding {
+                fingerprint: format!("{id:0>32}"),
+                kind: FindingKind::Changed,
+                tier: Tier::Info,
+                provider: "aws".into(),
+                resource_type: "aws_vpc".into(),
+                resource_id: format!("vpc-{id}"),
+                address: None,
+                region: Some("eu-west-1".into()),
+                source: None,
+                changes: vec![Change {
+                    path: "tags.Name".into(),
+                    op: ChangeOp::Replace,
+                    expected: serde_json::json!("a"),
+                    actual: serde_json::json!("b"),
+                }],
+            })
+            .collect(),
+        skipped: vec![],
+    }
+}
+
+/// The daily digest at 09:00 Berlin time, driven by an injected clock across the spring-forward
+/// night (2026-03-29): 08:00 UTC in winter, 07:00 UTC in summer. Drift that came and went between
+/// two digests is in the second one.
+#[tokio::test]
+async fn daily_digest_follows_local_time_across_daylight_saving() {
+    let dir = std::env::temp_dir().join(format!("driftd-digest-dst-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tfstate/simple.tfstate");
+    std::fs::write(
+        dir.join("driftd.toml"),
+        format!(
+            "[[target]]\nname = \"prod\"\nstates = [\"{}\"]\n\n\
+             [[channel]]\nname = \"mail\"\ntype = \"webhook\"\nurl = \"env:UNUSED_IN_THIS_TEST\"\n\n\
+             [[route]]\nname = \"daily\"\ntiers = [\"info\"]\nchannels = [\"mail\"]\n\
+             digest = {{ at = \"09:00\", timezone = \"Europe/Berlin\" }}\n",
+            fixture.display()
+        ),
+    )
+    .unwrap();
+    let config = Config::load(&dir.join("driftd.toml")).unwrap();
+    let clock = Arc::new(ManualClock(Mutex::new(base())));
+    let store = open_store(&dir).unwrap();
+    let ctx = Ctx::new(&config, clock.clone(), store, false).unwrap();
+    let scanned = vec![(
+        "aws".to_string(),
+        "aws_vpc".to_string(),
+        "eu-west-1".to_string(),
+    )];
+    let scan = |at: &'static str, ids: &'static [&'static str]| {
+        let scanned = scanned.clone();
+        let ctx = &ctx;
+        let clock = clock.clone();
+        async move {
+            clock.set(at);
+            let report = info_report(ids);
+            let changes = ctx
+                .store(move |s| {
+                    let id = s.begin_scan("prod", "schedule", at)?;
+                    s.finish_scan(id, &report, &scanned, at)
+                })
+                .await
+                .unwrap();
+            enqueue_notifications(ctx, "prod", changes, Some(None))
+                .await
+                .unwrap()
+        }
+    };
+    let digests_at = |at: &'static str| {
+        let ctx = &ctx;
+        let clock = clock.clone();
+        async move {
+            clock.set(at);
+            let rt = ctx.notify_runtime();
+            crate::notify::digest::run_due(ctx, &rt).await.unwrap()
+        }
+    };
+    let outbox = || {
+        ctx.store
+            .lock()
+            .unwrap()
+            .notifications("pending", 10)
+            .unwrap()
+    };
+
+    // Info drift goes to the digest, not out on its own.
+    assert_eq!(scan("2026-03-27T10:00:00Z", &["a"]).await, 0);
+    assert!(outbox().is_empty());
+    assert_eq!(digests_at("2026-03-28T07:59:00Z").await, 0, "08:59 CET");
+    assert_eq!(digests_at("2026-03-28T08:00:00Z").await, 1, "09:00 CET");
+    let first = outbox();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].event, "digest");
+    assert!(first[0].payload["lines"].to_string().contains("vpc-a"));
+    assert_eq!(digests_at("2026-03-28T08:30:00Z").await, 0, "once a day");
+
+    // a is fixed; b appears and is fixed again before the next digest.
+    scan("2026-03-28T12:00:00Z", &[]).await;
+    scan("2026-03-28T13:00:00Z", &["b"]).await;
+    scan("2026-03-28T15:00:00Z", &[]).await;
+    assert_eq!(digests_at("2026-03-29T06:59:00Z").await, 0, "08:59 CEST");
+    assert_eq!(digests_at("2026-03-29T07:00:00Z").await, 1, "09:00 CEST");
+    let second = outbox();
+    assert_eq!(second.len(), 2);
+    let p = &second[0].payload;
+    assert!(
+        p["summary"].as_str().unwrap().contains("0 new, 2 resolved"),
+        "{p}"
+    );
+    let lines = p["lines"].to_string();
+    assert!(
+        lines.contains("vpc-a") && lines.contains("vpc-b"),
+        "{lines}"
+    );
+    // Nothing new or resolved since: no empty digest the day after.
+    assert_eq!(digests_at("2026-03-30T07:00:00Z").await, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
