@@ -489,3 +489,141 @@ fn more_than_100_reservations_are_all_seen() {
     assert_eq!(run.code, 0);
     assert_eq!(report["summary"]["managed"], json!(130 + 5));
 }
+
+/// The `key=value` fields of a human-format log line (values without spaces only).
+fn log_fields(line: &str) -> std::collections::HashMap<&str, &str> {
+    line.split_whitespace()
+        .filter_map(|token| token.split_once('='))
+        .collect()
+}
+
+fn count_field(line: &str, key: &str) -> u64 {
+    log_fields(line)
+        .get(key)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no numeric `{key}` in: {line}"))
+}
+
+#[test]
+fn progress_is_logged_per_type_and_region_with_real_api_calls_and_throttles() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("progress");
+    seed(&rt, &moto, &dir, &[(US, 2), (EU, 1)]);
+    // Every termination-protection read is throttled (the instances are still listed), and the
+    // volumes of one region cannot be listed at all.
+    let proxy = Proxy::start(
+        moto.port,
+        vec![
+            Rule {
+                region: None,
+                action: Some("DescribeInstanceAttribute".into()),
+                fault: Fault::Throttle,
+            },
+            Rule {
+                region: Some(EU.into()),
+                action: Some("DescribeVolumes".into()),
+                fault: Fault::Throttle,
+            },
+        ],
+    )
+    .expect("proxy");
+    dir.write("driftd.toml", &config(&proxy.endpoint(), &[US, EU]));
+
+    let run = driftd(dir.path(), &["-v", "check", "--format", "json"]);
+    assert_eq!(
+        run.code, 3,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let unit_line = |resource_type: &str, region: &str| -> String {
+        let lines: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.contains(" listed ") || l.contains(" not scanned "))
+            .filter(|l| {
+                let f = log_fields(l);
+                f.get("resource_type") == Some(&resource_type) && f.get("region") == Some(&region)
+            })
+            .collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "{resource_type} {region}: one line expected in:\n{}",
+            run.stderr
+        );
+        lines[0].to_string()
+    };
+
+    let (mut api_calls, mut throttles, mut instance_throttles) = (0, 0, 0);
+    for region in [US, EU] {
+        for resource_type in [
+            "aws_ebs_volume",
+            "aws_instance",
+            "aws_security_group",
+            "aws_subnet",
+            "aws_vpc",
+        ] {
+            let line = unit_line(resource_type, region);
+            let f = log_fields(&line);
+            assert_eq!(f.get("target"), Some(&"demo"), "{line}");
+            assert_eq!(f.get("provider"), Some(&"aws"), "{line}");
+            assert!(count_field(&line, "api_calls") >= 1, "{line}");
+            count_field(&line, "duration_ms");
+            api_calls += count_field(&line, "api_calls");
+            throttles += count_field(&line, "throttles");
+            if resource_type == "aws_ebs_volume" && region == EU {
+                // Both attempts (max_attempts = 2) were throttled, then it gave up.
+                assert!(line.contains(" WARN "), "{line}");
+                assert!(line.contains("not scanned"), "{line}");
+                assert!(line.contains("throttled after retries"), "{line}");
+                assert_eq!(count_field(&line, "api_calls"), 2, "{line}");
+                assert_eq!(count_field(&line, "throttles"), 2, "{line}");
+                continue;
+            }
+            assert!(line.contains(" INFO "), "{line}");
+            if resource_type == "aws_instance" {
+                let instances = if region == US { 2 } else { 1 };
+                assert_eq!(count_field(&line, "resources"), instances, "{line}");
+                // One DescribeInstances, then two throttled attempts per instance's attribute.
+                assert_eq!(count_field(&line, "api_calls"), 1 + 2 * instances, "{line}");
+                assert_eq!(count_field(&line, "throttles"), 2 * instances, "{line}");
+                instance_throttles += count_field(&line, "throttles");
+            } else {
+                assert_eq!(count_field(&line, "throttles"), 0, "{line}");
+                assert!(count_field(&line, "resources") >= 1, "{line}");
+            }
+        }
+    }
+    // Counted for real: every request the API saw, every throttled answer it gave.
+    assert_eq!(api_calls, proxy.requests(), "{}", run.stderr);
+    assert_eq!(throttles, proxy.faults(), "{}", run.stderr);
+    assert_eq!(
+        instance_throttles as usize,
+        proxy.count("DescribeInstanceAttribute")
+    );
+    assert!(run.stderr.contains("attribute not read"), "{}", run.stderr);
+    let finished = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("scan finished"))
+        .unwrap_or_else(|| panic!("no summary line in:\n{}", run.stderr));
+    assert_eq!(count_field(finished, "api_calls"), api_calls);
+    assert_eq!(count_field(finished, "throttles"), throttles);
+
+    // stderr is a pipe here: log lines only, no bar, no cursor movement or colour.
+    for control in ['\r', '\u{1b}'] {
+        assert!(
+            !run.stderr.contains(control),
+            "{control:?} in stderr:\n{}",
+            run.stderr
+        );
+    }
+    assert!(!run.stderr.contains("types·regions"), "{}", run.stderr);
+
+    // Without -v nothing of it shows but the warnings.
+    let quiet = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(quiet.code, 3, "{}", quiet.stderr);
+    assert!(!quiet.stderr.contains(" listed "), "{}", quiet.stderr);
+    assert!(quiet.stderr.contains("not scanned"), "{}", quiet.stderr);
+}

@@ -1,9 +1,12 @@
-//! The traits a cloud provider implements, and what a listing returns.
+//! The traits a cloud provider implements, what a listing returns, and the hook through which a
+//! listing reports its progress ([`Progress`]).
 
 use crate::model::{Resource, Skipped};
 use crate::schema::TypeSpec;
 use async_trait::async_trait;
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Everything one provider listed for one target.
 #[derive(Debug, Default, Clone)]
@@ -13,7 +16,8 @@ pub struct LiveInventory {
     pub scanned: Vec<(String, String)>,
     /// Scopes (or attributes) that could not be listed.
     pub skipped: Vec<Skipped>,
-    /// API calls made and throttling answers seen, for progress and metrics.
+    /// API call attempts made (the SDK's retries included) and attempts the API answered with
+    /// "slow down", for progress and metrics.
     pub api_calls: u64,
     pub throttles: u64,
 }
@@ -35,8 +39,81 @@ pub trait Provider: Send + Sync {
     fn name(&self) -> &'static str;
     /// The resource types this provider compares, with their comparison specs.
     fn type_specs(&self) -> Vec<&'static TypeSpec>;
-    /// Lists the given resource types in every configured scope.
-    async fn list(&self, resource_types: &[String]) -> Result<LiveInventory, ProviderError>;
+    /// Lists the given resource types in every configured scope, telling `progress` what it does.
+    async fn list(
+        &self,
+        resource_types: &[String],
+        progress: Arc<dyn Progress>,
+    ) -> Result<LiveInventory, ProviderError>;
+}
+
+/// Receives a provider's [`ProgressEvent`]s: a progress bar, log lines, metrics.
+///
+/// Called from the provider's listing tasks, concurrently and in the middle of API calls: keep it
+/// quick, and never block on anything slow.
+pub trait Progress: Send + Sync {
+    fn event(&self, event: &ProgressEvent);
+}
+
+/// A [`Progress`] that wants nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn event(&self, _: &ProgressEvent) {}
+}
+
+/// What a provider reports while it lists. A unit of work is one resource type in one scope
+/// (region); each is `Started` once and `Finished` once, whatever happens to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgressEvent {
+    /// Sent once, before any listing: how many `(type, scope)` units will be listed.
+    Planned {
+        provider: &'static str,
+        units: usize,
+    },
+    Started {
+        provider: &'static str,
+        resource_type: &'static str,
+        scope: String,
+    },
+    /// One API call attempt ended (each retry is an attempt); `throttled` when the API answered
+    /// "slow down". Sent as it happens, so a display can count live.
+    ApiAttempt {
+        provider: &'static str,
+        throttled: bool,
+    },
+    Finished {
+        provider: &'static str,
+        resource_type: &'static str,
+        scope: String,
+        stats: UnitStats,
+        outcome: UnitOutcome,
+    },
+}
+
+/// What one `(type, scope)` unit cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UnitStats {
+    /// Resources listed (0 when the unit was skipped).
+    pub resources: usize,
+    /// API call attempts, retries included.
+    pub api_calls: u64,
+    /// Attempts answered with throttling.
+    pub throttles: u64,
+    pub duration: Duration,
+}
+
+/// How one `(type, scope)` unit ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitOutcome {
+    /// Listed completely; some attributes may have been left out, with the reason
+    /// (`(attribute, reason)`).
+    Listed {
+        unread_attributes: Vec<(String, String)>,
+    },
+    /// Not scanned, with the reason (the same text as in the report's `skipped`).
+    Skipped { reason: String },
 }
 
 /// Why one scope could not be listed; the classification decides the report wording and whether
@@ -80,5 +157,4 @@ pub struct KindListing {
     pub resources: Vec<Resource>,
     /// Attributes that could not be read (left out of the comparison), with the reason.
     pub unread_attributes: Vec<(String, ListError)>,
-    pub api_calls: u64,
 }

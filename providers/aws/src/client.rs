@@ -1,5 +1,6 @@
 //! SDK configuration and error classification.
 
+use crate::metering::AttemptMeter;
 use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
@@ -124,6 +125,17 @@ fn no_credentials(detail: &str) -> ProviderError {
 pub fn ec2_client(base: &SdkConfig, region: &str) -> Client {
     let conf = aws_sdk_ec2::config::Builder::from(base)
         .region(Region::new(region.to_string()))
+        .build();
+    Client::from_conf(conf)
+}
+
+/// An EC2 client for one region whose every API call attempt `meter` counts. One per unit of
+/// work, so that each unit's count is its own; the loaded configuration, credentials and their
+/// cache included, is still shared.
+pub fn metered_ec2_client(base: &SdkConfig, region: &str, meter: AttemptMeter) -> Client {
+    let conf = aws_sdk_ec2::config::Builder::from(base)
+        .region(Region::new(region.to_string()))
+        .interceptor(meter)
         .build();
     Client::from_conf(conf)
 }

@@ -3,20 +3,28 @@
 //!
 //! - [`client`]: SDK configuration (credential chain, optional endpoint and assumed role, retries,
 //!   timeouts) and the classification of SDK errors into "not scanned" reasons.
+//! - [`metering`]: counts every API call attempt (SDK retries included) and the throttled ones.
 //! - [`resources`]: one file per resource type, each a [`ResourceKind`]; [`resources::registry`]
 //!   is the one list to extend when adding a type.
 //!
 //! Every region is listed independently and every type in it too: a failure skips exactly that
-//! `(type, region)` scope and never turns its resources into "missing" ones.
+//! `(type, region)` scope and never turns its resources into "missing" ones. Each such unit is
+//! reported to a [`Progress`] as it starts and ends, with what it cost.
 
 pub mod client;
+pub mod metering;
 pub mod resources;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::Client;
-use driftd_core::{LiveInventory, Provider, ProviderError, ResourceKind, Skipped, TypeSpec};
+use driftd_core::provider::{Progress, ProgressEvent, UnitOutcome, UnitStats};
+use driftd_core::{
+    ListError, LiveInventory, Provider, ProviderError, ResourceKind, Skipped, TypeSpec,
+};
+use metering::AttemptMeter;
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 pub use client::AwsSettings;
@@ -53,47 +61,77 @@ impl Provider for AwsProvider {
         resources::registry().iter().map(|k| k.spec()).collect()
     }
 
-    async fn list(&self, resource_types: &[String]) -> Result<LiveInventory, ProviderError> {
+    async fn list(
+        &self,
+        resource_types: &[String],
+        progress: Arc<dyn Progress>,
+    ) -> Result<LiveInventory, ProviderError> {
         let base = client::load_config(&self.settings).await?;
         let kinds: Vec<Arc<dyn ResourceKind<Client>>> = resources::registry()
             .into_iter()
             .filter(|k| resource_types.iter().any(|t| t == k.spec().resource_type))
             .map(Arc::from)
             .collect();
+        progress.event(&ProgressEvent::Planned {
+            provider: PROVIDER,
+            units: kinds.len() * self.settings.regions.len(),
+        });
 
         let mut tasks = JoinSet::new();
+        // What each task lists, to account for a task that panicked.
+        let mut units = HashMap::new();
         for region in &self.settings.regions {
-            let client = client::ec2_client(&base, region);
             for kind in &kinds {
-                let (kind, client, region) = (kind.clone(), client.clone(), region.clone());
-                tasks.spawn(async move {
-                    let started = std::time::Instant::now();
-                    let result = kind.list(&client, &region).await;
-                    (kind.spec().resource_type, region, result, started.elapsed())
+                let meter = AttemptMeter::new(progress.clone());
+                let client = client::metered_ec2_client(&base, region, meter.clone());
+                let (kind, region, progress) = (kind.clone(), region.clone(), progress.clone());
+                let resource_type = kind.spec().resource_type;
+                let unit = (resource_type, region.clone(), meter.clone(), Instant::now());
+                let handle = tasks.spawn(async move {
+                    progress.event(&ProgressEvent::Started {
+                        provider: PROVIDER,
+                        resource_type,
+                        scope: region.clone(),
+                    });
+                    kind.list(&client, &region).await
                 });
+                units.insert(handle.id(), unit);
             }
         }
 
         let mut inv = LiveInventory::default();
-        while let Some(joined) = tasks.join_next().await {
-            let Ok((resource_type, region, result, took)) = joined else {
-                // A panicking listing task is a bug; its scope is simply not scanned, and the
-                // missing `scanned` entry keeps its resources from being reported missing.
-                tracing::error!("a listing task failed unexpectedly");
+        while let Some(joined) = tasks.join_next_with_id().await {
+            let (id, result) = match joined {
+                Ok((id, result)) => (id, result),
+                // A panicking listing task is a bug; its scope is not scanned.
+                Err(e) => {
+                    tracing::error!(error = %e, "a listing task failed unexpectedly");
+                    (
+                        e.id(),
+                        Err(ListError::Api(
+                            "the listing task failed unexpectedly".into(),
+                        )),
+                    )
+                }
+            };
+            let Some((resource_type, region, meter, started)) = units.remove(&id) else {
                 continue;
             };
-            match result {
+            let (api_calls, throttles) = meter.counts();
+            let mut stats = UnitStats {
+                resources: 0,
+                api_calls,
+                throttles,
+                duration: started.elapsed(),
+            };
+            inv.api_calls += api_calls;
+            inv.throttles += throttles;
+            let outcome = match result {
                 Ok(listing) => {
-                    tracing::info!(
-                        resource_type,
-                        region = %region,
-                        count = listing.resources.len(),
-                        api_calls = listing.api_calls,
-                        ms = took.as_millis() as u64,
-                        "listed"
-                    );
-                    inv.api_calls += listing.api_calls;
+                    stats.resources = listing.resources.len();
+                    let mut unread_attributes = Vec::new();
                     for (attribute, err) in listing.unread_attributes {
+                        unread_attributes.push((attribute.clone(), err.to_string()));
                         inv.skipped.push(Skipped {
                             provider: PROVIDER.into(),
                             resource_type: resource_type.into(),
@@ -103,22 +141,30 @@ impl Provider for AwsProvider {
                         });
                     }
                     inv.resources.extend(listing.resources);
-                    inv.scanned.push((resource_type.to_string(), region));
+                    inv.scanned
+                        .push((resource_type.to_string(), region.clone()));
+                    UnitOutcome::Listed { unread_attributes }
                 }
                 Err(err) => {
-                    if matches!(err, driftd_core::ListError::Throttled(_)) {
-                        inv.throttles += 1;
-                    }
-                    tracing::warn!(resource_type, region = %region, error = %err, "not scanned");
                     inv.skipped.push(Skipped {
                         provider: PROVIDER.into(),
                         resource_type: resource_type.into(),
-                        scope: region,
+                        scope: region.clone(),
                         attribute: None,
                         reason: err.to_string(),
                     });
+                    UnitOutcome::Skipped {
+                        reason: err.to_string(),
+                    }
                 }
-            }
+            };
+            progress.event(&ProgressEvent::Finished {
+                provider: PROVIDER,
+                resource_type,
+                scope: region,
+                stats,
+                outcome,
+            });
         }
         inv.resources.sort_by(|a, b| a.key.cmp(&b.key));
         inv.scanned.sort();

@@ -61,7 +61,6 @@ fn map(v: &Volume, region: &str) -> Option<Resource> {
 async fn deleted_with_instance(
     client: &Client,
     volumes: &[Volume],
-    calls: &mut u64,
 ) -> Result<HashSet<String>, ListError> {
     let instance_ids: BTreeSet<&str> = volumes
         .iter()
@@ -78,7 +77,6 @@ async fn deleted_with_instance(
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            *calls += 1;
             let page = page.map_err(|e| classify("DescribeInstances", &e))?;
             for i in page.reservations().iter().flat_map(|r| r.instances()) {
                 for m in i.block_device_mappings() {
@@ -107,11 +105,10 @@ impl ResourceKind<Client> for EbsVolume {
         let mut volumes = Vec::new();
         let mut pages = client.describe_volumes().into_paginator().send();
         while let Some(page) = pages.next().await {
-            out.api_calls += 1;
             let page = page.map_err(|e| classify("DescribeVolumes", &e))?;
             volumes.extend(page.volumes().iter().cloned());
         }
-        let with_instance = deleted_with_instance(client, &volumes, &mut out.api_calls).await?;
+        let with_instance = deleted_with_instance(client, &volumes).await?;
         out.resources = volumes
             .iter()
             .filter_map(|v| {

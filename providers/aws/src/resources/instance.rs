@@ -94,7 +94,6 @@ impl ResourceKind<Client> for Instance {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            out.api_calls += 1;
             let page = page.map_err(|e| classify("DescribeInstances", &e))?;
             for reservation in page.reservations() {
                 out.resources.extend(
@@ -117,7 +116,6 @@ impl ResourceKind<Client> for Instance {
         }
         let mut failure = None;
         while let Some(joined) = calls.join_next().await {
-            out.api_calls += 1;
             match joined {
                 Ok((idx, Ok(protected))) => {
                     out.resources[idx]

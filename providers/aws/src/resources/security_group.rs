@@ -94,7 +94,6 @@ impl ResourceKind<Client> for SecurityGroup {
         let mut out = KindListing::default();
         let mut pages = client.describe_security_groups().into_paginator().send();
         while let Some(page) = pages.next().await {
-            out.api_calls += 1;
             let page = page.map_err(|e| classify("DescribeSecurityGroups", &e))?;
             out.resources
                 .extend(page.security_groups().iter().filter_map(|g| map(g, region)));

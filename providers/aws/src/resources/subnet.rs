@@ -51,7 +51,6 @@ impl ResourceKind<Client> for Subnet {
         let mut out = KindListing::default();
         let mut pages = client.describe_subnets().into_paginator().send();
         while let Some(page) = pages.next().await {
-            out.api_calls += 1;
             let page = page.map_err(|e| classify("DescribeSubnets", &e))?;
             out.resources
                 .extend(page.subnets().iter().filter_map(|s| map(s, region)));

@@ -47,7 +47,6 @@ impl ResourceKind<Client> for Vpc {
         let mut out = KindListing::default();
         let mut pages = client.describe_vpcs().into_paginator().send();
         while let Some(page) = pages.next().await {
-            out.api_calls += 1;
             let page = page.map_err(|e| classify("DescribeVpcs", &e))?;
             out.resources
                 .extend(page.vpcs().iter().filter_map(|v| map(v, region)));
