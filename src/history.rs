@@ -10,8 +10,32 @@ use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HistoryFormat {
+    /// Open drift with its lifecycle, recent scans.
     Table,
+    /// The same as JSON: the report schema plus lifecycle fields and recent scans.
     Json,
+    /// The last finished scan's report, as `check --format markdown` writes it.
+    Markdown,
+    /// The last finished scan's report in SARIF 2.1.0.
+    Sarif,
+    /// The last finished scan's report in JUnit XML.
+    Junit,
+    /// The last finished scan's report as one self-contained HTML file.
+    Html,
+}
+
+impl HistoryFormat {
+    /// The `check` format that renders the last report, for the formats that are one.
+    fn report_format(self) -> Option<crate::output::Format> {
+        use crate::output::Format;
+        match self {
+            HistoryFormat::Table | HistoryFormat::Json => None,
+            HistoryFormat::Markdown => Some(Format::Markdown),
+            HistoryFormat::Sarif => Some(Format::Sarif),
+            HistoryFormat::Junit => Some(Format::Junit),
+            HistoryFormat::Html => Some(Format::Html),
+        }
+    }
 }
 
 /// `--since`: RFC 3339, or an age like `30m`, `12h`, `7d`, turned into an RFC 3339 instant.
@@ -64,12 +88,28 @@ pub fn render(
     finding: Option<&str>,
 ) -> Result<String> {
     if let Some(fp) = finding {
+        if format.report_format().is_some() {
+            bail!("--finding shows one finding's timeline: use --format table or json");
+        }
         return render_finding(store, format, fp);
     }
     let targets = match target {
         Some(t) => vec![t.to_string()],
         None => store.targets()?,
     };
+    if let Some(fmt) = format.report_format() {
+        let mut reports = Vec::new();
+        for t in &targets {
+            match store.last_report(t)? {
+                Some(r) => reports.push(r),
+                None => bail!("`{t}` has no finished scan yet: run `driftd scan --target {t}`"),
+            }
+        }
+        if reports.is_empty() {
+            bail!("no finished scan in the history yet");
+        }
+        return Ok(crate::output::render(fmt, &reports, false));
+    }
     let mut views = Vec::new();
     for t in &targets {
         let last = store.last_report(t)?;
@@ -100,7 +140,7 @@ pub fn render(
             s.push('\n');
             s
         }
-        HistoryFormat::Table => table(&views),
+        _ => table(&views),
     })
 }
 
@@ -118,7 +158,7 @@ fn render_finding(store: &Store, format: HistoryFormat, fp: &str) -> Result<Stri
             s.push('\n');
             s
         }
-        HistoryFormat::Table => {
+        _ => {
             let mut out = String::new();
             let f = &finding;
             let _ = writeln!(out, "finding {}", f.finding.fingerprint);

@@ -1,0 +1,455 @@
+//! `--format junit`: JUnit XML for CI test dashboards (Jenkins, GitLab, Azure DevOps, GitHub
+//! test-report actions). Valid against the Jenkins xUnit plugin's `junit-10.xsd`.
+//!
+//! `<testsuites>` holds one `<testsuite>` per target (`name` = target). Test cases:
+//! - one per finding, `classname` = resource type, `name` = Terraform address, or the resource
+//!   id when there is none (unmanaged resources); when two findings of a suite share an address
+//!   (the same module in two regions), both names get ` (<resource id>)` so that names stay
+//!   unique. `missing`, `changed` and `unmanaged` findings are failures (`type` = kind, `message`
+//!   = tier and a one-line summary, body = expected vs actual per attribute). `pending` findings
+//!   are passing cases with the change in `<system-out>`: code not applied yet is not drift;
+//! - **in-sync resources: one passing case for all of them.** A resource in sync has no finding
+//!   and the report carries only counts, not the list of managed resources, so driftd cannot
+//!   emit one case per in-sync resource. Instead, when `summary.managed` minus the managed
+//!   resources with a finding (changed, missing, pending) is above zero, one passing case
+//!   `classname="driftd"`, `name="N managed resources in sync"` keeps the dashboard's healthy
+//!   count meaningful;
+//! - one per skipped scope (`classname` = resource type, `name` = `<type> in <scope>`, or
+//!   `<type>.<attribute> in <scope>`), with `<skipped message="not scanned: <reason>">`.
+//!
+//! Counts on each `<testsuite>`: `tests`, `failures`, `errors` (always 0: a target that fails
+//! with an error has no report), `skipped`; `<testsuites>` sums `tests`, `failures` and `errors`
+//! (the schema has no `skipped` there). Values are XML-escaped; characters that XML 1.0 cannot
+//! carry (most control characters) are dropped.
+
+use driftd_core::{ChangeOp, Finding, FindingKind, Report, Skipped};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+pub fn render(reports: &[Report]) -> String {
+    let suites: Vec<Suite> = reports.iter().map(suite).collect();
+    let tests: usize = suites.iter().map(|s| s.cases.len()).sum();
+    let failures: usize = suites.iter().map(|s| s.failures()).sum();
+    let time: f64 = suites.iter().filter_map(|s| s.time).sum();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"driftd\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" time=\"{time:.3}\">"
+    );
+    for s in &suites {
+        s.write(&mut out);
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+enum Outcome {
+    Pass,
+    /// `type`, `message`, body.
+    Failure(String, String, String),
+    Skipped(String),
+}
+
+struct Case {
+    classname: String,
+    name: String,
+    outcome: Outcome,
+    system_out: Option<String>,
+}
+
+struct Suite {
+    name: String,
+    timestamp: String,
+    time: Option<f64>,
+    properties: Vec<(&'static str, String)>,
+    cases: Vec<Case>,
+}
+
+impl Suite {
+    fn failures(&self) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Failure(..)))
+            .count()
+    }
+
+    fn skipped(&self) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Skipped(_)))
+            .count()
+    }
+
+    fn write(&self, out: &mut String) {
+        let _ = write!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\"",
+            attr(&self.name),
+            self.cases.len(),
+            self.failures(),
+            self.skipped()
+        );
+        if !self.timestamp.is_empty() {
+            let _ = write!(out, " timestamp=\"{}\"", attr(&self.timestamp));
+        }
+        if let Some(t) = self.time {
+            let _ = write!(out, " time=\"{t:.3}\"");
+        }
+        out.push_str(">\n    <properties>\n");
+        for (k, v) in &self.properties {
+            let _ = writeln!(out, "      <property name=\"{k}\" value=\"{}\"/>", attr(v));
+        }
+        out.push_str("    </properties>\n");
+        for c in &self.cases {
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                attr(&c.classname),
+                attr(&c.name)
+            );
+            if matches!(c.outcome, Outcome::Pass) && c.system_out.is_none() {
+                out.push_str("/>\n");
+                continue;
+            }
+            out.push_str(">\n");
+            match &c.outcome {
+                Outcome::Pass => {}
+                Outcome::Failure(kind, message, body) => {
+                    let _ = writeln!(
+                        out,
+                        "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+                        attr(kind),
+                        attr(message),
+                        text(body)
+                    );
+                }
+                Outcome::Skipped(message) => {
+                    let _ = writeln!(out, "      <skipped message=\"{}\"/>", attr(message));
+                }
+            }
+            if let Some(s) = &c.system_out {
+                let _ = writeln!(out, "      <system-out>{}</system-out>", text(s));
+            }
+            out.push_str("    </testcase>\n");
+        }
+        out.push_str("  </testsuite>\n");
+    }
+}
+
+fn seconds(started: &str, finished: &str) -> Option<f64> {
+    let a = chrono::DateTime::parse_from_rfc3339(started).ok()?;
+    let b = chrono::DateTime::parse_from_rfc3339(finished).ok()?;
+    let ms = (b - a).num_milliseconds();
+    (ms >= 0).then(|| ms as f64 / 1000.0)
+}
+
+fn suite(r: &Report) -> Suite {
+    let mut by_address: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &r.findings {
+        if let Some(a) = &f.address {
+            *by_address.entry(a.as_str()).or_default() += 1;
+        }
+    }
+    let mut cases: Vec<Case> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let name = match &f.address {
+                Some(a) if by_address.get(a.as_str()).copied().unwrap_or(0) > 1 => {
+                    format!("{a} ({})", f.resource_id)
+                }
+                Some(a) => a.clone(),
+                None => f.resource_id.clone(),
+            };
+            finding_case(f, name)
+        })
+        .collect();
+
+    let s = &r.summary;
+    let with_finding = s.changed + s.missing + s.pending;
+    let in_sync = s.managed.saturating_sub(with_finding);
+    if in_sync > 0 {
+        cases.push(Case {
+            classname: "driftd".into(),
+            name: format!(
+                "{in_sync} managed {} in sync",
+                if in_sync == 1 {
+                    "resource"
+                } else {
+                    "resources"
+                }
+            ),
+            outcome: Outcome::Pass,
+            system_out: None,
+        });
+    }
+    cases.extend(r.skipped.iter().map(skipped_case));
+
+    Suite {
+        name: r.target.clone(),
+        timestamp: r.scan.started_at.clone(),
+        time: seconds(&r.scan.started_at, &r.scan.finished_at),
+        properties: vec![
+            ("driftd.version", r.tool.version.clone()),
+            ("schema_version", r.schema_version.to_string()),
+            ("scan.complete", r.scan.complete.to_string()),
+            ("summary.resources", s.resources.to_string()),
+            ("summary.managed", s.managed.to_string()),
+            ("summary.unmanaged", s.unmanaged.to_string()),
+            ("summary.coverage_pct", format!("{:.1}", s.coverage_pct)),
+            ("summary.not_scanned", s.not_scanned.to_string()),
+            ("summary.not_supported", s.not_supported.to_string()),
+        ],
+        cases,
+    }
+}
+
+fn finding_case(f: &Finding, name: String) -> Case {
+    let mut body = format!(
+        "{} {} {}\nprovider: {}\nresource: {} {}\n",
+        f.tier, f.kind, f.fingerprint, f.provider, f.resource_type, f.resource_id
+    );
+    for (label, v) in [
+        ("address", &f.address),
+        ("region", &f.region),
+        ("state", &f.source),
+    ] {
+        if let Some(v) = v {
+            let _ = writeln!(body, "{label}: {v}");
+        }
+    }
+    let summary = match f.kind {
+        FindingKind::Missing => {
+            body.push_str("recorded in the state, not found live\n");
+            "in state, gone from the cloud".to_string()
+        }
+        FindingKind::Unmanaged => {
+            body.push_str("exists live, in no state of this target\n");
+            "in the cloud, in no state".to_string()
+        }
+        FindingKind::Changed | FindingKind::Pending => {
+            let paths: Vec<&str> = f.changes.iter().map(|c| c.path.as_str()).collect();
+            for c in &f.changes {
+                let op = match c.op {
+                    ChangeOp::Add => "added",
+                    ChangeOp::Remove => "removed",
+                    ChangeOp::Replace => "replaced",
+                };
+                let _ = write!(
+                    body,
+                    "\n{} ({op})\n  expected (state): {}\n  actual (live):    {}\n",
+                    c.path,
+                    value(&c.expected),
+                    value(&c.actual)
+                );
+            }
+            let verb = if f.kind == FindingKind::Changed {
+                "changed"
+            } else {
+                "pending"
+            };
+            format!("{verb}: {}", paths.join(", "))
+        }
+    };
+    let message = format!(
+        "{}: {} {} {summary}",
+        f.tier, f.resource_type, f.resource_id
+    );
+    let outcome = if f.kind == FindingKind::Pending {
+        Outcome::Pass
+    } else {
+        Outcome::Failure(f.kind.as_str().into(), message, body.clone())
+    };
+    Case {
+        classname: f.resource_type.clone(),
+        name,
+        system_out: (f.kind == FindingKind::Pending)
+            .then(|| format!("code not applied yet (not drift)\n{body}")),
+        outcome,
+    }
+}
+
+fn skipped_case(k: &Skipped) -> Case {
+    let what = match &k.attribute {
+        Some(a) => format!("{}.{a}", k.resource_type),
+        None => k.resource_type.clone(),
+    };
+    Case {
+        classname: k.resource_type.clone(),
+        name: format!("{what} in {}", k.scope),
+        outcome: Outcome::Skipped(format!("not scanned: {}", k.reason)),
+        system_out: None,
+    }
+}
+
+fn value(v: &Value) -> String {
+    match v {
+        Value::Null => "(none)".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Whether XML 1.0 can carry the character at all.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Escapes element text; drops characters XML cannot carry.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().filter(|c| xml_char(*c)) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes a double-quoted attribute value; keeps tabs and line breaks as references (a parser
+/// would otherwise normalize them to spaces); drops characters XML cannot carry.
+pub fn attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().filter(|c| xml_char(*c)) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftd_core::report::{ScanInfo, Tool};
+    use driftd_core::{Change, Summary, Tier};
+    use serde_json::json;
+
+    fn finding(kind: FindingKind, id: &str, address: Option<&str>) -> Finding {
+        Finding {
+            fingerprint: "0123456789abcdef0123456789abcdef".into(),
+            kind,
+            tier: Tier::Warning,
+            provider: "aws".into(),
+            resource_type: "aws_instance".into(),
+            resource_id: id.into(),
+            address: address.map(str::to_string),
+            region: Some("us-east-1".into()),
+            source: Some("terraform.tfstate".into()),
+            changes: if kind == FindingKind::Changed || kind == FindingKind::Pending {
+                vec![Change {
+                    path: "tags.Note".into(),
+                    op: ChangeOp::Replace,
+                    expected: json!("a"),
+                    actual: json!("<script>alert(1)</script>\u{1}\"&'"),
+                }]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    fn report(findings: Vec<Finding>, skipped: Vec<Skipped>, managed: usize) -> Report {
+        let count = |k: FindingKind| findings.iter().filter(|f| f.kind == k).count();
+        Report {
+            schema_version: 1,
+            tool: Tool {
+                name: "driftd".into(),
+                version: "0.1.0".into(),
+            },
+            target: "prod<&>".into(),
+            scan: ScanInfo {
+                started_at: "2026-11-23T14:11:03Z".into(),
+                finished_at: "2026-11-23T14:11:04.5Z".into(),
+                complete: skipped.is_empty(),
+            },
+            summary: Summary {
+                managed,
+                changed: count(FindingKind::Changed),
+                missing: count(FindingKind::Missing),
+                unmanaged: count(FindingKind::Unmanaged),
+                pending: count(FindingKind::Pending),
+                ..Summary::default()
+            },
+            findings,
+            skipped,
+        }
+    }
+
+    #[test]
+    fn escaping_drops_what_xml_cannot_carry() {
+        assert_eq!(text("a<b>&c\u{0}\u{1b}\u{FFFE}d\n"), "a&lt;b&gt;&amp;cd\n");
+        assert_eq!(attr("\"x'\n\ty"), "&quot;x&apos;&#10;&#9;y");
+        assert_eq!(attr("ok ünïcode 🚀"), "ok ünïcode 🚀");
+    }
+
+    #[test]
+    fn counts_and_cases_follow_the_report() {
+        let skipped = Skipped {
+            provider: "aws".into(),
+            resource_type: "aws_ebs_volume".into(),
+            scope: "eu-west-1".into(),
+            attribute: Some("size".into()),
+            reason: "throttled after retries: <x>".into(),
+        };
+        let xml = render(&[report(
+            vec![
+                finding(FindingKind::Missing, "i-1", Some("aws_instance.a")),
+                finding(FindingKind::Changed, "i-2", Some("aws_instance.web[0]")),
+                finding(FindingKind::Changed, "i-3", Some("aws_instance.web[0]")),
+                finding(FindingKind::Unmanaged, "i-4", None),
+                finding(FindingKind::Pending, "i-5", Some("aws_instance.p")),
+            ],
+            vec![skipped],
+            10,
+        )]);
+        // 5 findings + 1 in-sync case (10 managed - 1 missing - 2 changed - 1 pending) + 1 skipped.
+        assert!(xml.contains(
+            "<testsuites name=\"driftd\" tests=\"7\" failures=\"4\" errors=\"0\" time=\"1.500\">"
+        ), "{xml}");
+        assert!(xml.contains(
+            "<testsuite name=\"prod&lt;&amp;&gt;\" tests=\"7\" failures=\"4\" errors=\"0\" skipped=\"1\" timestamp=\"2026-11-23T14:11:03Z\" time=\"1.500\">"
+        ), "{xml}");
+        assert!(
+            xml.contains("<testcase classname=\"driftd\" name=\"6 managed resources in sync\"/>")
+        );
+        assert!(xml.contains("name=\"aws_instance.web[0] (i-2)\""));
+        assert!(xml.contains("name=\"aws_instance.a\">"));
+        assert!(xml.contains("<testcase classname=\"aws_instance\" name=\"i-4\">"));
+        assert!(
+            xml.contains("<skipped message=\"not scanned: throttled after retries: &lt;x&gt;\"/>")
+        );
+        assert!(xml.contains("name=\"aws_ebs_volume.size in eu-west-1\""));
+        assert!(xml.contains("<failure type=\"missing\" message=\"warning: aws_instance i-1 in state, gone from the cloud\">"));
+        assert!(
+            xml.contains(
+                "actual (live):    \"&lt;script&gt;alert(1)&lt;/script&gt;\\u0001\\\"&amp;'\""
+            ),
+            "{xml}"
+        );
+        assert!(!xml.contains("<script>"));
+        assert!(xml.contains("<system-out>code not applied yet (not drift)"));
+    }
+
+    #[test]
+    fn in_sync_target_is_one_passing_case() {
+        let xml = render(&[report(vec![], vec![], 1), report(vec![], vec![], 0)]);
+        assert!(xml.contains("tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\""));
+        assert!(xml.contains("name=\"1 managed resource in sync\"/>"));
+        assert!(xml.contains("tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\""));
+        assert!(xml.contains("<testsuites name=\"driftd\" tests=\"1\" failures=\"0\" errors=\"0\""));
+        assert_eq!(xml.matches("<testsuite ").count(), 2);
+    }
+}

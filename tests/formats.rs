@@ -1,0 +1,412 @@
+//! The report formats of `driftd check` end to end, against a real EC2 API (moto server): JSON
+//! against the project's schema (docs/report.schema.json), SARIF against the OASIS SARIF 2.1.0
+//! schema, JUnit against the Jenkins xUnit plugin's XSD (tests/schemas/), validated by
+//! tests/schemas/validate.py from the project venv; then the content: levels from tiers, counts,
+//! escaping of hostile tag values, the in-sync and the incomplete cases.
+
+mod util;
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use util::*;
+
+const US: &str = "us-east-1";
+const EU: &str = "eu-west-1";
+
+/// A tag value that would break a table, open a tag or start a code span if not escaped.
+const EVIL: &str = "<script>alert(1)</script>|*`pipe`";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Validates `text` as `format` (json, sarif, junit) with tests/schemas/validate.py.
+fn validate(dir: &Path, format: &str, text: &str) {
+    let file = dir.join(format!("report.{format}"));
+    std::fs::write(&file, text).expect("write report");
+    let out = std::process::Command::new(driftd_testkit::venv().join("bin").join("python"))
+        .arg(root().join("tests/schemas/validate.py"))
+        .arg(format)
+        .arg(&file)
+        .output()
+        .expect("run validate.py (bash scripts/setup installs the venv)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.trim() == "valid",
+        "{format} report is not valid:\n{stdout}\n{}\nreport:\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs `driftd check --format FORMAT`, asserts the exit code, validates when a schema exists.
+fn check(dir: &Path, format: &str, code: i32) -> String {
+    let run = driftd(dir, &["check", "--format", format]);
+    assert_eq!(
+        run.code, code,
+        "--format {format}\nstdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    if format != "markdown" {
+        validate(dir, format, &run.stdout);
+    }
+    run.stdout
+}
+
+/// The value of attribute `name` in the first `<tag ...>` whose opening tag contains `having`.
+fn xml_attr(xml: &str, tag: &str, having: &str, name: &str) -> String {
+    let open = format!("<{tag} ");
+    let start = xml
+        .match_indices(&open)
+        .map(|(i, _)| i)
+        .find(|i| xml[*i..].split('>').next().unwrap().contains(having))
+        .unwrap_or_else(|| panic!("no <{tag} …{having}…> in:\n{xml}"));
+    let head = xml[start..].split('>').next().unwrap();
+    let key = format!(" {name}=\"");
+    let at = head
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in {head}"));
+    head[at + key.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn drift_in_every_format_is_valid_mapped_and_escaped() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("formats-drift");
+    let seeded = seed(&rt, &moto, &dir, &[(US, 2), (EU, 1)]);
+    let (us, eu) = (&seeded[0], &seeded[1]);
+
+    ssh_to_world(&rt, &moto, US, &us.sg_id, true);
+    let unmanaged = rt.block_on(async {
+        let c = ec2_client(&moto.endpoint(), US).await;
+        c.create_tags()
+            .resources(&us.instance_ids[0])
+            .tags(
+                aws_sdk_ec2::types::Tag::builder()
+                    .key("Note")
+                    .value(EVIL)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("evil tag");
+        c.modify_instance_attribute()
+            .instance_id(&us.instance_ids[1])
+            .instance_type(
+                aws_sdk_ec2::types::AttributeValue::builder()
+                    .value("m5.xlarge")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("resize");
+        let out = c
+            .run_instances()
+            .image_id(driftd_testkit::seed::AMI)
+            .instance_type("t3.nano".into())
+            .min_count(1)
+            .max_count(1)
+            .send()
+            .await
+            .expect("unmanaged instance");
+        let id = out.instances()[0].instance_id().unwrap().to_string();
+        let c = ec2_client(&moto.endpoint(), EU).await;
+        c.delete_volume()
+            .volume_id(&eu.volume_id)
+            .send()
+            .await
+            .expect("delete volume");
+        id
+    });
+    dir.write("driftd.toml", &config(&moto.endpoint(), &[US, EU]));
+    let d = dir.path();
+
+    // JSON: valid against docs/report.schema.json, and the reference for the other formats.
+    let report: Value = serde_json::from_str(&check(d, "json", 2)).unwrap();
+    let findings = report["findings"].as_array().unwrap().clone();
+    let kinds: Vec<(&str, &str, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap(),
+                f["tier"].as_str().unwrap(),
+                f["resource_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("missing", "critical", eu.volume_id.as_str()),
+            ("changed", "critical", us.sg_id.as_str()),
+            ("changed", "warning", us.instance_ids[1].as_str()),
+            ("unmanaged", "warning", unmanaged.as_str()),
+            ("changed", "info", us.instance_ids[0].as_str()),
+        ]
+    );
+    assert_eq!(
+        findings[4]["changes"],
+        json!([{"path": "tags.Note", "op": "add", "expected": null, "actual": EVIL}])
+    );
+    let managed = report["summary"]["managed"].as_u64().unwrap();
+    assert_eq!(managed, 13);
+
+    // SARIF: one run, levels from tiers, rules per kind, locations and fingerprints.
+    let sarif: Value = serde_json::from_str(&check(d, "sarif", 2)).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(
+        sarif["$schema"],
+        "https://json.schemastore.org/sarif-2.1.0.json"
+    );
+    let runs = sarif["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    assert_eq!(run["tool"]["driver"]["name"], "driftd");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["DRIFT001", "DRIFT002", "DRIFT003", "DRIFT004"]);
+    let results = run["results"].as_array().unwrap();
+    let got: Vec<(&str, &str)> = results
+        .iter()
+        .map(|r| (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("DRIFT001", "error"),
+            ("DRIFT002", "error"),
+            ("DRIFT002", "warning"),
+            ("DRIFT003", "warning"),
+            ("DRIFT002", "note"),
+        ]
+    );
+    for (r, f) in results.iter().zip(&findings) {
+        assert_eq!(
+            r["partialFingerprints"]["driftdFingerprint/v1"],
+            f["fingerprint"]
+        );
+        assert_eq!(r["properties"]["tier"], f["tier"]);
+        assert_eq!(r["properties"]["changes"], f["changes"]);
+        let loc = &r["locations"][0];
+        if f["kind"] == "unmanaged" {
+            assert!(loc.get("physicalLocation").is_none());
+            assert_eq!(loc["logicalLocations"][0]["name"], f["resource_id"]);
+        } else {
+            assert_eq!(
+                loc["physicalLocation"]["artifactLocation"]["uri"],
+                "terraform.tfstate"
+            );
+            assert_eq!(
+                loc["logicalLocations"][0]["fullyQualifiedName"],
+                f["address"]
+            );
+        }
+    }
+    assert_eq!(
+        results[0]["message"]["text"],
+        format!(
+            "aws_ebs_volume {} (module.storage.aws_ebs_volume.data, {EU}) is recorded in terraform.tfstate but no longer exists live.",
+            eu.volume_id
+        )
+    );
+    assert!(results[1]["message"]["text"]
+        .as_str()
+        .unwrap()
+        .ends_with("changed out of band: ingress."));
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    assert_eq!(
+        run["invocations"][0]["toolExecutionNotifications"],
+        json!([])
+    );
+
+    // JUnit: one suite, a failure per finding, one passing case for the rest, escaped values.
+    let xml = check(d, "junit", 2);
+    assert_eq!(xml.matches("<testsuite ").count(), 1);
+    assert_eq!(xml_attr(&xml, "testsuite", "name=\"demo\"", "tests"), "6");
+    assert_eq!(
+        xml_attr(&xml, "testsuite", "name=\"demo\"", "failures"),
+        "5"
+    );
+    assert_eq!(xml_attr(&xml, "testsuite", "name=\"demo\"", "skipped"), "0");
+    assert_eq!(xml_attr(&xml, "testsuites", "", "tests"), "6");
+    // 13 managed: 1 missing and 3 changed have their own case.
+    assert!(xml.contains("<testcase classname=\"driftd\" name=\"9 managed resources in sync\"/>"));
+    assert!(xml.contains(&format!(
+        "<testcase classname=\"aws_instance\" name=\"{unmanaged}\">"
+    )));
+    assert!(xml.contains(
+        "<testcase classname=\"aws_ebs_volume\" name=\"module.storage.aws_ebs_volume.data\">"
+    ));
+    assert!(xml.contains("<failure type=\"missing\" message=\"critical: aws_ebs_volume"));
+    assert!(xml.contains("&lt;script&gt;alert(1)&lt;/script&gt;|*`pipe`"));
+    assert!(xml.contains("  expected (state): t3.micro") || xml.contains("\"t3.micro\""));
+    assert!(!xml.contains("<script>"));
+
+    // Markdown: summary line first, tables by kind, details, escaped values.
+    let md = check(d, "markdown", 2);
+    let first = md.lines().next().unwrap();
+    assert!(
+        first.starts_with("🔴 **driftd: 2 critical, 2 warning, 1 info drift in demo** · scan complete · coverage "),
+        "{first}"
+    );
+    for needle in [
+        "## Missing: in state, gone from the cloud (1)",
+        "## Changed: differs from state (3)",
+        "## Unmanaged: in the cloud, in no state (1)",
+        "<code>tags.Note</code>",
+        "<pre>m5.xlarge</pre>",
+        "&lt;script&gt;alert(1)&lt;/script&gt;&#124;&#42;&#96;pipe&#96;",
+    ] {
+        assert!(md.contains(needle), "no `{needle}` in:\n{md}");
+    }
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(!md.contains("`pipe`"), "{md}");
+    assert_eq!(md.matches("<details>").count(), 5);
+    for line in md.lines().filter(|l| l.starts_with("| ")) {
+        assert_eq!(line.matches('|').count(), 6, "broken table row: {line}");
+    }
+    assert!(!md.contains("INCOMPLETE"));
+}
+
+#[test]
+fn in_sync_in_every_format() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("formats-in-sync");
+    seed(&rt, &moto, &dir, &[(US, 1)]);
+    dir.write("driftd.toml", &config(&moto.endpoint(), &[US]));
+    let d = dir.path();
+
+    let report: Value = serde_json::from_str(&check(d, "json", 0)).unwrap();
+    assert_eq!(report["findings"], json!([]));
+    let managed = report["summary"]["managed"].as_u64().unwrap();
+    assert_eq!(managed, 6);
+
+    let sarif: Value = serde_json::from_str(&check(d, "sarif", 0)).unwrap();
+    assert_eq!(sarif["runs"][0]["results"], json!([]));
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        true
+    );
+
+    let xml = check(d, "junit", 0);
+    assert_eq!(xml_attr(&xml, "testsuite", "name=\"demo\"", "tests"), "1");
+    assert_eq!(
+        xml_attr(&xml, "testsuite", "name=\"demo\"", "failures"),
+        "0"
+    );
+    assert!(xml.contains(&format!(
+        "<testcase classname=\"driftd\" name=\"{managed} managed resources in sync\"/>"
+    )));
+
+    let md = check(d, "markdown", 0);
+    assert!(
+        md.starts_with("✅ **driftd: demo in sync** · scan complete · coverage 100.0%"),
+        "{md}"
+    );
+    assert!(!md.contains("<details>"));
+    assert!(!md.contains("Not scanned"));
+}
+
+#[test]
+fn incomplete_scan_and_several_targets() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("formats-incomplete");
+    seed(&rt, &moto, &dir, &[(EU, 1)]);
+    let proxy = Proxy::start(
+        moto.port,
+        vec![Rule {
+            region: Some(EU.into()),
+            action: None,
+            fault: Fault::Deny,
+        }],
+    )
+    .expect("proxy");
+    // Two targets over the same state: `direct` sees everything, `denied` is refused EU.
+    let cfg = format!(
+        "[[target]]\nname = \"direct\"\nstates = [\"terraform.tfstate\"]\nregions = [\"{EU}\"]\n\n\
+         [target.aws]\nendpoint_url = \"{}\"\nmax_attempts = 2\ntimeout_secs = 20\n\n\
+         [[target]]\nname = \"denied\"\nstates = [\"terraform.tfstate\"]\nregions = [\"{EU}\"]\n\n\
+         [target.aws]\nendpoint_url = \"{}\"\nmax_attempts = 2\ntimeout_secs = 20\n",
+        moto.endpoint(),
+        proxy.endpoint()
+    );
+    dir.write("driftd.toml", &cfg);
+    let d = dir.path();
+
+    let reports: Value = serde_json::from_str(&check(d, "json", 3)).unwrap();
+    let reports = reports.as_array().expect("an array for several targets");
+    assert_eq!(reports.len(), 2);
+    let denied = reports
+        .iter()
+        .find(|r| r["target"] == "denied")
+        .expect("denied target");
+    assert_eq!(denied["scan"]["complete"], false);
+    let skipped = denied["skipped"].as_array().unwrap().len();
+    assert_eq!(skipped, 5);
+
+    let sarif: Value = serde_json::from_str(&check(d, "sarif", 3)).unwrap();
+    let runs = sarif["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    for run in runs {
+        let target = run["properties"]["target"].as_str().unwrap();
+        assert_eq!(run["automationDetails"]["id"], format!("driftd/{target}/"));
+        let inv = &run["invocations"][0];
+        let notes = inv["toolExecutionNotifications"].as_array().unwrap();
+        if target == "denied" {
+            assert_eq!(inv["executionSuccessful"], false);
+            assert_eq!(notes.len(), skipped);
+            for n in notes {
+                assert_eq!(n["level"], "warning");
+                assert!(n["message"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("access denied"));
+            }
+        } else {
+            assert_eq!(inv["executionSuccessful"], true);
+            assert!(notes.is_empty());
+        }
+    }
+
+    let xml = check(d, "junit", 3);
+    assert_eq!(xml.matches("<testsuite ").count(), 2);
+    assert_eq!(
+        xml_attr(&xml, "testsuite", "name=\"denied\"", "skipped"),
+        skipped.to_string()
+    );
+    assert_eq!(
+        xml_attr(&xml, "testsuite", "name=\"denied\"", "tests"),
+        skipped.to_string()
+    );
+    assert_eq!(
+        xml_attr(&xml, "testsuite", "name=\"direct\"", "skipped"),
+        "0"
+    );
+    assert!(xml
+        .contains("<testcase classname=\"aws_ebs_volume\" name=\"aws_ebs_volume in eu-west-1\">"));
+    assert!(xml.contains("<skipped message=\"not scanned: access denied: "));
+
+    let md = check(d, "markdown", 3);
+    assert!(
+        md.starts_with("⚠️ **driftd: 2 targets · 0 with drift** · **1 incomplete**\n"),
+        "{md}"
+    );
+    assert!(md.contains("\n## direct\n"));
+    assert!(md.contains("\n## denied\n"));
+    assert!(md.contains("✅ **driftd: direct in sync**"));
+    assert!(md.contains(
+        "⚠️ **driftd: no drift found in denied, but the scan is incomplete** · **scan INCOMPLETE** (5 scopes not scanned)"
+    ));
+    assert!(md.contains("### ⚠️ Not scanned: this report is INCOMPLETE (5)"));
+    assert!(md.contains("drift there is **unknown**"));
+}
