@@ -300,6 +300,7 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
                 channels: Vec::new(),
                 routes: Vec::new(),
                 notify: Default::default(),
+                web: None,
                 base_dir: PathBuf::from("."),
                 path: PathBuf::from("(command line)"),
             };
@@ -320,12 +321,18 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
     let targets = config.select(&args.targets)?;
     let rules = config.classify_rules();
 
+    // A live bar for a person at a terminal; logs and pipes get per-type log lines only.
+    let progress = if std::io::stderr().is_terminal() {
+        crate::scan::ProgressDisplay::Bar
+    } else {
+        crate::scan::ProgressDisplay::LogsOnly
+    };
     let mut reports = Vec::new();
     let mut result = Outcome::Clean;
     for t in targets {
         let mut t = t.clone();
         t.include_cloud_defaults |= args.include_defaults;
-        match crate::scan::run_target(&t, &config.base_dir, &rules).await {
+        match crate::scan::run_target_with_progress(&t, &config.base_dir, &rules, progress).await {
             Ok(crate::scan::ScanOutput { report, .. }) => {
                 result = result.worst(outcome(&report, args.fail_on));
                 reports.push(report);
@@ -596,6 +603,17 @@ pub fn validate(args: ValidateArgs) -> Result<u8> {
                 );
             }
         }
+    }
+    if let Some(web) = &config.web {
+        println!(
+            "  web: dashboard, /api/v1/ and /metrics on http://{}/ ({})",
+            web.listen,
+            if web.token.is_some() {
+                "token required"
+            } else {
+                "no token"
+            }
+        );
     }
     Ok(0)
 }

@@ -26,6 +26,8 @@ pub struct Config {
     /// Per-tier notification policy and delivery settings.
     #[serde(default)]
     pub notify: crate::notify::config::NotifyConfig,
+    /// The dashboard, JSON API and metrics served by the daemon; off without this section.
+    pub web: Option<crate::web::config::WebConfig>,
     /// Ordered rules overriding the built-in tiers; the first match wins.
     #[serde(default, rename = "classify")]
     pub classify: Vec<driftd_core::classify::RuleConfig>,
@@ -202,8 +204,35 @@ impl Config {
             .map(Path::to_path_buf)
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or_else(|| PathBuf::from("."));
+        config.resolve_secret_files();
         config.validate()?;
         Ok(config)
+    }
+
+    /// Relative `file:` secrets are relative to the config file, as are states.
+    fn resolve_secret_files(&mut self) {
+        use crate::notify::config::ChannelConfig;
+        let base = self.base_dir.clone();
+        let mut refs: Vec<&mut crate::notify::secret::SecretRef> = Vec::new();
+        for c in &mut self.channels {
+            match c {
+                ChannelConfig::Webhook(w) => {
+                    refs.push(&mut w.url);
+                    refs.extend(w.signing_secret.as_mut());
+                }
+                ChannelConfig::Pagerduty(p) => refs.push(&mut p.routing_key),
+                ChannelConfig::Slack(s) => {
+                    refs.extend(s.token.as_mut());
+                    refs.extend(s.webhook_url.as_mut());
+                }
+                ChannelConfig::Email(e) => refs.extend(e.password.as_mut()),
+            }
+        }
+        refs.extend(self.notify.heartbeat.as_mut().map(|h| &mut h.url));
+        refs.extend(self.web.as_mut().and_then(|w| w.token.as_mut()));
+        for r in refs {
+            r.relative_to(&base);
+        }
     }
 
     /// Checks what the types cannot: names, providers, types, URLs, that state locations exist.
@@ -294,6 +323,9 @@ impl Config {
             &self.routes,
             &self.notify,
         ));
+        if let Some(web) = &self.web {
+            problems.extend(web.problems(&file.to_string()));
+        }
         if self.daemon.max_concurrent_scans == 0 {
             problems.push(format!(
                 "{file}: daemon.max_concurrent_scans: must be at least 1"

@@ -13,6 +13,7 @@ pub mod notify;
 pub mod output;
 pub mod scan;
 pub mod silences;
+pub mod web;
 
 /// The error and its causes on one line each, without repeating a cause already in the message.
 pub fn chain(err: &anyhow::Error) -> String {

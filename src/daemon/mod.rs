@@ -116,6 +116,8 @@ pub struct Ctx {
     pub outbox_ready: tokio::sync::Notify,
     /// The config's tier rules; swapped on reload.
     pub classify: std::sync::RwLock<Arc<Vec<driftd_core::classify::Rule>>>,
+    /// Provider errors and throttles counted since start, for `/metrics`.
+    pub metrics: Arc<crate::web::metrics::Live>,
     /// Targets being scanned by this process: a reload that restarts a target's loop while its
     /// scan is still running must not start a second scan of it.
     pub scanning: Mutex<std::collections::HashSet<String>>,
@@ -201,6 +203,7 @@ impl Ctx {
             notify: std::sync::RwLock::new(Arc::new(NotifyRuntime::from_config(config, deliver)?)),
             outbox_ready: tokio::sync::Notify::new(),
             scanning: Mutex::default(),
+            metrics: Arc::default(),
             classify: std::sync::RwLock::new(Arc::new(config.classify_rules())),
         })
     }
@@ -387,6 +390,8 @@ pub async fn scan_and_record(
     let now = rfc3339(ctx.clock.now());
     match outcome {
         Some(Ok(out)) => {
+            ctx.metrics
+                .record_scan(&out.report, &target.provider, out.api_calls, out.throttles);
             let (report, scanned) = (out.report.clone(), out.scanned.clone());
             let changes = ctx
                 .store(move |s| s.finish_scan(scan_id, &report, &scanned, &now))
@@ -579,6 +584,28 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
         ctx.clone(),
         delivery_stop.clone(),
     ));
+    let web_stop = CancellationToken::new();
+    let web = match &config.web {
+        Some(w) => {
+            let token =
+                match &w.token {
+                    Some(t) => Some(t.load().map_err(|e| {
+                        anyhow::anyhow!("{}: web.token: {e}", config_path.display())
+                    })?),
+                    None => None,
+                };
+            let state = Arc::new(crate::web::WebState::new(
+                ctx.clone(),
+                token,
+                config.targets.iter().map(|t| t.name.clone()).collect(),
+                w.trend_days,
+            ));
+            let (addr, task) = crate::web::start(state, &w.listen, web_stop.clone()).await?;
+            tracing::info!(address = %addr, authenticated = w.token.is_some(), "dashboard, API and metrics listening");
+            Some(task)
+        }
+        None => None,
+    };
     let mut running: HashMap<String, Running> = HashMap::new();
     for t in &config.targets {
         let last = last_run(&ctx, &t.name).await;
@@ -630,8 +657,8 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
                         if let Ok(mut rules) = ctx.classify.write() {
                             *rules = Arc::new(new.classify_rules());
                         }
-                        if new.daemon != config.daemon || new.base_dir != config.base_dir {
-                            tracing::warn!("[daemon] settings changed; they take effect at the next restart");
+                        if new.daemon != config.daemon || new.base_dir != config.base_dir || new.web != config.web {
+                            tracing::warn!("[daemon] or [web] settings changed; they take effect at the next restart");
                         }
                         let mut kept = 0;
                         running.retain(|name, r| {
@@ -678,6 +705,10 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
     delivery_stop.cancel();
     let _ = delivery.await;
     let _ = heartbeat.await;
+    web_stop.cancel();
+    if let Some(task) = web {
+        let _ = task.await;
+    }
     watchdog.cancel();
     tracing::info!("driftd daemon stopped");
     Ok(0)

@@ -27,6 +27,17 @@ impl fmt::Debug for SecretRef {
 }
 
 impl SecretRef {
+    /// Makes a relative `file:` path relative to `base` (the config file's directory), like every
+    /// other path in the config. `%d/` (systemd credentials) and absolute paths stay as they are.
+    pub fn relative_to(&mut self, base: &std::path::Path) {
+        if let Some(path) = self.0.strip_prefix("file:") {
+            let p = std::path::Path::new(path);
+            if p.is_relative() && !path.starts_with("%d/") {
+                self.0 = format!("file:{}", base.join(p).display());
+            }
+        }
+    }
+
     /// Reads the secret now. Errors name the variable or file, never the value.
     pub fn load(&self) -> Result<Secret, String> {
         if let Some(var) = self.0.strip_prefix("env:") {

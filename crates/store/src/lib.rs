@@ -15,9 +15,11 @@
 mod alerting;
 mod migrations;
 mod outbox;
+mod views;
 
 pub use alerting::{DigestItem, SilenceRow};
 pub use outbox::{NewDigestItem, NewNotification, OutboxItem, PlanWrite, Sent};
+pub use views::{Ack, Span};
 
 use driftd_core::{Finding, FindingKind, Report, Skipped, Tier};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};

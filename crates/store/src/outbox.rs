@@ -210,6 +210,14 @@ impl Store {
         )
     }
 
+    /// Every notification with this fingerprint.
+    pub(crate) fn outbox_by_fingerprint(&self, fingerprint: &str) -> Result<Vec<OutboxItem>> {
+        self.outbox_query(
+            "SELECT * FROM outbox WHERE fingerprint = ?1 ORDER BY id",
+            params![fingerprint],
+        )
+    }
+
     fn outbox_query(&self, sql: &str, args: impl rusqlite::Params) -> Result<Vec<OutboxItem>> {
         let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
         let rows = stmt

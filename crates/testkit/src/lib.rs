@@ -9,6 +9,7 @@
 //! - [`smtp`]: an aiosmtpd SMTP server (from `.venv`) that writes what it receives into a
 //!   Maildir, on a free loopback port, stopped by its process id.
 
+pub mod browser;
 pub mod moto;
 pub mod proxy;
 pub mod receiver;

@@ -1,16 +1,20 @@
 //! The demo of the main job on the embedded default: starts a local AWS emulator (moto), builds
 //! the infrastructure of `examples/demo/main.tf` in two regions through the EC2 API, writes the
 //! Terraform state an apply would have written, makes some drift out of band, then runs
-//! `driftd check` on it and exits with its exit code (2: drift found).
+//! `driftd check` on it (table, JSON and HTML reports), runs `driftd daemon` for one scan with
+//! the history in SQLite, tiered alerts to local receivers (a PagerDuty Events v2 endpoint and
+//! a webhook) and the dashboard, and exits with `check`'s exit code (2: drift found).
 //!
 //! Usage: driftd-demo DRIFTD_BINARY [WORK_DIR]
 
 use anyhow::{Context, Result};
 use aws_sdk_ec2::types::{AttributeValue, Tag};
 use driftd_testkit::moto::Moto;
+use driftd_testkit::receiver::Receiver;
 use driftd_testkit::seed::{ec2_client, seed_region, TfState, AMI};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 
@@ -86,40 +90,114 @@ async fn main() -> Result<()> {
         .await?;
     println!("    - retagged {} Env=staging", seeded[1].instance_ids[0]);
 
+    // Local alert sinks: one receiver answering like PagerDuty's Events API and a webhook.
+    let sinks = Receiver::start(vec![])?;
+    std::fs::write(work.join("pagerduty.key"), "demo-routing-key")?;
+    std::fs::write(work.join("webhook.url"), sinks.url("/hooks/team"))?;
+    let web_port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let state_dir = work.join("state");
+    let _ = std::fs::remove_dir_all(&state_dir);
+
     let config = work.join("driftd.toml");
     std::fs::write(
         &config,
         format!(
             "# Written by driftd-demo. See config/driftd.example.toml for every option.\n\
+             [daemon]\nstate_dir = \"state\"\nshutdown_timeout_secs = 5\n\n\
              [[target]]\nname = \"demo\"\nstates = [\"terraform.tfstate\"]\n\
-             regions = [\"us-east-1\", \"eu-west-1\"]\n\n[target.aws]\nendpoint_url = \"{}\"\n",
-            moto.endpoint()
+             regions = [\"us-east-1\", \"eu-west-1\"]\nschedule = \"0 */15 * * * *\"\nrun_at_start = true\n\
+             [target.aws]\nendpoint_url = \"{moto}\"\n\n\
+             [[channel]]\nname = \"pagerduty\"\ntype = \"pagerduty\"\nrouting_key = \"file:pagerduty.key\"\n\
+             url = \"{pd}\"\n\n\
+             [[channel]]\nname = \"team-webhook\"\ntype = \"webhook\"\nurl = \"file:webhook.url\"\n\n\
+             # Critical pages; critical and warning go to the team; info waits for a daily digest.\n\
+             [[route]]\ntiers = [\"critical\"]\nchannels = [\"pagerduty\"]\ncontinue = true\n\n\
+             [[route]]\ntiers = [\"critical\", \"warning\"]\nchannels = [\"team-webhook\"]\n\n\
+             [[route]]\ntiers = [\"info\"]\nchannels = [\"team-webhook\"]\ndigest = {{ at = \"09:00\", timezone = \"UTC\" }}\n\n\
+             # The demo confirms warnings on first sight, so one scan shows every tier.\n\
+             [notify.warning]\ngroup_wait_secs = 0\nconfirm_scans = 1\nrepeat_interval_secs = 86400\nsend_resolved = true\n\n\
+             [web]\nlisten = \"127.0.0.1:{web_port}\"\n",
+            moto = moto.endpoint(),
+            pd = sinks.url("/v2/enqueue"),
         ),
     )?;
+    let with_env = |cmd: &mut Command| {
+        cmd.env("AWS_ACCESS_KEY_ID", driftd_testkit::ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", driftd_testkit::SECRET_KEY)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("NOTIFY_SOCKET");
+    };
 
     println!("==> driftd check --config {}\n", config.display());
-    let status = Command::new(&driftd)
-        .args(["check", "--config"])
-        .arg(&config)
-        .env("AWS_ACCESS_KEY_ID", driftd_testkit::ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", driftd_testkit::SECRET_KEY)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+    let mut check = Command::new(&driftd);
+    check.args(["check", "--config"]).arg(&config);
+    with_env(&mut check);
+    let status = check
         .status()
         .with_context(|| format!("run {}", driftd.display()))?;
     let code = status.code().unwrap_or(1);
-    let json = work.join("report.json");
-    let _ = Command::new(&driftd)
-        .args(["check", "--config"])
-        .arg(&config)
-        .arg("--output")
-        .arg(&json)
-        .env("AWS_ACCESS_KEY_ID", driftd_testkit::ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", driftd_testkit::SECRET_KEY)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .status();
+    for (format, file) in [("json", "report.json"), ("html", "report.html")] {
+        let mut c = Command::new(&driftd);
+        c.args(["check", "--config"])
+            .arg(&config)
+            .args(["--format", format, "--output"])
+            .arg(work.join(file));
+        with_env(&mut c);
+        let _ = c.stdout(Stdio::null()).status();
+    }
     println!(
-        "\n==> driftd exited {code} (0 in sync, 1 error, 2 drift, 3 incomplete); JSON report: {}",
-        json.display()
+        "\n==> driftd exited {code} (0 in sync, 1 error, 2 drift, 3 incomplete)\n    reports: {} and {}",
+        work.join("report.json").display(),
+        work.join("report.html").display()
+    );
+
+    println!(
+        "\n==> driftd daemon: one scan into the history (SQLite), alerts to the local receivers"
+    );
+    let mut daemon = Command::new(&driftd);
+    daemon
+        .args(["daemon", "--config"])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(work.join("daemon.log"))?);
+    with_env(&mut daemon);
+    let mut daemon = daemon.spawn().context("start driftd daemon")?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // Every drift except info (which waits for the digest) is notified after the first scan.
+    while sinks.received().len() < 5 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for r in sinks.received() {
+        let body = r.json();
+        let line = if r.path == "/v2/enqueue" {
+            format!(
+                "PagerDuty  {:<8} {}",
+                body["event_action"].as_str().unwrap_or(""),
+                body["payload"]["summary"].as_str().unwrap_or("")
+            )
+        } else {
+            format!(
+                "webhook    {:<8} {}",
+                body["event"].as_str().unwrap_or(""),
+                body["summary"].as_str().unwrap_or("")
+            )
+        };
+        println!("    {line}");
+    }
+    println!(
+        "    dashboard: http://127.0.0.1:{web_port}/ (while the daemon runs; this demo stops it now)"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    let _ = daemon.wait();
+    println!(
+        "    history: {} (`driftd report --config {}`)",
+        state_dir.join("driftd.db").display(),
+        config.display()
     );
     drop(moto);
     std::process::exit(code);
