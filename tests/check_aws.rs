@@ -315,7 +315,15 @@ fn access_denied_region_is_skipped_never_missing() {
         types,
         [
             "aws_ebs_volume",
+            "aws_eip",
             "aws_instance",
+            "aws_internet_gateway",
+            "aws_key_pair",
+            "aws_launch_template",
+            "aws_nat_gateway",
+            "aws_network_acl",
+            "aws_network_interface",
+            "aws_route_table",
             "aws_security_group",
             "aws_subnet",
             "aws_vpc"
@@ -469,7 +477,8 @@ fn unreachable_endpoint_skips_every_scope() {
     let report = run.json();
     assert_eq!(report["findings"], json!([]));
     let skipped = report["skipped"].as_array().unwrap();
-    assert_eq!(skipped.len(), 5);
+    // Every supported type in the one region.
+    assert_eq!(skipped.len(), 13);
     assert!(skipped.iter().all(|s| s["reason"]
         .as_str()
         .unwrap()
@@ -528,7 +537,13 @@ fn progress_is_logged_per_type_and_region_with_real_api_calls_and_throttles() {
         ],
     )
     .expect("proxy");
-    dir.write("driftd.toml", &config(&proxy.endpoint(), &[US, EU]));
+    // The five types the seed creates, so that every request the proxy counts is in a unit below.
+    let cfg = config(&proxy.endpoint(), &[US, EU]).replacen(
+        "[target.aws]",
+        "resource_types = [\"aws_ebs_volume\", \"aws_instance\", \"aws_security_group\", \"aws_subnet\", \"aws_vpc\"]\n\n[target.aws]",
+        1,
+    );
+    dir.write("driftd.toml", &cfg);
 
     let run = driftd(dir.path(), &["-v", "check", "--format", "json"]);
     assert_eq!(

@@ -397,3 +397,530 @@ pub async fn seed_region(
         volume_id,
     })
 }
+
+/// An RSA public key for [`seed_network`]'s key pair (generated for these tests; the private
+/// half was never kept).
+pub const PUBLIC_KEY: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDH6i99zzsxSZlnZMcPxQc9HYIbm4RPhgPeQIjDYhZ2w9I239VVxtKYCEl9PA6RPzH7mB0zi6KbdHtVQWL5YUR+OGCnbBu/et81WhkIx1BYhCpjPWOhvP/+UwTYgt2lCjbbEMiOTwZ4irKJ8K3uZQUKmepd90WOb5eL65lOjdIQIMuETm7UB+XxrpGs0QNH/jy5aGDkbMRshIi5WTpKz7nx+8DhiWOO+shF+ojZwznQBJZc3ocZptMUovyuAzzg2pgy3n61dj43S5UIMnLAsYD1WtU8+OEtt7l4WaxCGFnt2Rcfy525O6WxxYzu0lf9kxuoOWuwXugq4A6KG7NonDbF driftd-test";
+
+/// Ids of what [`seed_network`] created, for making drift.
+#[derive(Debug, Clone)]
+pub struct SeededNetwork {
+    pub igw_id: String,
+    /// Routes 0.0.0.0/0 to the internet gateway.
+    pub public_route_table_id: String,
+    /// Routes 0.0.0.0/0 to the NAT gateway.
+    pub private_route_table_id: String,
+    pub nat_gateway_id: String,
+    /// The NAT gateway's address and the interface AWS gave the NAT gateway.
+    pub nat_eip_id: String,
+    pub nat_interface_id: String,
+    /// A standalone interface in the second subnet.
+    pub interface_id: String,
+    /// Associated with the first web instance.
+    pub web_eip_id: String,
+    pub key_name: String,
+    pub launch_template_id: String,
+    /// Associated with the second subnet; HTTPS in from 10.0.0.0/8, everything out.
+    pub network_acl_id: String,
+}
+
+/// A Terraform `route` block (provider v6 fields) to `cidr` through one target.
+fn route_block(cidr: &str, target_field: &str, target: &str) -> Value {
+    let mut block = json!({
+        "carrier_gateway_id": "",
+        "cidr_block": cidr,
+        "core_network_arn": "",
+        "destination_prefix_list_id": "",
+        "egress_only_gateway_id": "",
+        "gateway_id": "",
+        "ipv6_cidr_block": "",
+        "local_gateway_id": "",
+        "nat_gateway_id": "",
+        "network_interface_id": "",
+        "odb_network_arn": "",
+        "transit_gateway_id": "",
+        "vpc_endpoint_id": "",
+        "vpc_peering_connection_id": "",
+    });
+    block[target_field] = json!(target);
+    block
+}
+
+/// A Terraform network ACL rule block.
+pub fn acl_rule(
+    rule_no: i32,
+    action: &str,
+    protocol: &str,
+    cidr: &str,
+    ports: (i32, i32),
+) -> Value {
+    json!({
+        "action": action,
+        "cidr_block": cidr,
+        "from_port": ports.0,
+        "icmp_code": 0,
+        "icmp_type": 0,
+        "ipv6_cidr_block": "",
+        "protocol": protocol,
+        "rule_no": rule_no,
+        "to_port": ports.1,
+    })
+}
+
+/// `Name` and `ManagedBy` tags.
+fn named(name: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("Name", name.to_string()),
+        ("ManagedBy", "terraform".into()),
+    ]
+}
+
+fn as_refs<'a>(t: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    t.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Creates, around what [`seed_region`] made (it needs at least one instance): an internet
+/// gateway, a NAT gateway with its Elastic IP, a public and a private route table, a standalone
+/// network interface, an Elastic IP on the first instance, a key pair, a launch template and a
+/// network ACL on the second subnet; records all of it in `state` as Terraform would.
+pub async fn seed_network(
+    client: &Client,
+    seeded: &Seeded,
+    state: &mut TfState,
+) -> Result<SeededNetwork> {
+    use aws_sdk_ec2::primitives::Blob;
+    use aws_sdk_ec2::types::{
+        DomainType, Filter, InstanceType, PortRange, RequestLaunchTemplateData, RuleAction,
+    };
+
+    let region = seeded.region.as_str();
+    let vpc_id = seeded.vpc_id.as_str();
+
+    // Internet gateway.
+    let igw_tags = named("main");
+    let igw = client
+        .create_internet_gateway()
+        .tag_specifications(tag_spec(ResourceType::InternetGateway, &as_refs(&igw_tags)))
+        .send()
+        .await
+        .context("CreateInternetGateway")?;
+    let igw_id = igw
+        .internet_gateway()
+        .and_then(|g| g.internet_gateway_id())
+        .context("no internet gateway id")?
+        .to_string();
+    client
+        .attach_internet_gateway()
+        .internet_gateway_id(&igw_id)
+        .vpc_id(vpc_id)
+        .send()
+        .await
+        .context("AttachInternetGateway")?;
+    state.add(
+        None,
+        "aws_internet_gateway",
+        "main",
+        None,
+        json!({
+            "arn": arn(region, "internet-gateway", &igw_id),
+            "id": igw_id,
+            "owner_id": crate::ACCOUNT_ID,
+            "tags": tag_map(&as_refs(&igw_tags)),
+            "tags_all": tag_map(&as_refs(&igw_tags)),
+            "timeouts": null,
+            "vpc_id": vpc_id,
+        }),
+    );
+
+    // Elastic IPs: one for the NAT gateway, one for the first instance.
+    let allocate = |name: &'static str| {
+        let tags = named(name);
+        async move {
+            let out = client
+                .allocate_address()
+                .domain(DomainType::Vpc)
+                .tag_specifications(tag_spec(ResourceType::ElasticIp, &as_refs(&tags)))
+                .send()
+                .await
+                .context("AllocateAddress")?;
+            let id = out.allocation_id().context("no allocation id")?.to_string();
+            anyhow::Ok((id, tags))
+        }
+    };
+    let (nat_eip_id, nat_eip_tags) = allocate("nat").await?;
+    let (web_eip_id, web_eip_tags) = allocate("web").await?;
+
+    // NAT gateway in the first subnet.
+    let nat_tags = named("egress");
+    let nat = client
+        .create_nat_gateway()
+        .subnet_id(&seeded.subnet_ids[0])
+        .allocation_id(&nat_eip_id)
+        .tag_specifications(tag_spec(ResourceType::Natgateway, &as_refs(&nat_tags)))
+        .send()
+        .await
+        .context("CreateNatGateway")?;
+    let nat = nat.nat_gateway().context("no NAT gateway")?;
+    let nat_gateway_id = nat
+        .nat_gateway_id()
+        .context("no NAT gateway id")?
+        .to_string();
+    let nat_address = nat.nat_gateway_addresses().first();
+    let nat_interface_id = nat_address
+        .and_then(|a| a.network_interface_id())
+        .context("no NAT gateway interface")?
+        .to_string();
+    state.add(
+        None,
+        "aws_nat_gateway",
+        "egress",
+        None,
+        json!({
+            "allocation_id": nat_eip_id,
+            "association_id": nat_address.and_then(|a| a.association_id()).unwrap_or(""),
+            "connectivity_type": "public",
+            "id": nat_gateway_id,
+            "network_interface_id": nat_interface_id,
+            "private_ip": nat_address.and_then(|a| a.private_ip()).unwrap_or(""),
+            "public_ip": nat_address.and_then(|a| a.public_ip()).unwrap_or(""),
+            "secondary_allocation_ids": [],
+            "secondary_private_ip_address_count": 0,
+            "secondary_private_ip_addresses": [],
+            "subnet_id": seeded.subnet_ids[0],
+            "tags": tag_map(&as_refs(&nat_tags)),
+            "tags_all": tag_map(&as_refs(&nat_tags)),
+            "timeouts": null,
+        }),
+    );
+
+    // Route tables.
+    let mut route_tables = Vec::new();
+    for (name, field, target) in [
+        ("public", "gateway_id", igw_id.as_str()),
+        ("private", "nat_gateway_id", nat_gateway_id.as_str()),
+    ] {
+        let rt_tags = named(name);
+        let rt = client
+            .create_route_table()
+            .vpc_id(vpc_id)
+            .tag_specifications(tag_spec(ResourceType::RouteTable, &as_refs(&rt_tags)))
+            .send()
+            .await
+            .context("CreateRouteTable")?;
+        let id = rt
+            .route_table()
+            .and_then(|t| t.route_table_id())
+            .context("no route table id")?
+            .to_string();
+        let route = client
+            .create_route()
+            .route_table_id(&id)
+            .destination_cidr_block("0.0.0.0/0");
+        let route = if field == "gateway_id" {
+            route.gateway_id(target)
+        } else {
+            route.nat_gateway_id(target)
+        };
+        route.send().await.context("CreateRoute")?;
+        state.add(
+            None,
+            "aws_route_table",
+            name,
+            None,
+            json!({
+                "arn": arn(region, "route-table", &id),
+                "id": id,
+                "owner_id": crate::ACCOUNT_ID,
+                "propagating_vgws": [],
+                "route": [route_block("0.0.0.0/0", field, target)],
+                "tags": tag_map(&as_refs(&rt_tags)),
+                "tags_all": tag_map(&as_refs(&rt_tags)),
+                "timeouts": null,
+                "vpc_id": vpc_id,
+            }),
+        );
+        route_tables.push(id);
+    }
+
+    // A standalone network interface.
+    let eni_tags = named("app");
+    let eni = client
+        .create_network_interface()
+        .subnet_id(&seeded.subnet_ids[1])
+        .groups(&seeded.sg_id)
+        .description("app traffic")
+        .tag_specifications(tag_spec(
+            ResourceType::NetworkInterface,
+            &as_refs(&eni_tags),
+        ))
+        .send()
+        .await
+        .context("CreateNetworkInterface")?;
+    let eni = eni.network_interface().context("no network interface")?;
+    let interface_id = eni
+        .network_interface_id()
+        .context("no network interface id")?
+        .to_string();
+    let private_ip = eni.private_ip_address().unwrap_or("").to_string();
+    state.add(
+        None,
+        "aws_network_interface",
+        "app",
+        None,
+        json!({
+            "arn": arn(region, "network-interface", &interface_id),
+            "attachment": [],
+            "description": "app traffic",
+            "id": interface_id,
+            "interface_type": "interface",
+            "ipv6_address_count": 0,
+            "ipv6_addresses": [],
+            "mac_address": eni.mac_address().unwrap_or(""),
+            "owner_id": crate::ACCOUNT_ID,
+            "private_dns_name": eni.private_dns_name().unwrap_or(""),
+            "private_ip": private_ip,
+            "private_ip_list": [private_ip],
+            "private_ips": [private_ip],
+            "private_ips_count": 0,
+            "security_groups": [seeded.sg_id],
+            "source_dest_check": true,
+            "subnet_id": seeded.subnet_ids[1],
+            "tags": tag_map(&as_refs(&eni_tags)),
+            "tags_all": tag_map(&as_refs(&eni_tags)),
+        }),
+    );
+
+    // The web Elastic IP on the first instance; then both addresses as Terraform refreshes them.
+    let instance_id = seeded
+        .instance_ids
+        .first()
+        .context("seed_network needs an instance")?;
+    client
+        .associate_address()
+        .allocation_id(&web_eip_id)
+        .instance_id(instance_id)
+        .send()
+        .await
+        .context("AssociateAddress")?;
+    let addresses = client
+        .describe_addresses()
+        .allocation_ids(&nat_eip_id)
+        .allocation_ids(&web_eip_id)
+        .send()
+        .await
+        .context("DescribeAddresses")?;
+    for (name, id, tags) in [
+        ("nat", &nat_eip_id, &nat_eip_tags),
+        ("web", &web_eip_id, &web_eip_tags),
+    ] {
+        let a = addresses
+            .addresses()
+            .iter()
+            .find(|a| a.allocation_id() == Some(id.as_str()))
+            .context("allocated address not listed")?;
+        state.add(
+            None,
+            "aws_eip",
+            name,
+            None,
+            json!({
+                "address": null,
+                "allocation_id": id,
+                "arn": arn(region, "elastic-ip", id),
+                "associate_with_private_ip": null,
+                "association_id": a.association_id().unwrap_or(""),
+                "carrier_ip": "",
+                "customer_owned_ip": "",
+                "customer_owned_ipv4_pool": "",
+                "domain": "vpc",
+                "id": id,
+                "instance": a.instance_id().unwrap_or(""),
+                "ipam_pool_id": null,
+                "network_border_group": region,
+                "network_interface": a.network_interface_id().unwrap_or(""),
+                "private_dns": null,
+                "private_ip": a.private_ip_address().unwrap_or(""),
+                "ptr_record": "",
+                "public_dns": "",
+                "public_ip": a.public_ip().unwrap_or(""),
+                "public_ipv4_pool": "amazon",
+                "tags": tag_map(&as_refs(tags)),
+                "tags_all": tag_map(&as_refs(tags)),
+                "timeouts": null,
+            }),
+        );
+    }
+
+    // Key pair.
+    let key_name = "deployer".to_string();
+    let key_tags = named("deployer");
+    let key = client
+        .import_key_pair()
+        .key_name(&key_name)
+        .public_key_material(Blob::new(PUBLIC_KEY.as_bytes()))
+        .tag_specifications(tag_spec(ResourceType::KeyPair, &as_refs(&key_tags)))
+        .send()
+        .await
+        .context("ImportKeyPair")?;
+    state.add(
+        None,
+        "aws_key_pair",
+        "deployer",
+        None,
+        json!({
+            "arn": arn(region, "key-pair", &key_name),
+            "fingerprint": key.key_fingerprint().unwrap_or(""),
+            "id": key_name,
+            "key_name": key_name,
+            "key_name_prefix": "",
+            "key_pair_id": key.key_pair_id().unwrap_or(""),
+            "key_type": "rsa",
+            "public_key": PUBLIC_KEY,
+            "tags": tag_map(&as_refs(&key_tags)),
+            "tags_all": tag_map(&as_refs(&key_tags)),
+        }),
+    );
+
+    // Launch template.
+    let lt_tags = named("web");
+    let lt = client
+        .create_launch_template()
+        .launch_template_name("web")
+        .version_description("web servers")
+        .launch_template_data(
+            RequestLaunchTemplateData::builder()
+                .image_id(AMI)
+                .instance_type(InstanceType::from(INSTANCE_TYPE))
+                .key_name(&key_name)
+                .security_group_ids(&seeded.sg_id)
+                .build(),
+        )
+        .tag_specifications(tag_spec(ResourceType::LaunchTemplate, &as_refs(&lt_tags)))
+        .send()
+        .await
+        .context("CreateLaunchTemplate")?;
+    let launch_template_id = lt
+        .launch_template()
+        .and_then(|t| t.launch_template_id())
+        .context("no launch template id")?
+        .to_string();
+    state.add(
+        None,
+        "aws_launch_template",
+        "web",
+        None,
+        json!({
+            "arn": arn(region, "launch-template", &launch_template_id),
+            "block_device_mappings": [],
+            "default_version": 1,
+            "description": "web servers",
+            "disable_api_stop": false,
+            "disable_api_termination": false,
+            "ebs_optimized": "",
+            "id": launch_template_id,
+            "image_id": AMI,
+            "instance_type": INSTANCE_TYPE,
+            "key_name": key_name,
+            "latest_version": 1,
+            "name": "web",
+            "name_prefix": "",
+            "network_interfaces": [],
+            "security_group_names": [],
+            "tags": tag_map(&as_refs(&lt_tags)),
+            "tags_all": tag_map(&as_refs(&lt_tags)),
+            "update_default_version": null,
+            "user_data": "",
+            "vpc_security_group_ids": [seeded.sg_id],
+        }),
+    );
+
+    // Network ACL on the second subnet.
+    let acl_tags = named("private");
+    let acl = client
+        .create_network_acl()
+        .vpc_id(vpc_id)
+        .tag_specifications(tag_spec(ResourceType::NetworkAcl, &as_refs(&acl_tags)))
+        .send()
+        .await
+        .context("CreateNetworkAcl")?;
+    let network_acl_id = acl
+        .network_acl()
+        .and_then(|a| a.network_acl_id())
+        .context("no network ACL id")?
+        .to_string();
+    for (egress, protocol, cidr, ports) in [
+        (false, "6", "10.0.0.0/8", Some((443, 443))),
+        (true, "-1", "0.0.0.0/0", None),
+    ] {
+        client
+            .create_network_acl_entry()
+            .network_acl_id(&network_acl_id)
+            .rule_number(100)
+            .egress(egress)
+            .protocol(protocol)
+            .rule_action(RuleAction::Allow)
+            .cidr_block(cidr)
+            .set_port_range(ports.map(|(from, to)| PortRange::builder().from(from).to(to).build()))
+            .send()
+            .await
+            .context("CreateNetworkAclEntry")?;
+    }
+    let current = client
+        .describe_network_acls()
+        .filters(
+            Filter::builder()
+                .name("association.subnet-id")
+                .values(&seeded.subnet_ids[1])
+                .build(),
+        )
+        .send()
+        .await
+        .context("DescribeNetworkAcls")?;
+    let association_id = current
+        .network_acls()
+        .iter()
+        .flat_map(|a| a.associations())
+        .find(|a| a.subnet_id() == Some(seeded.subnet_ids[1].as_str()))
+        .and_then(|a| a.network_acl_association_id())
+        .context("second subnet has no network ACL association")?
+        .to_string();
+    client
+        .replace_network_acl_association()
+        .association_id(association_id)
+        .network_acl_id(&network_acl_id)
+        .send()
+        .await
+        .context("ReplaceNetworkAclAssociation")?;
+    state.add(
+        None,
+        "aws_network_acl",
+        "private",
+        None,
+        json!({
+            "arn": arn(region, "network-acl", &network_acl_id),
+            "egress": [acl_rule(100, "allow", "-1", "0.0.0.0/0", (0, 0))],
+            "id": network_acl_id,
+            "ingress": [acl_rule(100, "allow", "6", "10.0.0.0/8", (443, 443))],
+            "owner_id": crate::ACCOUNT_ID,
+            "subnet_ids": [seeded.subnet_ids[1]],
+            "tags": tag_map(&as_refs(&acl_tags)),
+            "tags_all": tag_map(&as_refs(&acl_tags)),
+            "vpc_id": vpc_id,
+        }),
+    );
+
+    let mut route_tables = route_tables.into_iter();
+    Ok(SeededNetwork {
+        igw_id,
+        public_route_table_id: route_tables.next().context("no public route table")?,
+        private_route_table_id: route_tables.next().context("no private route table")?,
+        nat_gateway_id,
+        nat_eip_id,
+        nat_interface_id,
+        interface_id,
+        web_eip_id,
+        key_name,
+        launch_template_id,
+        network_acl_id,
+    })
+}

@@ -6,7 +6,15 @@ use aws_sdk_ec2::Client;
 use driftd_core::ResourceKind;
 
 pub mod ebs_volume;
+pub mod eip;
 pub mod instance;
+pub mod internet_gateway;
+pub mod key_pair;
+pub mod launch_template;
+pub mod nat_gateway;
+pub mod network_acl;
+pub mod network_interface;
+pub mod route_table;
 pub mod security_group;
 pub mod subnet;
 pub mod vpc;
@@ -19,6 +27,14 @@ pub fn registry() -> Vec<Box<dyn ResourceKind<Client>>> {
         Box::new(vpc::Vpc),
         Box::new(subnet::Subnet),
         Box::new(ebs_volume::EbsVolume),
+        Box::new(internet_gateway::InternetGateway),
+        Box::new(route_table::RouteTable),
+        Box::new(nat_gateway::NatGateway),
+        Box::new(network_interface::NetworkInterface),
+        Box::new(eip::Eip),
+        Box::new(key_pair::KeyPair),
+        Box::new(launch_template::LaunchTemplate),
+        Box::new(network_acl::NetworkAcl),
     ]
 }
 
