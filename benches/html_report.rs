@@ -163,9 +163,12 @@ fn big_report() -> Report {
             coverage_pct: 95.0,
             not_scanned: 120,
             not_supported: 0,
+            ignored: Default::default(),
         },
         findings,
         skipped,
+        ignored: Vec::new(),
+        expired_ignores: Vec::new(),
     }
 }
 

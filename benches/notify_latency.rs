@@ -48,6 +48,8 @@ fn report(i: usize) -> Report {
             }],
         }],
         skipped: vec![],
+        ignored: Vec::new(),
+        expired_ignores: Vec::new(),
     }
 }
 

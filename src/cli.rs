@@ -57,6 +57,8 @@ pub enum Command {
     /// Mute notifications of matching drift for a while (it is still recorded and reported).
     #[command(subcommand)]
     Silence(SilenceCommand),
+    /// Why a finding was or was not reported: its tier's rule, the ignore rules that hide it.
+    Explain(crate::explain::ExplainArgs),
 }
 
 /// Where the history is: the config (for `daemon.state_dir`) and `--state-dir`.
@@ -285,6 +287,9 @@ fn adhoc_target(args: &CheckArgs) -> TargetConfig {
         jitter_secs: 0,
         run_at_start: false,
         labels: Default::default(),
+        ignore_file: None,
+        ignore_rules: Vec::new(),
+        config_name: "(command line)".into(),
     }
 }
 
@@ -297,6 +302,7 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
                 targets: vec![adhoc_target(&args)],
                 daemon: Default::default(),
                 classify: Vec::new(),
+                ignore: Vec::new(),
                 channels: Vec::new(),
                 routes: Vec::new(),
                 notify: Default::default(),
@@ -570,6 +576,7 @@ pub fn validate(args: ValidateArgs) -> Result<u8> {
             None => println!("    no schedule: scanned only by `driftd check` / `driftd scan`"),
         }
     }
+    validate_ignores(&config);
     if !config.channels.is_empty() {
         let names: Vec<&str> = config.channels.iter().map(|c| c.name()).collect();
         println!(
@@ -616,4 +623,32 @@ pub fn validate(args: ValidateArgs) -> Result<u8> {
         );
     }
     Ok(0)
+}
+
+/// `validate`'s lines about ignore rules: each target's ignore file, and every expired rule.
+fn validate_ignores(config: &Config) {
+    for t in &config.targets {
+        if let Some((name, _)) = t.ignore_file_path(&config.base_dir) {
+            println!("  {}: ignore file {name}", t.name);
+        }
+    }
+    if config.ignore.is_empty() {
+        return;
+    }
+    println!("  ignore: {} rule(s) in the config", config.ignore.len());
+    let now = chrono::Utc::now();
+    for (i, r) in config.ignore.iter().enumerate() {
+        let source = format!("{}: ignore[{i}]", config.path.display());
+        if let Ok(rule) = driftd_core::ignore::ConfigRule::compile(r, source) {
+            if rule.expired(now) {
+                println!(
+                    "    EXPIRED {} ({}; owner {}, expired {}): no longer hides drift; renew `expires` or remove the rule",
+                    rule.rule().source,
+                    rule.rule().rule,
+                    r.owner,
+                    r.expires.as_ref().map(|e| e.text.as_str()).unwrap_or("")
+                );
+            }
+        }
+    }
 }

@@ -31,6 +31,9 @@ pub struct Config {
     /// Ordered rules overriding the built-in tiers; the first match wins.
     #[serde(default, rename = "classify")]
     pub classify: Vec<driftd_core::classify::RuleConfig>,
+    /// Accepted drift: rules with a reason, an owner and an optional expiry.
+    #[serde(default, rename = "ignore")]
+    pub ignore: Vec<driftd_core::ignore::IgnoreConfig>,
     /// Directory that relative paths are resolved from (the config file's directory).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -77,6 +80,16 @@ pub struct TargetConfig {
     /// Free-form labels (`team = "net"`) that routes and silences can match.
     #[serde(default)]
     pub labels: std::collections::BTreeMap<String, String>,
+    /// A driftctl-style ignore file, relative to the config. Default: `.driftignore` next to
+    /// the config, when there is one.
+    pub ignore_file: Option<String>,
+    /// The config's `[[ignore]]` rules, copied into every target at load, so that a scan (and
+    /// a reload, which compares targets) sees them.
+    #[serde(skip)]
+    pub ignore_rules: Vec<driftd_core::ignore::IgnoreConfig>,
+    /// The config file, naming `[[ignore]]` rules in reports (`driftd.toml: ignore[0]`).
+    #[serde(skip)]
+    pub config_name: String,
 }
 
 /// `[daemon]`: the long-running service and its history.
@@ -170,7 +183,69 @@ impl AwsConfig {
     }
 }
 
+/// The default ignore file, looked for next to the config.
+pub const DEFAULT_IGNORE_FILE: &str = ".driftignore";
+
 impl TargetConfig {
+    /// The `.driftignore` file of this target, as written (for messages) and resolved:
+    /// `ignore_file` when set, else `.driftignore` next to the config when it exists.
+    pub fn ignore_file_path(&self, base_dir: &Path) -> Option<(String, PathBuf)> {
+        match &self.ignore_file {
+            Some(f) => Some((f.clone(), base_dir.join(f))),
+            None => {
+                let p = base_dir.join(DEFAULT_IGNORE_FILE);
+                p.is_file().then(|| (DEFAULT_IGNORE_FILE.to_string(), p))
+            }
+        }
+    }
+
+    /// Reads the target's ignore file and compiles its ignore rules. Each problem names the
+    /// file and the line or the rule, and what to do.
+    pub fn ignore_set(
+        &self,
+        base_dir: &Path,
+    ) -> std::result::Result<driftd_core::ignore::IgnoreSet, Vec<String>> {
+        use driftd_core::ignore::{parse_driftignore, ConfigRule, IgnoreSet};
+        let mut problems = Vec::new();
+        let mut file_rules = Vec::new();
+        let mut source = DEFAULT_IGNORE_FILE.to_string();
+        if let Some((name, path)) = self.ignore_file_path(base_dir) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => match parse_driftignore(&text) {
+                    Ok(rules) => file_rules = rules,
+                    Err(errors) => problems.extend(errors.into_iter().map(|e| {
+                        format!(
+                            "{}:{}: {} (ignore file of target `{}`)",
+                            path.display(),
+                            e.line,
+                            e.message,
+                            self.name
+                        )
+                    })),
+                },
+                Err(e) => problems.push(format!(
+                    "target `{}`: ignore_file `{name}`: cannot read {}: {e}; create it or remove `ignore_file`",
+                    self.name,
+                    path.display()
+                )),
+            }
+            source = name;
+        }
+        let mut config_rules = Vec::new();
+        for (i, r) in self.ignore_rules.iter().enumerate() {
+            let at = format!("{}: ignore[{i}]", self.config_name);
+            match ConfigRule::compile(r, at.clone()) {
+                Ok(rule) => config_rules.push(rule),
+                Err(e) => problems.push(format!("{at}: {e}")),
+            }
+        }
+        if problems.is_empty() {
+            Ok(IgnoreSet::new(source, file_rules, config_rules))
+        } else {
+            Err(problems)
+        }
+    }
+
     /// The target's schedule, if it has one that parses.
     pub fn parsed_schedule(&self, expr: &str) -> Result<crate::daemon::schedule::Schedule, String> {
         crate::daemon::schedule::Schedule::parse(
@@ -205,6 +280,11 @@ impl Config {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or_else(|| PathBuf::from("."));
         config.resolve_secret_files();
+        let name = path.display().to_string();
+        for t in &mut config.targets {
+            t.ignore_rules = config.ignore.clone();
+            t.config_name = name.clone();
+        }
         config.validate()?;
         Ok(config)
     }
@@ -315,6 +395,13 @@ impl Config {
         for (i, r) in self.classify.iter().enumerate() {
             if let Err(e) = driftd_core::classify::Rule::compile(r) {
                 problems.push(format!("{file}: classify[{i}]: {e}"));
+            }
+        }
+        // `[[ignore]]` rules are the same for every target: name each bad one once.
+        let mut seen = BTreeSet::new();
+        for t in &self.targets {
+            if let Err(errors) = t.ignore_set(&self.base_dir) {
+                problems.extend(errors.into_iter().filter(|e| seen.insert(e.clone())));
             }
         }
         problems.extend(crate::notify::config::problems(
@@ -471,6 +558,46 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("known targets: a"));
+    }
+
+    #[test]
+    fn ignore_rules_and_files_are_validated_with_file_and_line() {
+        let d = tmp();
+        std::fs::write(
+            d.join(".driftignore"),
+            "# ok\naws_instance.i-1\naws_vpc..x\n",
+        )
+        .unwrap();
+        let err = parse(
+            "[[target]]\nname='a'\nstates=['a.tfstate']\n[[target]]\nname='b'\nstates=['a.tfstate']\nignore_file='none.txt'\n[[ignore]]\nresource='i-1'\nreason=''\nowner='web'\n",
+            &d,
+        )
+        .unwrap_err()
+        .to_string();
+        for needle in [
+            ".driftignore:3: empty part between dots",
+            "ignore_file `none.txt`: cannot read",
+            "driftd.toml: ignore[0]: reason: say why",
+        ] {
+            assert!(err.contains(needle), "missing `{needle}` in:\n{err}");
+        }
+        assert_eq!(err.matches("ignore[0]").count(), 1, "{err}");
+        let err = parse(
+            "[[target]]\nname='a'\nstates=['a.tfstate']\n[[ignore]]\nresource='i-1'\nowner='web'\n",
+            &d,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("reason"), "{err}");
+
+        std::fs::write(d.join(".driftignore"), "aws_instance.i-1\n").unwrap();
+        let c = parse(
+            "[[target]]\nname='a'\nstates=['a.tfstate']\n[[ignore]]\nresource='i-2'\nreason='r'\nowner='web'\nexpires=2026-01-01\n",
+            &d,
+        )
+        .unwrap();
+        assert_eq!(c.targets[0].ignore_rules.len(), 1);
+        assert!(!c.targets[0].ignore_set(&c.base_dir).unwrap().is_empty());
     }
 
     #[test]

@@ -46,5 +46,6 @@ async fn run(cli: cli::Cli) -> Result<u8> {
         cli::Command::Ack(args) => cli::ack(args),
         cli::Command::Notify(cmd) => cli::notify(cmd).await,
         cli::Command::Silence(cmd) => silences::run(cmd),
+        cli::Command::Explain(args) => driftd::explain::run(args),
     }
 }

@@ -118,6 +118,26 @@ pub async fn run_target_with_progress(
         include_cloud_defaults: target.include_cloud_defaults,
     });
     driftd_core::classify::apply(rules, &target.name, &mut analysis.findings);
+    let ignores = target
+        .ignore_set(base_dir)
+        .map_err(|problems| anyhow::anyhow!("target `{}`: {}", target.name, problems.join("; ")))?;
+    let ignored = ignores.apply(
+        &target.name,
+        rules,
+        &mut analysis.findings,
+        &mut analysis.summary,
+        Utc::now(),
+    );
+    for r in &ignored.expired {
+        tracing::warn!(
+            target = %target.name,
+            source = %r.source,
+            rule = %r.rule,
+            owner = %r.owner.as_deref().unwrap_or(""),
+            expires = %r.expires.as_deref().unwrap_or(""),
+            "ignore rule expired: it no longer hides drift; renew `expires` or remove the rule"
+        );
+    }
     tracing::info!(
         target = %target.name,
         findings = analysis.findings.len(),
@@ -126,14 +146,17 @@ pub async fn run_target_with_progress(
         throttles = inventory.throttles,
         "scan finished"
     );
+    let mut report = Report::new(
+        &target.name,
+        env!("CARGO_PKG_VERSION"),
+        started_at,
+        now(),
+        analysis,
+    );
+    report.ignored = ignored.ignored;
+    report.expired_ignores = ignored.expired;
     Ok(ScanOutput {
-        report: Report::new(
-            &target.name,
-            env!("CARGO_PKG_VERSION"),
-            started_at,
-            now(),
-            analysis,
-        ),
+        report,
         scanned: scanned.into_iter().collect(),
         api_calls: inventory.api_calls,
         throttles: inventory.throttles,

@@ -332,10 +332,12 @@ fn incomplete_scan_and_several_targets() {
     )
     .expect("proxy");
     // Two targets over the same state: `direct` sees everything, `denied` is refused EU.
+    // Only the five types the seed creates, so the denied target skips exactly five scopes.
+    let types = "resource_types = [\"aws_ebs_volume\", \"aws_instance\", \"aws_security_group\", \"aws_subnet\", \"aws_vpc\"]";
     let cfg = format!(
-        "[[target]]\nname = \"direct\"\nstates = [\"terraform.tfstate\"]\nregions = [\"{EU}\"]\n\n\
+        "[[target]]\nname = \"direct\"\nstates = [\"terraform.tfstate\"]\nregions = [\"{EU}\"]\n{types}\n\n\
          [target.aws]\nendpoint_url = \"{}\"\nmax_attempts = 2\ntimeout_secs = 20\n\n\
-         [[target]]\nname = \"denied\"\nstates = [\"terraform.tfstate\"]\nregions = [\"{EU}\"]\n\n\
+         [[target]]\nname = \"denied\"\nstates = [\"terraform.tfstate\"]\nregions = [\"{EU}\"]\n{types}\n\n\
          [target.aws]\nendpoint_url = \"{}\"\nmax_attempts = 2\ntimeout_secs = 20\n",
         moto.endpoint(),
         proxy.endpoint()

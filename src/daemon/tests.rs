@@ -189,6 +189,8 @@ fn info_report(ids: &[&str]) -> driftd_core::Report {
             })
             .collect(),
         skipped: vec![],
+        ignored: Vec::new(),
+        expired_ignores: Vec::new(),
     }
 }
 

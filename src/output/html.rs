@@ -995,6 +995,8 @@ mod tests {
             },
             findings,
             skipped,
+            ignored: Vec::new(),
+            expired_ignores: Vec::new(),
         }
     }
 

@@ -373,6 +373,8 @@ mod tests {
             summary: Summary::default(),
             findings,
             skipped,
+            ignored: Vec::new(),
+            expired_ignores: Vec::new(),
         }
     }
 

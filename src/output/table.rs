@@ -77,6 +77,19 @@ fn render_one(out: &mut String, r: &Report, s: &Style) {
             ))
         );
     }
+    if sum.ignored.findings + sum.ignored.changes > 0 || !r.expired_ignores.is_empty() {
+        let mut line = format!(
+            "ignored by rules: {} finding(s) · {} change(s)",
+            sum.ignored.findings, sum.ignored.changes
+        );
+        if !r.expired_ignores.is_empty() {
+            line.push_str(&format!(
+                " · {} expired rule(s) no longer ignore",
+                r.expired_ignores.len()
+            ));
+        }
+        let _ = writeln!(out, "{}", s.dim(&line));
+    }
 
     if r.findings.is_empty() {
         let _ = writeln!(

@@ -6,6 +6,9 @@
 //! value (glob over its JSON text, strings without quotes). With `all_changes`, every change of
 //! the finding must match path and value (for "tag-only changes are info"); otherwise one is
 //! enough (for "ingress from 0.0.0.0/0 on port 22 is critical").
+//!
+//! The match keys are compiled into a [`Matcher`], which `[[ignore]]` rules
+//! ([`crate::ignore`]) share.
 
 use crate::model::{Change, Finding, FindingKind, Tier};
 use glob::Pattern;
@@ -34,10 +37,22 @@ pub struct RuleConfig {
     pub all_changes: bool,
 }
 
-/// A compiled rule.
+/// The match keys `[[classify]]` and `[[ignore]]` rules share, as written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MatchKeys<'a> {
+    pub provider: Option<&'a str>,
+    pub target: Option<&'a str>,
+    pub resource_type: Option<&'a str>,
+    pub resource: Option<&'a str>,
+    pub kind: Option<FindingKind>,
+    pub path: Option<&'a str>,
+    pub value: Option<&'a str>,
+}
+
+/// Compiled match keys: which findings (provider, target, type, id or address, kind) and, for
+/// `changed` findings, which changes (attribute path, actual value) a rule is about.
 #[derive(Debug, Clone)]
-pub struct Rule {
-    tier: Tier,
+pub struct Matcher {
     provider: Option<String>,
     target: Option<Pattern>,
     resource_type: Option<Pattern>,
@@ -45,13 +60,79 @@ pub struct Rule {
     kind: Option<FindingKind>,
     path: Option<Pattern>,
     value: Option<Pattern>,
-    all_changes: bool,
 }
 
-fn pattern(key: &str, p: &Option<String>) -> Result<Option<Pattern>, String> {
-    p.as_deref()
-        .map(|g| Pattern::new(g).map_err(|e| format!("{key}: `{g}` is not a valid glob: {e}")))
+fn pattern(key: &str, p: Option<&str>) -> Result<Option<Pattern>, String> {
+    p.map(|g| Pattern::new(g).map_err(|e| format!("{key}: `{g}` is not a valid glob: {e}")))
         .transpose()
+}
+
+impl Matcher {
+    pub fn compile(k: &MatchKeys<'_>) -> Result<Matcher, String> {
+        if (k.path.is_some() || k.value.is_some())
+            && k.kind.is_some_and(|kind| kind != FindingKind::Changed)
+        {
+            return Err("path and value only apply to kind = \"changed\"".into());
+        }
+        Ok(Matcher {
+            provider: k.provider.map(str::to_string),
+            target: pattern("target", k.target)?,
+            resource_type: pattern("resource_type", k.resource_type)?,
+            resource: pattern("resource", k.resource)?,
+            kind: k.kind,
+            path: pattern("path", k.path)?,
+            value: pattern("value", k.value)?,
+        })
+    }
+
+    /// Whether the rule is about some changes of a finding (`path` or `value` set).
+    pub fn has_change_keys(&self) -> bool {
+        self.path.is_some() || self.value.is_some()
+    }
+
+    /// The `target` key alone.
+    pub fn matches_target(&self, target: &str) -> bool {
+        self.target.as_ref().is_none_or(|p| p.matches(target))
+    }
+
+    /// Everything but the change keys: provider, target, type, id or address, kind.
+    pub fn matches_resource(&self, target: &str, f: &Finding) -> bool {
+        let glob = |p: &Option<Pattern>, s: &str| p.as_ref().is_none_or(|p| p.matches(s));
+        if !(self.provider.as_ref().is_none_or(|p| *p == f.provider)
+            && self.matches_target(target)
+            && glob(&self.resource_type, &f.resource_type)
+            && self.kind.is_none_or(|k| k == f.kind))
+        {
+            return false;
+        }
+        match &self.resource {
+            None => true,
+            Some(r) => {
+                r.matches(&f.resource_id) || f.address.as_deref().is_some_and(|a| r.matches(a))
+            }
+        }
+    }
+
+    /// The change keys: attribute path and actual value.
+    pub fn change_matches(&self, c: &Change) -> bool {
+        let path_ok = self.path.as_ref().is_none_or(|p| p.matches(&c.path));
+        let value_ok = self.value.as_ref().is_none_or(|p| {
+            let text = match &c.actual {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            p.matches(&text)
+        });
+        path_ok && value_ok
+    }
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    tier: Tier,
+    matcher: Matcher,
+    all_changes: bool,
 }
 
 impl Rule {
@@ -63,56 +144,52 @@ impl Rule {
         }
         Ok(Rule {
             tier: c.tier,
-            provider: c.provider.clone(),
-            target: pattern("target", &c.target)?,
-            resource_type: pattern("resource_type", &c.resource_type)?,
-            resource: pattern("resource", &c.resource)?,
-            kind: c.kind,
-            path: pattern("path", &c.path)?,
-            value: pattern("value", &c.value)?,
+            matcher: Matcher::compile(&c.keys())?,
             all_changes: c.all_changes,
         })
     }
 
-    fn change_matches(&self, c: &Change) -> bool {
-        let path_ok = self.path.as_ref().is_none_or(|p| p.matches(&c.path));
-        let value_ok = self.value.as_ref().is_none_or(|p| {
-            let text = match &c.actual {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            p.matches(&text)
-        });
-        path_ok && value_ok
+    pub fn tier(&self) -> Tier {
+        self.tier
     }
 
     pub fn matches(&self, target: &str, f: &Finding) -> bool {
-        let glob = |p: &Option<Pattern>, s: &str| p.as_ref().is_none_or(|p| p.matches(s));
-        if !(self.provider.as_ref().is_none_or(|p| *p == f.provider)
-            && glob(&self.target, target)
-            && glob(&self.resource_type, &f.resource_type)
-            && self.kind.is_none_or(|k| k == f.kind))
-        {
+        let m = &self.matcher;
+        if !m.matches_resource(target, f) {
             return false;
         }
-        if let Some(r) = &self.resource {
-            let by_address = f.address.as_deref().is_some_and(|a| r.matches(a));
-            if !(r.matches(&f.resource_id) || by_address) {
-                return false;
-            }
-        }
-        if self.path.is_none() && self.value.is_none() {
+        if !m.has_change_keys() {
             return true;
         }
         if f.changes.is_empty() {
             return false;
         }
         if self.all_changes {
-            f.changes.iter().all(|c| self.change_matches(c))
+            f.changes.iter().all(|c| m.change_matches(c))
         } else {
-            f.changes.iter().any(|c| self.change_matches(c))
+            f.changes.iter().any(|c| m.change_matches(c))
         }
     }
+}
+
+impl RuleConfig {
+    /// The match keys of this rule.
+    pub fn keys(&self) -> MatchKeys<'_> {
+        MatchKeys {
+            provider: self.provider.as_deref(),
+            target: self.target.as_deref(),
+            resource_type: self.resource_type.as_deref(),
+            resource: self.resource.as_deref(),
+            kind: self.kind,
+            path: self.path.as_deref(),
+            value: self.value.as_deref(),
+        }
+    }
+}
+
+/// The index of the rule that sets a finding's tier, if any (the first that matches).
+pub fn rule_for(rules: &[Rule], target: &str, f: &Finding) -> Option<usize> {
+    rules.iter().position(|r| r.matches(target, f))
 }
 
 /// Applies the first matching rule to each finding; findings no rule matches keep their

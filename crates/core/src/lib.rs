@@ -11,11 +11,13 @@
 //! - [`analyze()`]: expected (state) vs live, scope-aware (a skipped scope is never "missing").
 //! - [`prepare`]: each side indexed and normalized once; [`analyze_prepared`] compares two.
 //! - [`tier`]: built-in tier rules; [`classify`]: the config's rules that override them.
+//! - [`ignore`]: `.driftignore` and `[[ignore]]` rules that drop findings or changes.
 //! - [`provider`]: the trait a cloud provider implements.
 //! - [`report`]: the versioned JSON report and the exit-code decision.
 
 pub mod analyze;
 pub mod classify;
+pub mod ignore;
 pub mod model;
 pub mod prepare;
 pub mod provider;

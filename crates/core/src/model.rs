@@ -220,4 +220,17 @@ pub struct Summary {
     pub not_scanned: usize,
     /// Resources from state of a type driftd does not compare yet.
     pub not_supported: usize,
+    /// What ignore rules dropped (`.driftignore`, `[[ignore]]`); the kind counts above count
+    /// only the findings left.
+    #[serde(default)]
+    pub ignored: IgnoredCount,
+}
+
+/// Findings and changes dropped by ignore rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IgnoredCount {
+    /// Findings not reported: a whole-resource rule matched, or all their changes were ignored.
+    pub findings: usize,
+    /// Changes dropped by attribute rules (from reported findings and from dropped ones).
+    pub changes: usize,
 }

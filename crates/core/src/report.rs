@@ -2,6 +2,7 @@
 //! decision of `driftd check`. Fields may be added within a version, never renamed or removed.
 
 use crate::analyze::Analysis;
+use crate::ignore::{IgnoredFinding, RuleRef};
 use crate::model::{Finding, FindingKind, Skipped, Summary, Tier};
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,13 @@ pub struct Report {
     pub summary: Summary,
     pub findings: Vec<Finding>,
     pub skipped: Vec<Skipped>,
+    /// What ignore rules dropped, each with its rule (one entry per finding, or per finding and
+    /// rule when only changes were dropped).
+    #[serde(default)]
+    pub ignored: Vec<IgnoredFinding>,
+    /// Config ignore rules of this target past their expiry: they no longer ignore anything.
+    #[serde(default)]
+    pub expired_ignores: Vec<RuleRef>,
 }
 
 impl Report {
@@ -56,6 +64,8 @@ impl Report {
             summary: analysis.summary,
             findings: analysis.findings,
             skipped: analysis.skipped,
+            ignored: Vec::new(),
+            expired_ignores: Vec::new(),
         }
     }
 }
@@ -179,6 +189,8 @@ mod tests {
                 })
                 .collect(),
             skipped: vec![],
+            ignored: vec![],
+            expired_ignores: vec![],
         }
     }
 

@@ -50,6 +50,8 @@ fn report(findings: Vec<Finding>, skipped: Vec<Skipped>) -> Report {
         summary: Summary::default(),
         findings,
         skipped,
+        ignored: Vec::new(),
+        expired_ignores: Vec::new(),
     }
 }
 
