@@ -628,7 +628,12 @@ fn legacy_provider(provider: &str) -> Option<&str> {
 
 /// The address as Terraform writes it: `module.a.module.b.aws_instance.web[0]`,
 /// `aws_instance.web["blue"]`.
-fn address(module: Option<&str>, resource_type: &str, name: &str, index: Option<&Value>) -> String {
+pub(crate) fn address(
+    module: Option<&str>,
+    resource_type: &str,
+    name: &str,
+    index: Option<&Value>,
+) -> String {
     let mut out = String::with_capacity(
         module.map_or(0, |m| m.len() + 1) + resource_type.len() + name.len() + 12,
     );
@@ -656,7 +661,7 @@ fn address(module: Option<&str>, resource_type: &str, name: &str, index: Option<
 /// Quotes a string key the way Terraform does in addresses, so that an address driftd prints can
 /// be pasted into `terraform state show`: HCL escapes, with `${` and `%{` doubled so they are not
 /// read as templates.
-fn push_hcl_quoted(out: &mut String, s: &str) {
+pub(crate) fn push_hcl_quoted(out: &mut String, s: &str) {
     out.push('"');
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {

@@ -1,0 +1,505 @@
+//! Evaluation: HCL values to JSON, input variables with Terraform's precedence, and locals.
+//!
+//! Each module instance is evaluated in one hcl-rs [`Context`] holding `var`, `local`, `path`,
+//! `terraform` and the built-in functions; `count`, `each` and `dynamic` iterators are declared
+//! in it while their block is evaluated. What cannot be evaluated is simply not declared, so that
+//! any expression reaching it fails and the attribute becomes unknown.
+
+use super::parse::{read_text, read_tfvars, Located, ModuleSource};
+use super::prepare::{LOCAL_PREFIX, VAR_PREFIX};
+use super::{Attr, HclError, LoadOptions};
+use ::hcl::eval::{Context, ErrorKind, Evaluate};
+use ::hcl::{Attribute, Block, Expression, Map, Structure, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// An HCL value as JSON, the shape state and live values have.
+pub(crate) fn hcl_to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                serde_json::Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                serde_json::Value::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
+        }
+        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::Array(items) => serde_json::Value::Array(items.iter().map(hcl_to_json).collect()),
+        Value::Object(map) => serde_json::Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), hcl_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+pub(crate) fn json_to_hcl(v: serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(b),
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(::hcl::Number::from_f64)
+                    .map_or(Value::Null, Value::Number)
+            }
+        }
+        serde_json::Value::String(s) => Value::String(s),
+        serde_json::Value::Array(items) => {
+            Value::Array(items.into_iter().map(json_to_hcl).collect())
+        }
+        serde_json::Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, json_to_hcl(v))).collect())
+        }
+    }
+}
+
+/// Why an expression could not be evaluated, in words for `driftd explain`.
+pub(crate) fn unknown_reason(err: &::hcl::eval::Error) -> String {
+    match err.kind() {
+        ErrorKind::UndefinedVar(name) if name.as_str().starts_with(VAR_PREFIX) => format!(
+            "variable `{}` has no known value (not set, or set from something known only after \
+             apply)",
+            &name.as_str()[VAR_PREFIX.len()..]
+        ),
+        ErrorKind::UndefinedVar(name) if name.as_str().starts_with(LOCAL_PREFIX) => format!(
+            "local value `{}` is not known from code",
+            &name.as_str()[LOCAL_PREFIX.len()..]
+        ),
+        ErrorKind::UndefinedVar(name) => match name.as_str() {
+            "data" => "refers to a data source, read only at plan time".to_string(),
+            "module" => "refers to a module output, known only after apply".to_string(),
+            "count" | "each" | "self" => format!("uses `{name}` outside a block that defines it"),
+            other => format!("refers to `{other}`, known only after apply"),
+        },
+        ErrorKind::UndefinedFunc(name) => {
+            format!("calls function `{name}`, which driftd does not evaluate")
+        }
+        ErrorKind::NoSuchKey(key) => {
+            let expr = err.expr().map(ToString::to_string).unwrap_or_default();
+            if expr.contains(&format!("var.{key}")) {
+                format!(
+                    "variable `{key}` has no known value (not set, or set from something known \
+                     only after apply)"
+                )
+            } else if expr.contains(&format!("local.{key}")) {
+                format!("local value `{key}` is not known from code")
+            } else {
+                err.to_string()
+            }
+        }
+        _ => err.to_string(),
+    }
+}
+
+/// Evaluates an expression; an error makes it unknown.
+pub(crate) fn eval_attr(expr: &Expression, ctx: &Context) -> Attr {
+    match eval_value(expr, ctx) {
+        Ok(v) => Attr::Known(hcl_to_json(&v)),
+        Err(reason) => Attr::Unknown { reason },
+    }
+}
+
+pub(crate) fn eval_value(expr: &Expression, ctx: &Context) -> Result<Value, String> {
+    // Literals, the bulk of real code, need no evaluation machinery.
+    match expr {
+        Expression::String(s) => return Ok(Value::String(s.clone())),
+        Expression::Number(n) => return Ok(Value::Number(*n)),
+        Expression::Bool(b) => return Ok(Value::Bool(*b)),
+        Expression::Null => return Ok(Value::Null),
+        _ => {}
+    }
+    expr.evaluate(ctx).map_err(|e| unknown_reason(&e))
+}
+
+/// A context with the built-in functions and nothing else, cloned for each module instance.
+pub(crate) fn base_context() -> Context<'static> {
+    let mut ctx = Context::new();
+    super::functions::declare_all(&mut ctx);
+    ctx
+}
+
+/// The type constraint of a variable, as far as conversions need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VarType {
+    String,
+    Number,
+    Bool,
+    /// `list(...)`, `map(...)`, `object(...)`, `any`, or no type: values from the environment
+    /// are read as HCL expressions.
+    Other,
+    /// No `type`: Terraform reads environment values as strings.
+    Unset,
+}
+
+/// One `variable` block.
+pub(crate) struct VarDecl {
+    pub name: String,
+    pub ty: VarType,
+    /// `None` when there is no default; `Some(Err)` when it could not be evaluated.
+    pub default: Option<Result<Value, String>>,
+}
+
+pub(crate) fn var_decls(module: &ModuleSource, ctx: &Context) -> Vec<VarDecl> {
+    module
+        .variables
+        .iter()
+        .filter_map(|Located { item: block, .. }| {
+            let name = block.labels.first()?.as_str().to_string();
+            let mut decl = VarDecl {
+                name,
+                ty: VarType::Unset,
+                default: None,
+            };
+            for s in block.body.iter() {
+                if let Structure::Attribute(a) = s {
+                    match a.key.as_str() {
+                        "type" => decl.ty = type_of(&a.expr),
+                        "default" => decl.default = Some(eval_value(&a.expr, ctx)),
+                        _ => {}
+                    }
+                }
+            }
+            Some(decl)
+        })
+        .collect()
+}
+
+fn type_of(expr: &Expression) -> VarType {
+    match expr {
+        Expression::Variable(v) => match v.as_str() {
+            "string" => VarType::String,
+            "number" => VarType::Number,
+            "bool" => VarType::Bool,
+            _ => VarType::Other,
+        },
+        _ => VarType::Other,
+    }
+}
+
+/// Converts a value to a primitive type constraint the way Terraform does.
+pub(crate) fn convert(value: Value, ty: VarType) -> Result<Value, String> {
+    match (ty, value) {
+        (_, Value::Null) => Ok(Value::Null),
+        (VarType::String, Value::Number(n)) => Ok(Value::from(n.to_string())),
+        (VarType::String, Value::Bool(b)) => Ok(Value::from(b.to_string())),
+        (VarType::Number, Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| {
+                s.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(::hcl::Number::from_f64)
+                    .map(Value::Number)
+                    .ok_or(())
+            })
+            .map_err(|()| format!("`{s}` is not a number")),
+        (VarType::Bool, Value::String(s)) => match s.as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("`{s}` is not a bool")),
+        },
+        (VarType::String, v @ (Value::Array(_) | Value::Object(_))) => {
+            Err(format!("a string is required, got `{v}`"))
+        }
+        (_, v) => Ok(v),
+    }
+}
+
+/// A value given as text (`TF_VAR_name`, `-var name=value`): a string for string and untyped
+/// variables, an HCL expression otherwise.
+fn from_text(text: &str, ty: VarType, ctx: &Context) -> Result<Value, String> {
+    match ty {
+        VarType::String | VarType::Unset => Ok(Value::from(text)),
+        VarType::Number | VarType::Bool => convert(Value::from(text), ty),
+        VarType::Other => {
+            let body: ::hcl::Body =
+                ::hcl::parse(&format!("v = {text}\n")).map_err(|e| e.to_string())?;
+            match body.into_iter().next() {
+                Some(Structure::Attribute(a)) => eval_value(&a.expr, ctx),
+                _ => Err("not a value".into()),
+            }
+        }
+    }
+}
+
+/// The root module's variable values: defaults, then `TF_VAR_*`, `terraform.tfvars`,
+/// `terraform.tfvars.json`, `*.auto.tfvars` / `*.auto.tfvars.json` (by name), the caller's var
+/// files and `-var` values, each overriding the ones before, as in Terraform.
+pub(crate) fn root_vars(
+    module: &ModuleSource,
+    opts: &LoadOptions,
+    ctx: &Context,
+    warnings: &mut Vec<String>,
+) -> Result<Map<String, Value>, HclError> {
+    let decls = var_decls(module, ctx);
+    let mut given: BTreeMap<String, (Value, String)> = BTreeMap::new();
+    for decl in &decls {
+        let Some(text) = opts.env.get(&format!("TF_VAR_{}", decl.name)) else {
+            continue;
+        };
+        match from_text(text, decl.ty, ctx) {
+            Ok(v) => {
+                given.insert(decl.name.clone(), (v, format!("TF_VAR_{}", decl.name)));
+            }
+            Err(e) => warnings.push(format!(
+                "TF_VAR_{}: cannot read the value ({e}); the variable is unknown",
+                decl.name
+            )),
+        }
+    }
+    let dir = &module.dir;
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for name in ["terraform.tfvars", "terraform.tfvars.json"] {
+        if dir.join(name).is_file() {
+            files.push(dir.join(name));
+        }
+    }
+    let mut auto: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                        n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    auto.sort();
+    files.extend(auto);
+    files.extend(opts.var_files.iter().map(|f| dir.join(f)));
+    for file in &files {
+        let display = file.display().to_string();
+        for (name, value) in read_var_file(file, &display, ctx)? {
+            match value {
+                Ok(v) => {
+                    given.insert(name, (v, display.clone()));
+                }
+                Err(e) => warnings.push(format!(
+                    "{display}: variable `{name}` cannot be evaluated ({e}); it is unknown"
+                )),
+            }
+        }
+    }
+    for (name, text) in &opts.vars {
+        let ty = decls
+            .iter()
+            .find(|d| &d.name == name)
+            .map_or(VarType::Unset, |d| d.ty);
+        match from_text(text, ty, ctx) {
+            Ok(v) => {
+                given.insert(name.clone(), (v, "-var".into()));
+            }
+            Err(e) => warnings.push(format!("-var {name}: cannot read the value ({e})")),
+        }
+    }
+    let mut values = Map::new();
+    for decl in &decls {
+        let chosen = match given.remove(&decl.name) {
+            Some((v, from)) => convert(v, decl.ty).map_err(|e| format!("{from}: {e}")),
+            None => match &decl.default {
+                Some(d) => d.clone().and_then(|v| convert(v, decl.ty)),
+                None => {
+                    warnings.push(format!(
+                        "{}: variable `{}` has no value (no default, not set in a tfvars file or \
+                         TF_VAR_{}); attributes that use it are unknown",
+                        dir.display(),
+                        decl.name,
+                        decl.name
+                    ));
+                    continue;
+                }
+            },
+        };
+        match chosen {
+            Ok(v) => {
+                values.insert(decl.name.clone(), v);
+            }
+            Err(e) => warnings.push(format!(
+                "{}: variable `{}`: {e}; attributes that use it are unknown",
+                dir.display(),
+                decl.name
+            )),
+        }
+    }
+    for (name, (_, from)) in given {
+        if !from.starts_with("TF_VAR_") {
+            warnings.push(format!(
+                "{from}: value for undeclared variable `{name}` (ignored)"
+            ));
+        }
+    }
+    Ok(values)
+}
+
+type VarFileValues = Vec<(String, Result<Value, String>)>;
+
+fn read_var_file(path: &Path, display: &str, ctx: &Context) -> Result<VarFileValues, HclError> {
+    if display.ends_with(".json") {
+        let text = read_text(path)?;
+        let json: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| HclError::Syntax {
+                path: display.to_string(),
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?;
+        let serde_json::Value::Object(map) = json else {
+            return Err(HclError::Invalid {
+                path: display.to_string(),
+                message: "a JSON variables file must hold an object".into(),
+            });
+        };
+        return Ok(map
+            .into_iter()
+            .map(|(k, v)| (k, Ok(json_to_hcl(v))))
+            .collect());
+    }
+    Ok(read_tfvars(path, display)?
+        .into_iter()
+        .map(|a: Attribute| {
+            let v = eval_value(&a.expr, ctx);
+            (a.key.into_inner(), v)
+        })
+        .collect())
+}
+
+/// A child module's variable values: inputs from the `module` block, else defaults. An input
+/// that is unknown leaves the variable undeclared (its default must not stand in for it).
+pub(crate) fn child_vars(
+    decls: &[VarDecl],
+    inputs: BTreeMap<String, Result<Value, String>>,
+    call: &str,
+    warnings: &mut Vec<String>,
+) -> Map<String, Value> {
+    let mut values = Map::new();
+    for decl in decls {
+        let chosen = match inputs.get(&decl.name) {
+            Some(Ok(v)) => convert(v.clone(), decl.ty),
+            Some(Err(_)) => continue,
+            None => match &decl.default {
+                Some(d) => d.clone().and_then(|v| convert(v, decl.ty)),
+                None => {
+                    warnings.push(format!(
+                        "{call}: required input `{}` is not set; attributes that use it are unknown",
+                        decl.name
+                    ));
+                    continue;
+                }
+            },
+        };
+        if let Ok(v) = chosen {
+            values.insert(decl.name.clone(), v);
+        }
+    }
+    for name in inputs.keys() {
+        if !decls.iter().any(|d| &d.name == name) {
+            warnings.push(format!(
+                "{call}: argument `{name}` is not a variable of the module (ignored)"
+            ));
+        }
+    }
+    values
+}
+
+/// Declares `var` and, for prepared references, each `var-NAME`.
+pub(crate) fn declare_vars(ctx: &mut Context, vars: Map<String, Value>) {
+    for (name, value) in &vars {
+        ctx.declare_var(format!("{VAR_PREFIX}{name}"), value.clone());
+    }
+    ctx.declare_var("var", Value::Object(vars));
+}
+
+/// Evaluates the locals in dependency order (rounds until nothing more resolves) and declares
+/// `local` in `ctx`. A local that does not resolve stays undeclared: what uses it is unknown.
+pub(crate) fn declare_locals(ctx: &mut Context, locals: &[Located<Attribute>]) {
+    let mut known = Map::new();
+    let mut pending: Vec<&Attribute> = locals.iter().map(|l| &l.item).collect();
+    ctx.declare_var("local", Value::Object(Map::new()));
+    loop {
+        let before = pending.len();
+        let mut resolved = Vec::new();
+        pending.retain(|attr| match eval_value(&attr.expr, ctx) {
+            Ok(v) => {
+                resolved.push((attr.key.as_str().to_string(), v));
+                false
+            }
+            Err(_) => true,
+        });
+        if resolved.is_empty() {
+            break;
+        }
+        for (name, value) in resolved {
+            ctx.declare_var(format!("{LOCAL_PREFIX}{name}"), value.clone());
+            known.insert(name, value);
+        }
+        // The whole object, for the few references left as written (see `prepare`).
+        ctx.declare_var("local", Value::Object(known.clone()));
+        if pending.is_empty() || pending.len() == before {
+            break;
+        }
+    }
+}
+
+/// `lifecycle { ignore_changes = [...] }` as attribute paths.
+pub(crate) fn ignore_changes(lifecycle: &Block) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in lifecycle.body.iter() {
+        let Structure::Attribute(a) = s else { continue };
+        if a.key.as_str() != "ignore_changes" {
+            continue;
+        }
+        match &a.expr {
+            Expression::Variable(v) if v.as_str() == "all" => out.push("all".to_string()),
+            Expression::String(s) if s == "all" => out.push("all".to_string()),
+            Expression::Array(items) => out.extend(items.iter().filter_map(traversal_path)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `tags["Name"]` → `tags.Name`, `ingress[0].cidr_blocks` → `ingress[0].cidr_blocks`.
+pub(crate) fn traversal_path(expr: &Expression) -> Option<String> {
+    match expr {
+        Expression::Variable(v) => Some(v.as_str().to_string()),
+        Expression::String(s) => Some(s.clone()),
+        Expression::Traversal(t) => {
+            let mut out = traversal_path(&t.expr)?;
+            for op in &t.operators {
+                match op {
+                    ::hcl::TraversalOperator::GetAttr(name) => {
+                        out.push('.');
+                        out.push_str(name.as_str());
+                    }
+                    ::hcl::TraversalOperator::Index(Expression::String(key)) => {
+                        out.push('.');
+                        out.push_str(key);
+                    }
+                    ::hcl::TraversalOperator::Index(Expression::Number(n)) => {
+                        out.push_str(&format!("[{n}]"));
+                    }
+                    ::hcl::TraversalOperator::LegacyIndex(n) => out.push_str(&format!("[{n}]")),
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,171 @@
+//! Terraform code (HCL) as expected resources: what the code means, before any apply.
+//!
+//! This module owns reading a root module directory and the local modules it calls into
+//! [`CodeResource`]s, one per resource instance, addressed as Terraform addresses them
+//! (`module.net.aws_subnet.this["a"]`). It is split by stage:
+//! - [`parse`](self::parse): finding and parsing `.tf` and `.tfvars` files, syntax errors with
+//!   `file:line:col`, and sorting a directory's blocks into a [`parse::ModuleSource`];
+//! - [`prepare`](self::prepare): rewriting expressions once so that evaluating them is cheap;
+//! - [`eval`](self::eval): HCL values to JSON, variables with Terraform's precedence, locals;
+//! - [`functions`](self::functions): the built-in functions driftd evaluates;
+//! - [`expand`](self::expand): module calls, `count` / `for_each`, `dynamic` blocks, providers.
+//!
+//! Anything the code alone cannot tell (a reference to another resource, a data source, a module
+//! output, an unsupported function, a variable without a value) is [`Attr::Unknown`]: callers
+//! never compare it. An attribute partly unknown is unknown as a whole.
+
+mod eval;
+mod expand;
+mod functions;
+mod parse;
+mod prepare;
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One attribute value as the code declares it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Attr {
+    /// Evaluated from the code alone; nested blocks are arrays of objects, as state writes them.
+    Known(Value),
+    /// Depends on something known only after apply or that driftd cannot evaluate; never
+    /// compared. `reason` says what, for `driftd explain`.
+    Unknown { reason: String },
+}
+
+impl Attr {
+    /// The value, when known.
+    pub fn known(&self) -> Option<&Value> {
+        match self {
+            Attr::Known(value) => Some(value),
+            Attr::Unknown { .. } => None,
+        }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Attr::Unknown { .. })
+    }
+}
+
+/// Where a block was declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcePos {
+    /// The file as the module directory given to [`load_module`] joined with its name.
+    pub file: String,
+    /// One-based line of the block's first token.
+    pub line: usize,
+}
+
+/// One resource instance declared by the code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeResource {
+    /// Terraform address: `module.net.aws_subnet.this["a"]`, `aws_instance.web[0]`.
+    pub address: String,
+    /// The module instance path (`module.net`, `module.app[0]`), empty for the root module.
+    pub module_path: String,
+    pub resource_type: String,
+    pub name: String,
+    /// `count` index (a number) or `for_each` key (a string), as state writes `index_key`.
+    pub index_key: Option<Value>,
+    /// Provider name (`aws`), after module `providers` mappings.
+    pub provider: String,
+    /// The root module's provider alias the resource uses, `None` for the default configuration.
+    pub provider_alias: Option<String>,
+    /// The `region` of that provider configuration, when set and known.
+    pub region: Option<String>,
+    /// Arguments and nested blocks, meta-arguments (`count`, `for_each`, `provider`,
+    /// `depends_on`, `lifecycle`, provisioners) left out.
+    pub attributes: BTreeMap<String, Attr>,
+    /// `lifecycle { ignore_changes = [...] }` as attribute paths (`tags.Name`, `ingress`);
+    /// `["all"]` for `ignore_changes = all`.
+    pub ignore_changes: Vec<String>,
+    pub source: SourcePos,
+}
+
+impl CodeResource {
+    /// The attributes whose value is known, in the shape of [`driftd_core::Attrs`].
+    pub fn known_attrs(&self) -> driftd_core::Attrs {
+        self.attributes
+            .iter()
+            .filter_map(|(k, v)| v.known().map(|v| (k.clone(), v.clone())))
+            .collect()
+    }
+}
+
+/// A `provider` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderConfig {
+    /// `aws`.
+    pub name: String,
+    pub alias: Option<String>,
+    /// `region`, when set and known.
+    pub region: Option<String>,
+    /// Module instance path of the block, empty for the root module.
+    pub module_path: String,
+    pub source: SourcePos,
+}
+
+/// `terraform { backend "TYPE" { ... } }` of the root module.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backend {
+    /// `s3`, `http`, `local`, ...
+    pub backend_type: String,
+    /// Settings whose value is known (backend settings cannot reference variables, so an unknown
+    /// one is reported in the warnings).
+    pub settings: BTreeMap<String, Value>,
+    pub source: SourcePos,
+}
+
+/// A root module, read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CodeModule {
+    /// Resource instances (managed resources only; data sources are not resources to compare),
+    /// in declaration order: files by name, blocks in file order, instances by index or key.
+    pub resources: Vec<CodeResource>,
+    pub providers: Vec<ProviderConfig>,
+    pub backend: Option<Backend>,
+    /// What was read but not fully understood: a remote module source, a variable without a
+    /// value, a `count` that is not known. Each names its file and what it means.
+    pub warnings: Vec<String>,
+}
+
+/// What the caller passes that Terraform would take from its command line and environment.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `-var-file` files, in command-line order, applied after `terraform.tfvars` and
+    /// `*.auto.tfvars`. Relative paths are resolved against the module directory.
+    pub var_files: Vec<PathBuf>,
+    /// `-var NAME=VALUE` pairs, applied last; values are read as `TF_VAR_` values are.
+    pub vars: Vec<(String, String)>,
+    /// The environment to take `TF_VAR_NAME` values from (the library never reads the process
+    /// environment itself).
+    pub env: BTreeMap<String, String>,
+    /// The workspace name `terraform.workspace` evaluates to; `default` when empty.
+    pub workspace: String,
+}
+
+/// Why a module could not be read. Messages name the file and, for syntax errors, the line and
+/// column as `path:line:col: message`.
+#[derive(Debug, thiserror::Error)]
+pub enum HclError {
+    #[error("{path}: cannot read: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{dir}: no Terraform files (*.tf) in this directory: point at a root module")]
+    NoConfig { dir: String },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// Reads the root module in `dir` and the local modules it calls into the resources the code
+/// declares.
+pub fn load_module(dir: &Path, opts: &LoadOptions) -> Result<CodeModule, HclError> {
+    expand::load(dir, opts)
+}

@@ -1,0 +1,282 @@
+//! Finding and parsing a module directory's files, and sorting its top-level blocks by role.
+//!
+//! Files are parsed with hcl-rs's editing parser (`hcl::edit`), which keeps spans, so that every
+//! block knows its line and every syntax error its line and column; the body is then converted
+//! to hcl-rs's plain structure for evaluation. A directory's files are parsed on all cores.
+
+use super::{HclError, SourcePos};
+use ::hcl::edit::Span as _;
+use ::hcl::{Attribute, Block, Structure};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A block or attribute with where it was declared.
+pub(crate) struct Located<T> {
+    pub item: T,
+    pub pos: SourcePos,
+}
+
+/// One module directory's declarations, in file order (files sorted by name).
+#[derive(Default)]
+pub(crate) struct ModuleSource {
+    /// The directory as given, for `path.module` and for naming files.
+    pub dir: PathBuf,
+    pub variables: Vec<Located<Block>>,
+    /// Every attribute of every `locals` block.
+    pub locals: Vec<Located<Attribute>>,
+    pub resources: Vec<Located<Block>>,
+    pub modules: Vec<Located<Block>>,
+    pub providers: Vec<Located<Block>>,
+    /// `backend` blocks found inside `terraform` blocks.
+    pub backends: Vec<Located<Block>>,
+}
+
+/// Reads and parses every `*.tf` file directly in `dir`.
+pub(crate) fn read_module_dir(dir: &Path) -> Result<ModuleSource, HclError> {
+    let shown = dir.display().to_string();
+    let entries = fs::read_dir(dir).map_err(|e| HclError::Read {
+        path: shown.clone(),
+        reason: io_reason(&e),
+    })?;
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| HclError::Read {
+            path: shown.clone(),
+            reason: io_reason(&e),
+        })?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        // Editor backups and hidden files are not configuration, as for Terraform.
+        if name.ends_with(".tf") && !name.starts_with('.') && path.is_file() {
+            files.push(path);
+        }
+    }
+    if files.is_empty() {
+        return Err(HclError::NoConfig { dir: shown });
+    }
+    files.sort();
+    let parsed = parse_all(&files)?;
+    let mut module = ModuleSource {
+        dir: dir.to_path_buf(),
+        ..ModuleSource::default()
+    };
+    for file in parsed {
+        file.sort_into(&mut module);
+    }
+    Ok(module)
+}
+
+/// A parsed file: its top-level structures, each with its line.
+struct ParsedFile {
+    display: Arc<str>,
+    structures: Vec<(Structure, usize)>,
+}
+
+impl ParsedFile {
+    fn sort_into(self, module: &mut ModuleSource) {
+        for (structure, line) in self.structures {
+            let pos = SourcePos {
+                file: self.display.to_string(),
+                line,
+            };
+            let Structure::Block(block) = structure else {
+                // Terraform rejects top-level attributes; nothing to read from them.
+                continue;
+            };
+            match block.identifier.as_str() {
+                "variable" => module.variables.push(Located { item: block, pos }),
+                "resource" => module.resources.push(Located { item: block, pos }),
+                "module" => module.modules.push(Located { item: block, pos }),
+                "provider" => module.providers.push(Located { item: block, pos }),
+                "locals" => {
+                    for inner in block.body {
+                        if let Structure::Attribute(attr) = inner {
+                            module.locals.push(Located {
+                                item: attr,
+                                pos: pos.clone(),
+                            });
+                        }
+                    }
+                }
+                "terraform" => {
+                    for inner in block.body {
+                        if let Structure::Block(inner) = inner {
+                            if inner.identifier.as_str() == "backend" {
+                                module.backends.push(Located {
+                                    item: inner,
+                                    pos: pos.clone(),
+                                });
+                            }
+                        }
+                    }
+                }
+                // data, output, moved, import, check: nothing to compare.
+                _ => {}
+            }
+        }
+    }
+}
+
+fn parse_all(files: &[PathBuf]) -> Result<Vec<ParsedFile>, HclError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len());
+    if threads <= 1 {
+        return files.iter().map(|f| read_and_parse(f)).collect();
+    }
+    // Contiguous chunks keep the result in file order.
+    let chunk = files.len().div_ceil(threads);
+    let results: Vec<Result<Vec<ParsedFile>, HclError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|f| read_and_parse(f)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(HclError::Invalid {
+                        path: String::new(),
+                        message: "internal error: parser thread panicked".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(files.len());
+    for part in results {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
+fn read_and_parse(path: &Path) -> Result<ParsedFile, HclError> {
+    let display = path.display().to_string();
+    let text = read_text(path)?;
+    parse_text(&text, &display)
+}
+
+pub(crate) fn read_text(path: &Path) -> Result<String, HclError> {
+    let bytes = fs::read(path).map_err(|e| HclError::Read {
+        path: path.display().to_string(),
+        reason: io_reason(&e),
+    })?;
+    String::from_utf8(bytes).map_err(|e| HclError::Invalid {
+        path: path.display().to_string(),
+        message: format!(
+            "not UTF-8 text (invalid byte at offset {}): Terraform files must be UTF-8",
+            e.utf8_error().valid_up_to()
+        ),
+    })
+}
+
+/// Parses one file's text; `display` names it in errors and positions.
+fn parse_text(text: &str, display: &str) -> Result<ParsedFile, HclError> {
+    let body = parse_body(text, display)?;
+    let mut lines = LineCounter::new(text);
+    let starts: Vec<usize> = body
+        .iter()
+        .map(|s| s.span().map_or(0, |span| lines.line_at(span.start)))
+        .collect();
+    let mut plain: ::hcl::Body = body.into();
+    super::prepare::prepare_body(&mut plain);
+    Ok(ParsedFile {
+        display: Arc::from(display),
+        structures: plain.into_iter().zip(starts).collect(),
+    })
+}
+
+pub(crate) fn parse_body(
+    text: &str,
+    display: &str,
+) -> Result<::hcl::edit::structure::Body, HclError> {
+    // Editors on Windows may save with a byte order mark, which is not HCL.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    ::hcl::edit::parser::parse_body(text).map_err(|e| HclError::Syntax {
+        path: display.to_string(),
+        line: e.location().line(),
+        column: e.location().column(),
+        message: e.message().to_string(),
+    })
+}
+
+/// Line numbers for increasing byte offsets, counting each newline once.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += self.text[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
+}
+
+/// The attributes of a `.tfvars` file (HCL) in file order.
+pub(crate) fn read_tfvars(path: &Path, display: &str) -> Result<Vec<Attribute>, HclError> {
+    let text = read_text(path)?;
+    let body: ::hcl::Body = parse_body(&text, display)?.into();
+    Ok(body
+        .into_iter()
+        .filter_map(|s| match s {
+            Structure::Attribute(a) => Some(a),
+            Structure::Block(_) => None,
+        })
+        .collect())
+}
+
+/// The OS's description of an I/O error without the `(os error N)` suffix.
+pub(crate) fn io_reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_string(),
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_know_their_line() {
+        let text = "# comment\n\nresource \"a\" \"b\" {\n  x = 1\n}\n\nvariable \"v\" {}\n";
+        let file = parse_text(text, "main.tf").expect("parses");
+        let lines: Vec<usize> = file.structures.iter().map(|(_, l)| *l).collect();
+        assert_eq!(lines, vec![3, 7]);
+    }
+
+    #[test]
+    fn syntax_error_names_file_line_and_column() {
+        let err = parse_text("resource \"a\" \"b\" {\n  x = \n}\n", "dir/main.tf")
+            .err()
+            .expect("fails");
+        let text = err.to_string();
+        assert!(text.starts_with("dir/main.tf:"), "{text}");
+        match err {
+            HclError::Syntax { line, column, .. } => assert!(line >= 2 && column >= 1),
+            other => panic!("{other}"),
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Rewrites parsed expressions once so that evaluating them many times is cheap.
+//!
+//! hcl-rs evaluates `local.name` by cloning the whole `local` object and then picking `name`
+//! from it: with thousands of locals, every reference would copy all of them. So references
+//! `local.NAME` and `var.NAME` become variables of their own, `local-NAME` and `var-NAME` (a
+//! dash cannot appear in a name the user writes as a variable, so these never clash), declared
+//! one by one by the evaluator. Likewise a quoted template made only of literals and
+//! interpolations (`"${local.name}-web"`), which hcl-rs would parse again at every evaluation,
+//! becomes a call of the internal [`TEMPLATE_FUNC`]. Anything else (templates with directives or
+//! strip markers, heredocs) is left as written and evaluated against the full `local` and `var`
+//! objects, which the evaluator declares as well.
+
+use ::hcl::expr::{FuncCall, FuncName, Operation, TemplateExpr, TraversalOperator, Variable};
+use ::hcl::template::{Element, Strip, Template};
+use ::hcl::{Body, Expression, Identifier, Structure};
+
+/// The function that joins a prepared template's parts, as string conversion in a template does.
+pub(crate) const TEMPLATE_FUNC: &str = "driftd-template";
+/// The prefix of the variable a prepared `local.NAME` reads.
+pub(crate) const LOCAL_PREFIX: &str = "local-";
+/// The prefix of the variable a prepared `var.NAME` reads.
+pub(crate) const VAR_PREFIX: &str = "var-";
+
+pub(crate) fn prepare_body(body: &mut Body) {
+    for structure in body.iter_mut() {
+        match structure {
+            Structure::Attribute(a) => prepare_expr(&mut a.expr),
+            Structure::Block(b) => prepare_body(&mut b.body),
+        }
+    }
+}
+
+pub(crate) fn prepare_expr(expr: &mut Expression) {
+    match expr {
+        Expression::Array(items) => items.iter_mut().for_each(prepare_expr),
+        Expression::Object(object) => {
+            // Keys are not mutable in place; a computed key rarely references locals, and the
+            // full objects still answer when one does.
+            for (_, value) in object.iter_mut() {
+                prepare_expr(value);
+            }
+        }
+        Expression::TemplateExpr(template) => {
+            if let Some(prepared) = prepare_template(template) {
+                *expr = prepared;
+            }
+        }
+        Expression::Traversal(traversal) => {
+            prepare_expr(&mut traversal.expr);
+            for op in traversal.operators.iter_mut() {
+                if let TraversalOperator::Index(index) = op {
+                    prepare_expr(index);
+                }
+            }
+            let prefix = match &traversal.expr {
+                Expression::Variable(v) if v.as_str() == "local" => LOCAL_PREFIX,
+                Expression::Variable(v) if v.as_str() == "var" => VAR_PREFIX,
+                _ => return,
+            };
+            let Some(TraversalOperator::GetAttr(name)) = traversal.operators.first() else {
+                return;
+            };
+            let variable =
+                Expression::Variable(Variable::unchecked(format!("{prefix}{}", name.as_str())));
+            if traversal.operators.len() == 1 {
+                *expr = variable;
+            } else {
+                traversal.operators.remove(0);
+                traversal.expr = variable;
+            }
+        }
+        Expression::FuncCall(call) => call.args.iter_mut().for_each(prepare_expr),
+        Expression::Parenthesis(inner) => prepare_expr(inner),
+        Expression::Conditional(cond) => {
+            prepare_expr(&mut cond.cond_expr);
+            prepare_expr(&mut cond.true_expr);
+            prepare_expr(&mut cond.false_expr);
+        }
+        Expression::Operation(op) => match op.as_mut() {
+            Operation::Unary(unary) => prepare_expr(&mut unary.expr),
+            Operation::Binary(binary) => {
+                prepare_expr(&mut binary.lhs_expr);
+                prepare_expr(&mut binary.rhs_expr);
+            }
+        },
+        Expression::ForExpr(for_expr) => {
+            prepare_expr(&mut for_expr.collection_expr);
+            if let Some(key) = for_expr.key_expr.as_mut() {
+                prepare_expr(key);
+            }
+            prepare_expr(&mut for_expr.value_expr);
+            if let Some(cond) = for_expr.cond_expr.as_mut() {
+                prepare_expr(cond);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A quoted template of literals and interpolations as a call joining its parts; `None` to keep
+/// it as written.
+fn prepare_template(template: &TemplateExpr) -> Option<Expression> {
+    let TemplateExpr::QuotedString(_) = template else {
+        return None;
+    };
+    let parsed = Template::from_expr(template).ok()?;
+    let mut parts = Vec::with_capacity(parsed.elements().len());
+    for element in parsed.elements() {
+        match element {
+            Element::Literal(text) => parts.push(Expression::String(text.clone())),
+            Element::Interpolation(interp) if interp.strip == Strip::None => {
+                let mut inner = interp.expr.clone();
+                prepare_expr(&mut inner);
+                parts.push(inner);
+            }
+            _ => return None,
+        }
+    }
+    // A lone interpolation yields its value unconverted, as in Terraform (`"${var.list}"`).
+    if parts.len() == 1 && matches!(parsed.elements()[0], Element::Interpolation(_)) {
+        return parts.pop();
+    }
+    let mut call = FuncCall::new(FuncName::new(Identifier::unchecked(TEMPLATE_FUNC)));
+    call.args = parts;
+    Some(Expression::FuncCall(Box::new(call)))
+}
