@@ -420,3 +420,202 @@ fn denied_listings_of_new_types_are_not_scanned_never_missing() {
     // The key pair and both route tables are neither compared nor missing.
     assert_eq!(report["summary"]["not_scanned"], json!(3));
 }
+
+/// `aws_vpc_security_group_ingress_rule` and `_egress_rule` against moto, beside the groups they
+/// belong to: in sync first; then a rule revoked, one added and one redescribed out of band.
+/// A rule added out of band is the group's change, never also an unmanaged rule (see
+/// `providers/aws/src/resources/vpc_security_group_ingress_rule.rs`).
+#[test]
+fn separate_security_group_rules_in_sync_then_out_of_band_changes_are_found() {
+    use aws_sdk_ec2::types::{
+        IpPermission, IpRange, SecurityGroupRuleRequest, SecurityGroupRuleUpdate,
+    };
+    use driftd_testkit::seed::seed_security_group_rules;
+
+    const RULE_TYPES: [&str; 3] = [
+        "aws_security_group",
+        "aws_vpc_security_group_egress_rule",
+        "aws_vpc_security_group_ingress_rule",
+    ];
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("aws-sg-rules");
+    let mut state = TfState::new();
+    let seeded = rt.block_on(async {
+        let client = ec2_client(&moto.endpoint(), US).await;
+        seed_security_group_rules(&client, US, &mut state)
+            .await
+            .expect("seed rules")
+    });
+    state
+        .write(&dir.path().join("terraform.tfstate"))
+        .expect("write state");
+    dir.write("driftd.toml", &config_for(&moto.endpoint(), &RULE_TYPES));
+
+    // The rules of the two default groups (this VPC's and the default VPC's) and the bastion's
+    // egress rule exist live with no state entry of their type: not unmanaged.
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["findings"], json!([]), "stderr: {}", run.stderr);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(report["scan"]["complete"], json!(true));
+    // 3 ingress rules, 1 egress rule, 2 groups.
+    assert_eq!(report["summary"]["managed"], json!(6));
+    assert_eq!(report["summary"]["unmanaged"], json!(0));
+
+    let opened_rule_id = rt.block_on(async {
+        let c = ec2_client(&moto.endpoint(), US).await;
+        let perm = |port: i32, cidr: &str, description: Option<&str>| {
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(port)
+                .to_port(port)
+                .ip_ranges(
+                    IpRange::builder()
+                        .cidr_ip(cidr)
+                        .set_description(description.map(str::to_string))
+                        .build(),
+                )
+                .build()
+        };
+        c.revoke_security_group_ingress()
+            .group_id(&seeded.group_id)
+            .ip_permissions(perm(443, "10.0.0.0/8", Some("https")))
+            .send()
+            .await
+            .expect("revoke HTTPS");
+        let opened = c
+            .authorize_security_group_ingress()
+            .group_id(&seeded.group_id)
+            .ip_permissions(perm(22, "0.0.0.0/0", None))
+            .send()
+            .await
+            .expect("open SSH to the world");
+        c.modify_security_group_rules()
+            .group_id(&seeded.group_id)
+            .security_group_rules(
+                SecurityGroupRuleUpdate::builder()
+                    .security_group_rule_id(&seeded.egress_rule_id)
+                    .security_group_rule(
+                        SecurityGroupRuleRequest::builder()
+                            .ip_protocol("-1")
+                            .from_port(-1)
+                            .to_port(-1)
+                            .cidr_ipv4("0.0.0.0/0")
+                            .description("anywhere")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("redescribe egress");
+        opened
+            .security_group_rules()
+            .first()
+            .and_then(|r| r.security_group_rule_id())
+            .expect("new rule id")
+            .to_string()
+    });
+
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        run.code, 2,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let report = run.json();
+    eprintln!(
+        "{}",
+        serde_json::to_string_pretty(&report["findings"]).unwrap()
+    );
+    assert_eq!(
+        findings(&report),
+        vec![
+            finding(
+                "missing",
+                "critical",
+                "aws_vpc_security_group_ingress_rule",
+                &seeded.https_rule_id,
+                &[]
+            ),
+            finding(
+                "changed",
+                "critical",
+                "aws_security_group",
+                &seeded.group_id,
+                &["ingress", "ingress", "egress", "egress"]
+            ),
+            finding(
+                "changed",
+                "warning",
+                "aws_vpc_security_group_egress_rule",
+                &seeded.egress_rule_id,
+                &["description"]
+            ),
+        ],
+        "stderr: {}",
+        run.stderr
+    );
+
+    // The group shows the rule set change: HTTPS gone, SSH from anywhere added.
+    let group = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["resource_type"] == "aws_security_group")
+        .expect("group finding");
+    let ingress: Vec<(String, Value)> = group["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["path"] == "ingress")
+        .map(|c| {
+            let rule = if c["op"] == "add" {
+                &c["actual"]
+            } else {
+                &c["expected"]
+            };
+            (
+                c["op"].as_str().unwrap().to_string(),
+                rule["from_port"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ingress,
+        vec![
+            ("remove".to_string(), json!(443)),
+            ("add".to_string(), json!(22))
+        ]
+    );
+
+    // Asked for, cloud defaults include every rule no state entry of its type holds: the new
+    // SSH rule among them.
+    let with_defaults = config_for(&moto.endpoint(), &RULE_TYPES).replacen(
+        "[target.aws]",
+        "include_cloud_defaults = true\n\n[target.aws]",
+        1,
+    );
+    dir.write("driftd.toml", &with_defaults);
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    let unmanaged: Vec<(String, String)> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "unmanaged")
+        .map(|f| {
+            (
+                f["resource_type"].as_str().unwrap().to_string(),
+                f["resource_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        unmanaged.contains(&(
+            "aws_vpc_security_group_ingress_rule".to_string(),
+            opened_rule_id
+        )),
+        "{unmanaged:?}"
+    );
+}

@@ -326,7 +326,9 @@ fn access_denied_region_is_skipped_never_missing() {
             "aws_route_table",
             "aws_security_group",
             "aws_subnet",
-            "aws_vpc"
+            "aws_vpc",
+            "aws_vpc_security_group_egress_rule",
+            "aws_vpc_security_group_ingress_rule"
         ]
     );
     for s in skipped {
@@ -478,7 +480,7 @@ fn unreachable_endpoint_skips_every_scope() {
     assert_eq!(report["findings"], json!([]));
     let skipped = report["skipped"].as_array().unwrap();
     // Every supported type in the one region.
-    assert_eq!(skipped.len(), 13);
+    assert_eq!(skipped.len(), 15);
     assert!(skipped.iter().all(|s| s["reason"]
         .as_str()
         .unwrap()

@@ -924,3 +924,246 @@ pub async fn seed_network(
         network_acl_id,
     })
 }
+
+/// What [`seed_security_group_rules`] created.
+#[derive(Debug, Clone)]
+pub struct SeededRules {
+    pub vpc_id: String,
+    /// The `app` group, whose rules are managed as separate resources.
+    pub group_id: String,
+    /// The `bastion` group that one `app` rule references.
+    pub bastion_group_id: String,
+    /// Ingress: HTTPS from 10.0.0.0/8 (tagged), SSH from the bastion group, DNS over UDP from an
+    /// IPv6 range.
+    pub https_rule_id: String,
+    pub ssh_rule_id: String,
+    pub dns_rule_id: String,
+    /// Egress: the all-traffic rule AWS creates with the group, adopted by the code.
+    pub egress_rule_id: String,
+}
+
+/// Creates, in `region`: a VPC with an `app` and a `bastion` security group, and the rules of
+/// `app` one by one as `aws_vpc_security_group_ingress_rule`/`egress_rule` resources create
+/// them. Records all of it in `state`, the groups with the rules a refresh reads into their
+/// `ingress`/`egress`.
+pub async fn seed_security_group_rules(
+    client: &Client,
+    region: &str,
+    state: &mut TfState,
+) -> Result<SeededRules> {
+    use aws_sdk_ec2::types::{Filter, Ipv6Range, UserIdGroupPair};
+
+    let vpc_id = client
+        .create_vpc()
+        .cidr_block("10.1.0.0/16")
+        .send()
+        .await
+        .context("CreateVpc")?
+        .vpc()
+        .and_then(|v| v.vpc_id())
+        .context("no vpc id")?
+        .to_string();
+    let group = |name: &'static str| {
+        let vpc_id = vpc_id.clone();
+        async move {
+            let id = client
+                .create_security_group()
+                .group_name(name)
+                .description(format!("{name} tier"))
+                .vpc_id(&vpc_id)
+                .send()
+                .await
+                .context("CreateSecurityGroup")?
+                .group_id()
+                .context("no group id")?
+                .to_string();
+            anyhow::Ok(id)
+        }
+    };
+    let group_id = group("app").await?;
+    let bastion_group_id = group("bastion").await?;
+
+    // One permission per call, so each call returns exactly the rule it made.
+    let authorize = |perm: IpPermission, tagged: Option<&'static str>| {
+        let group_id = group_id.clone();
+        async move {
+            let mut call = client
+                .authorize_security_group_ingress()
+                .group_id(&group_id)
+                .ip_permissions(perm);
+            if let Some(name) = tagged {
+                call = call.tag_specifications(tag_spec(
+                    ResourceType::SecurityGroupRule,
+                    &[("Name", name)],
+                ));
+            }
+            let out = call.send().await.context("AuthorizeSecurityGroupIngress")?;
+            let id = out
+                .security_group_rules()
+                .first()
+                .and_then(|r| r.security_group_rule_id())
+                .context("no rule id")?
+                .to_string();
+            anyhow::Ok(id)
+        }
+    };
+    let https_rule_id = authorize(
+        IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(443)
+            .to_port(443)
+            .ip_ranges(
+                IpRange::builder()
+                    .cidr_ip("10.0.0.0/8")
+                    .description("https")
+                    .build(),
+            )
+            .build(),
+        Some("https"),
+    )
+    .await?;
+    let ssh_rule_id = authorize(
+        IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(22)
+            .to_port(22)
+            .user_id_group_pairs(
+                UserIdGroupPair::builder()
+                    .group_id(&bastion_group_id)
+                    .build(),
+            )
+            .build(),
+        None,
+    )
+    .await?;
+    let dns_rule_id = authorize(
+        IpPermission::builder()
+            .ip_protocol("udp")
+            .from_port(53)
+            .to_port(53)
+            .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("2001:db8::/32").build())
+            .build(),
+        None,
+    )
+    .await?;
+
+    // The all-traffic egress rule AWS gives every new group.
+    let egress_rule_id = client
+        .describe_security_group_rules()
+        .filters(Filter::builder().name("group-id").values(&group_id).build())
+        .send()
+        .await
+        .context("DescribeSecurityGroupRules")?
+        .security_group_rules()
+        .iter()
+        .find(|r| r.is_egress() == Some(true))
+        .and_then(|r| r.security_group_rule_id())
+        .context("no default egress rule")?
+        .to_string();
+
+    let rule_entry = |kind: &str, name: &str, id: &str, fields: Value| {
+        let mut attrs = json!({
+            "arn": arn(region, "security-group-rule", id),
+            "cidr_ipv4": null,
+            "cidr_ipv6": null,
+            "description": null,
+            "from_port": null,
+            "id": id,
+            "ip_protocol": "-1",
+            "prefix_list_id": null,
+            "referenced_security_group_id": null,
+            "security_group_id": group_id,
+            "security_group_rule_id": id,
+            "tags": null,
+            "tags_all": {},
+            "to_port": null,
+        });
+        if let (Some(a), Value::Object(f)) = (attrs.as_object_mut(), fields) {
+            a.extend(f);
+        }
+        (
+            format!("aws_vpc_security_group_{kind}_rule"),
+            name.to_string(),
+            attrs,
+        )
+    };
+    let entries = [
+        rule_entry(
+            "ingress",
+            "https",
+            &https_rule_id,
+            json!({"ip_protocol": "tcp", "from_port": 443, "to_port": 443,
+                   "cidr_ipv4": "10.0.0.0/8", "description": "https",
+                   "tags": {"Name": "https"}, "tags_all": {"Name": "https"}}),
+        ),
+        rule_entry(
+            "ingress",
+            "ssh",
+            &ssh_rule_id,
+            json!({"ip_protocol": "tcp", "from_port": 22, "to_port": 22,
+                   "referenced_security_group_id": bastion_group_id}),
+        ),
+        rule_entry(
+            "ingress",
+            "dns",
+            &dns_rule_id,
+            json!({"ip_protocol": "udp", "from_port": 53, "to_port": 53,
+                   "cidr_ipv6": "2001:db8::/32"}),
+        ),
+        rule_entry(
+            "egress",
+            "all",
+            &egress_rule_id,
+            json!({"cidr_ipv4": "0.0.0.0/0"}),
+        ),
+    ];
+    for (resource_type, name, attrs) in entries {
+        state.add(None, &resource_type, &name, None, attrs);
+    }
+
+    let all_egress = rule("-1", 0, 0, &["0.0.0.0/0"], "");
+    let mut ssh = rule("tcp", 22, 22, &[], "");
+    ssh["security_groups"] = json!([bastion_group_id]);
+    let mut dns = rule("udp", 53, 53, &[], "");
+    dns["ipv6_cidr_blocks"] = json!(["2001:db8::/32"]);
+    for (name, id, ingress) in [
+        (
+            "app",
+            &group_id,
+            json!([rule("tcp", 443, 443, &["10.0.0.0/8"], "https"), ssh, dns]),
+        ),
+        ("bastion", &bastion_group_id, json!([])),
+    ] {
+        state.add(
+            None,
+            "aws_security_group",
+            name,
+            None,
+            json!({
+                "arn": arn(region, "security-group", id),
+                "description": format!("{name} tier"),
+                "egress": [all_egress.clone()],
+                "id": id,
+                "ingress": ingress,
+                "name": name,
+                "name_prefix": "",
+                "owner_id": crate::ACCOUNT_ID,
+                "revoke_rules_on_delete": false,
+                "tags": {},
+                "tags_all": {},
+                "timeouts": null,
+                "vpc_id": vpc_id,
+            }),
+        );
+    }
+
+    Ok(SeededRules {
+        vpc_id,
+        group_id,
+        bastion_group_id,
+        https_rule_id,
+        ssh_rule_id,
+        dns_rule_id,
+        egress_rule_id,
+    })
+}

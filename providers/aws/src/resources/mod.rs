@@ -18,6 +18,8 @@ pub mod route_table;
 pub mod security_group;
 pub mod subnet;
 pub mod vpc;
+pub mod vpc_security_group_egress_rule;
+pub mod vpc_security_group_ingress_rule;
 
 /// Every supported resource type.
 pub fn registry() -> Vec<Box<dyn ResourceKind<Client>>> {
@@ -35,6 +37,8 @@ pub fn registry() -> Vec<Box<dyn ResourceKind<Client>>> {
         Box::new(key_pair::KeyPair),
         Box::new(launch_template::LaunchTemplate),
         Box::new(network_acl::NetworkAcl),
+        Box::new(vpc_security_group_ingress_rule::VpcSecurityGroupIngressRule),
+        Box::new(vpc_security_group_egress_rule::VpcSecurityGroupEgressRule),
     ]
 }
 
