@@ -97,16 +97,9 @@ fn out_of_band_changes_are_found_exactly_with_exit_2() {
             .send()
             .await
             .expect("open port 22");
-        let out = c
-            .run_instances()
-            .image_id(driftd_testkit::seed::AMI)
-            .instance_type("t3.nano".into())
-            .min_count(1)
-            .max_count(1)
-            .send()
+        let unmanaged = driftd_testkit::seed::start_unmanaged_instance(&c)
             .await
             .expect("unmanaged instance");
-        let unmanaged = out.instances()[0].instance_id().unwrap().to_string();
 
         let c = ec2_client(&moto.endpoint(), EU).await;
         c.delete_volume()

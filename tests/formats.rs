@@ -104,16 +104,9 @@ fn drift_in_every_format_is_valid_mapped_and_escaped() {
             .send()
             .await
             .expect("resize");
-        let out = c
-            .run_instances()
-            .image_id(driftd_testkit::seed::AMI)
-            .instance_type("t3.nano".into())
-            .min_count(1)
-            .max_count(1)
-            .send()
+        let id = driftd_testkit::seed::start_unmanaged_instance(&c)
             .await
             .expect("unmanaged instance");
-        let id = out.instances()[0].instance_id().unwrap().to_string();
         let c = ec2_client(&moto.endpoint(), EU).await;
         c.delete_volume()
             .volume_id(&eu.volume_id)

@@ -147,7 +147,7 @@ pub async fn deliver_due(ctx: &Ctx, channels: &HashMap<String, Arc<dyn Channel>>
     let attempted = due.len();
     let rt = ctx.notify_runtime();
     for batch in batches(due, rt.defaults.summary_threshold) {
-        deliver_batch(ctx, channels, &rt.defaults.self_alert, batch).await;
+        deliver_batch(ctx, channels, &rt.defaults, batch).await;
     }
     attempted
 }
@@ -155,7 +155,7 @@ pub async fn deliver_due(ctx: &Ctx, channels: &HashMap<String, Arc<dyn Channel>>
 async fn deliver_batch(
     ctx: &Ctx,
     channels: &HashMap<String, Arc<dyn Channel>>,
-    self_alert: &[String],
+    defaults: &super::config::NotifyConfig,
     batch: Batch,
 ) {
     let now = ctx.clock.now();
@@ -253,7 +253,7 @@ async fn deliver_batch(
                 })
                 .await;
             if event != "undeliverable" {
-                self_alert_failure(ctx, self_alert, &batch, reason).await;
+                self_alert_failure(ctx, defaults, &batch, reason).await;
             }
             marked
         }
@@ -265,7 +265,13 @@ async fn deliver_batch(
 
 /// Tells the `self_alert` channels (other than the one that failed) that a notification could
 /// not be delivered, so a broken channel does not fail in silence.
-async fn self_alert_failure(ctx: &Ctx, self_alert: &[String], batch: &Batch, reason: &str) {
+async fn self_alert_failure(
+    ctx: &Ctx,
+    defaults: &super::config::NotifyConfig,
+    batch: &Batch,
+    reason: &str,
+) {
+    let self_alert = &defaults.self_alert;
     let first = &batch.items[0];
     let items: Vec<NewNotification> = self_alert
         .iter()
@@ -307,7 +313,7 @@ async fn self_alert_failure(ctx: &Ctx, self_alert: &[String], batch: &Batch, rea
         return;
     }
     let now = ctx.clock.now();
-    let give_up = now + chrono::Duration::hours(24);
+    let give_up = now + chrono::Duration::seconds(defaults.give_up_after_secs as i64);
     match ctx
         .store(move |s| s.enqueue(&items, &rfc3339(now), &rfc3339(give_up)))
         .await

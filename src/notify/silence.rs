@@ -20,6 +20,8 @@ pub const KEYS: &[&str] = &[
 
 #[derive(Debug, Clone)]
 pub struct Silence {
+    /// Unreadable matchers: the silence matches nothing.
+    broken: bool,
     matchers: Vec<(String, glob::Pattern)>,
 }
 
@@ -57,10 +59,10 @@ impl Silence {
                 }
             }
         }
-        if broken {
-            out.push(("never".into(), glob::Pattern::new("[]").unwrap_or_default()));
+        Silence {
+            broken,
+            matchers: out,
         }
-        Silence { matchers: out }
     }
 
     pub fn matches(
@@ -70,22 +72,23 @@ impl Silence {
         f: &FindingRecord,
     ) -> bool {
         let g = &f.finding;
-        self.matchers.iter().all(|(k, p)| match k.as_str() {
-            "target" => p.matches(target),
-            "tier" => p.matches(g.tier.as_str()),
-            "kind" => p.matches(g.kind.as_str()),
-            "type" => p.matches(&g.resource_type),
-            "resource" => {
-                p.matches(&g.resource_id) || g.address.as_deref().is_some_and(|a| p.matches(a))
-            }
-            "provider" => p.matches(&g.provider),
-            "region" => g.region.as_deref().is_some_and(|r| p.matches(r)),
-            "fingerprint" => p.matches(&g.fingerprint) || g.fingerprint.starts_with(p.as_str()),
-            other => match other.strip_prefix("label.") {
-                Some(name) => labels.get(name).is_some_and(|v| p.matches(v)),
-                None => false,
-            },
-        })
+        !self.broken
+            && self.matchers.iter().all(|(k, p)| match k.as_str() {
+                "target" => p.matches(target),
+                "tier" => p.matches(g.tier.as_str()),
+                "kind" => p.matches(g.kind.as_str()),
+                "type" => p.matches(&g.resource_type),
+                "resource" => {
+                    p.matches(&g.resource_id) || g.address.as_deref().is_some_and(|a| p.matches(a))
+                }
+                "provider" => p.matches(&g.provider),
+                "region" => g.region.as_deref().is_some_and(|r| p.matches(r)),
+                "fingerprint" => p.matches(&g.fingerprint) || g.fingerprint.starts_with(p.as_str()),
+                other => match other.strip_prefix("label.") {
+                    Some(name) => labels.get(name).is_some_and(|v| p.matches(v)),
+                    None => false,
+                },
+            })
     }
 }
 

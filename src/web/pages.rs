@@ -113,11 +113,8 @@ fn status_badge(status: &str) -> String {
     format!("<span class=\"status-{0}\">{0}</span>", esc(status))
 }
 
-fn scan_status(s: &ScanRecord) -> String {
-    serde_json::to_value(s.status)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
+fn scan_status(s: &ScanRecord) -> &'static str {
+    s.status.as_str()
 }
 
 fn tier_cells(c: &TierCounts) -> String {
@@ -175,7 +172,7 @@ pub async fn overview(State(s): State<Arc<WebState>>) -> Page {
             Some(sc) => format!(
                 "{} {} <span class=\"muted\">({})</span>",
                 when(now, sc.finished_at.as_deref().unwrap_or(&sc.started_at)),
-                status_badge(&scan_status(sc)),
+                status_badge(scan_status(sc)),
                 esc(&sc.trigger)
             ),
             None => "<span class=\"muted\">never scanned</span>".into(),
@@ -260,7 +257,7 @@ fn scans_table(scans: &[ScanRecord], now: DateTime<Utc>) -> String {
             sc.id,
             when(now, &sc.started_at),
             esc(&sc.trigger),
-            status_badge(&scan_status(sc)),
+            status_badge(scan_status(sc)),
             sc.findings,
             sc.skipped,
             esc(sc.error.as_deref().unwrap_or(""))
@@ -460,7 +457,7 @@ pub async fn scan(State(s): State<Arc<WebState>>, Path(id): Path<i64>) -> Page {
         sc.id,
         esc(&url_segment(&sc.target)),
         esc(&sc.target),
-        status_badge(&scan_status(sc)),
+        status_badge(scan_status(sc)),
         esc(&sc.trigger),
         when(now, &sc.started_at),
         sc.finished_at

@@ -115,47 +115,52 @@ pub async fn target_names(ctx: &Ctx, configured: &[String]) -> Result<Vec<String
     Ok(names)
 }
 
-pub async fn summary(ctx: &Ctx, name: &str, days: u32) -> Result<TargetSummary> {
-    let now = ctx.clock.now();
-    let since = crate::daemon::rfc3339(now - Duration::days(days as i64 + 1));
+/// What one target's pages show, read in one store call.
+struct Gathered {
+    recent_scans: Vec<ScanRecord>,
+    report: Option<Report>,
+    open: Vec<FindingRecord>,
+    spans: Vec<Span>,
+}
+
+async fn gather(ctx: &Ctx, name: &str, days: u32, scans: usize) -> Result<Gathered> {
+    let since = crate::daemon::rfc3339(ctx.clock.now() - Duration::days(days as i64 + 1));
     let n = name.to_string();
-    let (last_scan, report, open, spans) = ctx
-        .store(move |s| {
-            Ok((
-                s.recent_scans(Some(&n), None, 1)?.into_iter().next(),
-                s.last_report(&n)?,
-                s.open_findings(Some(&n))?,
-                s.finding_spans(&n, &since)?,
-            ))
+    ctx.store(move |s| {
+        Ok(Gathered {
+            recent_scans: s.recent_scans(Some(&n), None, scans)?,
+            report: s.last_report(&n)?,
+            open: s.open_findings(Some(&n))?,
+            spans: s.finding_spans(&n, &since)?,
         })
-        .await?;
-    Ok(TargetSummary {
-        name: name.to_string(),
-        last_scan,
-        complete: report.as_ref().map(|r| r.scan.complete),
-        coverage_pct: report.as_ref().map(|r| r.summary.coverage_pct),
-        open: TierCounts::of(&open),
-        trend: trend(&spans, days, now),
     })
+    .await
+}
+
+fn summarize(name: &str, g: &Gathered, days: u32, now: DateTime<Utc>) -> TargetSummary {
+    TargetSummary {
+        name: name.to_string(),
+        last_scan: g.recent_scans.first().cloned(),
+        complete: g.report.as_ref().map(|r| r.scan.complete),
+        coverage_pct: g.report.as_ref().map(|r| r.summary.coverage_pct),
+        open: TierCounts::of(&g.open),
+        trend: trend(&g.spans, days, now),
+    }
+}
+
+pub async fn summary(ctx: &Ctx, name: &str, days: u32) -> Result<TargetSummary> {
+    let g = gather(ctx, name, days, 1).await?;
+    Ok(summarize(name, &g, days, ctx.clock.now()))
 }
 
 pub async fn target(ctx: &Ctx, name: &str, days: u32) -> Result<TargetView> {
-    let summary = summary(ctx, name, days).await?;
-    let n = name.to_string();
-    let (open_findings, recent_scans, report) = ctx
-        .store(move |s| {
-            Ok((
-                s.open_findings(Some(&n))?,
-                s.recent_scans(Some(&n), None, 20)?,
-                s.last_report(&n)?,
-            ))
-        })
-        .await?;
+    let g = gather(ctx, name, days, 20).await?;
+    let summary = summarize(name, &g, days, ctx.clock.now());
     Ok(TargetView {
         summary,
-        open_findings,
-        recent_scans,
-        skipped: report.map(|r| r.skipped).unwrap_or_default(),
+        open_findings: g.open,
+        recent_scans: g.recent_scans,
+        skipped: g.report.map(|r| r.skipped).unwrap_or_default(),
     })
 }
 

@@ -66,7 +66,7 @@ pub enum ScanStatus {
 }
 
 impl ScanStatus {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             ScanStatus::Running => "running",
             ScanStatus::Complete => "complete",
@@ -519,16 +519,24 @@ impl Store {
         since: Option<&str>,
         limit: usize,
     ) -> Result<Vec<ScanRecord>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, target, trigger, started_at, finished_at, status, findings, skipped, error FROM scans
-                 WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR started_at >= ?2)
-                 ORDER BY started_at DESC, id DESC LIMIT ?3",
-            )
-            .map_err(|e| self.sql(e))?;
+        self.scan_rows(
+            "SELECT id, target, trigger, started_at, finished_at, status, findings, skipped, error FROM scans
+             WHERE (?1 IS NULL OR target = ?1) AND (?2 IS NULL OR started_at >= ?2)
+             ORDER BY started_at DESC, id DESC LIMIT ?3",
+            params![target, since, limit as i64],
+        )
+    }
+
+    /// Scan rows selected by `sql` (columns id, target, trigger, started_at, finished_at,
+    /// status, findings, skipped, error).
+    pub(crate) fn scan_rows(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<ScanRecord>> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map(params![target, since, limit as i64], |r| {
+            .query_map(args, |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,

@@ -17,19 +17,14 @@ pub type Span = (String, Option<String>, String);
 impl Store {
     /// One scan with its report (when it finished).
     pub fn scan(&self, id: i64) -> Result<Option<(ScanRecord, Option<Report>)>> {
-        let Some(target): Option<String> = self
-            .conn
-            .query_row("SELECT target FROM scans WHERE id = ?1", [id], |r| r.get(0))
-            .optional()
-            .map_err(|e| self.sql(e))?
-        else {
-            return Ok(None);
-        };
-        let record = self
-            .recent_scans(Some(&target), None, usize::MAX >> 1)?
+        let Some(record) = self
+            .scan_rows(
+                "SELECT id, target, trigger, started_at, finished_at, status, findings, skipped, error FROM scans WHERE id = ?1",
+                [id],
+            )?
             .into_iter()
-            .find(|s| s.id == id);
-        let Some(record) = record else {
+            .next()
+        else {
             return Ok(None);
         };
         let text: Option<String> = self

@@ -1167,3 +1167,23 @@ pub async fn seed_security_group_rules(
         egress_rule_id,
     })
 }
+
+/// Starts an instance that no state records (a `t3.nano` from [`AMI`], as someone would by hand)
+/// and returns its id: an unmanaged resource.
+pub async fn start_unmanaged_instance(client: &Client) -> Result<String> {
+    let out = client
+        .run_instances()
+        .image_id(AMI)
+        .instance_type("t3.nano".into())
+        .min_count(1)
+        .max_count(1)
+        .send()
+        .await
+        .context("RunInstances (unmanaged)")?;
+    Ok(out
+        .instances()
+        .first()
+        .and_then(|i| i.instance_id())
+        .context("no instance id")?
+        .to_string())
+}

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use aws_sdk_ec2::types::{AttributeValue, Tag};
 use driftd_testkit::moto::Moto;
 use driftd_testkit::receiver::Receiver;
-use driftd_testkit::seed::{ec2_client, seed_region, TfState, AMI};
+use driftd_testkit::seed::{ec2_client, seed_region, start_unmanaged_instance, TfState};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -69,19 +69,7 @@ async fn main() -> Result<()> {
         .send()
         .await?;
     println!("    - deleted volume {}", seeded[1].volume_id);
-    let debug = us
-        .run_instances()
-        .image_id(AMI)
-        .instance_type("t3.nano".into())
-        .min_count(1)
-        .max_count(1)
-        .send()
-        .await?;
-    let debug_id = debug
-        .instances()
-        .first()
-        .and_then(|i| i.instance_id())
-        .unwrap_or("?");
+    let debug_id = start_unmanaged_instance(&us).await?;
     println!("    - started an unmanaged instance {debug_id}");
     eu.create_tags()
         .resources(&seeded[1].instance_ids[0])
