@@ -60,34 +60,8 @@ pub async fn run_target_with_progress(
     display: ProgressDisplay,
 ) -> Result<ScanOutput> {
     let started_at = now();
-    let locations = target.states.clone();
-    let base = base_dir.to_path_buf();
-    let states = tokio::task::spawn_blocking(move || driftd_iac::read_states(&locations, &base))
-        .await
-        .context("state reader task failed")?
-        .with_context(|| format!("target `{}`: cannot read Terraform state", target.name))?;
-    let expected: Vec<Resource> = states.into_iter().flat_map(|s| s.resources).collect();
-
-    let regions = if target.regions.is_empty() {
-        let found: BTreeSet<String> = expected
-            .iter()
-            .filter(|r| r.key.provider == driftd_aws::PROVIDER)
-            .filter_map(|r| r.region.clone())
-            .collect();
-        if found.is_empty() {
-            anyhow::bail!(
-                "target `{}`: no region is configured and none can be read from its state; \
-                 set `regions` in the target",
-                target.name
-            );
-        }
-        found.into_iter().collect()
-    } else {
-        target.regions.clone()
-    };
-    tracing::info!(target = %target.name, regions = ?regions, expected = expected.len(), "scanning");
-
-    let provider = AwsProvider::new(target.aws.settings(regions));
+    let expected = load_expected(target, base_dir).await?;
+    let provider = build_provider(target, &expected)?;
     let specs = provider.type_specs();
     let types: Vec<String> = if target.resource_types.is_empty() {
         specs.iter().map(|s| s.resource_type.to_string()).collect()
@@ -111,7 +85,7 @@ pub async fn run_target_with_progress(
     let mut analysis = analyze(&AnalyzeInput {
         target: &target.name,
         specs: &specs,
-        expected: &expected,
+        expected: &expected.resources,
         live: &inventory.resources,
         scanned: &scanned,
         skipped: &inventory.skipped,
@@ -161,6 +135,66 @@ pub async fn run_target_with_progress(
         api_calls: inventory.api_calls,
         throttles: inventory.throttles,
     })
+}
+
+/// The expected side of one target: what its definitions say should exist.
+pub struct Expected {
+    /// Resources as applied: Terraform state (or, for providers without state, the definitions).
+    pub resources: Vec<Resource>,
+}
+
+/// Reads a target's definitions. Each provider family reads its own kind of definition; every
+/// Terraform provider reads state the same way.
+pub async fn load_expected(target: &TargetConfig, base_dir: &Path) -> Result<Expected> {
+    // Every Terraform provider reads state the same way; a provider with definitions of its own
+    // (manifests) adds its arm here.
+    let locations = target.states.clone();
+    let base = base_dir.to_path_buf();
+    let states = tokio::task::spawn_blocking(move || driftd_iac::read_states(&locations, &base))
+        .await
+        .context("state reader task failed")?
+        .with_context(|| format!("target `{}`: cannot read Terraform state", target.name))?;
+    Ok(Expected {
+        resources: states.into_iter().flat_map(|s| s.resources).collect(),
+    })
+}
+
+/// The provider that lists a target's live resources, configured from the target and, where the
+/// target leaves its scope open, from what the definitions name.
+pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<dyn Provider>> {
+    match target.provider.as_str() {
+        "aws" => {
+            let regions = if target.regions.is_empty() {
+                let found: BTreeSet<String> = expected
+                    .resources
+                    .iter()
+                    .filter(|r| r.key.provider == driftd_aws::PROVIDER)
+                    .filter_map(|r| r.region.clone())
+                    .collect();
+                if found.is_empty() {
+                    anyhow::bail!(
+                        "target `{}`: no region is configured and none can be read from its \
+                         state; set `regions` in the target",
+                        target.name
+                    );
+                }
+                found.into_iter().collect()
+            } else {
+                target.regions.clone()
+            };
+            tracing::info!(
+                target = %target.name,
+                regions = ?regions,
+                expected = expected.resources.len(),
+                "scanning"
+            );
+            Ok(Box::new(AwsProvider::new(target.aws.settings(regions))))
+        }
+        other => anyhow::bail!(
+            "target `{}`: unknown provider `{other}`; supported: aws",
+            target.name
+        ),
+    }
 }
 
 /// Width of the bar between the brackets, in characters.
