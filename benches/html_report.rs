@@ -92,6 +92,8 @@ fn change(rng: &mut Rng, ty: &str, i: usize, k: usize) -> Change {
         op,
         expected,
         actual,
+        expected_from: None,
+        code: None,
     }
 }
 

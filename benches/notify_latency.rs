@@ -45,6 +45,8 @@ fn report(i: usize) -> Report {
                 op: ChangeOp::Add,
                 expected: serde_json::Value::Null,
                 actual: serde_json::json!({"cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22, "protocol": "tcp"}),
+                expected_from: None,
+                code: None,
             }],
         }],
         skipped: vec![],

@@ -218,6 +218,10 @@ pub struct CheckArgs {
     /// Without a config: a Terraform state file, directory or glob (repeatable).
     #[arg(long = "state")]
     pub states: Vec<String>,
+    /// Without a config: the Terraform root module to read besides state (unapplied changes
+    /// become `pending`); with no --state, its backend (or local state) is read.
+    #[arg(long)]
+    pub code: Option<PathBuf>,
     /// Without a config: a region to scan (repeatable). Default: the regions in the state.
     #[arg(long = "region")]
     pub regions: Vec<String>,
@@ -290,13 +294,20 @@ fn adhoc_target(args: &CheckArgs) -> TargetConfig {
         ignore_file: None,
         ignore_rules: Vec::new(),
         config_name: "(command line)".into(),
+        code: args.code.as_ref().map(|p| p.display().to_string()),
+        var_files: Vec::new(),
+        workspace: None,
+        backend: None,
+        identity: "tags.Name".into(),
+        gcp: Default::default(),
     }
 }
 
 pub async fn check(args: CheckArgs) -> Result<u8> {
-    let config = match (&args.config, args.states.is_empty()) {
+    let adhoc = args.states.is_empty() && args.code.is_none();
+    let config = match (&args.config, adhoc) {
         (Some(path), true) => Config::load(path)?,
-        (Some(_), false) => bail!("use either --config or --state, not both"),
+        (Some(_), false) => bail!("use either --config or --state/--code, not both"),
         (None, false) => {
             let config = Config {
                 targets: vec![adhoc_target(&args)],

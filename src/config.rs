@@ -48,11 +48,29 @@ pub struct Config {
 pub struct TargetConfig {
     /// Unique name, used in reports, fingerprints and `--target`.
     pub name: String,
-    /// Only `aws` for now.
+    /// `aws`, or `google` (alias `gcp`) for Google Cloud.
     #[serde(default = "default_provider")]
     pub provider: String,
     /// Terraform state locations: files, directories or glob patterns, relative to the config.
+    /// Empty: the state comes from `backend`, or from the `backend` block of `code`.
+    #[serde(default)]
     pub states: Vec<String>,
+    /// The Terraform root module (a directory, relative to the config) to read besides state:
+    /// unapplied changes become `pending`, not drift, and each change says whether its expected
+    /// value came from code, state or both.
+    pub code: Option<String>,
+    /// `-var-file` files for `code`, relative to the config, applied after `*.tfvars` as
+    /// Terraform applies them. `TF_VAR_*` variables of driftd's environment apply too.
+    #[serde(default)]
+    pub var_files: Vec<String>,
+    /// Terraform workspace: what `terraform.workspace` is in the code, and whose state a backend
+    /// reads (`env:/WORKSPACE/key` in S3). `default` when absent.
+    pub workspace: Option<String>,
+    /// A remote state backend (`type = "s3"` or `"http"`), when `states` is empty.
+    pub backend: Option<crate::terraform::BackendConfig>,
+    /// Without any state, code is matched to live resources by this attribute path.
+    #[serde(default = "default_identity")]
+    pub identity: String,
     /// Regions to list. Empty: the regions the state's resources are in.
     #[serde(default)]
     pub regions: Vec<String>,
@@ -65,6 +83,9 @@ pub struct TargetConfig {
     pub include_cloud_defaults: bool,
     #[serde(default)]
     pub aws: AwsConfig,
+    /// Google Cloud targets: projects, zones, credentials (see `gcp_config`).
+    #[serde(default)]
+    pub gcp: crate::gcp_config::GcpConfig,
     /// Cron expression of the daemon's scans (5 fields like crontab, or 6 with seconds first).
     /// Without one, the daemon does not scan this target on its own.
     pub schedule: Option<String>,
@@ -158,6 +179,9 @@ impl Default for AwsConfig {
     }
 }
 
+fn default_identity() -> String {
+    "tags.Name".into()
+}
 fn default_provider() -> String {
     "aws".into()
 }
@@ -308,6 +332,11 @@ impl Config {
                 ChannelConfig::Email(e) => refs.extend(e.password.as_mut()),
             }
         }
+        for t in &mut self.targets {
+            if let Some(b) = t.backend.as_mut() {
+                refs.extend(b.secrets_mut());
+            }
+        }
         refs.extend(self.notify.heartbeat.as_mut().map(|h| &mut h.url));
         refs.extend(self.web.as_mut().and_then(|w| w.token.as_mut()));
         for r in refs {
@@ -335,16 +364,49 @@ impl Config {
                     "{at}.name: another target has this name; names must be unique"
                 ));
             }
-            if t.provider != "aws" {
+            // A Google Cloud target checks its own section and compares its own types.
+            let supported = if crate::gcp_config::is_gcp(&t.provider) {
+                problems.extend(t.gcp.problems(&at, t));
+                driftd_gcp::GcpProvider::supported_types()
+            } else if t.provider != "aws" {
                 problems.push(format!(
-                    "{at}.provider: unknown provider `{}`; supported: aws",
+                    "{at}.provider: unknown provider `{}`; supported: aws, google",
                     t.provider
                 ));
-            }
-            if t.states.is_empty() {
+                supported.clone()
+            } else {
+                supported.clone()
+            };
+            if t.states.is_empty()
+                && t.backend.is_none()
+                && t.code.is_none()
+                && t.provider != "kubernetes"
+            {
                 problems.push(format!(
-                    "{at}.states: list at least one Terraform state file, directory or glob"
+                    "{at}.states: list at least one Terraform state file, directory or glob, or \
+                     set `backend` or `code`"
                 ));
+            }
+            if !t.states.is_empty() && t.backend.is_some() {
+                problems.push(format!(
+                    "{at}.backend: set either `states` or `backend`, not both"
+                ));
+            }
+            if let Some(code) = &t.code {
+                if !self.base_dir.join(code).is_dir() {
+                    problems.push(format!(
+                        "{at}.code: `{code}` is not a directory (resolved from {})",
+                        self.base_dir.display()
+                    ));
+                }
+            }
+            for f in &t.var_files {
+                if !self.base_dir.join(f).is_file() {
+                    problems.push(format!(
+                        "{at}.var_files: `{f}` does not exist (resolved from {})",
+                        self.base_dir.display()
+                    ));
+                }
             }
             for loc in &t.states {
                 if let Err(e) = check_location(&self.base_dir, loc) {

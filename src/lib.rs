@@ -9,11 +9,13 @@ pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod explain;
+pub mod gcp_config;
 pub mod history;
 pub mod notify;
 pub mod output;
 pub mod scan;
 pub mod silences;
+pub mod terraform;
 pub mod web;
 
 /// The error and its causes on one line each, without repeating a cause already in the message.

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use driftd_aws::AwsProvider;
 use driftd_core::provider::{Progress, ProgressEvent, UnitOutcome};
-use driftd_core::{analyze, AnalyzeInput, Provider, Report, Resource};
+use driftd_core::{analyze, threeway, AnalyzeInput, Provider, Report, Resource};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
@@ -82,15 +82,74 @@ pub async fn run_target_with_progress(
         .iter()
         .map(|(t, scope)| (provider.name().to_string(), t.clone(), scope.clone()))
         .collect();
+    // Without state, the code's resources found live by identity stand in for state.
+    let mut unmatched = BTreeSet::new();
+    let mut by_identity = Vec::new();
+    if let (Some(code), false) = (&expected.code, expected.has_state) {
+        let matches =
+            threeway::match_by_identity(&code.intents, &inventory.resources, &target.identity);
+        for (intent, m) in code.intents.iter().zip(matches) {
+            match m {
+                threeway::IdentityMatch::Matched(r) => by_identity.push(r),
+                threeway::IdentityMatch::NotFound => {}
+                threeway::IdentityMatch::NoIdentity => {
+                    tracing::warn!(
+                        target = %target.name,
+                        address = %intent.address,
+                        identity = %target.identity,
+                        "no state and no known identity value in the code: not compared"
+                    );
+                    unmatched.insert(intent.address.clone());
+                }
+                threeway::IdentityMatch::Ambiguous(ids) => {
+                    tracing::warn!(
+                        target = %target.name,
+                        address = %intent.address,
+                        identity = %target.identity,
+                        candidates = ?ids,
+                        "no state and several live resources have the code's identity value: \
+                         not compared"
+                    );
+                    unmatched.insert(intent.address.clone());
+                }
+            }
+        }
+    }
+    let state: &[Resource] = if expected.has_state {
+        &expected.resources
+    } else {
+        &by_identity
+    };
     let mut analysis = analyze(&AnalyzeInput {
         target: &target.name,
         specs: &specs,
-        expected: &expected.resources,
+        expected: state,
         live: &inventory.resources,
         scanned: &scanned,
         skipped: &inventory.skipped,
         include_cloud_defaults: target.include_cloud_defaults,
     });
+    if let Some(code) = &expected.code {
+        let outcome = threeway::apply(
+            &threeway::ThreeWayInput {
+                target: &target.name,
+                specs: &specs,
+                code,
+                state,
+                live: &inventory.resources,
+                has_state: expected.has_state,
+                unmatched: &unmatched,
+            },
+            &mut analysis.findings,
+            &mut analysis.summary,
+        );
+        tracing::info!(
+            target = %target.name,
+            converged = outcome.converged,
+            lifecycle_ignored = outcome.lifecycle_ignored,
+            "code compared"
+        );
+    }
     driftd_core::classify::apply(rules, &target.name, &mut analysis.findings);
     let ignores = target
         .ignore_set(base_dir)
@@ -141,21 +200,33 @@ pub async fn run_target_with_progress(
 pub struct Expected {
     /// Resources as applied: Terraform state (or, for providers without state, the definitions).
     pub resources: Vec<Resource>,
+    /// The Terraform code, when the target reads it (`code`).
+    pub code: Option<driftd_core::threeway::CodeSide>,
+    /// Whether state was read. Without it, code is matched to live resources by identity.
+    pub has_state: bool,
 }
 
-/// Reads a target's definitions. Each provider family reads its own kind of definition; every
-/// Terraform provider reads state the same way.
+/// Reads a target's definitions. Every Terraform provider reads code and state the same way; a
+/// provider with definitions of its own (manifests) adds its arm here.
 pub async fn load_expected(target: &TargetConfig, base_dir: &Path) -> Result<Expected> {
-    // Every Terraform provider reads state the same way; a provider with definitions of its own
-    // (manifests) adds its arm here.
-    let locations = target.states.clone();
+    let t = target.clone();
     let base = base_dir.to_path_buf();
-    let states = tokio::task::spawn_blocking(move || driftd_iac::read_states(&locations, &base))
+    let code = tokio::task::spawn_blocking(move || crate::terraform::load_code(&t, &base))
         .await
-        .context("state reader task failed")?
-        .with_context(|| format!("target `{}`: cannot read Terraform state", target.name))?;
+        .context("code reader task failed")??;
+    let code_dir = crate::terraform::code_dir(target, base_dir);
+    let source = crate::terraform::state_source(target, code.as_ref(), code_dir.as_deref())?;
+    let state = crate::terraform::read_state(target, &source, base_dir).await?;
+    if state.is_none() && code.is_none() {
+        anyhow::bail!(
+            "target `{}`: no Terraform state found; set `states`, `backend` or `code`",
+            target.name
+        );
+    }
     Ok(Expected {
-        resources: states.into_iter().flat_map(|s| s.resources).collect(),
+        has_state: state.is_some(),
+        resources: state.unwrap_or_default(),
+        code: code.map(|c| c.side),
     })
 }
 
@@ -165,16 +236,21 @@ pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<
     match target.provider.as_str() {
         "aws" => {
             let regions = if target.regions.is_empty() {
+                let code = expected.code.iter().flat_map(|c| &c.intents);
                 let found: BTreeSet<String> = expected
                     .resources
                     .iter()
                     .filter(|r| r.key.provider == driftd_aws::PROVIDER)
                     .filter_map(|r| r.region.clone())
+                    .chain(
+                        code.filter(|i| i.provider == driftd_aws::PROVIDER)
+                            .filter_map(|i| i.region.clone()),
+                    )
                     .collect();
                 if found.is_empty() {
                     anyhow::bail!(
                         "target `{}`: no region is configured and none can be read from its \
-                         state; set `regions` in the target",
+                         state or code; set `regions` in the target",
                         target.name
                     );
                 }
@@ -190,8 +266,9 @@ pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<
             );
             Ok(Box::new(AwsProvider::new(target.aws.settings(regions))))
         }
+        "google" | "gcp" => crate::gcp_config::build_provider(target, expected),
         other => anyhow::bail!(
-            "target `{}`: unknown provider `{other}`; supported: aws",
+            "target `{}`: unknown provider `{other}`; supported: aws, google",
             target.name
         ),
     }

@@ -185,6 +185,8 @@ fn info_report(ids: &[&str]) -> driftd_core::Report {
                     op: ChangeOp::Replace,
                     expected: serde_json::json!("a"),
                     actual: serde_json::json!("b"),
+                    expected_from: None,
+                    code: None,
                 }],
             })
             .collect(),

@@ -103,6 +103,7 @@ table.changes td.path{word-break:break-all}
 td.val{overflow-wrap:anywhere}
 td.val.exp{background:var(--exp-bg)}
 td.val.act{background:var(--act-bg)}
+td.val .from{font-size:.85em;opacity:.75;margin-top:.2em}
 td.val pre,td.val .str{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
 mark.exp{background:var(--exp-mark);color:inherit;border-radius:2px;font-weight:700}
 mark.act{background:var(--act-mark);color:inherit;border-radius:2px;font-weight:700}
@@ -726,6 +727,11 @@ fn change_row(out: &mut String, c: &Change) {
     out.push_str("<td class=\"val exp\">");
     let (exp_html, act_html) = pair(&exp, &act);
     out.push_str(&exp_html);
+    if let Some(p) = super::provenance(c) {
+        out.push_str("<div class=\"from\">");
+        esc_into(out, &p);
+        out.push_str("</div>");
+    }
     out.push_str("</td><td class=\"val act\">");
     out.push_str(&act_html);
     out.push_str("</td></tr>\n");
@@ -969,6 +975,8 @@ mod tests {
             op,
             expected,
             actual,
+            expected_from: None,
+            code: None,
         }
     }
 

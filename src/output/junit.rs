@@ -354,6 +354,8 @@ mod tests {
                     op: ChangeOp::Replace,
                     expected: json!("a"),
                     actual: json!("<script>alert(1)</script>\u{1}\"&'"),
+                    expected_from: None,
+                    code: None,
                 }]
             } else {
                 vec![]

@@ -340,9 +340,12 @@ fn change_row(out: &mut String, c: &Change) {
     };
     let _ = writeln!(
         out,
-        "<tr><td>{}</td><td>{op}</td><td>{}</td><td>{}</td></tr>",
+        "<tr><td>{}</td><td>{op}</td><td>{}{}</td><td>{}</td></tr>",
         code(&c.path),
         value(&c.expected),
+        super::provenance(c)
+            .map(|p| format!("<br><sub>{}</sub>", esc(&p)))
+            .unwrap_or_default(),
         value(&c.actual)
     );
 }
@@ -450,6 +453,8 @@ mod tests {
                 op: ChangeOp::Replace,
                 expected: json!("prod"),
                 actual: json!(EVIL),
+                expected_from: None,
+                code: None,
             }],
         );
         let md = render(&[report("prod|net", vec![f], vec![])]);

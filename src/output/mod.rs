@@ -38,3 +38,18 @@ pub fn render(format: Format, reports: &[Report], color: bool) -> String {
         Format::Html => html::render(reports),
     }
 }
+
+/// Where a change's expected value came from, when the target read code: `from code`,
+/// `from state; the code wants "t3.small"`. `None` when only state was read.
+pub(crate) fn provenance(c: &driftd_core::Change) -> Option<String> {
+    let from = c.expected_from?;
+    let mut text = format!("from {}", from.as_str());
+    if let Some(code) = &c.code {
+        let shown = match code {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        text.push_str(&format!("; the code wants {shown}"));
+    }
+    Some(text)
+}

@@ -350,6 +350,8 @@ mod tests {
                     op: ChangeOp::Replace,
                     expected: json!("a"),
                     actual: json!("<b>\"x\"</b>"),
+                    expected_from: None,
+                    code: None,
                 }]
             } else {
                 vec![]

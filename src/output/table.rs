@@ -196,7 +196,10 @@ fn finding(out: &mut String, f: &Finding, s: &Style) {
             ChangeOp::Add => s.paint("32", &format!("+ {}", value(&c.actual))),
             ChangeOp::Remove => s.paint("31", &format!("- {}", value(&c.expected))),
         };
-        let _ = writeln!(out, "{indent}{:<width$}  {text}", c.path);
+        let from = super::provenance(c)
+            .map(|p| format!("  {}", s.dim(&format!("({p})"))))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{indent}{:<width$}  {text}{from}", c.path);
     }
 }
 

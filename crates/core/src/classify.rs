@@ -230,6 +230,8 @@ mod tests {
                     op: ChangeOp::Add,
                     expected: serde_json::Value::Null,
                     actual: v,
+                    expected_from: None,
+                    code: None,
                 })
                 .collect(),
         }

@@ -696,6 +696,8 @@ mod tests {
                     op: ChangeOp::Replace,
                     expected: json!("a"),
                     actual: json!("b"),
+                    expected_from: None,
+                    code: None,
                 })
                 .collect(),
         }

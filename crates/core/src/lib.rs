@@ -23,6 +23,7 @@ pub mod prepare;
 pub mod provider;
 pub mod report;
 pub mod schema;
+pub mod threeway;
 pub mod tier;
 
 pub use analyze::{analyze, analyze_prepared, Analysis, AnalyzeInput, PreparedInput};

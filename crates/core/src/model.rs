@@ -146,6 +146,35 @@ pub struct Change {
     pub op: ChangeOp,
     pub expected: Value,
     pub actual: Value,
+    /// Where `expected` came from when the target reads code as well as state: `state` (the code
+    /// leaves the value to something known only after apply, or does not set it), `code` (a
+    /// `pending` change: the code's value, not applied yet), or `both` (code and state agree).
+    /// Absent when only state was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_from: Option<ExpectedFrom>,
+    /// The code's value when it differs from both state and live: someone changed the resource
+    /// out of band *and* the code wants yet another value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Value>,
+}
+
+/// The source of a change's expected value (see [`Change::expected_from`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExpectedFrom {
+    Code,
+    State,
+    Both,
+}
+
+impl ExpectedFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpectedFrom::Code => "code",
+            ExpectedFrom::State => "state",
+            ExpectedFrom::Both => "both",
+        }
+    }
 }
 
 /// One finding: one resource, one kind, with attribute changes for `changed`.

@@ -114,7 +114,11 @@ impl<'a> Prepared<'a> {
             };
             let spec = specs[spec_idx];
             let start = p.data.len();
-            p.data.extend_from_slice(key.id.as_bytes());
+            // Types without a stable id are keyed by their identity attributes instead.
+            match spec.identity_key(&r.attrs) {
+                Some(identity) => p.data.extend_from_slice(&identity),
+                None => p.data.extend_from_slice(key.id.as_bytes()),
+            }
             let slots = p.data.len();
             for attr in spec.attrs {
                 write_slot(spec, attr, read(side, attr, r), &mut p.data, &mut scratch);
@@ -123,7 +127,7 @@ impl<'a> Prepared<'a> {
             let entry = Entry {
                 spec: Some(spec_idx as u32),
                 prev: None,
-                key_hash: hash_bytes(spec_idx as u64, key.id.as_bytes()),
+                key_hash: hash_bytes(spec_idx as u64, &p.data[start..slots]),
                 digest: hash_bytes(0, &p.data[slots..end]),
                 start,
                 slots,

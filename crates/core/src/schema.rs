@@ -1,8 +1,15 @@
 //! Per-type comparison specs: which attributes are compared and how each is normalized.
 //!
 //! Normalization removes what is not real drift: ordering of sets, duplicate set members,
-//! AWS-generated tags, `tags` vs `tags_all`, empty vs absent, and the many equivalent ways of
-//! writing one security-group rule. It is data, owned by each resource type's file.
+//! AWS-generated tags, `tags` vs `tags_all`, empty vs absent, the many equivalent ways of
+//! writing one security-group rule, and the canonical forms of values that APIs and Terraform
+//! spell differently (numbers written as strings, enums in another case, CIDRs with host bits or
+//! uncompressed IPv6, JSON policy documents with other whitespace, key order or list forms). It is
+//! data, owned by each resource type's file: each attribute declares its [`Shape`].
+//!
+//! Some types have no stable cloud id in state (Terraform writes a hash or a timestamped id):
+//! their attributes marked [`AttrSpec::identity`] are what matches a state resource with a live
+//! one ([`TypeSpec::identity_key`]).
 
 use crate::model::{Change, ChangeOp};
 use serde_json::{Map, Value};
@@ -24,8 +31,27 @@ pub enum Shape {
     Tags,
     /// Security-group rules in Terraform's `ingress`/`egress` block shape. Each block is exploded
     /// into one rule per source (CIDR, IPv6 CIDR, prefix list, group, self), so that one block
-    /// with two CIDRs equals two blocks with one each, whatever the order.
+    /// with two CIDRs equals two blocks with one each, whatever the order. CIDR sources are
+    /// compared in their canonical form (see [`Shape::Cidr`]).
     RuleSet,
+    /// A number that state or an API may write as a string (`"80"` is `80`, `8.0` is `8`).
+    /// A string that is not a number is compared as it is.
+    Number,
+    /// An enumerated string whose case carries no meaning (`default` is `DEFAULT`).
+    CaseInsensitive,
+    /// A CIDR block: host bits cleared (`10.0.0.1/16` is `10.0.0.0/16`), IPv6 compressed and in
+    /// lower case (`2001:0DB8::/32` is `2001:db8::/32`). A string that is not a CIDR is compared
+    /// as it is.
+    Cidr,
+    /// A security-group rule protocol: the name AWS and Terraform both accept (`6` is `tcp`,
+    /// `all` is `-1`), in lower case.
+    Protocol,
+    /// A JSON document (an IAM or bucket policy, given as JSON text) or a nested block (given as
+    /// JSON values), compared as IAM reads a policy: whitespace and key order do not count, a
+    /// list is a set (order and duplicates do not count) and a one-element list is its element,
+    /// `null`, `""`, `[]` and `{}` members are absent, and leaf values are strings (`true` is
+    /// `"true"`). Text that is not JSON is compared as it is.
+    Document,
 }
 
 /// One compared attribute.
@@ -37,6 +63,9 @@ pub struct AttrSpec {
     /// A state attribute to read instead when present (`tags_all` for `tags`: it includes the
     /// provider's `default_tags`, which the cloud reports like any other tag).
     pub state_alias: Option<&'static str>,
+    /// Part of what identifies the resource, in place of its id (see
+    /// [`TypeSpec::identity_key`]).
+    pub identity: bool,
 }
 
 impl AttrSpec {
@@ -45,7 +74,16 @@ impl AttrSpec {
             name,
             shape,
             state_alias: None,
+            identity: false,
         }
+    }
+
+    /// Marks the attribute as part of the resource's identity: for types whose state id cannot
+    /// be known from the cloud (`sgrule-<hash>` of a legacy security group rule, the timestamped
+    /// id of a policy attachment), resources are matched by these attributes instead.
+    pub const fn identity(mut self) -> Self {
+        self.identity = true;
+        self
     }
 
     pub const fn with_state_alias(mut self, alias: &'static str) -> Self {
@@ -72,7 +110,38 @@ impl TypeSpec {
             Shape::Set => normalize_set(value),
             Shape::Tags => normalize_tags(value, self.generated_tag_prefixes),
             Shape::RuleSet => normalize_rules(value),
+            Shape::Number
+            | Shape::CaseInsensitive
+            | Shape::Cidr
+            | Shape::Protocol
+            | Shape::Document => canonical_value(shape, value),
         }
+    }
+
+    /// What identifies a resource of this type when its attributes marked
+    /// [`AttrSpec::identity`] do (`None` when none is: the id does). Both sides compute it from
+    /// their own attributes (read as the live side reads them, without state aliases), each
+    /// normalized by its shape, so a state resource and the live resource it stands for have the
+    /// same key whatever id each side gives it.
+    pub fn identity_key(&self, attrs: &crate::model::Attrs) -> Option<Vec<u8>> {
+        let mut ids = self.attrs.iter().filter(|a| a.identity).peekable();
+        ids.peek()?;
+        let mut out = Vec::new();
+        let mut part = Vec::new();
+        for attr in ids {
+            part.clear();
+            let mut scratch = Scratch::default();
+            let present = attrs
+                .get(attr.name)
+                .is_some_and(|v| self.encode(attr.shape, v, &mut part, &mut scratch));
+            // A framed part per attribute, so that no two different identities run together.
+            put_len(&mut out, if present { part.len() + 1 } else { 0 });
+            if present {
+                out.push(b'=');
+                out.extend_from_slice(&part);
+            }
+        }
+        Some(out)
     }
 
     /// Appends a byte encoding of `self.normalize(shape, value)` to `out` and returns true, or
@@ -126,6 +195,16 @@ impl TypeSpec {
                 for r in &scratch.rules {
                     r.encode(out);
                 }
+            }
+            Shape::Number
+            | Shape::CaseInsensitive
+            | Shape::Cidr
+            | Shape::Protocol
+            | Shape::Document => {
+                let Some(v) = canonical_value(shape, value) else {
+                    return false;
+                };
+                encode_value(&v, out);
             }
         }
         out.len() > start
@@ -248,6 +327,131 @@ fn normalize_tags(v: &Value, generated: &[&str]) -> Option<Value> {
     }
 }
 
+/// The canonical form of a value of one of the canonicalized scalar shapes; `None` means absent.
+fn canonical_value(shape: Shape, v: &Value) -> Option<Value> {
+    let v = normalize_scalar_ref(v)?;
+    match shape {
+        Shape::Number => Some(canonical_number(v)),
+        Shape::CaseInsensitive => Some(match v {
+            Value::String(s) => Value::String(s.trim().to_lowercase()),
+            other => other.clone(),
+        }),
+        Shape::Cidr => Some(match v {
+            Value::String(s) => Value::String(canonical_cidr(s).into_owned()),
+            other => other.clone(),
+        }),
+        Shape::Protocol => Some(Value::String(canonical_protocol(Some(v)).into_owned())),
+        Shape::Document => canonical_document(v),
+        Shape::Scalar | Shape::Set | Shape::Tags | Shape::RuleSet => Some(v.clone()),
+    }
+}
+
+/// `"80"` and `80.0` are `80`; `"1.5"` is `1.5`. Anything else is left as it is.
+fn canonical_number(v: &Value) -> Value {
+    let parsed = match v {
+        Value::Number(n) => n
+            .as_i64()
+            .map(Value::from)
+            .or_else(|| n.as_f64().map(float)),
+        Value::String(s) => {
+            let s = s.trim();
+            s.parse::<i64>()
+                .ok()
+                .map(Value::from)
+                .or_else(|| s.parse::<f64>().ok().filter(|f| f.is_finite()).map(float))
+        }
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| v.clone())
+}
+
+/// A float as an integer when it is one, so that `8.0` equals `8`.
+fn float(f: f64) -> Value {
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        Value::from(f as i64)
+    } else {
+        serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+    }
+}
+
+/// A CIDR block with its host bits cleared, IPv6 compressed and lower case. Not a CIDR: as is.
+pub fn canonical_cidr(s: &str) -> Cow<'_, str> {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    let trimmed = s.trim();
+    let Some((addr, len)) = trimmed.split_once('/') else {
+        return Cow::Borrowed(s);
+    };
+    let Ok(len) = len.parse::<u32>() else {
+        return Cow::Borrowed(s);
+    };
+    let canonical = if let Ok(a) = addr.parse::<Ipv4Addr>() {
+        if len > 32 {
+            return Cow::Borrowed(s);
+        }
+        let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
+        format!("{}/{len}", Ipv4Addr::from(u32::from(a) & mask))
+    } else if let Ok(a) = addr.parse::<Ipv6Addr>() {
+        if len > 128 {
+            return Cow::Borrowed(s);
+        }
+        let mask = u128::MAX.checked_shl(128 - len).unwrap_or(0);
+        format!("{}/{len}", Ipv6Addr::from(u128::from(a) & mask))
+    } else {
+        return Cow::Borrowed(s);
+    };
+    if canonical == s {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(canonical)
+    }
+}
+
+/// A JSON document in its canonical form (see [`Shape::Document`]).
+fn canonical_document(v: &Value) -> Option<Value> {
+    match v {
+        Value::String(s) => match serde_json::from_str::<Value>(s.trim()) {
+            Ok(parsed @ (Value::Object(_) | Value::Array(_))) => canonical_member(&parsed),
+            // Not a document: compared as written.
+            _ => Some(v.clone()),
+        },
+        other => canonical_member(other),
+    }
+}
+
+fn canonical_member(v: &Value) -> Option<Value> {
+    match v {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::String(_) => Some(v.clone()),
+        Value::Bool(b) => Some(Value::String(b.to_string())),
+        Value::Number(n) => Some(Value::String(n.to_string())),
+        Value::Object(m) => {
+            // Built in key order whatever the map type keeps, so that the text form used to sort
+            // list members is canonical.
+            let sorted: std::collections::BTreeMap<&String, Value> = m
+                .iter()
+                .filter_map(|(k, v)| Some((k, canonical_member(v)?)))
+                .collect();
+            (!sorted.is_empty())
+                .then(|| Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect()))
+        }
+        Value::Array(a) => {
+            let mut items: Vec<(String, Value)> = a
+                .iter()
+                .filter_map(canonical_member)
+                .map(|v| (v.to_string(), v))
+                .collect();
+            items.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            items.dedup_by(|a, b| a.0 == b.0);
+            match items.len() {
+                0 => None,
+                1 => items.pop().map(|(_, v)| v),
+                _ => Some(Value::Array(items.into_iter().map(|(_, v)| v).collect())),
+            }
+        }
+    }
+}
+
 /// Canonical protocol name: AWS and Terraform accept both numbers and names.
 fn canonical_protocol(p: Option<&Value>) -> Cow<'_, str> {
     let raw: Cow<'_, str> = match p {
@@ -282,10 +486,10 @@ fn port(v: Option<&Value>) -> i64 {
 }
 
 /// Where a rule lets traffic come from (or go to). The variant order is the canonical order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Source<'v> {
-    Cidr(&'v str),
-    Ipv6Cidr(&'v str),
+    Cidr(Cow<'v, str>),
+    Ipv6Cidr(Cow<'v, str>),
     PrefixList(&'v str),
     Group(&'v str),
     SelfRef,
@@ -297,14 +501,14 @@ type SourceKind<'v> = fn(&'v str) -> Source<'v>;
 impl<'v> Source<'v> {
     /// The source fields of a Terraform rule block, in the order they are read.
     const FIELDS: [(&'static str, SourceKind<'v>); 4] = [
-        ("cidr_blocks", Source::Cidr),
-        ("ipv6_cidr_blocks", Source::Ipv6Cidr),
+        ("cidr_blocks", |s| Source::Cidr(canonical_cidr(s))),
+        ("ipv6_cidr_blocks", |s| Source::Ipv6Cidr(canonical_cidr(s))),
         ("prefix_list_ids", Source::PrefixList),
         ("security_groups", Source::Group),
     ];
 
     /// The Terraform field and value of a one-source rule.
-    fn field(self) -> (&'static str, Value) {
+    fn field(&self) -> (&'static str, Value) {
         let list = |s: &str| Value::Array(vec![Value::String(s.to_string())]);
         match self {
             Source::Cidr(s) => ("cidr_blocks", list(s)),
@@ -333,7 +537,7 @@ impl Rule<'_> {
         put_str(out, &self.protocol);
         out.extend_from_slice(&self.from.to_le_bytes());
         out.extend_from_slice(&self.to.to_le_bytes());
-        match self.source {
+        match &self.source {
             Source::Cidr(s) => put_tagged(out, b'c', s),
             Source::Ipv6Cidr(s) => put_tagged(out, b'6', s),
             Source::PrefixList(s) => put_tagged(out, b'p', s),
@@ -494,6 +698,8 @@ fn diff_rules(name: &str, expected: &Value, actual: &Value) -> Vec<Change> {
             op,
             expected,
             actual,
+            expected_from: None,
+            code: None,
         }
     };
     let mut changes: Vec<Change> = rule_values(removed)
@@ -569,11 +775,19 @@ pub fn diff_attr(
         return Vec::new();
     }
     match shape {
-        Shape::Scalar | Shape::Set => vec![Change {
+        Shape::Scalar
+        | Shape::Set
+        | Shape::Number
+        | Shape::CaseInsensitive
+        | Shape::Cidr
+        | Shape::Protocol
+        | Shape::Document => vec![Change {
             path: name.to_string(),
             op: op_for(expected, actual),
             expected: expected.cloned().unwrap_or(Value::Null),
             actual: actual.cloned().unwrap_or(Value::Null),
+            expected_from: None,
+            code: None,
         }],
         Shape::Tags => {
             let empty = Map::new();
@@ -587,6 +801,8 @@ pub fn diff_attr(
                     op: op_for(e.get(k), a.get(k)),
                     expected: e.get(k).cloned().unwrap_or(Value::Null),
                     actual: a.get(k).cloned().unwrap_or(Value::Null),
+                    expected_from: None,
+                    code: None,
                 })
                 .collect()
         }
@@ -604,6 +820,8 @@ pub fn diff_attr(
                         op: ChangeOp::Remove,
                         expected: r.clone(),
                         actual: Value::Null,
+                        expected_from: None,
+                        code: None,
                     });
                 }
             }
@@ -614,6 +832,8 @@ pub fn diff_attr(
                         op: ChangeOp::Add,
                         expected: Value::Null,
                         actual: r.clone(),
+                        expected_from: None,
+                        code: None,
                     });
                 }
             }
@@ -749,6 +969,7 @@ mod tests {
                 super::Shape::Set => normalize_set(v),
                 super::Shape::Tags => normalize_tags(v, generated),
                 super::Shape::RuleSet => normalize_rules(v),
+                other => unreachable!("{other:?} has no legacy definition"),
             }
         }
 
@@ -1063,6 +1284,7 @@ mod tests {
             Shape::Set => set(rng),
             Shape::Tags => tags(rng),
             Shape::RuleSet => rules(rng),
+            _ => scalar(rng),
         }
     }
 

@@ -17,14 +17,15 @@
 //! | 3 | `""` / `[]` / `{}` vs `null` (scalars, sets, tags, rules) | yes: empty means absent |
 //! | 4 | security-group rules grouped, split, reordered | yes: `Shape::RuleSet` |
 //! | 5 | sets in any order, with duplicates | yes: `Shape::Set` |
-//! | 6 | `"80"` vs `80` | in sets, tag values and rule ports; not for scalars (ignored test) |
-//! | 7 | case-insensitive enums (`default` vs `DEFAULT`) | rule protocols only; scalars ignored |
-//! | 8 | CIDR canonical form (host bits, IPv6 compression) | no (ignored tests) |
-//! | 9 | JSON policy documents (whitespace, key order) | no (ignored test) |
+//! | 6 | `"80"` vs `80` | yes: sets, tag values, rule ports, `Shape::Number` |
+//! | 7 | case-insensitive enums (`default` vs `DEFAULT`) | yes: rule protocols, `Shape::CaseInsensitive` |
+//! | 8 | CIDR canonical form (host bits, IPv6 compression) | yes: `Shape::Cidr`, rule sources |
+//! | 9 | JSON policy documents (whitespace, key order, lists, URL-encoding) | yes: `Shape::Document` (URL-decoding is the provider's) |
 //! | 10 | default VPC, default security group, root volume | yes: `Resource::cloud_default` |
+//! | 11 | inline vs separate security group rules (`aws_security_group_rule`) | yes: `AttrSpec::identity`, rules are cloud defaults |
+//! | 12 | public access block: `false` vs absent | no normalization: drift, critical |
 //!
-//! The near misses of unsupported cases run (and pass) today, so that adding the missing rule
-//! cannot make it swallow real drift.
+//! Each near miss runs too, so that a rule cannot swallow real drift.
 
 use driftd_core::*;
 use serde_json::{json, Value};
@@ -66,8 +67,8 @@ static VPC: TypeSpec = TypeSpec {
     provider: "aws",
     resource_type: "aws_vpc",
     attrs: &[
-        AttrSpec::new("cidr_block", Shape::Scalar),
-        AttrSpec::new("instance_tenancy", Shape::Scalar),
+        AttrSpec::new("cidr_block", Shape::Cidr),
+        AttrSpec::new("instance_tenancy", Shape::CaseInsensitive),
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
@@ -78,8 +79,8 @@ static EBS_VOLUME: TypeSpec = TypeSpec {
     resource_type: "aws_ebs_volume",
     attrs: &[
         AttrSpec::new("availability_zone", Shape::Scalar),
-        AttrSpec::new("size", Shape::Scalar),
-        AttrSpec::new("type", Shape::Scalar),
+        AttrSpec::new("size", Shape::Number),
+        AttrSpec::new("type", Shape::CaseInsensitive),
         AttrSpec::new("encrypted", Shape::Scalar),
         AttrSpec::new("snapshot_id", Shape::Scalar),
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
@@ -87,19 +88,76 @@ static EBS_VOLUME: TypeSpec = TypeSpec {
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
 
-/// Not in the AWS provider yet: the shape `aws_iam_policy` would have with the shapes that exist.
 static IAM_POLICY: TypeSpec = TypeSpec {
     provider: "aws",
     resource_type: "aws_iam_policy",
     attrs: &[
         AttrSpec::new("name", Shape::Scalar),
-        AttrSpec::new("policy", Shape::Scalar),
+        AttrSpec::new("path", Shape::Scalar),
+        AttrSpec::new("description", Shape::Scalar),
+        AttrSpec::new("policy", Shape::Document),
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
 
-const SPECS: [&TypeSpec; 5] = [&INSTANCE, &SECURITY_GROUP, &VPC, &EBS_VOLUME, &IAM_POLICY];
+static IAM_ROLE: TypeSpec = TypeSpec {
+    provider: "aws",
+    resource_type: "aws_iam_role",
+    attrs: &[
+        AttrSpec::new("name", Shape::Scalar),
+        AttrSpec::new("path", Shape::Scalar),
+        AttrSpec::new("description", Shape::Scalar),
+        AttrSpec::new("assume_role_policy", Shape::Document),
+        AttrSpec::new("max_session_duration", Shape::Number),
+        AttrSpec::new("permissions_boundary", Shape::Scalar),
+        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+    ],
+    generated_tag_prefixes: AWS_GENERATED_TAGS,
+};
+
+static SECURITY_GROUP_RULE: TypeSpec = TypeSpec {
+    provider: "aws",
+    resource_type: "aws_security_group_rule",
+    attrs: &[
+        AttrSpec::new("security_group_id", Shape::Scalar).identity(),
+        AttrSpec::new("type", Shape::CaseInsensitive).identity(),
+        AttrSpec::new("protocol", Shape::Protocol).identity(),
+        AttrSpec::new("from_port", Shape::Number).identity(),
+        AttrSpec::new("to_port", Shape::Number).identity(),
+        AttrSpec::new("cidr_blocks", Shape::Set).identity(),
+        AttrSpec::new("ipv6_cidr_blocks", Shape::Set).identity(),
+        AttrSpec::new("prefix_list_ids", Shape::Set).identity(),
+        AttrSpec::new("source_security_group_id", Shape::Scalar).identity(),
+        AttrSpec::new("self", Shape::Scalar).identity(),
+        AttrSpec::new("description", Shape::Scalar),
+    ],
+    generated_tag_prefixes: AWS_GENERATED_TAGS,
+};
+
+const SPECS: [&TypeSpec; 8] = [
+    &INSTANCE,
+    &SECURITY_GROUP,
+    &VPC,
+    &EBS_VOLUME,
+    &IAM_POLICY,
+    &IAM_ROLE,
+    &SECURITY_GROUP_RULE,
+    &S3_PUBLIC_ACCESS_BLOCK,
+];
+
+static S3_PUBLIC_ACCESS_BLOCK: TypeSpec = TypeSpec {
+    provider: "aws",
+    resource_type: "aws_s3_bucket_public_access_block",
+    attrs: &[
+        AttrSpec::new("bucket", Shape::Scalar),
+        AttrSpec::new("block_public_acls", Shape::Scalar),
+        AttrSpec::new("block_public_policy", Shape::Scalar),
+        AttrSpec::new("ignore_public_acls", Shape::Scalar),
+        AttrSpec::new("restrict_public_buckets", Shape::Scalar),
+    ],
+    generated_tag_prefixes: AWS_GENERATED_TAGS,
+};
 
 const REGION: &str = "us-east-1";
 
@@ -640,8 +698,6 @@ fn tag_value_as_number_equals_string() {
 }
 
 #[test]
-#[ignore = "not supported yet: scalars are compared by JSON type; a number/string canonicalizer \
-            (per attribute type) is missing"]
 fn scalar_number_as_string_equals_number() {
     assert_same(
         state("aws_ebs_volume", "vol-1", json!({"size": "80"})),
@@ -657,7 +713,8 @@ fn scalar_other_number_is_drift() {
     );
     assert_eq!(
         got,
-        vec![change("size", ChangeOp::Replace, json!("80"), json!(100))]
+        // The report shows the canonical forms that were compared.
+        vec![change("size", ChangeOp::Replace, json!(80), json!(100))]
     );
 }
 
@@ -673,8 +730,6 @@ fn rule_protocol_case_does_not_matter() {
 }
 
 #[test]
-#[ignore = "not supported yet: no case-insensitive canonicalizer for enum scalars \
-            (instance_tenancy, volume type)"]
 fn enum_case_does_not_matter() {
     assert_same(
         state("aws_vpc", "vpc-1", json!({"instance_tenancy": "default"})),
@@ -702,7 +757,6 @@ fn other_enum_value_is_drift() {
 // 8. CIDR canonical form.
 
 #[test]
-#[ignore = "not supported yet: no CIDR canonicalizer (host bits cleared) for scalar CIDRs"]
 fn cidr_with_host_bits_equals_network() {
     assert_same(
         state("aws_vpc", "vpc-1", json!({"cidr_block": "10.0.0.1/16"})),
@@ -711,7 +765,6 @@ fn cidr_with_host_bits_equals_network() {
 }
 
 #[test]
-#[ignore = "not supported yet: no IPv6 CIDR canonicalizer (compressed, lower case) in rule sources"]
 fn ipv6_cidr_expanded_equals_compressed() {
     let rule = |cidr: &str| json!({"protocol": "tcp", "from_port": 443, "to_port": 443, "ipv6_cidr_blocks": [cidr]});
     assert_same(
@@ -747,7 +800,6 @@ fn other_cidr_is_drift() {
 const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
 
 #[test]
-#[ignore = "not supported yet: no JSON-document shape or canonicalizer (whitespace, key order)"]
 fn policy_with_other_whitespace_and_key_order_is_the_same() {
     let live_policy = r#"{
   "Statement": [
@@ -881,4 +933,236 @@ fn managed_cloud_default_still_drifts() {
             json!("changed")
         )]
     );
+}
+
+// 9 (continued). IAM policy documents as IAM reads them.
+
+const ARN: &str = "arn:aws:iam::1:policy/p";
+
+/// Rule: `Shape::Document` makes a one-element list equal its element and lists sets: IAM
+/// treats `"Action": "s3:GetObject"` and `"Action": ["s3:GetObject"]` alike, and the order of
+/// statements and of actions does not count.
+#[test]
+fn policy_lists_and_scalars_and_statement_order_are_the_same() {
+    let state_policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":"*"},
+        {"Effect":"Deny","Action":"iam:*","Resource":["*"]}]}"#;
+    let live_policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Deny","Action":["iam:*"],"Resource":"*"},
+        {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:GetObject"],"Resource":"*"}]}"#;
+    assert_same(
+        state("aws_iam_policy", ARN, json!({"policy": state_policy})),
+        live("aws_iam_policy", ARN, json!({"policy": live_policy})),
+    );
+}
+
+/// Rule: in a document, `null`, `""`, `[]` and `{}` members are absent (an empty `Sid`, an empty
+/// `Condition`), and leaf values are strings (`true` is `"true"` in a condition).
+#[test]
+fn policy_empty_members_and_value_types_are_the_same() {
+    let state_policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"","Effect":"Allow",
+        "Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#;
+    let live_policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*",
+        "Resource":"*","NotPrincipal":{},"Condition":{"Bool":{"aws:SecureTransport":true}}}]}"#;
+    assert_same(
+        state("aws_iam_policy", ARN, json!({"policy": state_policy})),
+        live("aws_iam_policy", ARN, json!({"policy": live_policy})),
+    );
+}
+
+/// A statement more, or a condition value changed, is drift: lists are sets, not wildcards.
+#[test]
+fn policy_with_other_statement_or_condition_is_drift() {
+    let base = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#;
+    let other_condition = base.replace(r#""true""#, r#""false""#);
+    let extra = base.replace(
+        "}}}]}",
+        r#"}}},{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}"#,
+    );
+    for live_policy in [other_condition, extra] {
+        let got = changes(
+            state("aws_iam_policy", ARN, json!({"policy": base})),
+            live("aws_iam_policy", ARN, json!({"policy": live_policy})),
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "policy");
+    }
+}
+
+/// Rules: `Shape::Document` for the trust policy (whitespace, key order), `Shape::Number` for
+/// `max_session_duration` (`"3600"` is `3600`).
+#[test]
+fn role_trust_policy_whitespace_and_number_as_string_are_the_same() {
+    let state_trust = r#"{"Version":"2012-10-17","Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"}}]}"#;
+    let live_trust = "{\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \
+        \"Principal\": {\"Service\": [\"ec2.amazonaws.com\"]},\n      \
+        \"Action\": \"sts:AssumeRole\"\n    }\n  ],\n  \"Version\": \"2012-10-17\"\n}";
+    assert_same(
+        state(
+            "aws_iam_role",
+            "app",
+            json!({"name": "app", "assume_role_policy": state_trust, "max_session_duration": "3600"}),
+        ),
+        live(
+            "aws_iam_role",
+            "app",
+            json!({"name": "app", "assume_role_policy": live_trust, "max_session_duration": 3600}),
+        ),
+    );
+}
+
+/// Who may assume a role is a critical change: a trust policy opened to another account.
+#[test]
+fn role_trust_policy_change_is_critical_drift() {
+    let trust = |principal: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{{"AWS":"{principal}"}}}}]}}"#
+        )
+    };
+    let f = findings(
+        state(
+            "aws_iam_role",
+            "app",
+            json!({"assume_role_policy": trust("arn:aws:iam::111111111111:root")}),
+        ),
+        live(
+            "aws_iam_role",
+            "app",
+            json!({"assume_role_policy": trust("*")}),
+        ),
+    );
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].changes[0].path, "assume_role_policy");
+    assert_eq!(f[0].tier, Tier::Critical);
+}
+
+// 11. Inline vs separate security group rules.
+
+/// A legacy `aws_security_group_rule` as Terraform records it: a synthetic id, every field.
+fn sg_rule_state(id: &str, cidrs: &[&str], description: &str) -> Resource {
+    state(
+        "aws_security_group_rule",
+        id,
+        json!({
+            "security_group_id": "sg-1", "type": "ingress", "protocol": "tcp",
+            "from_port": 443, "to_port": 443, "cidr_blocks": cidrs,
+            "ipv6_cidr_blocks": [], "prefix_list_ids": [], "source_security_group_id": null,
+            "self": false, "description": description,
+        }),
+    )
+}
+
+/// One AWS rule as the provider lists it: its own `sgr-` id, the protocol as AWS names it, and
+/// a cloud default (a rule is part of its group, which `aws_security_group` compares).
+fn sg_rule_live(id: &str, protocol: &str, cidrs: &[&str], description: &str) -> Resource {
+    let mut r = live(
+        "aws_security_group_rule",
+        id,
+        json!({
+            "security_group_id": "sg-1", "type": "ingress", "protocol": protocol,
+            "from_port": 443, "to_port": 443, "cidr_blocks": cidrs, "self": false,
+            "description": description,
+        }),
+    );
+    r.cloud_default = true;
+    r
+}
+
+/// Rule: `AttrSpec::identity`. The state id (`sgrule-<hash>`) never appears live; the rule is
+/// matched by group, direction, protocol (`6` is `tcp`), ports and sources instead. Without
+/// identities the state rule is missing.
+#[test]
+fn separate_rule_matches_its_live_rule_by_identity() {
+    assert_same(
+        sg_rule_state("sgrule-2632412337", &["10.0.0.0/8"], "https"),
+        sg_rule_live("sgr-0abc", "6", &["10.0.0.0/8"], "https"),
+    );
+}
+
+/// Rule: identity sets are sets: a separate rule with two CIDRs is one AWS permission with both
+/// (the provider lists that grouped form as well as each single rule).
+#[test]
+fn separate_rule_with_two_cidrs_matches_the_grouped_permission() {
+    let a = analyze_with(
+        &[sg_rule_state(
+            "sgrule-1",
+            &["192.168.0.0/16", "10.0.0.0/8"],
+            "",
+        )],
+        &[
+            sg_rule_live("sgr-1", "tcp", &["10.0.0.0/8"], ""),
+            sg_rule_live("sgr-2", "tcp", &["192.168.0.0/16"], ""),
+            sg_rule_live(
+                "sg-1/ingress/tcp/443/443",
+                "tcp",
+                &["10.0.0.0/8", "192.168.0.0/16"],
+                "",
+            ),
+        ],
+        false,
+    );
+    assert!(a.findings.is_empty(), "{:#?}", a.findings);
+}
+
+/// Rule: listed rules are cloud defaults. The rules of a group managed inline are listed as
+/// `aws_security_group_rule`s too, but the group already compares them: they are not unmanaged.
+#[test]
+fn inline_rules_of_a_managed_group_are_not_unmanaged_rules() {
+    let a = analyze_with(
+        &[group(vec![tf_rule("tcp", 443, 443, &["10.0.0.0/8"])])],
+        &[
+            live_group(vec![aws_rule("tcp", 443, 443, "10.0.0.0/8")]),
+            sg_rule_live("sgr-1", "tcp", &["10.0.0.0/8"], ""),
+        ],
+        false,
+    );
+    assert!(a.findings.is_empty(), "{:#?}", a.findings);
+}
+
+#[test]
+fn separate_rule_revoked_or_redescribed_is_drift() {
+    let a = analyze_with(
+        &[sg_rule_state("sgrule-1", &["10.0.0.0/8"], "")],
+        &[sg_rule_live("sgr-1", "tcp", &["10.9.0.0/16"], "")],
+        false,
+    );
+    let kinds: Vec<FindingKind> = a.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, vec![FindingKind::Missing]);
+    assert_eq!(a.findings[0].resource_id, "sgrule-1");
+    let got = changes(
+        sg_rule_state("sgrule-1", &["10.0.0.0/8"], "https"),
+        sg_rule_live("sgr-1", "tcp", &["10.0.0.0/8"], "old"),
+    );
+    assert_eq!(
+        got,
+        vec![change(
+            "description",
+            ChangeOp::Replace,
+            json!("https"),
+            json!("old")
+        )]
+    );
+}
+
+// 12. S3 public access block.
+
+/// A public access block turned off is what makes a bucket public: critical, not normalized
+/// away (`false` is a value, not an absence).
+#[test]
+fn public_access_block_turned_off_is_critical_drift() {
+    let pab = |on: bool| {
+        json!({"bucket": "b", "block_public_acls": on, "block_public_policy": true,
+               "ignore_public_acls": true, "restrict_public_buckets": true})
+    };
+    assert_same(
+        state("aws_s3_bucket_public_access_block", "b", pab(true)),
+        live("aws_s3_bucket_public_access_block", "b", pab(true)),
+    );
+    let f = findings(
+        state("aws_s3_bucket_public_access_block", "b", pab(true)),
+        live("aws_s3_bucket_public_access_block", "b", pab(false)),
+    );
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].tier, Tier::Critical);
+    assert_eq!(f[0].changes[0].path, "block_public_acls");
 }

@@ -406,6 +406,8 @@ fn value(shape: Shape, rng: &mut Rng) -> Value {
             Value::Object(m)
         }
         Shape::RuleSet => Value::Array((0..rng.below(4)).map(|_| rule_block(rng)).collect()),
+        // The canonicalized scalar shapes: scalars, as they are compared.
+        _ => scalar(rng),
     }
 }
 

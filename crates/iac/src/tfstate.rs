@@ -549,7 +549,11 @@ fn into_state_file(raw: RawState, source: &str) -> StateFile {
                     &name,
                     instance.index_key.as_ref(),
                 )),
-                region: region_of(&attrs),
+                region: if resource_type.starts_with("google_") {
+                    google_scope(&attrs)
+                } else {
+                    region_of(&resource_type, &attrs)
+                },
                 source: Some(source.to_string()),
                 cloud_default: false,
                 attrs,
@@ -691,8 +695,26 @@ pub(crate) fn push_hcl_quoted(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// The region from the resource's ARN, or else from its availability zone.
-fn region_of(attrs: &Attrs) -> Option<String> {
+/// The scope the AWS provider lists IAM in (`driftd_aws::GLOBAL_SCOPE`): IAM resources are placed
+/// there, so that a complete IAM listing can prove one missing.
+const AWS_GLOBAL_SCOPE: &str = "global";
+
+/// The region from the resource's ARN, or else from its availability zone. IAM is global (its
+/// ARNs have no region): [`AWS_GLOBAL_SCOPE`]. S3 ARNs have no region either, but a bucket (and,
+/// from provider v6, each of its settings) records the region it lives in as `region`.
+fn region_of(resource_type: &str, attrs: &Attrs) -> Option<String> {
+    if resource_type.starts_with("aws_iam_") {
+        return Some(AWS_GLOBAL_SCOPE.to_string());
+    }
+    if resource_type.starts_with("aws_s3_") {
+        if let Some(region) = attrs
+            .get("region")
+            .and_then(Value::as_str)
+            .filter(|r| !r.is_empty())
+        {
+            return Some(region.to_string());
+        }
+    }
     if let Some(region) = attrs
         .get("arn")
         .and_then(Value::as_str)
@@ -719,6 +741,38 @@ fn arn_region(arn: &str) -> Option<&str> {
     let region = parts.next()?;
     let _account_and_resource = parts.next()?;
     (!region.is_empty()).then_some(region)
+}
+
+/// The scope a `google_*` resource is listed in, as driftd's GCP provider names it:
+/// `PROJECT/ZONE`, `PROJECT/REGION` or `PROJECT/global`. Read from the id
+/// (`projects/P/zones/Z/instances/N`) or the self link, else from `project` with `zone` or
+/// `region` (a bucket, whose id is its name, is `PROJECT/global`).
+fn google_scope(attrs: &Attrs) -> Option<String> {
+    let text = |k: &str| {
+        attrs
+            .get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    for link in [text("id"), text("self_link")].into_iter().flatten() {
+        let Some(at) = link.find("projects/") else {
+            continue;
+        };
+        let mut parts = link[at..].split('/').skip(1);
+        let (Some(project), Some(kind)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        match (kind, parts.next()) {
+            ("global", _) => return Some(format!("{project}/global")),
+            ("zones" | "regions", Some(location)) if !location.is_empty() => {
+                return Some(format!("{project}/{location}"))
+            }
+            _ => {}
+        }
+    }
+    let project = text("project")?;
+    let location = text("zone").or_else(|| text("region")).unwrap_or("global");
+    Some(format!("{project}/{location}"))
 }
 
 /// `us-east-1a` → `us-east-1`. A Local Zone (`us-east-1-bos-1a`) belongs to the region before it,
@@ -967,7 +1021,7 @@ mod tests {
     fn regions_from_arn_then_zone() {
         let region = |attrs: Value| {
             let attrs: Attrs = serde_json::from_value(attrs).expect("object");
-            region_of(&attrs)
+            region_of("aws_instance", &attrs)
         };
         assert_eq!(
             region(
@@ -994,6 +1048,82 @@ mod tests {
         assert_eq!(zone("1a"), None);
         assert_eq!(region(json!({"arn": "not-an-arn"})), None);
         assert_eq!(region(json!({"arn": 7, "availability_zone": null})), None);
+    }
+
+    #[test]
+    fn google_resources_carry_the_gcp_provider_scope() {
+        let scope = |v: Value| {
+            let attrs: Attrs = v
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            google_scope(&attrs)
+        };
+        let s = |x: &str| Some(x.to_string());
+        assert_eq!(
+            scope(json!({"id": "projects/p1/zones/us-central1-a/instances/web", "zone": "x"})),
+            s("p1/us-central1-a")
+        );
+        assert_eq!(
+            scope(json!({"id": "projects/p1/regions/europe-west1/subnetworks/app"})),
+            s("p1/europe-west1")
+        );
+        assert_eq!(
+            scope(json!({"id": "projects/p1/global/firewalls/allow-ssh"})),
+            s("p1/global")
+        );
+        // An id in an older form: the self link decides.
+        assert_eq!(
+            scope(json!({"id": "web", "self_link":
+                "https://www.googleapis.com/compute/v1/projects/p2/zones/us-east1-b/disks/web"})),
+            s("p2/us-east1-b")
+        );
+        // A bucket: its id is its name.
+        assert_eq!(
+            scope(json!({"id": "logs", "project": "p1", "self_link":
+                "https://www.googleapis.com/storage/v1/b/logs"})),
+            s("p1/global")
+        );
+        assert_eq!(
+            scope(json!({"id": "x", "project": "p", "zone": "z-1-a"})),
+            s("p/z-1-a")
+        );
+        assert_eq!(scope(json!({"id": "x"})), None);
+
+        let state = parse_state(
+            br#"{"version": 4, "resources": [{"mode": "managed", "type": "google_compute_disk",
+                "name": "d", "provider": "provider[\"registry.terraform.io/hashicorp/google\"]",
+                "instances": [{"attributes": {"id": "projects/p/zones/us-east1-b/disks/d"}}]}]}"#,
+            "s.tfstate",
+        )
+        .expect("state parses");
+        assert_eq!(state.resources[0].key.provider, "google");
+        assert_eq!(state.resources[0].region.as_deref(), Some("p/us-east1-b"));
+    }
+
+    #[test]
+    fn iam_is_global_and_buckets_say_their_region() {
+        let region = |resource_type: &str, attrs: Value| {
+            let attrs: Attrs = serde_json::from_value(attrs).expect("object");
+            region_of(resource_type, &attrs)
+        };
+        let role = json!({"arn": "arn:aws:iam::123456789012:role/app", "name": "app"});
+        assert_eq!(region("aws_iam_role", role), Some("global".into()));
+        assert_eq!(
+            region("aws_iam_role_policy_attachment", json!({"role": "app"})),
+            Some("global".into())
+        );
+        let bucket = json!({"arn": "arn:aws:s3:::logs", "region": "eu-west-1"});
+        assert_eq!(region("aws_s3_bucket", bucket), Some("eu-west-1".into()));
+        // A v5 setting does not say: unknown, provable only by every scope listed.
+        assert_eq!(
+            region("aws_s3_bucket_versioning", json!({"bucket": "logs"})),
+            None
+        );
+        // Other types keep reading the ARN and zone only.
+        assert_eq!(region("aws_instance", json!({"region": "eu-west-1"})), None);
     }
 
     #[test]

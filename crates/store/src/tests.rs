@@ -30,6 +30,8 @@ fn finding(id: &str, region: &str, actual: &str) -> Finding {
             op: ChangeOp::Replace,
             expected: json!("t3.micro"),
             actual: json!(actual),
+            expected_from: None,
+            code: None,
         }],
     }
 }

@@ -3,17 +3,23 @@
 //!   loopback port and stops it by its process id.
 //! - [`seed`]: builds a small infrastructure with the real `aws-sdk-ec2` client and writes the
 //!   Terraform state (format version 4) that an apply of it would have written.
+//! - [`seed_s3_iam`]: the same for S3 buckets and their settings, IAM roles, policies and
+//!   attachments, and a legacy security group rule.
 //! - [`proxy`]: a fault-injecting HTTP proxy in front of moto (access denied, throttling, delays)
 //!   for what moto cannot do on purpose.
 //! - [`receiver`]: a scriptable HTTP receiver for notification channels.
 //! - [`smtp`]: an aiosmtpd SMTP server (from `.venv`) that writes what it receives into a
 //!   Maildir, on a free loopback port, stopped by its process id.
+//! - [`kube`]: a Kubernetes API emulator (kmock, from `.venv`) on a free loopback port.
 
 pub mod browser;
+pub mod gcp;
+pub mod kube;
 pub mod moto;
 pub mod proxy;
 pub mod receiver;
 pub mod seed;
+pub mod seed_s3_iam;
 pub mod serve;
 pub mod smtp;
 

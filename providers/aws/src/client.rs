@@ -157,8 +157,44 @@ const THROTTLED: &[&str] = &[
     "TooManyRequestsException",
 ];
 
-/// Classifies an SDK error of `operation` into a reason a person can act on.
+/// An S3 client for one region that counts its calls like [`metered_ec2_client`]. Path-style
+/// addressing when an endpoint is configured: an emulator (moto) serves every bucket under one
+/// host, where virtual-host addressing would need a DNS name per bucket.
+pub fn metered_s3_client(
+    base: &SdkConfig,
+    region: &str,
+    meter: AttemptMeter,
+    path_style: bool,
+) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::config::Builder::from(base)
+        .region(Region::new(region.to_string()))
+        .force_path_style(path_style)
+        .interceptor(meter)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// An IAM client that counts its calls like [`metered_ec2_client`]. IAM is global: the region
+/// only picks the endpoint's partition.
+pub fn metered_iam_client(base: &SdkConfig, meter: AttemptMeter) -> aws_sdk_iam::Client {
+    let conf = aws_sdk_iam::config::Builder::from(base)
+        .interceptor(meter)
+        .build();
+    aws_sdk_iam::Client::from_conf(conf)
+}
+
+/// Classifies an SDK error of the EC2 `operation` into a reason a person can act on.
 pub fn classify<E, R>(operation: &str, err: &SdkError<E, R>) -> ListError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: Debug,
+{
+    classify_in("ec2", operation, err)
+}
+
+/// Classifies an SDK error of `operation` of `service` (the IAM action prefix: `ec2`, `s3`,
+/// `iam`) into a reason a person can act on; an access denial names the permission to grant.
+pub fn classify_in<E, R>(service: &str, operation: &str, err: &SdkError<E, R>) -> ListError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: Debug,
@@ -183,7 +219,8 @@ where
             };
             if ACCESS_DENIED.contains(&code) {
                 ListError::AccessDenied(format!(
-                    "{detail} (grant ec2:{operation} to driftd's identity)"
+                    "{detail} (grant {service}:{} to driftd's identity)",
+                    permission(service, operation)
                 ))
             } else if THROTTLED.contains(&code) {
                 ListError::Throttled(detail)
@@ -192,6 +229,49 @@ where
             }
         }
     }
+}
+
+/// The IAM action that allows an API operation: the same name, except for the S3 operations
+/// whose permission is named otherwise.
+fn permission<'a>(service: &str, operation: &'a str) -> &'a str {
+    match (service, operation) {
+        ("s3", "ListBuckets") => "ListAllMyBuckets",
+        ("s3", "GetBucketTagging") => "GetBucketTagging",
+        ("s3", "GetBucketEncryption") => "GetEncryptionConfiguration",
+        ("s3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
+        _ => operation,
+    }
+}
+
+/// True when an S3/IAM error is an access denial: the caller may skip one bucket's setting
+/// rather than the whole scope.
+pub fn is_access_denied<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: Debug,
+{
+    ACCESS_DENIED.contains(&err.code().unwrap_or(""))
+}
+
+/// The error code of an SDK error, for the "not configured" answers that mean "no such setting".
+pub fn error_code<E, R>(err: &SdkError<E, R>) -> Option<&str>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: Debug,
+{
+    err.code()
+}
+
+/// An IAM document as text: IAM returns documents URL-encoded (RFC 3986), Terraform stores them
+/// decoded. A document that is already JSON (an emulator, or a future API) is kept as it is.
+pub fn decode_document(raw: &str) -> String {
+    if raw.trim_start().starts_with('{') {
+        return raw.to_string();
+    }
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map(|d| d.into_owned())
+        .unwrap_or_else(|_| raw.to_string())
 }
 
 /// AWS tags as a Terraform `tags` map.
@@ -207,4 +287,45 @@ pub fn tags_value(tags: &[aws_sdk_ec2::types::Tag]) -> serde_json::Value {
 pub fn opt_str(s: Option<&str>) -> serde_json::Value {
     s.map(|s| serde_json::Value::String(s.to_string()))
         .unwrap_or(serde_json::Value::Null)
+}
+
+/// What one unit of listing work (one type in one scope) reaches AWS with: clients counted by
+/// the unit's meter, and what every unit of one scan shares (the target's regions, the S3 bucket
+/// index that is listed once per scan).
+#[derive(Clone)]
+pub struct Clients {
+    base: SdkConfig,
+    meter: AttemptMeter,
+    /// Path-style S3 addressing (see [`metered_s3_client`]).
+    path_style: bool,
+    pub(crate) ec2: Client,
+    pub(crate) scan: std::sync::Arc<crate::resources::ScanShared>,
+}
+
+impl Clients {
+    pub(crate) fn new(
+        base: &SdkConfig,
+        region: &str,
+        meter: AttemptMeter,
+        path_style: bool,
+        scan: std::sync::Arc<crate::resources::ScanShared>,
+    ) -> Self {
+        Clients {
+            ec2: metered_ec2_client(base, region, meter.clone()),
+            base: base.clone(),
+            meter,
+            path_style,
+            scan,
+        }
+    }
+
+    /// An S3 client for the buckets of `region` (S3 answers a request for a bucket of another
+    /// region with a redirect).
+    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        metered_s3_client(&self.base, region, self.meter.clone(), self.path_style)
+    }
+
+    pub(crate) fn iam(&self) -> aws_sdk_iam::Client {
+        metered_iam_client(&self.base, self.meter.clone())
+    }
 }

@@ -1,5 +1,5 @@
-//! driftd's AWS provider: lists EC2 resources with `aws-sdk-ec2` and maps them to the attribute
-//! names of the Terraform AWS provider.
+//! driftd's AWS provider: lists EC2, S3 and IAM resources with the AWS SDK and maps them to the
+//! attribute names of the Terraform AWS provider.
 //!
 //! - [`client`]: SDK configuration (credential chain, optional endpoint and assumed role, retries,
 //!   timeouts) and the classification of SDK errors into "not scanned" reasons.
@@ -8,15 +8,18 @@
 //!   is the one list to extend when adding a type.
 //!
 //! Every region is listed independently and every type in it too: a failure skips exactly that
-//! `(type, region)` scope and never turns its resources into "missing" ones. Each such unit is
+//! `(type, region)` scope and never turns its resources into "missing" ones. IAM is global: its
+//! types are listed once, in the scope [`GLOBAL_SCOPE`]. S3 buckets are listed once per scan and
+//! each is placed in its region, so S3 types are listed per region like EC2's. Each such unit is
 //! reported to a [`Progress`] as it starts and ends, with what it cost.
 
 pub mod client;
 pub mod metering;
 pub mod resources;
+pub mod state_backend;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::Client;
+use client::Clients;
 use driftd_core::provider::{Progress, ProgressEvent, UnitOutcome, UnitStats};
 use driftd_core::{
     ListError, LiveInventory, Provider, ProviderError, ResourceKind, Skipped, TypeSpec,
@@ -31,6 +34,10 @@ pub use client::AwsSettings;
 
 /// Provider name used in resource keys.
 pub const PROVIDER: &str = "aws";
+
+/// The scope of global services (IAM): what the report names and what the state side of an IAM
+/// resource is placed in (see `driftd-iac`'s state reader).
+pub const GLOBAL_SCOPE: &str = "global";
 
 /// The AWS provider for one target.
 pub struct AwsProvider {
@@ -67,24 +74,38 @@ impl Provider for AwsProvider {
         progress: Arc<dyn Progress>,
     ) -> Result<LiveInventory, ProviderError> {
         let base = client::load_config(&self.settings).await?;
-        let kinds: Vec<Arc<dyn ResourceKind<Client>>> = resources::registry()
+        let kinds: Vec<Arc<dyn ResourceKind<Clients>>> = resources::registry()
             .into_iter()
             .filter(|k| resource_types.iter().any(|t| t == k.spec().resource_type))
             .map(Arc::from)
             .collect();
+        // Each type in each region, or once for a global type.
+        let plan: Vec<(Arc<dyn ResourceKind<Clients>>, String)> = kinds
+            .iter()
+            .flat_map(|kind| {
+                let scopes = if resources::is_global(kind.spec().resource_type) {
+                    vec![GLOBAL_SCOPE.to_string()]
+                } else {
+                    self.settings.regions.clone()
+                };
+                scopes.into_iter().map(move |scope| (kind.clone(), scope))
+            })
+            .collect();
         progress.event(&ProgressEvent::Planned {
             provider: PROVIDER,
-            units: kinds.len() * self.settings.regions.len(),
+            units: plan.len(),
         });
+        let scan = Arc::new(resources::ScanShared::new(self.settings.regions.clone()));
+        let path_style = self.settings.endpoint_url.is_some();
 
         let mut tasks = JoinSet::new();
         // What each task lists, to account for a task that panicked.
         let mut units = HashMap::new();
-        for region in &self.settings.regions {
-            for kind in &kinds {
+        {
+            for (kind, region) in plan {
                 let meter = AttemptMeter::new(progress.clone());
-                let client = client::metered_ec2_client(&base, region, meter.clone());
-                let (kind, region, progress) = (kind.clone(), region.clone(), progress.clone());
+                let client = Clients::new(&base, &region, meter.clone(), path_style, scan.clone());
+                let progress = progress.clone();
                 let resource_type = kind.spec().resource_type;
                 let unit = (resource_type, region.clone(), meter.clone(), Instant::now());
                 let handle = tasks.spawn(async move {

@@ -279,6 +279,9 @@ impl Loader<'_> {
                 self.out.warnings.push(format!(
                     "{at}: module `{name}` has no literal `source`; its resources are not read"
                 ));
+                self.out
+                    .unread
+                    .push(join_path(parent_path, &format!("module.{name}")));
                 return Ok(());
             }
         };
@@ -287,6 +290,9 @@ impl Loader<'_> {
                 "{at}: module `{name}` comes from `{source}`, not a local directory; its \
                  resources are not read"
             ));
+            self.out
+                .unread
+                .push(join_path(parent_path, &format!("module.{name}")));
             return Ok(());
         }
         if depth >= MAX_DEPTH {
@@ -313,6 +319,7 @@ impl Loader<'_> {
         let child_providers = child_provider_map(&block.body, providers);
         let what = format!("module.{name}");
         let Some(instances) = instances(&mut self.out, &block.body, ctx, &what, &call.pos) else {
+            self.out.unread.push(join_path(parent_path, &what));
             return Ok(());
         };
         let child_dir_text = child_dir.display().to_string();
@@ -480,6 +487,7 @@ fn expand_resource(
         .collect();
     let what = format!("{resource_type}.{name}");
     let Some(instances) = instances(out, &block.body, ctx, &what, &resource.pos) else {
+        out.unread.push(join_path(module_path, &what));
         return;
     };
     let module = (!module_path.is_empty()).then_some(module_path);
@@ -674,4 +682,13 @@ fn expand_dynamic(block: &Block, ctx: &mut Context) -> Result<Vec<serde_json::Va
         out.push(nested_object(content, ctx)?);
     }
     Ok(out)
+}
+
+/// `module.a` + `aws_vpc.x` → `module.a.aws_vpc.x`; the root module's path is empty.
+fn join_path(module_path: &str, local: &str) -> String {
+    if module_path.is_empty() {
+        local.to_string()
+    } else {
+        format!("{module_path}.{local}")
+    }
 }

@@ -128,6 +128,10 @@ pub struct CodeModule {
     /// What was read but not fully understood: a remote module source, a variable without a
     /// value, a `count` that is not known. Each names its file and what it means.
     pub warnings: Vec<String>,
+    /// Addresses (module calls `module.net`, resource blocks `aws_instance.web`, with their
+    /// module path) whose instances could not be read: a remote module, a `count` or `for_each`
+    /// not known from code. State resources under them are neither declared nor undeclared.
+    pub unread: Vec<String>,
 }
 
 /// What the caller passes that Terraform would take from its command line and environment.

@@ -20,8 +20,8 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_ebs_volume",
     attrs: &[
         AttrSpec::new("availability_zone", Shape::Scalar),
-        AttrSpec::new("size", Shape::Scalar),
-        AttrSpec::new("type", Shape::Scalar),
+        AttrSpec::new("size", Shape::Number),
+        AttrSpec::new("type", Shape::CaseInsensitive),
         AttrSpec::new("encrypted", Shape::Scalar),
         AttrSpec::new("snapshot_id", Shape::Scalar),
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),

@@ -1,12 +1,18 @@
 //! One file per resource type. To add a type: write `<type>.rs` implementing
-//! [`ResourceKind<Client>`](driftd_core::ResourceKind) (its spec, listing and mapping, with a
-//! unit test of the mapping) and add one line to [`registry`].
+//! [`ResourceKind`] for an SDK client (its spec, listing and mapping, with a unit test of the
+//! mapping) and add one line to [`registry`]. EC2 types list with an `aws_sdk_ec2::Client` and
+//! are registered through [`Ec2`]; S3 and IAM types list with [`Clients`], which builds the
+//! clients they need. A global type (IAM) is also named in [`GLOBAL_TYPES`].
 
-use aws_sdk_ec2::Client;
-use driftd_core::ResourceKind;
+use crate::client::Clients;
+use async_trait::async_trait;
+use driftd_core::{KindListing, ListError, ResourceKind, TypeSpec};
 
 pub mod ebs_volume;
 pub mod eip;
+pub mod iam_policy;
+pub mod iam_role;
+pub mod iam_role_policy_attachment;
 pub mod instance;
 pub mod internet_gateway;
 pub mod key_pair;
@@ -15,31 +21,89 @@ pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_interface;
 pub mod route_table;
+pub mod s3_bucket;
+pub mod s3_bucket_public_access_block;
+pub mod s3_bucket_server_side_encryption_configuration;
+pub mod s3_bucket_versioning;
 pub mod security_group;
+pub mod security_group_rule;
 pub mod subnet;
 pub mod vpc;
 pub mod vpc_security_group_egress_rule;
 pub mod vpc_security_group_ingress_rule;
 
 /// Every supported resource type.
-pub fn registry() -> Vec<Box<dyn ResourceKind<Client>>> {
+pub fn registry() -> Vec<Box<dyn ResourceKind<Clients>>> {
     vec![
-        Box::new(instance::Instance),
-        Box::new(security_group::SecurityGroup),
-        Box::new(vpc::Vpc),
-        Box::new(subnet::Subnet),
-        Box::new(ebs_volume::EbsVolume),
-        Box::new(internet_gateway::InternetGateway),
-        Box::new(route_table::RouteTable),
-        Box::new(nat_gateway::NatGateway),
-        Box::new(network_interface::NetworkInterface),
-        Box::new(eip::Eip),
-        Box::new(key_pair::KeyPair),
-        Box::new(launch_template::LaunchTemplate),
-        Box::new(network_acl::NetworkAcl),
-        Box::new(vpc_security_group_ingress_rule::VpcSecurityGroupIngressRule),
-        Box::new(vpc_security_group_egress_rule::VpcSecurityGroupEgressRule),
+        Box::new(Ec2(instance::Instance)),
+        Box::new(Ec2(security_group::SecurityGroup)),
+        Box::new(Ec2(vpc::Vpc)),
+        Box::new(Ec2(subnet::Subnet)),
+        Box::new(Ec2(ebs_volume::EbsVolume)),
+        Box::new(Ec2(internet_gateway::InternetGateway)),
+        Box::new(Ec2(route_table::RouteTable)),
+        Box::new(Ec2(nat_gateway::NatGateway)),
+        Box::new(Ec2(network_interface::NetworkInterface)),
+        Box::new(Ec2(eip::Eip)),
+        Box::new(Ec2(key_pair::KeyPair)),
+        Box::new(Ec2(launch_template::LaunchTemplate)),
+        Box::new(Ec2(network_acl::NetworkAcl)),
+        Box::new(Ec2(
+            vpc_security_group_ingress_rule::VpcSecurityGroupIngressRule,
+        )),
+        Box::new(Ec2(
+            vpc_security_group_egress_rule::VpcSecurityGroupEgressRule,
+        )),
+        Box::new(Ec2(security_group_rule::SecurityGroupRule)),
+        Box::new(s3_bucket::S3Bucket),
+        Box::new(s3_bucket_versioning::S3BucketVersioning),
+        Box::new(s3_bucket_server_side_encryption_configuration::S3BucketSseConfiguration),
+        Box::new(s3_bucket_public_access_block::S3BucketPublicAccessBlock),
+        Box::new(iam_role::IamRole),
+        Box::new(iam_policy::IamPolicy),
+        Box::new(iam_role_policy_attachment::IamRolePolicyAttachment),
     ]
+}
+
+/// Types of global services: listed once per scan, in [`crate::GLOBAL_SCOPE`], not per region.
+pub const GLOBAL_TYPES: &[&str] = &[
+    "aws_iam_role",
+    "aws_iam_policy",
+    "aws_iam_role_policy_attachment",
+];
+
+pub fn is_global(resource_type: &str) -> bool {
+    GLOBAL_TYPES.contains(&resource_type)
+}
+
+/// What every unit of one scan shares: the target's regions, and the S3 bucket index (listed
+/// once, by the first S3 unit that needs it).
+pub struct ScanShared {
+    pub(crate) regions: Vec<String>,
+    pub(crate) buckets: s3_bucket::BucketIndex,
+}
+
+impl ScanShared {
+    pub(crate) fn new(regions: Vec<String>) -> Self {
+        ScanShared {
+            regions,
+            buckets: s3_bucket::BucketIndex::default(),
+        }
+    }
+}
+
+/// An EC2 type, listed with the unit's EC2 client.
+pub struct Ec2<K>(pub K);
+
+#[async_trait]
+impl<K: ResourceKind<aws_sdk_ec2::Client>> ResourceKind<Clients> for Ec2<K> {
+    fn spec(&self) -> &'static TypeSpec {
+        self.0.spec()
+    }
+
+    async fn list(&self, clients: &Clients, scope: &str) -> Result<KindListing, ListError> {
+        self.0.list(&clients.ec2, scope).await
+    }
 }
 
 /// Tag keys AWS writes itself (CloudFormation, Auto Scaling, ...), never compared.

@@ -15,7 +15,7 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_subnet",
     attrs: &[
         AttrSpec::new("vpc_id", Shape::Scalar),
-        AttrSpec::new("cidr_block", Shape::Scalar),
+        AttrSpec::new("cidr_block", Shape::Cidr),
         AttrSpec::new("availability_zone", Shape::Scalar),
         AttrSpec::new("map_public_ip_on_launch", Shape::Scalar),
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),

@@ -14,8 +14,8 @@ static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_vpc",
     attrs: &[
-        AttrSpec::new("cidr_block", Shape::Scalar),
-        AttrSpec::new("instance_tenancy", Shape::Scalar),
+        AttrSpec::new("cidr_block", Shape::Cidr),
+        AttrSpec::new("instance_tenancy", Shape::CaseInsensitive),
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,

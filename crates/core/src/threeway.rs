@@ -1,0 +1,775 @@
+//! Three-way classification: code vs state vs live.
+//!
+//! The analyzer compares state (what was applied) with live (what exists). When a target also
+//! reads its Terraform code, this module adds what only the code knows:
+//!
+//! - a change the code makes that was not applied yet (code differs from state, live matches
+//!   state) is `pending`, not drift;
+//! - a resource the code declares that state does not record is `pending` creation, never
+//!   `missing`; a resource state records that the code no longer declares is `pending`
+//!   destruction;
+//! - every change of a `changed` finding says where its expected value came from: `state` (the
+//!   code leaves the value unknown until apply, or does not set it), `both` (code and state
+//!   agree), and carries the code's value when the code wants yet another one;
+//! - an out-of-band change that made live what the code asks for is not drift: a plan would show
+//!   nothing to do;
+//! - `lifecycle { ignore_changes }` drops the changes Terraform itself would not act on;
+//! - without any state, code is matched to live resources by an identity attribute (a `Name`
+//!   tag by default), and compared on what the code sets.
+//!
+//! Code values are compared with state as Terraform would plan them: only the attributes the code
+//! sets, and inside nested blocks only the keys it sets (a block's computed and defaulted keys
+//! are in state, not in code), after the type's normalization.
+
+use crate::analyze::sort_findings;
+use crate::model::*;
+use crate::schema::{AttrSpec, Shape, TypeSpec};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// One resource instance as the code declares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intent {
+    /// Terraform address, as state writes it.
+    pub address: String,
+    pub provider: String,
+    pub resource_type: String,
+    /// Region of the instance's provider configuration, when known from the code.
+    pub region: Option<String>,
+    /// Attributes whose value the code determines.
+    pub attrs: Attrs,
+    /// Attributes the code sets to something known only after apply (or not evaluable here),
+    /// with the reason.
+    pub unknown: BTreeMap<String, String>,
+    /// `lifecycle { ignore_changes }` paths; `all` ignores every attribute.
+    pub ignore_changes: Vec<String>,
+    /// `file:line` of the resource block.
+    pub source: String,
+}
+
+impl Intent {
+    fn ignores(&self, path: &str) -> bool {
+        self.ignore_changes.iter().any(|i| {
+            i == "all"
+                || path == i
+                || path
+                    .strip_prefix(i.as_str())
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        })
+    }
+}
+
+/// What the code side of a target contributes.
+#[derive(Debug, Clone, Default)]
+pub struct CodeSide {
+    pub intents: Vec<Intent>,
+    /// Address prefixes the code could not read in full (a remote module, a `count` not known
+    /// from code): state resources under them are never called pending destruction.
+    pub unread: Vec<String>,
+}
+
+impl CodeSide {
+    fn covers(&self, address: &str) -> bool {
+        !self.unread.iter().any(|p| {
+            address == p
+                || address
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        })
+    }
+}
+
+/// How a code resource was matched to a live one when there is no state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdentityMatch {
+    /// One live resource has the identity value: compared with the code.
+    Matched(Resource),
+    /// The code sets no (known) identity value: cannot be matched.
+    NoIdentity,
+    /// No live resource has it: the code was not applied (pending creation).
+    NotFound,
+    /// Several live resources have it: ambiguous, not compared; the ids are listed.
+    Ambiguous(Vec<String>),
+}
+
+/// Without state: matches each intent to the live resource of its type whose `identity`
+/// attribute path (`tags.Name`) has the same value, and returns it as an expected resource keyed
+/// by the live id, holding only the code's known attributes. Compared by the analyzer, that gives
+/// out-of-band changes on exactly what the code sets.
+pub fn match_by_identity(
+    intents: &[Intent],
+    live: &[Resource],
+    identity: &str,
+) -> Vec<IdentityMatch> {
+    let mut index: HashMap<(&str, &str, String), Vec<&Resource>> = HashMap::new();
+    for r in live {
+        if let Some(v) = value_at(&r.attrs, identity).and_then(identity_text) {
+            index
+                .entry((r.key.provider.as_str(), r.key.resource_type.as_str(), v))
+                .or_default()
+                .push(r);
+        }
+    }
+    intents
+        .iter()
+        .map(|intent| {
+            let Some(v) = value_at(&intent.attrs, identity).and_then(identity_text) else {
+                return IdentityMatch::NoIdentity;
+            };
+            let key = (intent.provider.as_str(), intent.resource_type.as_str(), v);
+            match index.get(&key).map(Vec::as_slice) {
+                None | Some([]) => IdentityMatch::NotFound,
+                Some([one]) => IdentityMatch::Matched(Resource {
+                    key: one.key.clone(),
+                    address: Some(intent.address.clone()),
+                    region: one.region.clone().or_else(|| intent.region.clone()),
+                    source: Some(intent.source.clone()),
+                    cloud_default: false,
+                    attrs: intent.attrs.clone(),
+                }),
+                Some(many) => {
+                    IdentityMatch::Ambiguous(many.iter().map(|r| r.key.id.clone()).collect())
+                }
+            }
+        })
+        .collect()
+}
+
+fn identity_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Everything [`apply`] reads.
+pub struct ThreeWayInput<'a> {
+    pub target: &'a str,
+    pub specs: &'a [&'static TypeSpec],
+    pub code: &'a CodeSide,
+    /// State resources (the analyzer's expected side).
+    pub state: &'a [Resource],
+    pub live: &'a [Resource],
+    /// Whether any state was read. Without it, `state` holds the resources
+    /// [`match_by_identity`] matched, whose expected values all come from the code.
+    pub has_state: bool,
+    /// Addresses of intents that could be neither matched nor called unapplied (no identity
+    /// value, or several live resources with it): not reported.
+    pub unmatched: &'a BTreeSet<String>,
+}
+
+/// What [`apply`] did, for logs and `explain`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThreeWayOutcome {
+    /// Changes dropped because live already has the code's value.
+    pub converged: usize,
+    /// Changes dropped by `ignore_changes`.
+    pub lifecycle_ignored: usize,
+}
+
+/// Refines the analyzer's findings with the code (see the module doc). `findings` and `summary`
+/// are updated in place and the findings re-sorted.
+pub fn apply(
+    input: &ThreeWayInput<'_>,
+    findings: &mut Vec<Finding>,
+    summary: &mut Summary,
+) -> ThreeWayOutcome {
+    let mut outcome = ThreeWayOutcome::default();
+    let spec_of = |provider: &str, ty: &str| {
+        input
+            .specs
+            .iter()
+            .rev()
+            .find(|s| s.provider == provider && s.resource_type == ty)
+            .copied()
+    };
+    let intents: HashMap<&str, &Intent> = input
+        .code
+        .intents
+        .iter()
+        .map(|i| (i.address.as_str(), i))
+        .collect();
+    let state_by_address: HashMap<&str, &Resource> = input
+        .state
+        .iter()
+        .filter_map(|r| r.address.as_deref().map(|a| (a, r)))
+        .collect();
+    let live_by_key: HashMap<&ResourceKey, &Resource> =
+        input.live.iter().map(|r| (&r.key, r)).collect();
+
+    // Out-of-band changes: where each expected value came from; drop what the code already
+    // has live, and what lifecycle ignores.
+    for f in findings.iter_mut() {
+        if f.kind != FindingKind::Changed {
+            continue;
+        }
+        let Some(intent) = f.address.as_deref().and_then(|a| intents.get(a)) else {
+            continue;
+        };
+        let key = ResourceKey {
+            provider: f.provider.clone(),
+            resource_type: f.resource_type.clone(),
+            id: f.resource_id.clone(),
+        };
+        let spec = spec_of(&f.provider, &f.resource_type);
+        let live = live_by_key.get(&key).copied();
+        let identity_only = !input.has_state;
+        f.changes.retain_mut(|c| {
+            if intent.ignores(&c.path) {
+                outcome.lifecycle_ignored += 1;
+                return false;
+            }
+            if identity_only {
+                c.expected_from = Some(ExpectedFrom::Code);
+                return true;
+            }
+            let top = top_attr(&c.path);
+            let attr = spec.and_then(|s| s.attrs.iter().find(|a| a.name == top));
+            let code_value = intent.attrs.get(top);
+            let (Some(spec), Some(attr), Some(code_value)) = (spec, attr, code_value) else {
+                c.expected_from = Some(ExpectedFrom::State);
+                return true;
+            };
+            let state_value = state_by_address
+                .get(intent.address.as_str())
+                .and_then(|r| r.attrs.get(top));
+            if code_agrees(spec, attr, code_value, state_value) {
+                c.expected_from = Some(ExpectedFrom::Both);
+                return true;
+            }
+            if code_agrees(spec, attr, code_value, live.and_then(|l| l.attrs.get(top))) {
+                outcome.converged += 1;
+                return false;
+            }
+            c.expected_from = Some(ExpectedFrom::State);
+            c.code = Some(code_value.clone());
+            true
+        });
+    }
+    let before = findings.len();
+    findings.retain(|f| f.kind != FindingKind::Changed || !f.changes.is_empty());
+    summary.changed -= before - findings.len();
+
+    // Unapplied code changes on resources live still has as state records them.
+    let mut pending = Vec::new();
+    {
+        let drifted: HashMap<&str, &Finding> = findings
+            .iter()
+            .filter(|f| matches!(f.kind, FindingKind::Changed | FindingKind::Missing))
+            .filter_map(|f| f.address.as_deref().map(|a| (a, f)))
+            .collect();
+        for intent in &input.code.intents {
+            let Some(spec) = spec_of(&intent.provider, &intent.resource_type) else {
+                continue;
+            };
+            match state_by_address.get(intent.address.as_str()) {
+                Some(state) => {
+                    let found = drifted.get(intent.address.as_str());
+                    if found.is_some_and(|f| f.kind == FindingKind::Missing) {
+                        continue;
+                    }
+                    // Only resources the scan saw: a resource in an unscanned scope stays
+                    // unknown.
+                    let Some(live) = live_by_key.get(&state.key) else {
+                        continue;
+                    };
+                    let mut changes = Vec::new();
+                    for attr in spec.attrs {
+                        let Some(code_value) = intent.attrs.get(attr.name) else {
+                            continue;
+                        };
+                        if intent.ignores(attr.name) {
+                            continue;
+                        }
+                        let drifted_here = found.is_some_and(|f| {
+                            f.changes.iter().any(|c| top_attr(&c.path) == attr.name)
+                        });
+                        let state_value = state.attrs.get(attr.name);
+                        let actual = live.attrs.get(attr.name).or(state_value);
+                        // Pending means live is still as applied; live already as the code
+                        // wants is nothing to do.
+                        if drifted_here
+                            || code_agrees(spec, attr, code_value, state_value)
+                            || code_agrees(spec, attr, code_value, actual)
+                        {
+                            continue;
+                        }
+                        changes.push(Change {
+                            path: attr.name.to_string(),
+                            op: match actual.and_then(|v| spec.normalize(attr.shape, v)) {
+                                None => ChangeOp::Add,
+                                Some(_) if spec.normalize(attr.shape, code_value).is_none() => {
+                                    ChangeOp::Remove
+                                }
+                                Some(_) => ChangeOp::Replace,
+                            },
+                            expected: code_value.clone(),
+                            actual: actual.cloned().unwrap_or(Value::Null),
+                            expected_from: Some(ExpectedFrom::Code),
+                            code: None,
+                        });
+                    }
+                    if !changes.is_empty() {
+                        pending.push(pending_finding(input.target, state, changes));
+                    }
+                }
+                None if !input.unmatched.contains(&intent.address) => {
+                    // Declared, never applied.
+                    let mut r =
+                        Resource::new(&intent.provider, &intent.resource_type, &intent.address);
+                    r.address = Some(intent.address.clone());
+                    r.region = intent.region.clone();
+                    r.source = Some(intent.source.clone());
+                    pending.push(pending_finding(input.target, &r, Vec::new()));
+                }
+                None => {}
+            }
+        }
+        // Applied, no longer declared: the next apply destroys it.
+        if !input.code.intents.is_empty() {
+            for state in input.state {
+                let Some(address) = state.address.as_deref() else {
+                    continue;
+                };
+                if intents.contains_key(address)
+                    || !input.code.covers(address)
+                    || spec_of(&state.key.provider, &state.key.resource_type).is_none()
+                    || !live_by_key.contains_key(&state.key)
+                {
+                    continue;
+                }
+                pending.push(pending_finding(input.target, state, Vec::new()));
+            }
+        }
+    }
+    summary.pending += pending.len();
+    findings.extend(pending);
+    sort_findings(findings);
+    outcome
+}
+
+/// Pending creation and destruction are told apart by their changes: none, and the resource id
+/// is the address (creation: nothing exists yet) or a cloud id (destruction).
+fn pending_finding(target: &str, r: &Resource, changes: Vec<Change>) -> Finding {
+    Finding {
+        fingerprint: fingerprint(target, &r.key, FindingKind::Pending),
+        kind: FindingKind::Pending,
+        tier: Tier::Info,
+        provider: r.key.provider.clone(),
+        resource_type: r.key.resource_type.clone(),
+        resource_id: r.key.id.clone(),
+        address: r.address.clone(),
+        region: r.region.clone(),
+        source: r.source.clone(),
+        changes,
+    }
+}
+
+/// `tags.Env` → `tags`, `ingress[2].cidr_blocks` → `ingress`.
+fn top_attr(path: &str) -> &str {
+    let end = path.find(['.', '[']).unwrap_or(path.len());
+    &path[..end]
+}
+
+/// The value at a dotted path (`tags.Name`) of an attribute map.
+fn value_at<'v>(attrs: &'v Attrs, path: &str) -> Option<&'v Value> {
+    let mut parts = path.split('.');
+    let mut v = attrs.get(parts.next()?)?;
+    for p in parts {
+        v = v.get(p)?;
+    }
+    Some(v)
+}
+
+/// Whether the code's value of one attribute is what `other` (state or live) holds, as a plan
+/// would see it: normalized by the type's rules, and for nested blocks only on the keys the code
+/// sets.
+pub fn code_agrees(spec: &TypeSpec, attr: &AttrSpec, code: &Value, other: Option<&Value>) -> bool {
+    let other = other.unwrap_or(&Value::Null);
+    match attr.shape {
+        Shape::Scalar if code.is_array() || code.is_object() => subset_eq(code, other),
+        shape => spec.normalize(shape, code) == spec.normalize(shape, other),
+    }
+}
+
+/// `code` ⊆ `other`: every key the code sets has the same value in `other`; a key the code sets
+/// to nothing matches a key `other` leaves out. Lists of blocks match element by element in any
+/// order (blocks of a set), each code block with a distinct block of `other`.
+fn subset_eq(code: &Value, other: &Value) -> bool {
+    match (code, other) {
+        (Value::Object(c), Value::Object(o)) => c.iter().all(|(k, cv)| match o.get(k) {
+            Some(ov) => subset_eq(cv, ov),
+            None => is_empty(cv),
+        }),
+        (Value::Array(c), Value::Array(o)) => {
+            if c.len() != o.len() {
+                return false;
+            }
+            if c.iter().zip(o).all(|(a, b)| subset_eq(a, b)) {
+                return true;
+            }
+            let mut used = vec![false; o.len()];
+            c.iter().all(|cv| {
+                let hit = o
+                    .iter()
+                    .enumerate()
+                    .find(|(i, ov)| !used[*i] && subset_eq(cv, ov));
+                hit.map(|(i, _)| used[i] = true).is_some()
+            })
+        }
+        (c, o) if is_empty(c) && is_empty(o) => true,
+        (Value::Number(c), Value::String(o)) | (Value::String(o), Value::Number(c)) => {
+            o.parse::<f64>().ok() == c.as_f64()
+        }
+        (Value::Bool(c), Value::String(o)) | (Value::String(o), Value::Bool(c)) => {
+            o == if *c { "true" } else { "false" }
+        }
+        (c, o) => c == o,
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::{analyze, AnalyzeInput};
+    use serde_json::json;
+
+    static ATTRS: [AttrSpec; 3] = [
+        AttrSpec::new("instance_type", Shape::Scalar),
+        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        AttrSpec::new("root_block_device", Shape::Scalar),
+    ];
+    static SPEC: TypeSpec = TypeSpec {
+        provider: "aws",
+        resource_type: "aws_instance",
+        attrs: &ATTRS,
+        generated_tag_prefixes: &["aws:"],
+    };
+
+    fn res(id: &str, address: Option<&str>, attrs: Value) -> Resource {
+        let mut r = Resource::new("aws", "aws_instance", id);
+        r.address = address.map(str::to_string);
+        r.region = Some("us-east-1".into());
+        r.attrs = serde_json::from_value(attrs).unwrap();
+        r
+    }
+
+    fn intent(address: &str, attrs: Value) -> Intent {
+        Intent {
+            address: address.into(),
+            provider: "aws".into(),
+            resource_type: "aws_instance".into(),
+            region: Some("us-east-1".into()),
+            attrs: serde_json::from_value(attrs).unwrap(),
+            unknown: BTreeMap::new(),
+            ignore_changes: Vec::new(),
+            source: "main.tf:1".into(),
+        }
+    }
+
+    /// Runs the analyzer on state vs live, then the three-way pass with `code`.
+    fn run(code: &CodeSide, state: &[Resource], live: &[Resource]) -> (Vec<Finding>, Summary) {
+        let specs = [&SPEC];
+        let scanned = BTreeSet::from([(
+            "aws".to_string(),
+            "aws_instance".to_string(),
+            "us-east-1".to_string(),
+        )]);
+        let mut a = analyze(&AnalyzeInput {
+            target: "t",
+            specs: &specs,
+            expected: state,
+            live,
+            scanned: &scanned,
+            skipped: &[],
+            include_cloud_defaults: false,
+        });
+        apply(
+            &ThreeWayInput {
+                target: "t",
+                specs: &specs,
+                code,
+                state,
+                live,
+                has_state: true,
+                unmatched: &BTreeSet::new(),
+            },
+            &mut a.findings,
+            &mut a.summary,
+        );
+        (a.findings, a.summary)
+    }
+
+    fn code(intents: Vec<Intent>) -> CodeSide {
+        CodeSide {
+            intents,
+            unread: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn unapplied_code_change_is_pending_not_drift() {
+        let state = [res(
+            "i-1",
+            Some("aws_instance.web"),
+            json!({"instance_type": "t3.micro"}),
+        )];
+        let live = [res("i-1", None, json!({"instance_type": "t3.micro"}))];
+        let c = code(vec![intent(
+            "aws_instance.web",
+            json!({"instance_type": "t3.small"}),
+        )]);
+        let (f, s) = run(&c, &state, &live);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, FindingKind::Pending);
+        assert_eq!(f[0].tier, Tier::Info);
+        assert_eq!(f[0].resource_id, "i-1");
+        let ch = &f[0].changes[0];
+        assert_eq!(
+            (ch.path.as_str(), &ch.expected, &ch.actual),
+            ("instance_type", &json!("t3.small"), &json!("t3.micro"))
+        );
+        assert_eq!(ch.expected_from, Some(ExpectedFrom::Code));
+        assert_eq!((s.pending, s.changed), (1, 0));
+    }
+
+    #[test]
+    fn out_of_band_change_says_where_the_expected_value_came_from() {
+        let state = [res(
+            "i-1",
+            Some("aws_instance.web"),
+            json!({"instance_type": "t3.micro", "tags": {"Env": "prod"}}),
+        )];
+        let live = [res(
+            "i-1",
+            None,
+            json!({"instance_type": "t3.large", "tags": {"Env": "dev"}}),
+        )];
+        // Code agrees with state on the type and leaves tags to something unknown.
+        let c = code(vec![intent(
+            "aws_instance.web",
+            json!({"instance_type": "t3.micro"}),
+        )]);
+        let (f, _) = run(&c, &state, &live);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].kind, FindingKind::Changed);
+        let from: BTreeMap<&str, Option<ExpectedFrom>> = f[0]
+            .changes
+            .iter()
+            .map(|c| (c.path.as_str(), c.expected_from))
+            .collect();
+        assert_eq!(from["instance_type"], Some(ExpectedFrom::Both));
+        assert_eq!(from["tags.Env"], Some(ExpectedFrom::State));
+    }
+
+    #[test]
+    fn code_wanting_a_third_value_is_shown_beside_the_drift() {
+        let state = [res(
+            "i-1",
+            Some("aws_instance.web"),
+            json!({"instance_type": "t3.micro"}),
+        )];
+        let live = [res("i-1", None, json!({"instance_type": "t3.large"}))];
+        let c = code(vec![intent(
+            "aws_instance.web",
+            json!({"instance_type": "t3.small"}),
+        )]);
+        let (f, s) = run(&c, &state, &live);
+        assert_eq!(
+            f.len(),
+            1,
+            "drift, and no separate pending for the same attribute: {f:?}"
+        );
+        let ch = &f[0].changes[0];
+        assert_eq!(f[0].kind, FindingKind::Changed);
+        assert_eq!(ch.expected, json!("t3.micro"));
+        assert_eq!(ch.expected_from, Some(ExpectedFrom::State));
+        assert_eq!(ch.code, Some(json!("t3.small")));
+        assert_eq!((s.changed, s.pending), (1, 0));
+    }
+
+    #[test]
+    fn live_already_as_the_code_wants_is_not_drift() {
+        let state = [res(
+            "i-1",
+            Some("aws_instance.web"),
+            json!({"instance_type": "t3.micro"}),
+        )];
+        let live = [res("i-1", None, json!({"instance_type": "t3.small"}))];
+        let c = code(vec![intent(
+            "aws_instance.web",
+            json!({"instance_type": "t3.small"}),
+        )]);
+        let (f, s) = run(&c, &state, &live);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(s.changed, 0);
+    }
+
+    #[test]
+    fn declared_but_not_applied_is_pending_creation_not_missing() {
+        let state = [res(
+            "i-1",
+            Some("aws_instance.web"),
+            json!({"instance_type": "t3.micro"}),
+        )];
+        let live = [res("i-1", None, json!({"instance_type": "t3.micro"}))];
+        let c = code(vec![
+            intent("aws_instance.web", json!({"instance_type": "t3.micro"})),
+            intent(
+                "aws_instance.new[\"a\"]",
+                json!({"instance_type": "t3.micro"}),
+            ),
+        ]);
+        let (f, s) = run(&c, &state, &live);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].kind, FindingKind::Pending);
+        assert_eq!(f[0].resource_id, "aws_instance.new[\"a\"]");
+        assert!(f[0].changes.is_empty());
+        assert_eq!((s.pending, s.missing), (1, 0));
+    }
+
+    #[test]
+    fn applied_but_no_longer_declared_is_pending_destruction_unless_the_code_was_not_read() {
+        let state = [
+            res(
+                "i-1",
+                Some("aws_instance.web"),
+                json!({"instance_type": "t3.micro"}),
+            ),
+            res(
+                "i-2",
+                Some("aws_instance.old"),
+                json!({"instance_type": "t3.micro"}),
+            ),
+            res(
+                "i-3",
+                Some("module.remote.aws_instance.x"),
+                json!({"instance_type": "t3.micro"}),
+            ),
+            res(
+                "i-4",
+                Some("aws_instance.counted[0]"),
+                json!({"instance_type": "t3.micro"}),
+            ),
+        ];
+        let live: Vec<Resource> = state
+            .iter()
+            .map(|r| res(&r.key.id, None, json!({"instance_type": "t3.micro"})))
+            .collect();
+        let mut c = code(vec![intent(
+            "aws_instance.web",
+            json!({"instance_type": "t3.micro"}),
+        )]);
+        c.unread = vec!["module.remote".into(), "aws_instance.counted".into()];
+        let (f, _) = run(&c, &state, &live);
+        let ids: Vec<&str> = f.iter().map(|f| f.resource_id.as_str()).collect();
+        assert_eq!(ids, ["i-2"], "{f:?}");
+        assert_eq!(f[0].kind, FindingKind::Pending);
+    }
+
+    #[test]
+    fn lifecycle_ignore_changes_drops_drift_and_pending_on_those_paths() {
+        let state = [res(
+            "i-1",
+            Some("aws_instance.web"),
+            json!({"instance_type": "t3.micro", "tags": {"Env": "prod"}}),
+        )];
+        let live = [res(
+            "i-1",
+            None,
+            json!({"instance_type": "t3.micro", "tags": {"Env": "dev"}}),
+        )];
+        let mut i = intent(
+            "aws_instance.web",
+            json!({"instance_type": "t3.small", "tags": {"Env": "prod"}}),
+        );
+        i.ignore_changes = vec!["tags".into(), "instance_type".into()];
+        let (f, _) = run(&code(vec![i.clone()]), &state, &live);
+        assert!(f.is_empty(), "{f:?}");
+        i.ignore_changes = vec!["all".into()];
+        assert!(run(&code(vec![i.clone()]), &state, &live).0.is_empty());
+        i.ignore_changes = vec!["tags.Other".into()];
+        let (f, _) = run(&code(vec![i]), &state, &live);
+        assert_eq!(f.len(), 2, "a rule on another key ignores nothing: {f:?}");
+    }
+
+    #[test]
+    fn nested_blocks_compare_only_the_keys_the_code_sets() {
+        let device = json!([{"volume_size": 20, "volume_type": "gp3", "iops": 3000, "encrypted": false, "tags": {}}]);
+        let state = [res(
+            "i-1",
+            Some("aws_instance.web"),
+            json!({"root_block_device": device}),
+        )];
+        let live = [res("i-1", None, json!({"root_block_device": device}))];
+        let same = intent(
+            "aws_instance.web",
+            json!({"root_block_device": [{"volume_size": 20, "tags": null}]}),
+        );
+        assert!(run(&code(vec![same]), &state, &live).0.is_empty());
+        let bigger = intent(
+            "aws_instance.web",
+            json!({"root_block_device": [{"volume_size": "30"}]}),
+        );
+        let (f, _) = run(&code(vec![bigger]), &state, &live);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].changes[0].path, "root_block_device");
+    }
+
+    #[test]
+    fn blocks_of_a_set_match_in_any_order() {
+        let c = json!([{"port": 443}, {"port": 80}]);
+        let o = json!([{"port": 80, "desc": ""}, {"port": 443, "desc": "x"}]);
+        assert!(subset_eq(&c, &o));
+        assert!(
+            !subset_eq(&json!([{"port": 80}, {"port": 80}]), &o),
+            "one block of the other side per code block"
+        );
+        assert!(subset_eq(&json!({"a": 8080}), &json!({"a": "8080"})));
+    }
+
+    #[test]
+    fn without_state_code_is_matched_to_live_by_identity() {
+        let mut a = res(
+            "i-a",
+            None,
+            json!({"tags": {"Name": "web"}, "instance_type": "t3.large"}),
+        );
+        a.region = Some("us-east-1".into());
+        let b1 = res("i-b1", None, json!({"tags": {"Name": "twin"}}));
+        let b2 = res("i-b2", None, json!({"tags": {"Name": "twin"}}));
+        let live = [a, b1, b2];
+        let intents = [
+            intent(
+                "aws_instance.web",
+                json!({"tags": {"Name": "web"}, "instance_type": "t3.micro"}),
+            ),
+            intent("aws_instance.twin", json!({"tags": {"Name": "twin"}})),
+            intent("aws_instance.ghost", json!({"tags": {"Name": "ghost"}})),
+            intent("aws_instance.anon", json!({"instance_type": "t3.micro"})),
+        ];
+        let m = match_by_identity(&intents, &live, "tags.Name");
+        let IdentityMatch::Matched(web) = &m[0] else {
+            panic!("{m:?}")
+        };
+        assert_eq!(web.key.id, "i-a");
+        assert_eq!(web.address.as_deref(), Some("aws_instance.web"));
+        assert_eq!(
+            m[1],
+            IdentityMatch::Ambiguous(vec!["i-b1".into(), "i-b2".into()])
+        );
+        assert_eq!(m[2], IdentityMatch::NotFound);
+        assert_eq!(m[3], IdentityMatch::NoIdentity);
+    }
+}

@@ -1,0 +1,141 @@
+//! `aws_iam_policy`: customer-managed policies (AWS-managed ones are nobody's code), the id is
+//! the ARN as Terraform's. The document is the default version's, URL-decoded and compared as a
+//! policy document; a change to it is critical (what every holder of the policy may do).
+
+use super::{resource, AWS_GENERATED_TAGS};
+use crate::client::{classify_in, decode_document, opt_str, Clients};
+use async_trait::async_trait;
+use aws_sdk_iam::types::{Policy, PolicyScopeType};
+use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use serde_json::{json, Map, Value};
+
+pub struct IamPolicy;
+
+static SPEC: TypeSpec = TypeSpec {
+    provider: crate::PROVIDER,
+    resource_type: "aws_iam_policy",
+    attrs: &[
+        AttrSpec::new("name", Shape::Scalar),
+        AttrSpec::new("path", Shape::Scalar),
+        AttrSpec::new("description", Shape::Scalar),
+        AttrSpec::new("policy", Shape::Document),
+        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+    ],
+    generated_tag_prefixes: AWS_GENERATED_TAGS,
+};
+
+fn map(p: &Policy, document: Option<String>, scope: &str) -> Option<Resource> {
+    let arn = p.arn()?;
+    let tags: Map<String, Value> = p
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_string(), Value::from(t.value())))
+        .collect();
+    Some(resource(
+        SPEC.resource_type,
+        arn,
+        scope,
+        json!({
+            "name": opt_str(p.policy_name()),
+            "path": opt_str(p.path()),
+            "description": opt_str(p.description()),
+            "policy": document,
+            "tags": tags,
+        }),
+    ))
+}
+
+/// Deleted between the listing and now: it is not there.
+fn gone<E, R>(e: &aws_sdk_iam::error::SdkError<E, R>) -> bool
+where
+    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    crate::client::error_code(e) == Some("NoSuchEntity")
+}
+
+/// Names the policy in an error that is not an access denial (which names the permission).
+fn about(arn: &str, e: ListError) -> ListError {
+    match e {
+        ListError::Api(m) => ListError::Api(format!("policy {arn}: {m}")),
+        other => other,
+    }
+}
+
+#[async_trait]
+impl ResourceKind<Clients> for IamPolicy {
+    fn spec(&self) -> &'static TypeSpec {
+        &SPEC
+    }
+
+    async fn list(&self, clients: &Clients, scope: &str) -> Result<KindListing, ListError> {
+        let iam = clients.iam();
+        let mut arns = Vec::new();
+        let mut pages = iam
+            .list_policies()
+            .scope(PolicyScopeType::Local)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| classify_in("iam", "ListPolicies", &e))?;
+            arns.extend(
+                page.policies()
+                    .iter()
+                    .filter_map(|p| p.arn().map(str::to_string)),
+            );
+        }
+        let mut out = KindListing::default();
+        for arn in arns {
+            // ListPolicies leaves out tags and the description.
+            let policy = match iam.get_policy().policy_arn(&arn).send().await {
+                Ok(o) => o.policy,
+                Err(e) if gone(&e) => continue,
+                Err(e) => return Err(about(&arn, classify_in("iam", "GetPolicy", &e))),
+            };
+            let Some(policy) = policy else { continue };
+            let document = match policy.default_version_id() {
+                Some(version) => {
+                    let v = iam
+                        .get_policy_version()
+                        .policy_arn(&arn)
+                        .version_id(version)
+                        .send()
+                        .await;
+                    match v {
+                        Ok(v) => v
+                            .policy_version()
+                            .and_then(|v| v.document())
+                            .map(decode_document),
+                        Err(e) if gone(&e) => continue,
+                        Err(e) => {
+                            return Err(about(&arn, classify_in("iam", "GetPolicyVersion", &e)))
+                        }
+                    }
+                }
+                None => None,
+            };
+            out.resources.extend(map(&policy, document, scope));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_maps_to_terraform_attributes() {
+        let p = Policy::builder()
+            .arn("arn:aws:iam::1:policy/ops/read")
+            .policy_name("read")
+            .path("/ops/")
+            .build();
+        let doc = decode_document("%7B%22Version%22%3A%222012-10-17%22%7D");
+        let r = map(&p, Some(doc), "global").unwrap();
+        assert_eq!(r.key.id, "arn:aws:iam::1:policy/ops/read");
+        assert_eq!(r.attrs["policy"], json!(r#"{"Version":"2012-10-17"}"#));
+        assert_eq!(r.attrs["path"], json!("/ops/"));
+        assert!(map(&Policy::builder().build(), None, "global").is_none());
+    }
+}

@@ -1,0 +1,341 @@
+//! driftd's Google Cloud provider: lists Compute Engine resources with Google's official
+//! `google-cloud-compute-v1` REST client and Cloud Storage buckets through the JSON API, and maps
+//! them to the attribute names the Terraform `google` provider writes in state.
+//!
+//! - [`client`]: credentials (ADC, key file, impersonation, none against an emulator), the
+//!   clients, metering, and the classification of API errors into "not scanned" reasons.
+//! - [`scope`]: `PROJECT/ZONE`, `PROJECT/REGION` and `PROJECT/global` scopes, and link helpers.
+//! - [`resources`]: one file per resource type; [`resources::registry`] is the one list to
+//!   extend when adding a type.
+//! - [`storage`]: the Cloud Storage JSON API, and reading Terraform state from a `gcs` backend.
+//!
+//! Every project is listed independently, and every type in each of its scopes too: a failure
+//! (permission denied, API not enabled, throttling, timeout) skips exactly that
+//! `(type, scope)` and never turns its resources into "missing" ones.
+
+pub mod client;
+pub mod resources;
+pub mod scope;
+pub mod storage;
+
+use async_trait::async_trait;
+use client::{Clients, Meter, UnitClient};
+use driftd_core::provider::{Progress, ProgressEvent, UnitOutcome, UnitStats};
+use driftd_core::{ListError, LiveInventory, Provider, ProviderError, Skipped, TypeSpec};
+use scope::{zone_region, Locality, Scope};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+pub use client::GcpSettings;
+pub use storage::{fetch_gcs_state, GcsStateError, GcsStateLocation};
+
+/// Provider name used in resource keys: the name Terraform state gives the `google` provider.
+pub const PROVIDER: &str = "google";
+
+/// Default per-call deadline, retries included.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Units of work listed at once (a project has about 120 zones).
+const CONCURRENCY: usize = 16;
+
+/// The Google Cloud provider for one target.
+pub struct GcpProvider {
+    settings: GcpSettings,
+}
+
+impl GcpProvider {
+    pub fn new(settings: GcpSettings) -> Self {
+        GcpProvider { settings }
+    }
+
+    /// Names of every resource type this provider supports.
+    pub fn supported_types() -> Vec<&'static str> {
+        resources::registry()
+            .iter()
+            .map(|k| k.kind.spec().resource_type)
+            .collect()
+    }
+}
+
+/// The zones and regions of one project to list, or why they could not be found.
+struct Locations {
+    zones: Result<Vec<String>, ListError>,
+    regions: Result<Vec<String>, ListError>,
+}
+
+/// The project's zones and regions: as configured, or as the Compute Engine API lists them
+/// (zones that are `UP`). Regions default to those of the configured zones.
+async fn locations(
+    clients: &UnitClient,
+    s: &GcpSettings,
+    project: &str,
+    need_zones: bool,
+    need_regions: bool,
+) -> Locations {
+    let mut zones = Ok(s.zones.clone());
+    if need_zones && s.zones.is_empty() {
+        zones = list_zones(clients, project).await;
+    }
+    let regions = if !need_regions {
+        Ok(Vec::new())
+    } else if !s.regions.is_empty() {
+        Ok(s.regions.clone())
+    } else if !s.zones.is_empty() {
+        let set: BTreeSet<String> = s
+            .zones
+            .iter()
+            .filter_map(|z| zone_region(z))
+            .map(str::to_string)
+            .collect();
+        Ok(set.into_iter().collect())
+    } else {
+        list_regions(clients, project).await
+    };
+    Locations { zones, regions }
+}
+
+async fn list_zones(c: &UnitClient, project: &str) -> Result<Vec<String>, ListError> {
+    let scope = format!("{project}/*");
+    let mut out = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = c.compute(
+            c.clients
+                .zones
+                .list()
+                .set_project(project)
+                .set_or_clear_page_token((!token.is_empty()).then_some(&token))
+                .send()
+                .await,
+            "listing zones",
+            &scope,
+        )?;
+        out.extend(
+            page.items
+                .iter()
+                .filter(|z| z.status.as_ref().and_then(|s| s.name()) != Some("DOWN"))
+                .filter_map(|z| z.name.clone()),
+        );
+        match page.next_page_token {
+            Some(t) if !t.is_empty() => token = t,
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+async fn list_regions(c: &UnitClient, project: &str) -> Result<Vec<String>, ListError> {
+    let scope = format!("{project}/*");
+    let mut out = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = c.compute(
+            c.clients
+                .regions
+                .list()
+                .set_project(project)
+                .set_or_clear_page_token((!token.is_empty()).then_some(&token))
+                .send()
+                .await,
+            "listing regions",
+            &scope,
+        )?;
+        out.extend(
+            page.items
+                .iter()
+                .filter(|r| r.status.as_ref().and_then(|s| s.name()) != Some("DOWN"))
+                .filter_map(|r| r.name.clone()),
+        );
+        match page.next_page_token {
+            Some(t) if !t.is_empty() => token = t,
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl Provider for GcpProvider {
+    fn name(&self) -> &'static str {
+        PROVIDER
+    }
+
+    fn type_specs(&self) -> Vec<&'static TypeSpec> {
+        resources::registry()
+            .iter()
+            .map(|k| k.kind.spec())
+            .collect()
+    }
+
+    async fn list(
+        &self,
+        resource_types: &[String],
+        progress: Arc<dyn Progress>,
+    ) -> Result<LiveInventory, ProviderError> {
+        let s = &self.settings;
+        if s.projects.is_empty() {
+            return Err(ProviderError::Config(
+                "no Google Cloud project to scan; set `projects` in the target's [target.gcp]"
+                    .into(),
+            ));
+        }
+        let clients = Arc::new(Clients::new(s).await?);
+        let kinds: Vec<Arc<resources::Kind>> = resources::registry()
+            .into_iter()
+            .filter(|k| {
+                resource_types
+                    .iter()
+                    .any(|t| t == k.kind.spec().resource_type)
+            })
+            .map(Arc::new)
+            .collect();
+        let need_zones = kinds.iter().any(|k| k.locality == Locality::Zonal);
+        let need_regions = kinds.iter().any(|k| k.locality == Locality::Regional);
+
+        let mut inv = LiveInventory::default();
+        // Every (kind, scope) to list; kinds whose locations could not be found are skipped.
+        let mut plan: Vec<(Arc<resources::Kind>, Scope)> = Vec::new();
+        for project in &s.projects {
+            let discovery = UnitClient {
+                clients: clients.clone(),
+                meter: Meter::new(progress.clone()),
+            };
+            let found = locations(&discovery, s, project, need_zones, need_regions).await;
+            let (calls, throttles) = discovery.meter.counts();
+            inv.api_calls += calls;
+            inv.throttles += throttles;
+            for kind in &kinds {
+                let places = match kind.locality {
+                    Locality::Global => Ok(vec![scope::GLOBAL.to_string()]),
+                    Locality::Zonal => found.zones.clone(),
+                    Locality::Regional => found.regions.clone(),
+                };
+                match places {
+                    Ok(places) => plan.extend(
+                        places
+                            .into_iter()
+                            .map(|p| (kind.clone(), Scope::new(project, &p))),
+                    ),
+                    Err(err) => inv.skipped.push(Skipped {
+                        provider: PROVIDER.into(),
+                        resource_type: kind.kind.spec().resource_type.into(),
+                        scope: format!("{project}/*"),
+                        attribute: None,
+                        reason: err.to_string(),
+                    }),
+                }
+            }
+        }
+        progress.event(&ProgressEvent::Planned {
+            provider: PROVIDER,
+            units: plan.len(),
+        });
+
+        let limit = Arc::new(Semaphore::new(CONCURRENCY));
+        let mut tasks = JoinSet::new();
+        // What each task lists, to account for a task that panicked.
+        let mut units = HashMap::new();
+        for (kind, scope) in plan {
+            let resource_type = kind.kind.spec().resource_type;
+            let scope = scope.to_string();
+            let unit = UnitClient {
+                clients: clients.clone(),
+                meter: Meter::new(progress.clone()),
+            };
+            let meter = unit.meter.clone();
+            let (progress, limit, task_scope) = (progress.clone(), limit.clone(), scope.clone());
+            let handle = tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                let started = Instant::now();
+                progress.event(&ProgressEvent::Started {
+                    provider: PROVIDER,
+                    resource_type,
+                    scope: task_scope.clone(),
+                });
+                (kind.kind.list(&unit, &task_scope).await, started)
+            });
+            units.insert(handle.id(), (resource_type, scope, meter));
+        }
+
+        while let Some(joined) = tasks.join_next_with_id().await {
+            let (id, result, started) = match joined {
+                Ok((id, (result, started))) => (id, result, Some(started)),
+                // A panicking listing task is a bug; its scope is not scanned.
+                Err(e) => {
+                    tracing::error!(error = %e, "a listing task failed unexpectedly");
+                    (
+                        e.id(),
+                        Err(ListError::Api(
+                            "the listing task failed unexpectedly".into(),
+                        )),
+                        None,
+                    )
+                }
+            };
+            let Some((resource_type, scope, meter)) = units.remove(&id) else {
+                continue;
+            };
+            let (api_calls, throttles) = meter.counts();
+            let mut stats = UnitStats {
+                resources: 0,
+                api_calls,
+                throttles,
+                duration: started.map(|s| s.elapsed()).unwrap_or_default(),
+            };
+            inv.api_calls += api_calls;
+            inv.throttles += throttles;
+            let outcome = match result {
+                Ok(listing) => {
+                    stats.resources = listing.resources.len();
+                    let mut unread_attributes = Vec::new();
+                    for (attribute, err) in listing.unread_attributes {
+                        unread_attributes.push((attribute.clone(), err.to_string()));
+                        inv.skipped.push(Skipped {
+                            provider: PROVIDER.into(),
+                            resource_type: resource_type.into(),
+                            scope: scope.clone(),
+                            attribute: Some(attribute),
+                            reason: err.to_string(),
+                        });
+                    }
+                    inv.resources.extend(listing.resources);
+                    inv.scanned.push((resource_type.to_string(), scope.clone()));
+                    UnitOutcome::Listed { unread_attributes }
+                }
+                Err(err) => {
+                    tracing::warn!(
+                        provider = PROVIDER,
+                        resource_type,
+                        scope = %scope,
+                        reason = %err,
+                        "not scanned"
+                    );
+                    inv.skipped.push(Skipped {
+                        provider: PROVIDER.into(),
+                        resource_type: resource_type.into(),
+                        scope: scope.clone(),
+                        attribute: None,
+                        reason: err.to_string(),
+                    });
+                    UnitOutcome::Skipped {
+                        reason: err.to_string(),
+                    }
+                }
+            };
+            progress.event(&ProgressEvent::Finished {
+                provider: PROVIDER,
+                resource_type,
+                scope,
+                stats,
+                outcome,
+            });
+        }
+        inv.resources.sort_by(|a, b| a.key.cmp(&b.key));
+        inv.scanned.sort();
+        inv.skipped.sort();
+        Ok(inv)
+    }
+}

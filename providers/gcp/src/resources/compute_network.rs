@@ -1,0 +1,103 @@
+//! `google_compute_network`: subnet mode, routing mode, MTU and description. The project's
+//! `default` network is created by Google with the project, so it is a cloud default (never
+//! reported as unmanaged unless the target asks for it).
+
+use super::{opt, parse_scope, resource, GENERATED_KEYS, PAGE_SIZE};
+use crate::client::UnitClient;
+use crate::scope::{canonical_link, Scope};
+use async_trait::async_trait;
+use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use google_cloud_compute_v1::model::Network;
+use serde_json::json;
+
+pub struct ComputeNetwork;
+
+static SPEC: TypeSpec = TypeSpec {
+    provider: crate::PROVIDER,
+    resource_type: "google_compute_network",
+    attrs: &[
+        AttrSpec::new("auto_create_subnetworks", Shape::Scalar),
+        AttrSpec::new("routing_mode", Shape::Scalar),
+        AttrSpec::new("mtu", Shape::Scalar),
+        AttrSpec::new("description", Shape::Scalar),
+    ],
+    generated_tag_prefixes: GENERATED_KEYS,
+};
+
+fn map(n: &Network, scope: &Scope) -> Option<Resource> {
+    let name = n.name.as_deref()?;
+    let mut r = resource(
+        SPEC.resource_type,
+        format!("projects/{}/global/networks/{name}", scope.project),
+        scope,
+        json!({
+            "name": name,
+            "project": scope.project,
+            // A legacy network (no subnets at all) has no such field; Terraform stores false.
+            "auto_create_subnetworks": n.auto_create_subnetworks.unwrap_or(false),
+            "routing_mode": opt(n.routing_config.as_ref()
+                .and_then(|c| c.routing_mode.as_ref())
+                .and_then(|m| m.name())),
+            "mtu": n.mtu,
+            "description": opt(n.description.as_deref()),
+            "self_link": opt(n.self_link.as_deref().map(canonical_link).as_deref()),
+        }),
+    );
+    r.cloud_default = name == "default";
+    Some(r)
+}
+
+#[async_trait]
+impl ResourceKind<UnitClient> for ComputeNetwork {
+    fn spec(&self) -> &'static TypeSpec {
+        &SPEC
+    }
+
+    async fn list(&self, client: &UnitClient, scope: &str) -> Result<KindListing, ListError> {
+        let s = parse_scope(scope)?;
+        let mut out = KindListing::default();
+        let mut token = String::new();
+        loop {
+            let page = client.compute(
+                client
+                    .clients
+                    .networks
+                    .list()
+                    .set_project(&s.project)
+                    .set_max_results(PAGE_SIZE)
+                    .set_or_clear_page_token((!token.is_empty()).then_some(&token))
+                    .send()
+                    .await,
+                "listing networks",
+                scope,
+            )?;
+            out.resources
+                .extend(page.items.iter().filter_map(|n| map(n, &s)));
+            match page.next_page_token {
+                Some(t) if !t.is_empty() => token = t,
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_to_terraform_names_and_marks_the_default_network() {
+        let n: Network = serde_json::from_value(json!({
+            "name": "default", "autoCreateSubnetworks": true, "mtu": 1460,
+            "routingConfig": {"routingMode": "REGIONAL"}
+        }))
+        .expect("network JSON");
+        let r = map(&n, &Scope::global("p")).expect("mapped");
+        assert_eq!(r.key.id, "projects/p/global/networks/default");
+        assert_eq!(r.region.as_deref(), Some("p/global"));
+        assert_eq!(r.attrs["routing_mode"], json!("REGIONAL"));
+        assert_eq!(r.attrs["mtu"], json!(1460));
+        assert!(r.cloud_default);
+    }
+}

@@ -1,0 +1,220 @@
+//! A Google Cloud target's `[target.gcp]` section: which projects, zones and regions to list and
+//! how to reach Google Cloud; its validation, and the provider built from it.
+//!
+//! A target is a Google Cloud one when its `provider` is `google` (the name Terraform state
+//! uses) or `gcp`.
+
+use crate::config::TargetConfig;
+use crate::scan::Expected;
+use anyhow::Result;
+use driftd_core::Provider;
+use driftd_gcp::{GcpProvider, GcpSettings};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How a target reaches Google Cloud. Credentials always come from Application Default
+/// Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, gcloud's file, the metadata server and
+/// workload identity) unless `credentials_file` names a key file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GcpConfig {
+    /// Project ids to scan. Empty: the projects the state's `google_*` resources are in.
+    #[serde(default)]
+    pub projects: Vec<String>,
+    /// Zones of zonal types (instances, disks). Empty: every zone of each project.
+    #[serde(default)]
+    pub zones: Vec<String>,
+    /// Regions of regional types (subnetworks). Empty: the regions of `zones`, or every region
+    /// when `zones` is empty too.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// An absolute path to a service-account key (or any ADC JSON file).
+    pub credentials_file: Option<PathBuf>,
+    /// A service account to impersonate (`roles/iam.serviceAccountTokenCreator` on it needed).
+    pub impersonate_service_account: Option<String>,
+    /// An alternative Compute Engine endpoint, such as an emulator (`http://127.0.0.1:8400`).
+    pub compute_endpoint: Option<String>,
+    /// An alternative Cloud Storage endpoint, such as an emulator.
+    pub storage_endpoint: Option<String>,
+    /// Send no credentials. Default: true when an endpoint is overridden and neither
+    /// `credentials_file` nor `impersonate_service_account` is set (emulators need none).
+    pub anonymous: Option<bool>,
+    /// Attempts per API call, the first included.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    /// Deadline of one API call, retries included.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_max_attempts() -> u32 {
+    5
+}
+
+fn default_timeout() -> u64 {
+    60
+}
+
+impl Default for GcpConfig {
+    fn default() -> Self {
+        GcpConfig {
+            projects: Vec::new(),
+            zones: Vec::new(),
+            regions: Vec::new(),
+            credentials_file: None,
+            impersonate_service_account: None,
+            compute_endpoint: None,
+            storage_endpoint: None,
+            anonymous: None,
+            max_attempts: default_max_attempts(),
+            timeout_secs: default_timeout(),
+        }
+    }
+}
+
+/// Whether `provider` names Google Cloud.
+pub fn is_gcp(provider: &str) -> bool {
+    matches!(provider, "google" | "gcp")
+}
+
+impl GcpConfig {
+    /// The provider settings, for the given projects.
+    pub fn settings(&self, projects: Vec<String>) -> GcpSettings {
+        let endpoint_set = self.compute_endpoint.is_some() || self.storage_endpoint.is_some();
+        let own_credentials =
+            self.credentials_file.is_some() || self.impersonate_service_account.is_some();
+        GcpSettings {
+            projects,
+            zones: self.zones.clone(),
+            regions: self.regions.clone(),
+            credentials_file: self.credentials_file.clone(),
+            impersonate_service_account: self.impersonate_service_account.clone(),
+            compute_endpoint: self.compute_endpoint.clone(),
+            storage_endpoint: self.storage_endpoint.clone(),
+            anonymous: self.anonymous.unwrap_or(endpoint_set && !own_credentials),
+            max_attempts: self.max_attempts,
+            operation_timeout: Duration::from_secs(self.timeout_secs),
+            ..GcpSettings::default()
+        }
+    }
+
+    /// What is wrong with a Google Cloud target, each problem prefixed with `at`.
+    pub fn problems(&self, at: &str, target: &TargetConfig) -> Vec<String> {
+        let mut out = Vec::new();
+        if !target.regions.is_empty() {
+            out.push(format!(
+                "{at}.regions: a Google Cloud target lists its zones and regions in \
+                 [target.gcp] (`zones`, `regions`)"
+            ));
+        }
+        for p in &self.projects {
+            if p.is_empty() || p.contains(['/', ' ']) {
+                out.push(format!("{at}.gcp.projects: `{p}` is not a project id"));
+            }
+        }
+        for z in &self.zones {
+            if driftd_gcp::scope::zone_region(z).is_none() || z.contains('/') {
+                out.push(format!(
+                    "{at}.gcp.zones: `{z}` is not a zone name (like europe-west1-b)"
+                ));
+            }
+        }
+        for r in &self.regions {
+            if r.is_empty() || r.contains('/') || driftd_gcp::scope::zone_region(r).is_some() {
+                out.push(format!(
+                    "{at}.gcp.regions: `{r}` is not a region name (like europe-west1)"
+                ));
+            }
+        }
+        for (key, url) in [
+            ("compute_endpoint", &self.compute_endpoint),
+            ("storage_endpoint", &self.storage_endpoint),
+        ] {
+            if let Some(url) = url {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    out.push(format!(
+                        "{at}.gcp.{key}: `{url}` must start with http:// or https://"
+                    ));
+                }
+            }
+        }
+        if let Some(path) = &self.credentials_file {
+            if !path.is_absolute() {
+                out.push(format!(
+                    "{at}.gcp.credentials_file: `{}` must be an absolute path",
+                    path.display()
+                ));
+            }
+        }
+        if let Some(sa) = &self.impersonate_service_account {
+            if !sa.contains('@') {
+                out.push(format!(
+                    "{at}.gcp.impersonate_service_account: `{sa}` is not a service account \
+                     email (NAME@PROJECT.iam.gserviceaccount.com)"
+                ));
+            }
+        }
+        if self.max_attempts == 0 {
+            out.push(format!("{at}.gcp.max_attempts: must be at least 1"));
+        }
+        if self.timeout_secs == 0 {
+            out.push(format!("{at}.gcp.timeout_secs: must be at least 1"));
+        }
+        out
+    }
+}
+
+/// The Google Cloud provider of a target: its projects as configured, or those its state's
+/// `google_*` resources are in (their scope is `PROJECT/LOCATION`).
+pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<dyn Provider>> {
+    let projects = if target.gcp.projects.is_empty() {
+        let found: BTreeSet<String> = expected
+            .resources
+            .iter()
+            .filter(|r| r.key.provider == driftd_gcp::PROVIDER)
+            .filter_map(|r| {
+                r.region
+                    .as_deref()?
+                    .split_once('/')
+                    .map(|(p, _)| p.to_string())
+            })
+            .collect();
+        if found.is_empty() {
+            anyhow::bail!(
+                "target `{}`: no Google Cloud project is configured and none can be read from \
+                 its state; set `projects` in [target.gcp]",
+                target.name
+            );
+        }
+        found.into_iter().collect()
+    } else {
+        target.gcp.projects.clone()
+    };
+    tracing::info!(
+        target = %target.name,
+        projects = ?projects,
+        zones = ?target.gcp.zones,
+        expected = expected.resources.len(),
+        "scanning"
+    );
+    Ok(Box::new(GcpProvider::new(target.gcp.settings(projects))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emulator_endpoints_mean_no_credentials_unless_some_are_configured() {
+        let mut c = GcpConfig {
+            compute_endpoint: Some("http://127.0.0.1:8400".into()),
+            ..GcpConfig::default()
+        };
+        assert!(c.settings(vec!["p".into()]).anonymous);
+        c.impersonate_service_account = Some("d@p.iam.gserviceaccount.com".into());
+        assert!(!c.settings(vec!["p".into()]).anonymous);
+        assert!(!GcpConfig::default().settings(vec![]).anonymous);
+    }
+}
