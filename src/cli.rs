@@ -300,6 +300,7 @@ fn adhoc_target(args: &CheckArgs) -> TargetConfig {
         backend: None,
         identity: "tags.Name".into(),
         gcp: Default::default(),
+        kubernetes: Default::default(),
     }
 }
 

@@ -86,6 +86,9 @@ pub struct TargetConfig {
     /// Google Cloud targets: projects, zones, credentials (see `gcp_config`).
     #[serde(default)]
     pub gcp: crate::gcp_config::GcpConfig,
+    /// Kubernetes targets: manifests, cluster access, watched namespaces (see `kube_config`).
+    #[serde(default)]
+    pub kubernetes: crate::kube_config::KubeConfig,
     /// Cron expression of the daemon's scans (5 fields like crontab, or 6 with seconds first).
     /// Without one, the daemon does not scan this target on its own.
     pub schedule: Option<String>,
@@ -368,9 +371,13 @@ impl Config {
             let supported = if crate::gcp_config::is_gcp(&t.provider) {
                 problems.extend(t.gcp.problems(&at, t));
                 driftd_gcp::GcpProvider::supported_types()
+            } else if crate::kube_config::is_kubernetes(&t.provider) {
+                // Kinds come from the manifests: any `Kind` or `Kind.group` can be compared.
+                problems.extend(t.kubernetes.problems(&at, t));
+                t.resource_types.iter().map(String::as_str).collect()
             } else if t.provider != "aws" {
                 problems.push(format!(
-                    "{at}.provider: unknown provider `{}`; supported: aws, google",
+                    "{at}.provider: unknown provider `{}`; supported: aws, google, kubernetes",
                     t.provider
                 ));
                 supported.clone()

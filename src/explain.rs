@@ -184,6 +184,19 @@ fn one(
         full.fingerprint
     );
     let _ = writeln!(out, "  kind: {}", full.kind);
+    if full.kind == FindingKind::Pending {
+        let what = if !full.changes.is_empty() {
+            "the code changes this resource and the change was not applied (live still matches \
+             state): not drift"
+        } else if full.address.as_deref() == Some(full.resource_id.as_str()) {
+            "the code declares this resource and no state records it: not applied yet (never \
+             `missing`)"
+        } else {
+            "state records this resource and the code no longer declares it: the next apply \
+             destroys it"
+        };
+        let _ = writeln!(out, "  why pending: {what}");
+    }
 
     match (reported, whole) {
         (Some(f), _) => {
@@ -211,7 +224,10 @@ fn one(
     if let Some(f) = reported {
         for c in &f.changes {
             let op = format!("{:?}", c.op).to_lowercase();
-            let _ = writeln!(out, "    reported change: {} ({op})", c.path);
+            let from = crate::output::provenance(c)
+                .map(|p| format!(", expected value {p}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "    reported change: {} ({op}{from})", c.path);
         }
     }
     for i in ignored.iter().filter(|i| i.scope == IgnoreScope::Changes) {

@@ -11,6 +11,7 @@ pub mod daemon;
 pub mod explain;
 pub mod gcp_config;
 pub mod history;
+pub mod kube_config;
 pub mod notify;
 pub mod output;
 pub mod scan;

@@ -129,6 +129,7 @@ pub async fn run_target_with_progress(
         skipped: &inventory.skipped,
         include_cloud_defaults: target.include_cloud_defaults,
     });
+    let mut lifecycle_ignored = Vec::new();
     if let Some(code) = &expected.code {
         let outcome = threeway::apply(
             &threeway::ThreeWayInput {
@@ -146,9 +147,10 @@ pub async fn run_target_with_progress(
         tracing::info!(
             target = %target.name,
             converged = outcome.converged,
-            lifecycle_ignored = outcome.lifecycle_ignored,
+            lifecycle_ignored = outcome.lifecycle_ignored.len(),
             "code compared"
         );
+        lifecycle_ignored = outcome.lifecycle_ignored;
     }
     driftd_core::classify::apply(rules, &target.name, &mut analysis.findings);
     let ignores = target
@@ -187,6 +189,7 @@ pub async fn run_target_with_progress(
         analysis,
     );
     report.ignored = ignored.ignored;
+    report.ignored.extend(lifecycle_ignored);
     report.expired_ignores = ignored.expired;
     Ok(ScanOutput {
         report,
@@ -209,6 +212,9 @@ pub struct Expected {
 /// Reads a target's definitions. Every Terraform provider reads code and state the same way; a
 /// provider with definitions of its own (manifests) adds its arm here.
 pub async fn load_expected(target: &TargetConfig, base_dir: &Path) -> Result<Expected> {
+    if crate::kube_config::is_kubernetes(&target.provider) {
+        return crate::kube_config::load_expected(target, base_dir).await;
+    }
     let t = target.clone();
     let base = base_dir.to_path_buf();
     let code = tokio::task::spawn_blocking(move || crate::terraform::load_code(&t, &base))
@@ -267,8 +273,9 @@ pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<
             Ok(Box::new(AwsProvider::new(target.aws.settings(regions))))
         }
         "google" | "gcp" => crate::gcp_config::build_provider(target, expected),
+        "kubernetes" => crate::kube_config::build_provider(target, expected),
         other => anyhow::bail!(
-            "target `{}`: unknown provider `{other}`; supported: aws, google",
+            "target `{}`: unknown provider `{other}`; supported: aws, google, kubernetes",
             target.name
         ),
     }

@@ -403,6 +403,24 @@ fn example_project_code_state_and_live_are_told_apart() {
         !all.iter().any(|(_, a)| a == "aws_instance.web[1]"),
         "tags[\"Deployed\"] is in ignore_changes: {all:?}"
     );
+    let lifecycle = report["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["address"] == "aws_instance.web[1]")
+        .unwrap_or_else(|| panic!("the lifecycle rule is recorded: {report:#}"));
+    assert_eq!(lifecycle["changes"][0]["path"], "tags.Deployed");
+    assert!(
+        lifecycle["rule"]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("main.tf:83"),
+        "{lifecycle:#}"
+    );
+    assert!(lifecycle["rule"]["rule"]
+        .as_str()
+        .unwrap()
+        .contains("ignore_changes"));
     let sg = find(&report, "changed", "aws_security_group.web")
         .unwrap_or_else(|| panic!("expired rule hides nothing: {all:?}"));
     assert_eq!(sg["tier"], "warning");
@@ -493,4 +511,81 @@ fn http_backend_sends_its_credentials_and_never_prints_them() {
     for secret in ["pw-s3cr3t", "glpat-s3cr3t"] {
         assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret));
     }
+}
+
+#[test]
+fn without_state_code_is_matched_to_live_by_its_name_tags() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let rt = runtime();
+    let dir = TempDir::new("tfnostate");
+    let code = dir.path().join("code");
+    copy_dir(
+        &driftd_testkit::workspace_root().join("examples/terraform-project"),
+        &code,
+    );
+    // No backend block, no local state: code only.
+    let main = std::fs::read_to_string(code.join("main.tf")).unwrap();
+    let start = main.find("  backend \"s3\"").unwrap();
+    let end = start + main[start..].find("  }\n").unwrap() + 4;
+    std::fs::write(
+        code.join("main.tf"),
+        format!("{}{}", &main[..start], &main[end..]),
+    )
+    .unwrap();
+    let applied = rt.block_on(apply(&endpoint));
+    rt.block_on(async {
+        let ec2 = ec2_client(&endpoint, "us-east-1").await;
+        ec2.modify_instance_attribute()
+            .instance_id(&applied["aws_instance.web[1]"])
+            .instance_type(AttributeValue::builder().value("m5.large").build())
+            .send()
+            .await
+            .expect("ModifyInstanceAttribute");
+        ec2.delete_volume()
+            .volume_id(&applied["aws_ebs_volume.data[\"logs\"]"])
+            .send()
+            .await
+            .expect("DeleteVolume");
+    });
+    dir.write(
+        "driftd.toml",
+        &format!(
+            "[[target]]\nname = \"web\"\ncode = \"code\"\n\
+             resource_types = [\"aws_vpc\", \"aws_subnet\", \"aws_instance\", \"aws_ebs_volume\"]\n\
+             [target.aws]\nendpoint_url = \"{endpoint}\"\nmax_attempts = 2\n"
+        ),
+    );
+    let run = driftd(
+        dir.path(),
+        &["check", "--config", "driftd.toml", "--format", "json"],
+    );
+    let report = run.json();
+    assert_eq!(run.code, 2, "{report:#}\n{}", run.stderr);
+    let resized =
+        find(&report, "changed", "aws_instance.web[1]").unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(
+        resized["resource_id"],
+        applied["aws_instance.web[1]"].as_str()
+    );
+    assert_eq!(resized["changes"][0]["path"], "instance_type");
+    assert_eq!(resized["changes"][0]["expected"], "t3.micro");
+    assert_eq!(resized["changes"][0]["expected_from"], "code");
+    // Without state, a resource the code declares and nothing live carries its name is not
+    // applied (yet, or any more): pending, never a `missing` page.
+    let gone = find(&report, "pending", "aws_ebs_volume.data[\"logs\"]")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert!(gone["changes"].as_array().unwrap().is_empty());
+    let kinds: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.len(),
+        2,
+        "the other seven resources match their code: {report:#}"
+    );
+    assert!(!kinds.contains(&"missing") && !kinds.contains(&"unmanaged"));
 }

@@ -22,6 +22,7 @@
 //! are in state, not in code), after the type's normalization.
 
 use crate::analyze::sort_findings;
+use crate::ignore::{IgnoreScope, IgnoredFinding, RuleRef};
 use crate::model::*;
 use crate::schema::{AttrSpec, Shape, TypeSpec};
 use serde_json::Value;
@@ -164,8 +165,9 @@ pub struct ThreeWayInput<'a> {
 pub struct ThreeWayOutcome {
     /// Changes dropped because live already has the code's value.
     pub converged: usize,
-    /// Changes dropped by `ignore_changes`.
-    pub lifecycle_ignored: usize,
+    /// Changes dropped by `ignore_changes`, per finding, as the report's `ignored` list records
+    /// what ignore rules drop (so `driftd explain` can say why).
+    pub lifecycle_ignored: Vec<IgnoredFinding>,
 }
 
 /// Refines the analyzer's findings with the code (see the module doc). `findings` and `summary`
@@ -215,9 +217,10 @@ pub fn apply(
         let spec = spec_of(&f.provider, &f.resource_type);
         let live = live_by_key.get(&key).copied();
         let identity_only = !input.has_state;
+        let mut dropped = Vec::new();
         f.changes.retain_mut(|c| {
             if intent.ignores(&c.path) {
-                outcome.lifecycle_ignored += 1;
+                dropped.push(c.clone());
                 return false;
             }
             if identity_only {
@@ -246,6 +249,29 @@ pub fn apply(
             c.code = Some(code_value.clone());
             true
         });
+        if !dropped.is_empty() {
+            summary.ignored.changes += dropped.len();
+            if f.changes.is_empty() {
+                summary.ignored.findings += 1;
+            }
+            outcome.lifecycle_ignored.push(IgnoredFinding {
+                finding: Finding {
+                    changes: dropped,
+                    ..f.clone()
+                },
+                scope: IgnoreScope::Changes,
+                rule: RuleRef {
+                    source: intent.source.clone(),
+                    rule: format!(
+                        "lifecycle {{ ignore_changes = [{}] }}",
+                        intent.ignore_changes.join(", ")
+                    ),
+                    reason: Some("the code tells Terraform to leave these attributes alone".into()),
+                    owner: None,
+                    expires: None,
+                },
+            });
+        }
     }
     let before = findings.len();
     findings.retain(|f| f.kind != FindingKind::Changed || !f.changes.is_empty());

@@ -925,7 +925,11 @@ mod tests {
             None,
         )
         .unwrap();
-        let c = canonical_expected(&id("Deployment", "apps"), &deployment(), &[r.clone()]);
+        let c = canonical_expected(
+            &id("Deployment", "apps"),
+            &deployment(),
+            std::slice::from_ref(&r),
+        );
         let a = attrs_of(&c);
         assert!(!a.contains_key("spec.template.spec.containers[web].image"));
         assert!(a.contains_key("spec.replicas"));

@@ -16,6 +16,7 @@
 
 mod eval;
 mod expand;
+mod fastparse;
 mod functions;
 mod parse;
 mod prepare;

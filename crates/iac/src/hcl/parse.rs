@@ -173,7 +173,34 @@ pub(crate) fn read_text(path: &Path) -> Result<String, HclError> {
 }
 
 /// Parses one file's text; `display` names it in errors and positions.
+///
+/// The fast parser reads most code; what it does not accept (or a syntax error) goes through
+/// hcl-edit. Debug builds parse every file both ways and check that they agree.
 fn parse_text(text: &str, display: &str) -> Result<ParsedFile, HclError> {
+    let stripped = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(fast) = super::fastparse::parse(stripped) {
+        let mut lines = LineCounter::new(stripped);
+        let starts: Vec<usize> = fast.iter().map(|(_, at)| lines.line_at(*at)).collect();
+        let mut plain = ::hcl::Body(fast.into_iter().map(|(s, _)| s).collect());
+        super::prepare::prepare_body(&mut plain);
+        #[cfg(debug_assertions)]
+        {
+            let slow = parse_text_slow(text, display).expect("hcl-edit parses what the fast parser does");
+            let slow_lines: Vec<usize> = slow.structures.iter().map(|(_, l)| *l).collect();
+            let slow_body = ::hcl::Body(slow.structures.into_iter().map(|(s, _)| s).collect());
+            assert_eq!(plain, slow_body, "fast and hcl-edit parses differ for {display}");
+            assert_eq!(starts, slow_lines, "fast and hcl-edit lines differ for {display}");
+        }
+        return Ok(ParsedFile {
+            display: Arc::from(display),
+            structures: plain.into_iter().zip(starts).collect(),
+        });
+    }
+    parse_text_slow(text, display)
+}
+
+/// [`parse_text`] with hcl-edit.
+fn parse_text_slow(text: &str, display: &str) -> Result<ParsedFile, HclError> {
     let body = parse_body(text, display)?;
     let mut lines = LineCounter::new(text);
     let starts: Vec<usize> = body
