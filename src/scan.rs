@@ -91,7 +91,17 @@ pub async fn run_target_with_progress(
         for (intent, m) in code.intents.iter().zip(matches) {
             match m {
                 threeway::IdentityMatch::Matched(r) => by_identity.push(r),
-                threeway::IdentityMatch::NotFound => {}
+                threeway::IdentityMatch::NotFound => {
+                    // Not found where nothing was listed proves nothing.
+                    let listed = scanned.iter().any(|(p, t, scope)| {
+                        *p == intent.provider
+                            && *t == intent.resource_type
+                            && intent.region.as_ref().is_none_or(|r| r == scope)
+                    });
+                    if !listed {
+                        unmatched.insert(intent.address.clone());
+                    }
+                }
                 threeway::IdentityMatch::NoIdentity => {
                     tracing::warn!(
                         target = %target.name,

@@ -432,6 +432,21 @@ fn example_project_code_state_and_live_are_told_apart() {
     assert_eq!(report["expired_ignores"][0]["owner"], "web-team");
     assert_eq!(all.len(), 6, "exactly these six findings: {all:?}");
     assert_eq!(report["summary"]["pending"], 2);
+    // The three-way fields are part of the documented schema.
+    let file = dir.path().join("report.json");
+    std::fs::write(&file, &run.stdout).unwrap();
+    let out = std::process::Command::new(driftd_testkit::venv().join("bin/python"))
+        .arg(driftd_testkit::workspace_root().join("tests/schemas/validate.py"))
+        .arg("json")
+        .arg(&file)
+        .output()
+        .expect("run validate.py");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "valid",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(
         report["findings"][0]["source"].as_str().is_some(),
         "findings name where they came from"
