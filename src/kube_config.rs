@@ -262,3 +262,40 @@ pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<
         .map_err(|e| anyhow::anyhow!("target `{}`: {e}", target.name))?;
     Ok(Box::new(provider))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    fn problems(toml: &str) -> String {
+        let dir = std::env::temp_dir().join(format!("driftd-kube-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("driftd.toml");
+        std::fs::write(&path, toml).unwrap();
+        match Config::load(&path).and_then(|c| c.validate()) {
+            Ok(()) => String::new(),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    #[test]
+    fn a_kubernetes_target_needs_manifests_and_no_state() {
+        let ok = "[[target]]\nname = \"k\"\nprovider = \"kubernetes\"\n[target.kubernetes]\nmanifests = [\"k8s\"]\n";
+        assert_eq!(problems(ok), "");
+        let bad = "[[target]]\nname = \"k\"\nprovider = \"kubernetes\"\nstates = [\"x.tfstate\"]\n\
+                   [target.kubernetes]\nkubeconfig = \"relative/config\"\nwatch_kinds = [\"Deployment\"]\n\
+                   [[target.kubernetes.ignore_fields]]\npointer = \"spec/replicas\"\n";
+        let p = problems(bad);
+        for needle in [
+            "set `manifests`",
+            "reads manifests",
+            "kubeconfig: `relative/config` must be an absolute path",
+            "watch_kinds: `Deployment` is not a kind reference",
+            "ignore_fields[0]: `spec/replicas` is not a JSON pointer",
+        ] {
+            assert!(p.contains(needle), "no `{needle}` in {p}");
+        }
+        let typo = "[[target]]\nname = \"k\"\nprovider = \"kubernetes\"\n[target.kubernetes]\nmanifest = [\"k8s\"]\n";
+        assert!(problems(typo).contains("manifest"), "{}", problems(typo));
+    }
+}

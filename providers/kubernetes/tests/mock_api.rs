@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use driftd_core::FindingKind;
 use driftd_kubernetes::KubeSettings;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -334,5 +333,4 @@ async fn throttling_is_retried_then_reported() {
     assert!(a.findings.is_empty() && a.complete(), "{:#?}", a);
     assert_eq!(inv.throttles, 1);
     assert_eq!(*calls.lock().unwrap(), 2);
-    let _ = FindingKind::Missing;
 }
