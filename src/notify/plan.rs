@@ -120,7 +120,7 @@ pub fn summary(target: &str, f: &FindingRecord) -> String {
     let what = match f.finding.kind {
         FindingKind::Missing => "was deleted out of band (in state, gone live)",
         FindingKind::Changed => "changed out of band",
-        FindingKind::Unmanaged => "exists but is in no Terraform state",
+        FindingKind::Unmanaged => "exists live but no state or manifest declares it",
         FindingKind::Pending => "has a change not yet applied",
     };
     let paths: Vec<&str> = f.finding.changes.iter().map(|c| c.path.as_str()).collect();

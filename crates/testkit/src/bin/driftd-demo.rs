@@ -9,6 +9,7 @@
 
 use anyhow::{Context, Result};
 use aws_sdk_ec2::types::{AttributeValue, Tag};
+use driftd_testkit::kube::KubeEmulator;
 use driftd_testkit::moto::Moto;
 use driftd_testkit::receiver::Receiver;
 use driftd_testkit::seed::{ec2_client, seed_region, start_unmanaged_instance, TfState};
@@ -78,6 +79,18 @@ async fn main() -> Result<()> {
         .await?;
     println!("    - retagged {} Env=staging", seeded[1].instance_ids[0]);
 
+    println!("==> starting a Kubernetes API emulator (kmock) with examples/kubernetes applied, then drifted:");
+    let kube = KubeEmulator::start()?;
+    for obj in cluster_objects() {
+        kube.create(&obj)?;
+    }
+    println!("    - scaled deployment/web to 5 by hand (the manifest says 2)");
+    println!("    - deleted configmap/web-config");
+    println!("    - created deployment/debug, in no manifest");
+    let kubeconfig = work.join("kubeconfig");
+    std::fs::write(&kubeconfig, kube.kubeconfig())?;
+    let manifests = driftd_testkit::workspace_root().join("examples/kubernetes");
+
     // Local alert sinks: one receiver answering like PagerDuty's Events API and a webhook.
     let sinks = Receiver::start(vec![])?;
     std::fs::write(work.join("pagerduty.key"), "demo-routing-key")?;
@@ -97,6 +110,9 @@ async fn main() -> Result<()> {
              [[target]]\nname = \"demo\"\nstates = [\"terraform.tfstate\"]\n\
              regions = [\"us-east-1\", \"eu-west-1\"]\nschedule = \"0 */15 * * * *\"\nrun_at_start = true\n\
              [target.aws]\nendpoint_url = \"{moto}\"\n\n\
+             [[target]]\nname = \"cluster\"\nprovider = \"kubernetes\"\nschedule = \"0 */15 * * * *\"\nrun_at_start = true\n\
+             [target.kubernetes]\nmanifests = [{manifests:?}]\nkubeconfig = {kubeconfig:?}\n\
+             watch_namespaces = [\"default\"]\ntimeout_secs = 10\n\n\
              [[channel]]\nname = \"pagerduty\"\ntype = \"pagerduty\"\nrouting_key = \"file:pagerduty.key\"\n\
              url = \"{pd}\"\n\n\
              [[channel]]\nname = \"team-webhook\"\ntype = \"webhook\"\nurl = \"file:webhook.url\"\n\n\
@@ -109,6 +125,8 @@ async fn main() -> Result<()> {
              [web]\nlisten = \"127.0.0.1:{web_port}\"\n",
             moto = moto.endpoint(),
             pd = sinks.url("/v2/enqueue"),
+            manifests = manifests.display().to_string(),
+            kubeconfig = kubeconfig.display().to_string(),
         ),
     )?;
     let with_env = |cmd: &mut Command| {
@@ -188,5 +206,40 @@ async fn main() -> Result<()> {
         config.display()
     );
     drop(moto);
+    drop(kube);
     std::process::exit(code);
+}
+
+/// examples/kubernetes as the API server returns it after an apply (server defaults, quantities
+/// rewritten, bookkeeping), with drift: the deployment scaled by hand, the config map deleted,
+/// an unmanaged deployment beside it.
+fn cluster_objects() -> Vec<serde_json::Value> {
+    use serde_json::json;
+    let deployment = |name: &str, replicas: u32, image: &str| {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": name, "namespace": "default", "labels": {"app": name},
+                            "uid": format!("uid-{name}"), "resourceVersion": "7", "generation": 2},
+               "spec": {"replicas": replicas, "revisionHistoryLimit": 10,
+                        "selector": {"matchLabels": {"app": name}},
+                        "strategy": {"type": "RollingUpdate"},
+                        "template": {"metadata": {"labels": {"app": name}},
+                                     "spec": {"restartPolicy": "Always", "containers": [{
+                                         "name": name, "image": image,
+                                         "imagePullPolicy": "IfNotPresent",
+                                         "ports": [{"containerPort": 80, "protocol": "TCP"}],
+                                         "resources": {
+                                             "requests": {"cpu": "0.1", "memory": "128Mi"},
+                                             "limits": {"cpu": "500m", "memory": "256Mi"}}}]}}},
+               "status": {"replicas": replicas}})
+    };
+    vec![
+        deployment("web", 5, "nginx:1.25"),
+        deployment("debug", 1, "busybox:1.36"),
+        json!({"apiVersion": "v1", "kind": "Service",
+               "metadata": {"name": "web", "namespace": "default"},
+               "spec": {"selector": {"app": "web"}, "type": "ClusterIP", "clusterIP": "10.96.0.12",
+                        "ports": [{"name": "http", "port": 80, "targetPort": 80, "protocol": "TCP"}]}}),
+        json!({"apiVersion": "v1", "kind": "ServiceAccount",
+               "metadata": {"name": "default", "namespace": "default"}}),
+    ]
 }
