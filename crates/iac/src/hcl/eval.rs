@@ -39,6 +39,22 @@ pub(crate) fn hcl_to_json(v: &Value) -> serde_json::Value {
     }
 }
 
+/// [`hcl_to_json`] taking the value, so that strings and keys move instead of being copied.
+pub(crate) fn hcl_into_json(v: Value) -> serde_json::Value {
+    match v {
+        Value::String(s) => serde_json::Value::String(s),
+        Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(hcl_into_json).collect())
+        }
+        Value::Object(map) => serde_json::Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, hcl_into_json(v)))
+                .collect(),
+        ),
+        other => hcl_to_json(&other),
+    }
+}
+
 pub(crate) fn json_to_hcl(v: serde_json::Value) -> Value {
     match v {
         serde_json::Value::Null => Value::Null,
@@ -105,7 +121,7 @@ pub(crate) fn unknown_reason(err: &::hcl::eval::Error) -> String {
 /// Evaluates an expression; an error makes it unknown.
 pub(crate) fn eval_attr(expr: &Expression, ctx: &Context) -> Attr {
     match eval_value(expr, ctx) {
-        Ok(v) => Attr::Known(hcl_to_json(&v)),
+        Ok(v) => Attr::Known(hcl_into_json(v)),
         Err(reason) => Attr::Unknown { reason },
     }
 }

@@ -105,9 +105,7 @@ struct Loader<'o> {
 }
 
 pub(crate) fn load(dir: &Path, opts: &LoadOptions) -> Result<CodeModule, HclError> {
-    let t0 = std::time::Instant::now();
     let mut root = parse::read_module_dir(dir)?;
-    let t1 = std::time::Instant::now();
     let mut loader = Loader {
         opts,
         base: eval::base_context(),
@@ -124,13 +122,8 @@ pub(crate) fn load(dir: &Path, opts: &LoadOptions) -> Result<CodeModule, HclErro
     loader.provider_blocks(&root, &ctx, "", &mut providers);
     // The root's blocks are owned here, so they are handed over (and freed as they are done).
     let resources = std::mem::take(&mut root.resources);
-    let t2 = std::time::Instant::now();
     expand_resources(&mut loader.out, resources, &mut ctx, "", &providers);
-    let t3 = std::time::Instant::now();
     loader.module_instance(&root, &mut ctx, "", &providers, 0)?;
-    drop(root);
-    let t4 = std::time::Instant::now();
-    if std::env::var_os("HCLT").is_some() { eprintln!("parse {:?} vars/locals {:?} expand {:?} rest {:?}", t1-t0, t2-t1, t3-t2, t4-t3); }
     Ok(loader.out)
 }
 

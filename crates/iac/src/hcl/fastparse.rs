@@ -161,9 +161,8 @@ impl<'a> Parser<'a> {
                     match self.peek()? {
                         b'"' => labels.push(BlockLabel::String(self.plain_string()?)),
                         b if is_id_start(b) => {
-                            labels.push(BlockLabel::Identifier(Identifier::unchecked(
-                                self.ident()?,
-                            )));
+                            labels
+                                .push(BlockLabel::Identifier(Identifier::unchecked(self.ident()?)));
                         }
                         b'{' => break,
                         _ => return None,
@@ -299,7 +298,11 @@ impl<'a> Parser<'a> {
                 (Some(b'.'), Some(b)) if is_id_start(b) => {
                     self.pos += 1;
                     let name = self.ident()?;
-                    expr = push_op(expr, TraversalOperator::GetAttr(Identifier::unchecked(name)), traversing);
+                    expr = push_op(
+                        expr,
+                        TraversalOperator::GetAttr(Identifier::unchecked(name)),
+                        traversing,
+                    );
                     traversing = true;
                     continue;
                 }

@@ -4,7 +4,8 @@
 //! [`CodeResource`]s, one per resource instance, addressed as Terraform addresses them
 //! (`module.net.aws_subnet.this["a"]`). It is split by stage:
 //! - [`parse`](self::parse): finding and parsing `.tf` and `.tfvars` files, syntax errors with
-//!   `file:line:col`, and sorting a directory's blocks into a [`parse::ModuleSource`];
+//!   `file:line:col`, and sorting a directory's blocks into a [`parse::ModuleSource`]; most files
+//!   are read by [`fastparse`](self::fastparse), the rest by hcl-rs;
 //! - [`prepare`](self::prepare): rewriting expressions once so that evaluating them is cheap;
 //! - [`eval`](self::eval): HCL values to JSON, variables with Terraform's precedence, locals;
 //! - [`functions`](self::functions): the built-in functions driftd evaluates;

@@ -1,8 +1,10 @@
 //! Finding and parsing a module directory's files, and sorting its top-level blocks by role.
 //!
-//! Files are parsed with hcl-rs's editing parser (`hcl::edit`), which keeps spans, so that every
-//! block knows its line and every syntax error its line and column; the body is then converted
-//! to hcl-rs's plain structure for evaluation. A directory's files are parsed on all cores.
+//! Files are read by [`fastparse`](super::fastparse) straight into hcl-rs's plain structure when
+//! they stay within the common subset it reads; otherwise (and for every syntax error) by hcl-rs's
+//! editing parser (`hcl::edit`), which keeps spans, so that every block knows its line and every
+//! syntax error its line and column, and whose body is then converted to the plain structure for
+//! evaluation. A directory's files are parsed on all cores.
 
 use super::{HclError, SourcePos};
 use ::hcl::edit::Span as _;
@@ -185,11 +187,18 @@ fn parse_text(text: &str, display: &str) -> Result<ParsedFile, HclError> {
         super::prepare::prepare_body(&mut plain);
         #[cfg(debug_assertions)]
         {
-            let slow = parse_text_slow(text, display).expect("hcl-edit parses what the fast parser does");
+            let slow =
+                parse_text_slow(text, display).expect("hcl-edit parses what the fast parser does");
             let slow_lines: Vec<usize> = slow.structures.iter().map(|(_, l)| *l).collect();
             let slow_body = ::hcl::Body(slow.structures.into_iter().map(|(s, _)| s).collect());
-            assert_eq!(plain, slow_body, "fast and hcl-edit parses differ for {display}");
-            assert_eq!(starts, slow_lines, "fast and hcl-edit lines differ for {display}");
+            assert_eq!(
+                plain, slow_body,
+                "fast and hcl-edit parses differ for {display}"
+            );
+            assert_eq!(
+                starts, slow_lines,
+                "fast and hcl-edit lines differ for {display}"
+            );
         }
         return Ok(ParsedFile {
             display: Arc::from(display),

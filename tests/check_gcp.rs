@@ -1,0 +1,202 @@
+//! `driftd check` end to end against Google Cloud emulators (gcplocal for Compute Engine,
+//! gcp-storage-emulator for Cloud Storage), through the built binary.
+
+mod util;
+
+use driftd_testkit::gcp::{
+    sample_state, seed, FaultProxy, GcpFault, GcpLocal, StorageEmulator, PROJECT, ZONE,
+};
+use serde_json::json;
+use util::*;
+
+fn gcp_config(compute: &str, storage: &str) -> String {
+    format!(
+        "[[target]]\nname = \"gcp\"\nprovider = \"google\"\nstates = [\"terraform.tfstate\"]\n\n\
+         [target.gcp]\nprojects = [\"{PROJECT}\"]\nzones = [\"{ZONE}\"]\n\
+         compute_endpoint = \"{compute}\"\nstorage_endpoint = \"{storage}\"\nmax_attempts = 2\n\
+         timeout_secs = 20\n"
+    )
+}
+
+/// Runs `driftd check --format json` with no Google credentials in the environment.
+fn check(dir: &TempDir) -> Run {
+    driftd_with(dir.path(), &["check", "--format", "json"], |c| {
+        c.env_remove("GOOGLE_APPLICATION_CREDENTIALS");
+    })
+}
+
+#[test]
+fn out_of_band_changes_on_google_cloud_are_found_with_exit_2() {
+    let rt = runtime();
+    let gcp = GcpLocal::start().expect("gcplocal");
+    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
+    let dir = TempDir::new("check-gcp");
+    rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
+    // The state also knows the network, so that it is not unmanaged.
+    let mut state = sample_state();
+    state.add(
+        "google_compute_network",
+        "main",
+        json!({"id": format!("projects/{PROJECT}/global/networks/main"), "name": "main",
+               "project": PROJECT, "auto_create_subnetworks": false,
+               "routing_mode": "GLOBAL", "mtu": 1460, "description": ""}),
+    );
+    state
+        .write(&dir.path().join("terraform.tfstate"))
+        .expect("write state");
+    dir.write("driftd.toml", &gcp_config(&gcp.endpoint(), &gcs.endpoint()));
+
+    // In sync apart from the subnetwork no state knows: exit 2 for that one unmanaged.
+    let run = check(&dir);
+    let report = run.json();
+    assert_eq!(
+        finding_summary(&report),
+        vec![(
+            "unmanaged".to_string(),
+            "warning".to_string(),
+            "google_compute_subnetwork".to_string(),
+            format!("projects/{PROJECT}/regions/us-central1/subnetworks/app"),
+        )],
+        "stderr: {}",
+        run.stderr
+    );
+    assert_eq!(report["scan"]["complete"], json!(true));
+
+    // Out of band: the machine type and a label (gcplocal has no setMachineType, so the
+    // instance is recreated as a console user would), the firewall opened to the world, the
+    // disk deleted, an unmanaged instance.
+    rt.block_on(async {
+        gcp.compute("DELETE", &format!("zones/{ZONE}/instances/web-1"), None)
+            .await?;
+        gcp.compute(
+            "POST",
+            &format!("zones/{ZONE}/instances"),
+            Some(json!({"name": "web-1",
+                        "machineType": format!("zones/{ZONE}/machineTypes/e2-standard-4"),
+                        "labels": {"env": "staging"}, "tags": {"items": ["ssh", "web"]},
+                        "metadata": {"items": [{"key": "enable-oslogin", "value": "TRUE"}]},
+                        "deletionProtection": true})),
+        )
+        .await?;
+        gcp.compute(
+            "PATCH",
+            "global/firewalls/allow-ssh",
+            Some(json!({"sourceRanges": ["0.0.0.0/0"]})),
+        )
+        .await?;
+        gcp.compute("DELETE", &format!("zones/{ZONE}/disks/data"), None)
+            .await?;
+        gcp.compute(
+            "POST",
+            &format!("zones/{ZONE}/instances"),
+            Some(json!({"name": "stray", "machineType": format!("zones/{ZONE}/machineTypes/e2-micro")})),
+        )
+        .await?;
+        anyhow::Ok(())
+    })
+    .expect("make drift");
+
+    let run = check(&dir);
+    let report = run.json();
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    let summary = finding_summary(&report);
+    let expect = |kind: &str, tier: &str, t: &str, id: String| {
+        (kind.to_string(), tier.to_string(), t.to_string(), id)
+    };
+    assert_eq!(
+        summary,
+        vec![
+            expect(
+                "missing",
+                "critical",
+                "google_compute_disk",
+                format!("projects/{PROJECT}/zones/{ZONE}/disks/data")
+            ),
+            expect(
+                "changed",
+                "critical",
+                "google_compute_firewall",
+                format!("projects/{PROJECT}/global/firewalls/allow-ssh")
+            ),
+            expect(
+                "changed",
+                "warning",
+                "google_compute_instance",
+                format!("projects/{PROJECT}/zones/{ZONE}/instances/web-1")
+            ),
+            expect(
+                "unmanaged",
+                "warning",
+                "google_compute_instance",
+                format!("projects/{PROJECT}/zones/{ZONE}/instances/stray")
+            ),
+            expect(
+                "unmanaged",
+                "warning",
+                "google_compute_subnetwork",
+                format!("projects/{PROJECT}/regions/us-central1/subnetworks/app")
+            ),
+        ],
+        "stderr: {}",
+        run.stderr
+    );
+    let findings = report["findings"].as_array().expect("findings");
+    let web = findings
+        .iter()
+        .find(|f| {
+            f["resource_id"]
+                .as_str()
+                .is_some_and(|i| i.ends_with("/web-1"))
+        })
+        .expect("web-1 finding");
+    let paths: Vec<&str> = web["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| c["path"].as_str())
+        .collect();
+    assert_eq!(paths, vec!["machine_type", "labels.env"], "{web}");
+    assert_eq!(web["changes"][0]["actual"], json!("e2-standard-4"));
+    assert_eq!(web["provider"], json!("google"));
+    assert_eq!(web["region"], json!(format!("{PROJECT}/{ZONE}")));
+}
+
+#[test]
+fn denied_google_scopes_are_skipped_with_exit_3_never_missing() {
+    let rt = runtime();
+    let gcp = GcpLocal::start().expect("gcplocal");
+    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
+    let dir = TempDir::new("check-gcp-denied");
+    rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
+    sample_state()
+        .write(&dir.path().join("terraform.tfstate"))
+        .expect("write state");
+    let proxy = FaultProxy::start(
+        gcp.port(),
+        vec![
+            ("/instances".into(), GcpFault::Deny),
+            ("/global/".into(), GcpFault::ApiDisabled),
+            ("/subnetworks".into(), GcpFault::ApiDisabled),
+        ],
+    )
+    .expect("proxy");
+    let mut cfg = gcp_config(&proxy.endpoint(), &gcs.endpoint());
+    cfg = cfg.replace(
+        "states = [",
+        "resource_types = [\"google_compute_instance\", \"google_compute_firewall\", \"google_compute_disk\"]\nstates = [",
+    );
+    dir.write("driftd.toml", &cfg);
+    let run = check(&dir);
+    let report = run.json();
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    assert_eq!(report["findings"], json!([]), "stderr: {}", run.stderr);
+    assert_eq!(report["scan"]["complete"], json!(false));
+    let skipped = report["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 2, "{skipped:#?}");
+    assert!(skipped
+        .iter()
+        .any(|s| s["resource_type"] == "google_compute_firewall"
+            && s["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("gcloud services enable compute.googleapis.com"))));
+}
