@@ -23,6 +23,17 @@ use std::time::Duration;
 pub enum BackendConfig {
     S3(S3Backend),
     Http(HttpBackend),
+    Gcs(GcsBackend),
+}
+
+/// Terraform's `gcs` backend: `PREFIX/WORKSPACE.tfstate` in a bucket. Credentials and the
+/// storage endpoint come from the target's `[target.gcp]` settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GcsBackend {
+    pub bucket: String,
+    #[serde(default)]
+    pub prefix: String,
 }
 
 /// Terraform's `s3` backend. Credentials come from the target's `[target.aws]` settings.
@@ -62,7 +73,7 @@ fn default_http_timeout() -> u64 {
 impl BackendConfig {
     pub fn secrets_mut(&mut self) -> Vec<&mut SecretRef> {
         match self {
-            BackendConfig::S3(_) => Vec::new(),
+            BackendConfig::S3(_) | BackendConfig::Gcs(_) => Vec::new(),
             BackendConfig::Http(h) => h
                 .password
                 .iter_mut()
@@ -82,6 +93,7 @@ pub enum StateSource {
         endpoint_url: Option<String>,
     },
     Http(HttpBackend),
+    Gcs(driftd_gcp::storage::GcsStateLocation),
     /// No state anywhere: code only, matched to live resources by identity.
     None,
 }
@@ -166,6 +178,11 @@ pub fn state_source(
                 endpoint_url: s3.endpoint_url.clone(),
             },
             BackendConfig::Http(h) => StateSource::Http(h.clone()),
+            BackendConfig::Gcs(g) => StateSource::Gcs(gcs_location(
+                g.bucket.clone(),
+                g.prefix.clone(),
+                target.workspace.as_deref(),
+            )),
         });
     }
     let (Some(code), Some(dir)) = (code, code_dir) else {
@@ -247,6 +264,20 @@ fn discover(
                 timeout_secs: default_http_timeout(),
             }))
         }
+        "gcs" => {
+            let Some(bucket) = text(s, "bucket") else {
+                anyhow::bail!(
+                    "target `{}`: {at}: the gcs backend needs `bucket`; set [target.backend] \
+                     with type = \"gcs\" instead",
+                    target.name
+                );
+            };
+            Ok(StateSource::Gcs(gcs_location(
+                bucket,
+                text(s, "prefix").unwrap_or_default(),
+                workspace.as_deref(),
+            )))
+        }
         "local" => {
             let path = text(s, "path").unwrap_or_else(|| "terraform.tfstate".into());
             Ok(StateSource::Files(vec![dir
@@ -302,6 +333,14 @@ pub async fn read_state(
                 .map_err(|e| anyhow::anyhow!("target `{name}`: state backend: {e}"))?;
             parse(name, &bytes, &state.url())
         }
+        StateSource::Gcs(location) => {
+            let settings = target.gcp.settings(target.gcp.projects.clone());
+            let bytes = driftd_gcp::storage::fetch_gcs_state(location, &settings)
+                .await
+                .map_err(|e| anyhow::anyhow!("target `{name}`: state backend: {e}"))?;
+            let url = format!("gs://{}/{}", location.bucket, location.object());
+            parse(name, &bytes, &url)
+        }
         StateSource::Http(h) => {
             let bytes = fetch_http(h)
                 .await
@@ -315,6 +354,18 @@ fn parse(target: &str, bytes: &[u8], source: &str) -> Result<Option<Vec<Resource
     let state = driftd_iac::parse_state(bytes, source)
         .with_context(|| format!("target `{target}`: cannot read Terraform state"))?;
     Ok(Some(state.resources))
+}
+
+fn gcs_location(
+    bucket: String,
+    prefix: String,
+    workspace: Option<&str>,
+) -> driftd_gcp::storage::GcsStateLocation {
+    driftd_gcp::storage::GcsStateLocation {
+        bucket,
+        prefix,
+        workspace: workspace.unwrap_or("default").to_string(),
+    }
 }
 
 /// The address without its query string and user info, which may hold credentials.

@@ -200,3 +200,46 @@ fn denied_google_scopes_are_skipped_with_exit_3_never_missing() {
                 .as_str()
                 .is_some_and(|r| r.contains("gcloud services enable compute.googleapis.com"))));
 }
+
+#[test]
+fn state_is_read_from_the_gcs_backend_of_the_target() {
+    let rt = runtime();
+    let gcp = GcpLocal::start().expect("gcplocal");
+    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
+    let dir = TempDir::new("check-gcs-backend");
+    rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
+    // Terraform's gcs backend keeps workspace `prod` at PREFIX/prod.tfstate.
+    let state = sample_state().to_json().to_string();
+    rt.block_on(async {
+        gcs.create_bucket("acme-tfstate", json!({})).await?;
+        gcs.upload("acme-tfstate", "web/prod.tfstate", state.as_bytes())
+            .await
+    })
+    .expect("upload the state");
+    let config = gcp_config(&gcp.endpoint(), &gcs.endpoint()).replace(
+        "states = [\"terraform.tfstate\"]\n",
+        "workspace = \"prod\"\n[target.backend]\ntype = \"gcs\"\nbucket = \"acme-tfstate\"\nprefix = \"web\"\n",
+    );
+    dir.write("driftd.toml", &config);
+    let run = check(&dir);
+    let report = run.json();
+    assert!(
+        report["summary"]["managed"].as_u64().unwrap_or(0) >= 4,
+        "the state came from gs://acme-tfstate/web/prod.tfstate: {report:#}\n{}",
+        run.stderr
+    );
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["kind"] != "missing"),
+        "{report:#}"
+    );
+
+    // A workspace that does not exist is one clear error, not an empty state.
+    dir.write("driftd.toml", &config.replace("\"prod\"", "\"nope\""));
+    let run = check(&dir);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("nope.tfstate"), "{}", run.stderr);
+}
