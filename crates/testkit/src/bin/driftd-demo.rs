@@ -9,6 +9,9 @@
 
 use anyhow::{Context, Result};
 use aws_sdk_ec2::types::{AttributeValue, Tag};
+use driftd_testkit::gcp::{
+    sample_state, seed as gcp_seed, GcpLocal, StorageEmulator, PROJECT, ZONE,
+};
 use driftd_testkit::kube::KubeEmulator;
 use driftd_testkit::moto::Moto;
 use driftd_testkit::receiver::Receiver;
@@ -79,6 +82,30 @@ async fn main() -> Result<()> {
         .await?;
     println!("    - retagged {} Env=staging", seeded[1].instance_ids[0]);
 
+    println!("==> starting Google Cloud emulators (gcplocal, gcp-storage-emulator) with a network, firewall, disk, instance and bucket, then drifted:");
+    let gcp = GcpLocal::start()?;
+    let gcs = StorageEmulator::start()?;
+    gcp_seed(&gcp, &gcs).await?;
+    let mut gcp_state = sample_state();
+    gcp_state.add(
+        "google_compute_network",
+        "main",
+        serde_json::json!({"id": format!("projects/{PROJECT}/global/networks/main"),
+               "name": "main", "project": PROJECT, "auto_create_subnetworks": false,
+               "routing_mode": "GLOBAL", "mtu": 1460, "description": ""}),
+    );
+    gcp_state.write(&work.join("gcp.tfstate"))?;
+    gcp.compute(
+        "PATCH",
+        "global/firewalls/allow-ssh",
+        Some(serde_json::json!({"sourceRanges": ["0.0.0.0/0"]})),
+    )
+    .await?;
+    println!("    - opened firewall allow-ssh (tcp 22) to 0.0.0.0/0");
+    gcp.compute("DELETE", &format!("zones/{ZONE}/disks/data"), None)
+        .await?;
+    println!("    - deleted disk data");
+
     println!("==> starting a Kubernetes API emulator (kmock) with examples/kubernetes applied, then drifted:");
     let kube = KubeEmulator::start()?;
     for obj in cluster_objects() {
@@ -110,6 +137,8 @@ async fn main() -> Result<()> {
              [[target]]\nname = \"demo\"\nstates = [\"terraform.tfstate\"]\n\
              regions = [\"us-east-1\", \"eu-west-1\"]\nschedule = \"0 */15 * * * *\"\nrun_at_start = true\n\
              [target.aws]\nendpoint_url = \"{moto}\"\n\n\
+             [[target]]\nname = \"gcp\"\nprovider = \"google\"\nstates = [\"gcp.tfstate\"]\nschedule = \"0 */15 * * * *\"\nrun_at_start = true\n\
+             [target.gcp]\nprojects = [\"{project}\"]\nzones = [\"{zone}\"]\ncompute_endpoint = \"{compute}\"\nstorage_endpoint = \"{storage}\"\n\n\
              [[target]]\nname = \"cluster\"\nprovider = \"kubernetes\"\nschedule = \"0 */15 * * * *\"\nrun_at_start = true\n\
              [target.kubernetes]\nmanifests = [{manifests:?}]\nkubeconfig = {kubeconfig:?}\n\
              watch_namespaces = [\"default\"]\ntimeout_secs = 10\n\n\
@@ -126,6 +155,10 @@ async fn main() -> Result<()> {
             moto = moto.endpoint(),
             pd = sinks.url("/v2/enqueue"),
             manifests = manifests.display().to_string(),
+            project = PROJECT,
+            zone = ZONE,
+            compute = gcp.endpoint(),
+            storage = gcs.endpoint(),
             kubeconfig = kubeconfig.display().to_string(),
         ),
     )?;
@@ -207,6 +240,8 @@ async fn main() -> Result<()> {
     );
     drop(moto);
     drop(kube);
+    drop(gcp);
+    drop(gcs);
     std::process::exit(code);
 }
 
