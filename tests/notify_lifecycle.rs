@@ -152,7 +152,9 @@ fn daemon_notifies_by_tier_digests_info_and_survives_a_restart() {
     });
     // The first scan pages the critical drift; the warning waits for a second scan. The pager
     // and the team channel are delivered concurrently: wait for the team's first message too.
-    wait("the team's first message", 30, &|| !kinds(&hooks, "/team").is_empty());
+    wait("the team's first message", 30, &|| {
+        !kinds(&hooks, "/team").is_empty()
+    });
     let first_team = kinds(&hooks, "/team");
     assert_eq!(
         first_team.first().map(|k| k.1.as_str()),
