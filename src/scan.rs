@@ -125,18 +125,26 @@ pub async fn run_target_with_progress(
             }
         }
     }
-    let state: &[Resource] = if expected.has_state {
-        &expected.resources
-    } else {
-        &by_identity
-    };
+    // A state can hold resources of several accounts (provider aliases assuming roles); this
+    // listing sees one. The others are not scanned, never missing.
+    let (in_account, other_accounts) = split_by_account(
+        if expected.has_state {
+            &expected.resources
+        } else {
+            &by_identity
+        },
+        inventory.account.as_deref(),
+    );
+    let mut skipped = inventory.skipped.clone();
+    skipped.extend(other_accounts);
+    let state: &[Resource] = &in_account;
     let mut analysis = analyze(&AnalyzeInput {
         target: &target.name,
         specs: &specs,
         expected: state,
         live: &inventory.resources,
         scanned: &scanned,
-        skipped: &inventory.skipped,
+        skipped: &skipped,
         include_cloud_defaults: target.include_cloud_defaults,
     });
     let mut lifecycle_ignored = Vec::new();
@@ -289,6 +297,58 @@ pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<
             target.name
         ),
     }
+}
+
+/// Splits state resources into those of `account` (or of no known account) and "not scanned"
+/// entries for the others, one per type, region and account.
+fn split_by_account<'r>(
+    resources: &'r [Resource],
+    account: Option<&str>,
+) -> (std::borrow::Cow<'r, [Resource]>, Vec<driftd_core::Skipped>) {
+    let other_account = |r: &'r Resource| {
+        (r.key.provider == driftd_aws::PROVIDER)
+            .then(|| r.attrs.get("arn").and_then(|a| a.as_str()))
+            .flatten()
+            .and_then(|arn| arn.split(':').nth(4))
+            .filter(|a| !a.is_empty() && Some(*a) != account)
+    };
+    if account.is_none() || !resources.iter().any(|r| other_account(r).is_some()) {
+        return (std::borrow::Cow::Borrowed(resources), Vec::new());
+    }
+    let account = account.unwrap_or_default();
+    let mut kept = Vec::with_capacity(resources.len());
+    let mut others: BTreeMap<(String, String, String, String), usize> = BTreeMap::new();
+    for r in resources {
+        match other_account(r) {
+            Some(other) => {
+                *others
+                    .entry((
+                        r.key.provider.clone(),
+                        r.key.resource_type.clone(),
+                        r.region.clone().unwrap_or_else(|| "*".into()),
+                        other.to_string(),
+                    ))
+                    .or_default() += 1
+            }
+            None => kept.push(r.clone()),
+        }
+    }
+    let skipped = others
+        .into_iter()
+        .map(
+            |((provider, resource_type, scope, other), n)| driftd_core::Skipped {
+                provider,
+                resource_type,
+                scope,
+                attribute: None,
+                reason: format!(
+                "{n} resource(s) in state belong to account {other}; this target's credentials \
+                 reach account {account}: add a target (or assume_role_arn) for {other}"
+            ),
+            },
+        )
+        .collect();
+    (std::borrow::Cow::Owned(kept), skipped)
 }
 
 /// Width of the bar between the brackets, in characters.
@@ -495,6 +555,40 @@ impl Progress for ScanProgress {
 impl Drop for ScanProgress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+#[cfg(test)]
+mod account_tests {
+    use super::*;
+
+    #[test]
+    fn resources_of_another_account_are_not_scanned_not_missing() {
+        let mut mine = Resource::new("aws", "aws_vpc", "vpc-1");
+        mine.attrs.insert(
+            "arn".into(),
+            "arn:aws:ec2:us-east-1:111111111111:vpc/vpc-1".into(),
+        );
+        let mut theirs = Resource::new("aws", "aws_vpc", "vpc-2");
+        theirs.region = Some("us-east-1".into());
+        theirs.attrs.insert(
+            "arn".into(),
+            "arn:aws:ec2:us-east-1:222222222222:vpc/vpc-2".into(),
+        );
+        let bucket = Resource::new("aws", "aws_s3_bucket", "logs");
+        let all = [mine, theirs, bucket];
+        let (kept, skipped) = split_by_account(&all, Some("111111111111"));
+        let ids: Vec<&str> = kept.iter().map(|r| r.key.id.as_str()).collect();
+        assert_eq!(ids, ["vpc-1", "logs"]);
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].scope, "us-east-1");
+        assert!(
+            skipped[0].reason.contains("account 222222222222"),
+            "{}",
+            skipped[0].reason
+        );
+        let (kept, skipped) = split_by_account(&all, None);
+        assert!(matches!(kept, std::borrow::Cow::Borrowed(_)) && skipped.is_empty());
     }
 }
 

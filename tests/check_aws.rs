@@ -638,3 +638,45 @@ fn progress_is_logged_per_type_and_region_with_real_api_calls_and_throttles() {
     assert!(!quiet.stderr.contains(" listed "), "{}", quiet.stderr);
     assert!(quiet.stderr.contains("not scanned"), "{}", quiet.stderr);
 }
+
+#[test]
+fn resources_of_another_account_in_the_state_are_not_scanned_never_missing() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("other-account");
+    let mut state = TfState::new();
+    rt.block_on(async {
+        let client = ec2_client(&moto.endpoint(), US).await;
+        seed_region(&client, US, "prod", 1, &mut state)
+            .await
+            .expect("seed");
+    });
+    // A provider alias assuming a role in another account applied this VPC; moto's account
+    // (the credentials') is 123456789012.
+    state.add(
+        None,
+        "aws_vpc",
+        "shared",
+        None,
+        json!({"id": "vpc-0f0f0f0f0f0f0f0f0", "cidr_block": "10.50.0.0/16",
+               "arn": "arn:aws:ec2:us-east-1:210987654321:vpc/vpc-0f0f0f0f0f0f0f0f0",
+               "tags": {}, "tags_all": {}}),
+    );
+    state
+        .write(&dir.path().join("terraform.tfstate"))
+        .expect("write state");
+    dir.write("driftd.toml", &config(&moto.endpoint(), &[US]));
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["findings"], json!([]), "stderr: {}", run.stderr);
+    assert_eq!(run.code, 3, "incomplete, not drift: {report:#}");
+    let skipped = &report["skipped"][0];
+    assert_eq!(skipped["resource_type"], "aws_vpc");
+    assert!(
+        skipped["reason"]
+            .as_str()
+            .unwrap()
+            .contains("account 210987654321"),
+        "{skipped:#}"
+    );
+}

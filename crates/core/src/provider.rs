@@ -20,6 +20,9 @@ pub struct LiveInventory {
     /// "slow down", for progress and metrics.
     pub api_calls: u64,
     pub throttles: u64,
+    /// The account (AWS) the credentials reach, when the provider could tell. Resources a state
+    /// records in another account cannot be seen by this listing: they are "not scanned".
+    pub account: Option<String>,
 }
 
 /// A provider failure that stops the whole target (no credentials, unusable configuration).

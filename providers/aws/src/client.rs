@@ -329,3 +329,16 @@ impl Clients {
         metered_iam_client(&self.base, self.meter.clone())
     }
 }
+
+/// The account the credentials belong to (STS GetCallerIdentity, which needs no permission), or
+/// `None` when STS cannot be reached: the account guard is then off, never the scan.
+pub async fn caller_account(base: &SdkConfig) -> Option<String> {
+    let sts = aws_sdk_sts::Client::new(base);
+    match sts.get_caller_identity().send().await {
+        Ok(id) => id.account().map(str::to_string),
+        Err(e) => {
+            tracing::debug!(error = %DisplayErrorContext(&e), "GetCallerIdentity failed");
+            None
+        }
+    }
+}

@@ -120,7 +120,10 @@ impl Provider for AwsProvider {
             }
         }
 
-        let mut inv = LiveInventory::default();
+        let mut inv = LiveInventory {
+            account: client::caller_account(&base).await,
+            ..LiveInventory::default()
+        };
         while let Some(joined) = tasks.join_next_with_id().await {
             let (id, result) = match joined {
                 Ok((id, result)) => (id, result),
