@@ -332,8 +332,11 @@ impl Clients {
 
 /// The account the credentials belong to (STS GetCallerIdentity, which needs no permission), or
 /// `None` when STS cannot be reached: the account guard is then off, never the scan.
-pub async fn caller_account(base: &SdkConfig) -> Option<String> {
-    let sts = aws_sdk_sts::Client::new(base);
+pub async fn caller_account(base: &SdkConfig, meter: AttemptMeter) -> Option<String> {
+    let conf = aws_sdk_sts::config::Builder::from(base)
+        .interceptor(meter)
+        .build();
+    let sts = aws_sdk_sts::Client::from_conf(conf);
     match sts.get_caller_identity().send().await {
         Ok(id) => id.account().map(str::to_string),
         Err(e) => {

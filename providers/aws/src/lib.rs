@@ -120,8 +120,14 @@ impl Provider for AwsProvider {
             }
         }
 
+        // The caller's account, counted like every other API call.
+        let meter = AttemptMeter::new(progress.clone());
+        let account = client::caller_account(&base, meter.clone()).await;
+        let (api_calls, throttles) = meter.counts();
         let mut inv = LiveInventory {
-            account: client::caller_account(&base).await,
+            account,
+            api_calls,
+            throttles,
             ..LiveInventory::default()
         };
         while let Some(joined) = tasks.join_next_with_id().await {
