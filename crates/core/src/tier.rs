@@ -280,7 +280,7 @@ mod tests {
         ];
         for c in critical {
             assert_eq!(
-                default_tier(FindingKind::Changed, &[c.clone()]),
+                default_tier(FindingKind::Changed, std::slice::from_ref(&c)),
                 Tier::Critical,
                 "{}",
                 c.path
@@ -306,7 +306,7 @@ mod tests {
         ];
         for c in warning {
             assert_eq!(
-                default_tier(FindingKind::Changed, &[c.clone()]),
+                default_tier(FindingKind::Changed, std::slice::from_ref(&c)),
                 Tier::Warning,
                 "{}",
                 c.path
