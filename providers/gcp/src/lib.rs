@@ -14,6 +14,7 @@
 //! `(type, scope)` and never turns its resources into "missing" ones.
 
 pub mod client;
+mod paging;
 pub mod resources;
 pub mod scope;
 pub mod storage;
@@ -99,62 +100,31 @@ async fn locations(
 
 async fn list_zones(c: &UnitClient, project: &str) -> Result<Vec<String>, ListError> {
     let scope = format!("{project}/*");
-    let mut out = Vec::new();
-    let mut token = String::new();
-    loop {
-        let page = c.compute(
-            c.clients
-                .zones
-                .list()
-                .set_project(project)
-                .set_or_clear_page_token((!token.is_empty()).then_some(&token))
-                .send()
-                .await,
-            "listing zones",
-            &scope,
-        )?;
-        out.extend(
-            page.items
-                .iter()
-                .filter(|z| z.status.as_ref().and_then(|s| s.name()) != Some("DOWN"))
-                .filter_map(|z| z.name.clone()),
-        );
-        match page.next_page_token {
-            Some(t) if !t.is_empty() => token = t,
-            _ => break,
-        }
-    }
-    Ok(out)
+    paging::all_pages(
+        c,
+        "listing zones",
+        &scope,
+        || c.clients.zones.list().set_project(project),
+        |z| up_name(z.status.as_ref().and_then(|s| s.name()), z.name),
+    )
+    .await
 }
 
 async fn list_regions(c: &UnitClient, project: &str) -> Result<Vec<String>, ListError> {
     let scope = format!("{project}/*");
-    let mut out = Vec::new();
-    let mut token = String::new();
-    loop {
-        let page = c.compute(
-            c.clients
-                .regions
-                .list()
-                .set_project(project)
-                .set_or_clear_page_token((!token.is_empty()).then_some(&token))
-                .send()
-                .await,
-            "listing regions",
-            &scope,
-        )?;
-        out.extend(
-            page.items
-                .iter()
-                .filter(|r| r.status.as_ref().and_then(|s| s.name()) != Some("DOWN"))
-                .filter_map(|r| r.name.clone()),
-        );
-        match page.next_page_token {
-            Some(t) if !t.is_empty() => token = t,
-            _ => break,
-        }
-    }
-    Ok(out)
+    paging::all_pages(
+        c,
+        "listing regions",
+        &scope,
+        || c.clients.regions.list().set_project(project),
+        |r| up_name(r.status.as_ref().and_then(|s| s.name()), r.name),
+    )
+    .await
+}
+
+/// The name of a zone or region, unless its status is `DOWN`.
+fn up_name(status: Option<&str>, name: Option<String>) -> Option<String> {
+    name.filter(|_| status != Some("DOWN"))
 }
 
 #[async_trait]

@@ -2,7 +2,7 @@
 //! not compared: the provider stores it as written in the code (`debian-cloud/debian-12`),
 //! while the API answers the resolved image link.
 
-use super::{labels, opt, parse_scope, resource, GENERATED_KEYS, PAGE_SIZE};
+use super::{labels, list_compute, opt, resource, GENERATED_KEYS};
 use crate::client::UnitClient;
 use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
@@ -55,32 +55,15 @@ impl ResourceKind<UnitClient> for ComputeDisk {
     }
 
     async fn list(&self, client: &UnitClient, scope: &str) -> Result<KindListing, ListError> {
-        let s = parse_scope(scope)?;
-        let mut out = KindListing::default();
-        let mut token = String::new();
-        loop {
-            let page = client.compute(
-                client
-                    .clients
-                    .disks
-                    .list()
-                    .set_project(&s.project)
-                    .set_zone(&s.location)
-                    .set_max_results(PAGE_SIZE)
-                    .set_or_clear_page_token((!token.is_empty()).then_some(&token))
-                    .send()
-                    .await,
-                "listing disks",
-                scope,
-            )?;
-            out.resources
-                .extend(page.items.iter().filter_map(|d| map(d, &s)));
-            match page.next_page_token {
-                Some(t) if !t.is_empty() => token = t,
-                _ => break,
-            }
-        }
-        Ok(out)
+        list_compute(client, scope, "listing disks", map, |s| {
+            client
+                .clients
+                .disks
+                .list()
+                .set_project(&s.project)
+                .set_zone(&s.location)
+        })
+        .await
     }
 }
 

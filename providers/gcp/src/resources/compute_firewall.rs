@@ -2,7 +2,7 @@
 //! ranges, source and target tags and service accounts, network, disabled, description. The
 //! `default-allow-*` rules Google creates with the `default` network are cloud defaults.
 
-use super::{opt, parse_scope, resource, GENERATED_KEYS, PAGE_SIZE};
+use super::{list_compute, opt, resource, GENERATED_KEYS};
 use crate::client::UnitClient;
 use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
@@ -95,31 +95,10 @@ impl ResourceKind<UnitClient> for ComputeFirewall {
     }
 
     async fn list(&self, client: &UnitClient, scope: &str) -> Result<KindListing, ListError> {
-        let s = parse_scope(scope)?;
-        let mut out = KindListing::default();
-        let mut token = String::new();
-        loop {
-            let page = client.compute(
-                client
-                    .clients
-                    .firewalls
-                    .list()
-                    .set_project(&s.project)
-                    .set_max_results(PAGE_SIZE)
-                    .set_or_clear_page_token((!token.is_empty()).then_some(&token))
-                    .send()
-                    .await,
-                "listing firewall rules",
-                scope,
-            )?;
-            out.resources
-                .extend(page.items.iter().filter_map(|f| map(f, &s)));
-            match page.next_page_token {
-                Some(t) if !t.is_empty() => token = t,
-                _ => break,
-            }
-        }
-        Ok(out)
+        list_compute(client, scope, "listing firewall rules", map, |s| {
+            client.clients.firewalls.list().set_project(&s.project)
+        })
+        .await
     }
 }
 

@@ -5,7 +5,7 @@
 //! can be read and shown, but not compared until the comparison specs can name nested paths.
 //! A `TERMINATED` instance is a stopped one, which still exists: it is listed like any other.
 
-use super::{labels, opt, parse_scope, resource, GENERATED_KEYS, PAGE_SIZE};
+use super::{labels, list_compute, opt, resource, GENERATED_KEYS};
 use crate::client::UnitClient;
 use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
@@ -133,32 +133,15 @@ impl ResourceKind<UnitClient> for ComputeInstance {
     }
 
     async fn list(&self, client: &UnitClient, scope: &str) -> Result<KindListing, ListError> {
-        let s = parse_scope(scope)?;
-        let mut out = KindListing::default();
-        let mut token = String::new();
-        loop {
-            let page = client.compute(
-                client
-                    .clients
-                    .instances
-                    .list()
-                    .set_project(&s.project)
-                    .set_zone(&s.location)
-                    .set_max_results(PAGE_SIZE)
-                    .set_or_clear_page_token((!token.is_empty()).then_some(&token))
-                    .send()
-                    .await,
-                "listing instances",
-                scope,
-            )?;
-            out.resources
-                .extend(page.items.iter().filter_map(|i| map(i, &s)));
-            match page.next_page_token {
-                Some(t) if !t.is_empty() => token = t,
-                _ => break,
-            }
-        }
-        Ok(out)
+        list_compute(client, scope, "listing instances", map, |s| {
+            client
+                .clients
+                .instances
+                .list()
+                .set_project(&s.project)
+                .set_zone(&s.location)
+        })
+        .await
     }
 }
 

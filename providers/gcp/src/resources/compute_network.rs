@@ -2,7 +2,7 @@
 //! `default` network is created by Google with the project, so it is a cloud default (never
 //! reported as unmanaged unless the target asks for it).
 
-use super::{opt, parse_scope, resource, GENERATED_KEYS, PAGE_SIZE};
+use super::{list_compute, opt, resource, GENERATED_KEYS};
 use crate::client::UnitClient;
 use crate::scope::{canonical_link, Scope};
 use async_trait::async_trait;
@@ -54,31 +54,10 @@ impl ResourceKind<UnitClient> for ComputeNetwork {
     }
 
     async fn list(&self, client: &UnitClient, scope: &str) -> Result<KindListing, ListError> {
-        let s = parse_scope(scope)?;
-        let mut out = KindListing::default();
-        let mut token = String::new();
-        loop {
-            let page = client.compute(
-                client
-                    .clients
-                    .networks
-                    .list()
-                    .set_project(&s.project)
-                    .set_max_results(PAGE_SIZE)
-                    .set_or_clear_page_token((!token.is_empty()).then_some(&token))
-                    .send()
-                    .await,
-                "listing networks",
-                scope,
-            )?;
-            out.resources
-                .extend(page.items.iter().filter_map(|n| map(n, &s)));
-            match page.next_page_token {
-                Some(t) if !t.is_empty() => token = t,
-                _ => break,
-            }
-        }
-        Ok(out)
+        list_compute(client, scope, "listing networks", map, |s| {
+            client.clients.networks.list().set_project(&s.project)
+        })
+        .await
     }
 }
 

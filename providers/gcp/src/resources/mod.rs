@@ -4,8 +4,9 @@
 //! one line to [`registry`] with where the type lives.
 
 use crate::client::UnitClient;
+use crate::paging::{all_pages, ListRequest, Page};
 use crate::scope::{Locality, Scope};
-use driftd_core::{ListError, ResourceKind};
+use driftd_core::{KindListing, ListError, ResourceKind};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -47,6 +48,30 @@ pub(crate) const PAGE_SIZE: u32 = 500;
 /// The scope a kind was handed, or an error naming it (a bug, never a user's input).
 pub(crate) fn parse_scope(scope: &str) -> Result<Scope, ListError> {
     Scope::parse(scope).ok_or_else(|| ListError::Api(format!("malformed scope `{scope}`")))
+}
+
+/// Every page of a Compute Engine list call in `scope`, mapped with `map`. `request` makes the
+/// call for the parsed scope; the page size and token are set here.
+pub(crate) async fn list_compute<Q: ListRequest>(
+    client: &UnitClient,
+    scope: &str,
+    what: &str,
+    map: fn(&<Q::Page as Page>::Item, &Scope) -> Option<driftd_core::Resource>,
+    request: impl Fn(&Scope) -> Q,
+) -> Result<KindListing, ListError> {
+    let s = parse_scope(scope)?;
+    let resources = all_pages(
+        client,
+        what,
+        scope,
+        || request(&s).with_max_results(PAGE_SIZE),
+        |item| map(&item, &s),
+    )
+    .await?;
+    Ok(KindListing {
+        resources,
+        ..KindListing::default()
+    })
 }
 
 /// A new resource of `resource_type` in `scope` with its attributes.
