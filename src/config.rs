@@ -316,7 +316,8 @@ impl Config {
         Ok(config)
     }
 
-    /// Relative `file:` secrets are relative to the config file, as are states.
+    /// Relative `file:` secrets (and credential files) are relative to the config file, as are
+    /// states.
     fn resolve_secret_files(&mut self) {
         use crate::notify::config::ChannelConfig;
         let base = self.base_dir.clone();
@@ -338,6 +339,18 @@ impl Config {
         for t in &mut self.targets {
             if let Some(b) = t.backend.as_mut() {
                 refs.extend(b.secrets_mut());
+            }
+            // Credential files too: relative to the config, like states and manifests.
+            for path in [
+                t.kubernetes.kubeconfig.as_mut(),
+                t.gcp.credentials_file.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if path.is_relative() {
+                    *path = base.join(&*path);
+                }
             }
         }
         refs.extend(self.notify.heartbeat.as_mut().map(|h| &mut h.url));

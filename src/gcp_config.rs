@@ -30,7 +30,7 @@ pub struct GcpConfig {
     /// when `zones` is empty too.
     #[serde(default)]
     pub regions: Vec<String>,
-    /// An absolute path to a service-account key (or any ADC JSON file).
+    /// A service-account key (or any ADC JSON file), relative to the config file.
     pub credentials_file: Option<PathBuf>,
     /// A service account to impersonate (`roles/iam.serviceAccountTokenCreator` on it needed).
     pub impersonate_service_account: Option<String>,
@@ -141,9 +141,9 @@ impl GcpConfig {
             }
         }
         if let Some(path) = &self.credentials_file {
-            if !path.is_absolute() {
+            if !path.is_file() {
                 out.push(format!(
-                    "{at}.gcp.credentials_file: `{}` must be an absolute path",
+                    "{at}.gcp.credentials_file: `{}` is not a file",
                     path.display()
                 ));
             }

@@ -37,7 +37,7 @@ pub struct KubeConfig {
     /// Deadline of the render command.
     #[serde(default = "default_render_timeout")]
     pub render_timeout_secs: u64,
-    /// Kubeconfig file, an absolute path. Unset: `$KUBECONFIG` or `~/.kube/config`, then the
+    /// Kubeconfig file, relative to the config file. Unset: `$KUBECONFIG` or `~/.kube/config`, then the
     /// in-cluster service account.
     pub kubeconfig: Option<PathBuf>,
     /// Kubeconfig context to use instead of the current one.
@@ -200,9 +200,9 @@ impl KubeConfig {
             ));
         }
         if let Some(path) = &self.kubeconfig {
-            if !path.is_absolute() {
+            if !path.is_file() {
                 out.push(format!(
-                    "{at}.kubernetes.kubeconfig: `{}` must be an absolute path",
+                    "{at}.kubernetes.kubeconfig: `{}` is not a file",
                     path.display()
                 ));
             }
@@ -289,7 +289,7 @@ mod tests {
         for needle in [
             "set `manifests`",
             "reads manifests",
-            "kubeconfig: `relative/config` must be an absolute path",
+            "relative/config` is not a file",
             "watch_kinds: `Deployment` is not a kind reference",
             "ignore_fields[0]: `spec/replicas` is not a JSON pointer",
         ] {

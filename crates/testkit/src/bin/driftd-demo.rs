@@ -159,7 +159,7 @@ async fn main() -> Result<()> {
             zone = ZONE,
             compute = gcp.endpoint(),
             storage = gcs.endpoint(),
-            kubeconfig = kubeconfig.display().to_string(),
+            kubeconfig = "kubeconfig",
         ),
     )?;
     let with_env = |cmd: &mut Command| {
