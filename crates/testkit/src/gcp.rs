@@ -7,7 +7,7 @@
 //! - [`Replay`]: serves recorded API responses by path, for APIs an emulator lacks.
 //! - [`GoogleState`]: writes a Terraform state (format version 4) of `google_*` resources.
 
-use crate::moto::{free_port, http};
+use crate::moto::Server;
 use anyhow::{bail, Context, Result};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -17,9 +17,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
 /// The project the GCP tests create their resources in.
@@ -33,74 +31,6 @@ pub fn compute_link(path: &str) -> String {
     format!("https://www.googleapis.com/compute/v1/projects/{PROJECT}/{path}")
 }
 
-/// A Python emulator from the venv on a free loopback port, killed (by its own process id) when
-/// dropped.
-struct Server {
-    port: u16,
-    child: Option<Child>,
-}
-
-impl Server {
-    /// Starts `bin` with `args(port)` and waits until `GET ready_path` answers 200.
-    fn start(bin: &str, args: impl Fn(u16) -> Vec<String>, ready_path: &str) -> Result<Server> {
-        let bin = crate::venv().join("bin").join(bin);
-        if !bin.exists() {
-            bail!(
-                "{} not found: run `bash scripts/setup` first (it installs the GCP emulators into \
-                 .venv)",
-                bin.display()
-            );
-        }
-        let mut last_err = None;
-        for _ in 0..3 {
-            let port = free_port()?;
-            let child = Command::new(&bin)
-                .args(args(port))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .with_context(|| format!("start {}", bin.display()))?;
-            let mut server = Server {
-                port,
-                child: Some(child),
-            };
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while Instant::now() < deadline {
-                if matches!(http(port, "GET", ready_path), Ok((200, _))) {
-                    return Ok(server);
-                }
-                if let Some(c) = server.child.as_mut() {
-                    if let Ok(Some(status)) = c.try_wait() {
-                        last_err = Some(format!("{} exited: {status}", bin.display()));
-                        break;
-                    }
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            server.stop();
-        }
-        bail!(
-            "{} did not start: {}",
-            bin.display(),
-            last_err.unwrap_or_else(|| "no answer within 30 s".into())
-        )
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 /// A running `gcplocal` (Compute Engine REST under `/compute/v1`).
 pub struct GcpLocal {
     server: Server,
@@ -110,7 +40,7 @@ pub struct GcpLocal {
 impl GcpLocal {
     pub fn start() -> Result<GcpLocal> {
         let server = Server::start(
-            "gcplocal",
+            crate::venv().join("bin").join("gcplocal"),
             |port| {
                 vec![
                     "start".into(),
@@ -121,6 +51,7 @@ impl GcpLocal {
                 ]
             },
             "/health",
+            "gcplocal",
         )?;
         Ok(GcpLocal {
             server,
@@ -156,7 +87,7 @@ pub struct StorageEmulator {
 impl StorageEmulator {
     pub fn start() -> Result<StorageEmulator> {
         let server = Server::start(
-            "gcp-storage-emulator",
+            crate::venv().join("bin").join("gcp-storage-emulator"),
             |port| {
                 vec![
                     "start".into(),
@@ -169,6 +100,7 @@ impl StorageEmulator {
                 ]
             },
             "/",
+            "gcp-storage-emulator",
         )?;
         Ok(StorageEmulator {
             server,

@@ -5,18 +5,17 @@
 //! kinds driftd's tests use declared for discovery. It stores objects as written and never
 //! defaults fields, so tests create live objects in the shape the API server would return.
 
-use crate::moto::{free_port, http};
+use crate::moto::Server;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub struct KubeEmulator {
     pub port: u16,
-    child: Option<Child>,
+    server: Server,
 }
 
 /// The emulator script.
@@ -27,49 +26,16 @@ pub fn script() -> PathBuf {
 impl KubeEmulator {
     /// Starts the emulator from the project venv and waits until it answers discovery.
     pub fn start() -> Result<KubeEmulator> {
-        let python = crate::venv().join("bin").join("python");
-        if !python.exists() {
-            bail!(
-                "{} not found: run `bash scripts/setup` first (it installs kmock into .venv)",
-                python.display()
-            );
-        }
-        let mut last_err = None;
-        for _ in 0..3 {
-            let port = free_port()?;
-            let child = Command::new(&python)
-                .arg(script())
-                .arg(port.to_string())
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .with_context(|| format!("start {} {}", python.display(), script().display()))?;
-            let mut emu = KubeEmulator {
-                port,
-                child: Some(child),
-            };
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while Instant::now() < deadline {
-                if matches!(http(port, "GET", "/api/v1"), Ok((200, _))) {
-                    return Ok(emu);
-                }
-                if let Some(c) = emu.child.as_mut() {
-                    if let Ok(Some(status)) = c.try_wait() {
-                        last_err = Some(format!(
-                            "the emulator exited ({status}); is kmock installed in the venv?"
-                        ));
-                        break;
-                    }
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            emu.stop();
-        }
-        bail!(
-            "kube emulator did not start: {}",
-            last_err.unwrap_or_else(|| "no answer within 30 s".into())
-        )
+        let server = Server::start(
+            crate::venv().join("bin").join("python"),
+            |port| vec![script().display().to_string(), port.to_string()],
+            "/api/v1",
+            "kmock",
+        )?;
+        Ok(KubeEmulator {
+            port: server.port,
+            server,
+        })
     }
 
     /// The API server URL.
@@ -147,15 +113,6 @@ impl KubeEmulator {
 
     /// Kills the emulator (by its own process id) and waits for it.
     pub fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for KubeEmulator {
-    fn drop(&mut self) {
-        self.stop();
+        self.server.stop();
     }
 }

@@ -3,12 +3,13 @@
 use anyhow::{bail, Context, Result};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub struct Moto {
     pub port: u16,
-    child: Option<Child>,
+    server: Server,
 }
 
 /// A port the OS says is free now. Another process could take it before we bind it; the start
@@ -43,46 +44,23 @@ pub fn http(port: u16, method: &str, path: &str) -> Result<(u16, String)> {
 impl Moto {
     /// Starts `moto_server` from the project venv and waits until it answers.
     pub fn start() -> Result<Moto> {
-        let bin = crate::venv().join("bin").join("moto_server");
-        if !bin.exists() {
-            bail!(
-                "{} not found: run `bash scripts/setup` first (it installs moto into .venv)",
-                bin.display()
-            );
-        }
-        let mut last_err = None;
-        for _ in 0..3 {
-            let port = free_port()?;
-            let child = Command::new(&bin)
-                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .with_context(|| format!("start {}", bin.display()))?;
-            let mut moto = Moto {
-                port,
-                child: Some(child),
-            };
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while Instant::now() < deadline {
-                if matches!(http(port, "GET", "/moto-api/"), Ok((200, _))) {
-                    return Ok(moto);
-                }
-                if let Some(c) = moto.child.as_mut() {
-                    if let Ok(Some(status)) = c.try_wait() {
-                        last_err = Some(format!("moto_server exited: {status}"));
-                        break;
-                    }
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            moto.stop();
-        }
-        bail!(
-            "moto server did not start: {}",
-            last_err.unwrap_or_else(|| "no answer within 30 s".into())
-        )
+        let server = Server::start(
+            crate::venv().join("bin").join("moto_server"),
+            |port| {
+                vec![
+                    "-H".into(),
+                    "127.0.0.1".into(),
+                    "-p".into(),
+                    port.to_string(),
+                ]
+            },
+            "/moto-api/",
+            "moto",
+        )?;
+        Ok(Moto {
+            port: server.port,
+            server,
+        })
     }
 
     pub fn endpoint(&self) -> String {
@@ -91,6 +69,73 @@ impl Moto {
 
     /// Kills the server (by its own process id) and waits for it.
     pub fn stop(&mut self) {
+        self.server.stop();
+    }
+}
+
+/// An emulator program from the venv on a free loopback port, killed (by its own process id)
+/// when dropped. Shared by moto, the GCP emulators and the Kubernetes emulator.
+pub(crate) struct Server {
+    pub(crate) port: u16,
+    child: Option<Child>,
+}
+
+impl Server {
+    /// Starts `program` with `args(port)` and waits until `GET ready_path` answers 200; retried
+    /// on a new port (another process may take a free port first). `installs` names what
+    /// `scripts/setup` puts into the venv, for the error when it is missing.
+    pub(crate) fn start(
+        program: PathBuf,
+        args: impl Fn(u16) -> Vec<String>,
+        ready_path: &str,
+        installs: &str,
+    ) -> Result<Server> {
+        if !program.exists() {
+            bail!(
+                "{} not found: run `bash scripts/setup` first (it installs {installs} into .venv)",
+                program.display()
+            );
+        }
+        let mut last_err = None;
+        for _ in 0..3 {
+            let port = free_port()?;
+            let child = Command::new(&program)
+                .args(args(port))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .with_context(|| format!("start {}", program.display()))?;
+            let mut server = Server {
+                port,
+                child: Some(child),
+            };
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if matches!(http(port, "GET", ready_path), Ok((200, _))) {
+                    return Ok(server);
+                }
+                if let Some(c) = server.child.as_mut() {
+                    if let Ok(Some(status)) = c.try_wait() {
+                        last_err = Some(format!(
+                            "{} exited ({status}); is {installs} installed in the venv?",
+                            program.display()
+                        ));
+                        break;
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            server.stop();
+        }
+        bail!(
+            "{} did not start: {}",
+            program.display(),
+            last_err.unwrap_or_else(|| "no answer within 30 s".into())
+        )
+    }
+
+    pub(crate) fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
@@ -98,7 +143,7 @@ impl Moto {
     }
 }
 
-impl Drop for Moto {
+impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
     }
