@@ -238,8 +238,7 @@ pub async fn load_expected(target: &TargetConfig, base_dir: &Path) -> Result<Exp
     let code = tokio::task::spawn_blocking(move || crate::terraform::load_code(&t, &base))
         .await
         .context("code reader task failed")??;
-    let code_dir = crate::terraform::code_dir(target, base_dir);
-    let source = crate::terraform::state_source(target, code.as_ref(), code_dir.as_deref())?;
+    let source = crate::terraform::state_source(target, code.as_ref())?;
     let state = crate::terraform::read_state(target, &source, base_dir).await?;
     if state.is_none() && code.is_none() {
         anyhow::bail!(

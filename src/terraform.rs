@@ -100,6 +100,8 @@ pub enum StateSource {
 
 /// The code of a target, read.
 pub struct Code {
+    /// The root module's directory, resolved.
+    pub dir: PathBuf,
     pub module: CodeModule,
     pub side: CodeSide,
 }
@@ -124,7 +126,7 @@ pub fn load_code(target: &crate::config::TargetConfig, base_dir: &Path) -> Resul
         tracing::warn!(target = %target.name, "{w}");
     }
     let side = code_side(&module);
-    Ok(Some(Code { module, side }))
+    Ok(Some(Code { dir, module, side }))
 }
 
 /// The code's resources as the analyzer's intents.
@@ -160,7 +162,6 @@ pub fn code_side(module: &CodeModule) -> CodeSide {
 pub fn state_source(
     target: &crate::config::TargetConfig,
     code: Option<&Code>,
-    code_dir: Option<&Path>,
 ) -> Result<StateSource> {
     if !target.states.is_empty() {
         return Ok(StateSource::Files(target.states.clone()));
@@ -185,10 +186,10 @@ pub fn state_source(
             )),
         });
     }
-    let (Some(code), Some(dir)) = (code, code_dir) else {
+    let Some(code) = code else {
         return Ok(StateSource::None);
     };
-    discover(target, &code.module, dir)
+    discover(target, &code.module, &code.dir)
 }
 
 /// The state source named by the code's `backend` block.
@@ -433,9 +434,4 @@ async fn fetch_http(h: &HttpBackend) -> Result<Vec<u8>, String> {
 fn without_url(e: &reqwest::Error) -> String {
     let text = e.to_string();
     text.split(" for url (").next().unwrap_or(&text).to_string()
-}
-
-/// The code directory of a target, resolved.
-pub fn code_dir(target: &crate::config::TargetConfig, base_dir: &Path) -> Option<PathBuf> {
-    target.code.as_ref().map(|d| base_dir.join(d))
 }

@@ -279,94 +279,90 @@ pub fn apply(
 
     // Unapplied code changes on resources live still has as state records them.
     let mut pending = Vec::new();
-    {
-        let drifted: HashMap<&str, &Finding> = findings
-            .iter()
-            .filter(|f| matches!(f.kind, FindingKind::Changed | FindingKind::Missing))
-            .filter_map(|f| f.address.as_deref().map(|a| (a, f)))
-            .collect();
-        for intent in &input.code.intents {
-            let Some(spec) = spec_of(&intent.provider, &intent.resource_type) else {
-                continue;
-            };
-            match state_by_address.get(intent.address.as_str()) {
-                Some(state) => {
-                    let found = drifted.get(intent.address.as_str());
-                    if found.is_some_and(|f| f.kind == FindingKind::Missing) {
-                        continue;
-                    }
-                    // Only resources the scan saw: a resource in an unscanned scope stays
-                    // unknown.
-                    let Some(live) = live_by_key.get(&state.key) else {
-                        continue;
-                    };
-                    let mut changes = Vec::new();
-                    for attr in spec.attrs {
-                        let Some(code_value) = intent.attrs.get(attr.name) else {
-                            continue;
-                        };
-                        if intent.ignores(attr.name) {
-                            continue;
-                        }
-                        let drifted_here = found.is_some_and(|f| {
-                            f.changes.iter().any(|c| top_attr(&c.path) == attr.name)
-                        });
-                        let state_value = state.attrs.get(attr.name);
-                        let actual = live.attrs.get(attr.name).or(state_value);
-                        // Pending means live is still as applied; live already as the code
-                        // wants is nothing to do.
-                        if drifted_here
-                            || code_agrees(spec, attr, code_value, state_value)
-                            || code_agrees(spec, attr, code_value, actual)
-                        {
-                            continue;
-                        }
-                        changes.push(Change {
-                            path: attr.name.to_string(),
-                            op: match actual.and_then(|v| spec.normalize(attr.shape, v)) {
-                                None => ChangeOp::Add,
-                                Some(_) if spec.normalize(attr.shape, code_value).is_none() => {
-                                    ChangeOp::Remove
-                                }
-                                Some(_) => ChangeOp::Replace,
-                            },
-                            expected: code_value.clone(),
-                            actual: actual.cloned().unwrap_or(Value::Null),
-                            expected_from: Some(ExpectedFrom::Code),
-                            code: None,
-                        });
-                    }
-                    if !changes.is_empty() {
-                        pending.push(pending_finding(input.target, state, changes));
-                    }
+    let drifted: HashMap<&str, &Finding> = findings
+        .iter()
+        .filter(|f| matches!(f.kind, FindingKind::Changed | FindingKind::Missing))
+        .filter_map(|f| f.address.as_deref().map(|a| (a, f)))
+        .collect();
+    for intent in &input.code.intents {
+        let Some(spec) = spec_of(&intent.provider, &intent.resource_type) else {
+            continue;
+        };
+        match state_by_address.get(intent.address.as_str()) {
+            Some(state) => {
+                let found = drifted.get(intent.address.as_str());
+                if found.is_some_and(|f| f.kind == FindingKind::Missing) {
+                    continue;
                 }
-                None if !input.unmatched.contains(&intent.address) => {
-                    // Declared, never applied.
-                    let mut r =
-                        Resource::new(&intent.provider, &intent.resource_type, &intent.address);
-                    r.address = Some(intent.address.clone());
-                    r.region = intent.region.clone();
-                    r.source = Some(intent.source.clone());
-                    pending.push(pending_finding(input.target, &r, Vec::new()));
-                }
-                None => {}
-            }
-        }
-        // Applied, no longer declared: the next apply destroys it.
-        if !input.code.intents.is_empty() {
-            for state in input.state {
-                let Some(address) = state.address.as_deref() else {
+                // Only resources the scan saw: a resource in an unscanned scope stays
+                // unknown.
+                let Some(live) = live_by_key.get(&state.key) else {
                     continue;
                 };
-                if intents.contains_key(address)
-                    || !input.code.covers(address)
-                    || spec_of(&state.key.provider, &state.key.resource_type).is_none()
-                    || !live_by_key.contains_key(&state.key)
-                {
-                    continue;
+                let mut changes = Vec::new();
+                for attr in spec.attrs {
+                    let Some(code_value) = intent.attrs.get(attr.name) else {
+                        continue;
+                    };
+                    if intent.ignores(attr.name) {
+                        continue;
+                    }
+                    let drifted_here = found
+                        .is_some_and(|f| f.changes.iter().any(|c| top_attr(&c.path) == attr.name));
+                    let state_value = state.attrs.get(attr.name);
+                    let actual = live.attrs.get(attr.name).or(state_value);
+                    // Pending means live is still as applied; live already as the code
+                    // wants is nothing to do.
+                    if drifted_here
+                        || code_agrees(spec, attr, code_value, state_value)
+                        || code_agrees(spec, attr, code_value, actual)
+                    {
+                        continue;
+                    }
+                    changes.push(Change {
+                        path: attr.name.to_string(),
+                        op: match actual.and_then(|v| spec.normalize(attr.shape, v)) {
+                            None => ChangeOp::Add,
+                            Some(_) if spec.normalize(attr.shape, code_value).is_none() => {
+                                ChangeOp::Remove
+                            }
+                            Some(_) => ChangeOp::Replace,
+                        },
+                        expected: code_value.clone(),
+                        actual: actual.cloned().unwrap_or(Value::Null),
+                        expected_from: Some(ExpectedFrom::Code),
+                        code: None,
+                    });
                 }
-                pending.push(pending_finding(input.target, state, Vec::new()));
+                if !changes.is_empty() {
+                    pending.push(pending_finding(input.target, state, changes));
+                }
             }
+            None if !input.unmatched.contains(&intent.address) => {
+                // Declared, never applied.
+                let mut r = Resource::new(&intent.provider, &intent.resource_type, &intent.address);
+                r.address = Some(intent.address.clone());
+                r.region = intent.region.clone();
+                r.source = Some(intent.source.clone());
+                pending.push(pending_finding(input.target, &r, Vec::new()));
+            }
+            None => {}
+        }
+    }
+    // Applied, no longer declared: the next apply destroys it.
+    if !input.code.intents.is_empty() {
+        for state in input.state {
+            let Some(address) = state.address.as_deref() else {
+                continue;
+            };
+            if intents.contains_key(address)
+                || !input.code.covers(address)
+                || spec_of(&state.key.provider, &state.key.resource_type).is_none()
+                || !live_by_key.contains_key(&state.key)
+            {
+                continue;
+            }
+            pending.push(pending_finding(input.target, state, Vec::new()));
         }
     }
     summary.pending += pending.len();
