@@ -298,7 +298,7 @@ fn adhoc_target(args: &CheckArgs) -> TargetConfig {
         var_files: Vec::new(),
         workspace: None,
         backend: None,
-        identity: "tags.Name".into(),
+        identity: None,
         gcp: Default::default(),
         kubernetes: Default::default(),
     }

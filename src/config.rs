@@ -68,9 +68,9 @@ pub struct TargetConfig {
     pub workspace: Option<String>,
     /// A remote state backend (`type = "s3"` or `"http"`), when `states` is empty.
     pub backend: Option<crate::terraform::BackendConfig>,
-    /// Without any state, code is matched to live resources by this attribute path.
-    #[serde(default = "default_identity")]
-    pub identity: String,
+    /// Without any state, code is matched to live resources by this attribute path. Absent:
+    /// `tags.Name` on AWS, `name` on Google Cloud (see [`TargetConfig::identity`]).
+    pub identity: Option<String>,
     /// Regions to list. Empty: the regions the state's resources are in.
     #[serde(default)]
     pub regions: Vec<String>,
@@ -182,9 +182,6 @@ impl Default for AwsConfig {
     }
 }
 
-fn default_identity() -> String {
-    "tags.Name".into()
-}
 fn default_provider() -> String {
     "aws".into()
 }
@@ -214,6 +211,17 @@ impl AwsConfig {
 pub const DEFAULT_IGNORE_FILE: &str = ".driftignore";
 
 impl TargetConfig {
+    /// The attribute path that matches code to live resources without state: `identity` when
+    /// set, else what names a resource on the target's provider (`tags.Name` on AWS, whose ids
+    /// are the cloud's; `name` on Google Cloud, where a name is unique in its scope).
+    pub fn identity(&self) -> &str {
+        match (&self.identity, self.provider.as_str()) {
+            (Some(path), _) => path,
+            (None, "google" | "gcp") => "name",
+            (None, _) => "tags.Name",
+        }
+    }
+
     /// The `.driftignore` file of this target, as written (for messages) and resolved:
     /// `ignore_file` when set, else `.driftignore` next to the config when it exists.
     pub fn ignore_file_path(&self, base_dir: &Path) -> Option<(String, PathBuf)> {

@@ -87,10 +87,20 @@ pub async fn run_target_with_progress(
     let mut by_identity = Vec::new();
     if let (Some(code), false) = (&expected.code, expected.has_state) {
         let matches =
-            threeway::match_by_identity(&code.intents, &inventory.resources, &target.identity);
+            threeway::match_by_identity(&code.intents, &inventory.resources, target.identity());
         for (intent, m) in code.intents.iter().zip(matches) {
             match m {
-                threeway::IdentityMatch::Matched(r) => by_identity.push(r),
+                threeway::IdentityMatch::Matched(mut r) => {
+                    // What the provider resolves on apply (an image family) is not what was
+                    // built: unknown without state.
+                    let spec = specs.iter().find(|s| {
+                        s.provider == r.key.provider && s.resource_type == r.key.resource_type
+                    });
+                    for attr in spec.iter().flat_map(|s| s.attrs).filter(|a| a.resolved) {
+                        driftd_core::remove_attr_at(&mut r.attrs, attr.name);
+                    }
+                    by_identity.push(r)
+                }
                 threeway::IdentityMatch::NotFound => {
                     // Not found where nothing was listed proves nothing.
                     let listed = scanned.iter().any(|(p, t, scope)| {
@@ -106,7 +116,7 @@ pub async fn run_target_with_progress(
                     tracing::warn!(
                         target = %target.name,
                         address = %intent.address,
-                        identity = %target.identity,
+                        identity = %target.identity(),
                         "no state and no known identity value in the code: not compared"
                     );
                     unmatched.insert(intent.address.clone());
@@ -115,7 +125,7 @@ pub async fn run_target_with_progress(
                     tracing::warn!(
                         target = %target.name,
                         address = %intent.address,
-                        identity = %target.identity,
+                        identity = %target.identity(),
                         candidates = ?ids,
                         "no state and several live resources have the code's identity value: \
                          not compared"

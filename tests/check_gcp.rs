@@ -62,22 +62,28 @@ fn out_of_band_changes_on_google_cloud_are_found_with_exit_2() {
     );
     assert_eq!(report["scan"]["complete"], json!(true));
 
-    // Out of band: the machine type and a label (gcplocal has no setMachineType, so the
-    // instance is recreated as a console user would), the firewall opened to the world, the
-    // disk deleted, an unmanaged instance.
+    // Out of band: the machine type, a label, an SSH key in metadata and an external address
+    // (gcplocal has no setMachineType, so the instance is recreated on its boot disk as a
+    // console user would), the firewall opened to the world, the disk deleted, an unmanaged
+    // instance.
     rt.block_on(async {
+        let mut web = gcp
+            .compute("GET", &format!("zones/{ZONE}/instances/web-1"), None)
+            .await?;
         gcp.compute("DELETE", &format!("zones/{ZONE}/instances/web-1"), None)
             .await?;
-        gcp.compute(
-            "POST",
-            &format!("zones/{ZONE}/instances"),
-            Some(json!({"name": "web-1",
-                        "machineType": format!("zones/{ZONE}/machineTypes/e2-standard-4"),
-                        "labels": {"env": "staging"}, "tags": {"items": ["ssh", "web"]},
-                        "metadata": {"items": [{"key": "enable-oslogin", "value": "TRUE"}]},
-                        "deletionProtection": true})),
-        )
-        .await?;
+        web["machineType"] = json!(format!("zones/{ZONE}/machineTypes/e2-standard-4"));
+        web["labels"] = json!({"env": "staging"});
+        web["metadata"]["items"] = json!([
+            {"key": "enable-oslogin", "value": "TRUE"},
+            {"key": "ssh-keys", "value": "mallory:ssh-ed25519 AAAAC3NzaSECRETKEY mallory"}
+        ]);
+        web["networkInterfaces"][0]["accessConfigs"] = json!([
+            {"type": "ONE_TO_ONE_NAT", "name": "External NAT", "natIP": "34.118.0.9",
+             "networkTier": "PREMIUM"}
+        ]);
+        gcp.compute("POST", &format!("zones/{ZONE}/instances"), Some(web))
+            .await?;
         gcp.compute(
             "PATCH",
             "global/firewalls/allow-ssh",
@@ -155,8 +161,21 @@ fn out_of_band_changes_on_google_cloud_are_found_with_exit_2() {
         .iter()
         .filter_map(|c| c["path"].as_str())
         .collect();
-    assert_eq!(paths, vec!["machine_type", "labels.env"], "{web}");
+    // The image, network, subnetwork, internal IP and service account are as built.
+    assert_eq!(
+        paths,
+        vec![
+            "machine_type",
+            "metadata.ssh-keys",
+            "network_interface.0.access_config",
+            "labels.env"
+        ],
+        "{web}"
+    );
     assert_eq!(web["changes"][0]["actual"], json!("e2-standard-4"));
+    assert_eq!(web["changes"][2]["actual"], json!(1));
+    // Metadata values are never read, so never shown.
+    assert!(!run.stdout.contains("SECRETKEY") && !run.stderr.contains("SECRETKEY"));
     assert_eq!(web["provider"], json!("google"));
     assert_eq!(web["region"], json!(format!("{PROJECT}/{ZONE}")));
 }
@@ -168,7 +187,16 @@ fn denied_google_scopes_are_skipped_with_exit_3_never_missing() {
     let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
     let dir = TempDir::new("check-gcp-denied");
     rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
-    sample_state()
+    // With the instances not listed, nothing says which instance boots from disk `web-1`
+    // (gcplocal keeps no disk `users`): this state manages that disk on its own.
+    let mut state = sample_state();
+    state.add(
+        "google_compute_disk",
+        "boot",
+        json!({"id": format!("projects/{PROJECT}/zones/{ZONE}/disks/web-1"), "name": "web-1",
+               "project": PROJECT, "zone": ZONE, "size": 10}),
+    );
+    state
         .write(&dir.path().join("terraform.tfstate"))
         .expect("write state");
     let proxy = FaultProxy::start(

@@ -10,6 +10,75 @@ use std::fmt;
 /// iteration (and so every report) in a deterministic order.
 pub type Attrs = BTreeMap<String, Value>;
 
+/// The value at an attribute path: a top-level name (`machine_type`), or a dotted path into nested
+/// blocks and maps as Terraform names them (`boot_disk.0.initialize_params.0.image`, `tags.Name`),
+/// where a number indexes a list of blocks.
+///
+/// `None` means the value is unknown: the top-level attribute is missing (a state written by an
+/// older provider schema), or a block that exists does not set the key (a code block leaving a
+/// computed argument to the provider). A block index past the end of its list means the block is
+/// not there, so the value is absent: `Some(&Value::Null)`. An empty `service_account` list in
+/// state expects no service account, where a missing `service_account` attribute expects nothing.
+pub fn attr_at<'a>(attrs: &'a Attrs, path: &str) -> Option<&'a Value> {
+    static ABSENT: Value = Value::Null;
+    // A name that is itself dotted (a Kubernetes field path, `spec.replicas`) is one attribute.
+    if let Some(v) = attrs.get(path) {
+        return Some(v);
+    }
+    let mut parts = path.split('.');
+    let mut v = attrs.get(parts.next()?)?;
+    for p in parts {
+        v = match v {
+            Value::Object(m) => m.get(p)?,
+            Value::Array(a) => match p.parse::<usize>() {
+                Ok(i) => a.get(i).unwrap_or(&ABSENT),
+                Err(_) => return None,
+            },
+            Value::Null => return Some(&ABSENT),
+            _ => return None,
+        };
+    }
+    Some(v)
+}
+
+/// Removes the value at an attribute path (see [`attr_at`]), if it is there.
+pub fn remove_attr_at(attrs: &mut Attrs, path: &str) {
+    if attrs.remove(path).is_some() {
+        return;
+    }
+    let Some((head, rest)) = path.split_once('.') else {
+        attrs.remove(path);
+        return;
+    };
+    let mut v = match attrs.get_mut(head) {
+        Some(v) => v,
+        None => return,
+    };
+    let mut parts = rest.split('.').peekable();
+    while let Some(p) = parts.next() {
+        let last = parts.peek().is_none();
+        match v {
+            Value::Object(m) if last => {
+                m.remove(p);
+                return;
+            }
+            Value::Object(m) => match m.get_mut(p) {
+                Some(next) => v = next,
+                None => return,
+            },
+            Value::Array(a) => match p.parse::<usize>().ok().filter(|i| *i < a.len()) {
+                Some(i) if last => {
+                    a.remove(i);
+                    return;
+                }
+                Some(i) => v = &mut a[i],
+                None => return,
+            },
+            _ => return,
+        }
+    }
+}
+
 /// Identity of a resource: unique within one target.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ResourceKey {
@@ -262,4 +331,59 @@ pub struct IgnoredCount {
     pub findings: usize,
     /// Changes dropped by attribute rules (from reported findings and from dropped ones).
     pub changes: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn attrs(v: Value) -> Attrs {
+        serde_json::from_value(v).expect("attribute map")
+    }
+
+    #[test]
+    fn attribute_paths_walk_blocks_and_maps() {
+        let a = attrs(json!({
+            "machine_type": "e2-small",
+            "boot_disk": [{"initialize_params": [{"image": "debian-12"}]}],
+            "service_account": [],
+            "tags": {"Name": "web"},
+            "network_interface": [{"network": "default"}],
+        }));
+        assert_eq!(attr_at(&a, "machine_type"), Some(&json!("e2-small")));
+        assert_eq!(
+            attr_at(&a, "boot_disk.0.initialize_params.0.image"),
+            Some(&json!("debian-12"))
+        );
+        assert_eq!(attr_at(&a, "tags.Name"), Some(&json!("web")));
+        // A block that is not there: absent.
+        assert_eq!(attr_at(&a, "service_account.0.email"), Some(&Value::Null));
+        assert_eq!(attr_at(&a, "boot_disk.1.source"), Some(&Value::Null));
+        // Unknown: no such top-level attribute, or a block that leaves the key unset.
+        assert_eq!(attr_at(&a, "labels.env"), None);
+        assert_eq!(attr_at(&a, "network_interface.0.network_ip"), None);
+        assert_eq!(attr_at(&a, "tags.Owner"), None);
+        assert_eq!(attr_at(&a, "boot_disk.first"), None);
+        // A dotted name of its own is one attribute.
+        let k = attrs(json!({"spec.replicas": 2}));
+        assert_eq!(attr_at(&k, "spec.replicas"), Some(&json!(2)));
+    }
+
+    #[test]
+    fn removing_a_path_leaves_the_rest() {
+        let mut a = attrs(json!({
+            "boot_disk": [{"initialize_params": [{"image": "debian-12", "size": 10}]}],
+            "name": "web",
+        }));
+        remove_attr_at(&mut a, "boot_disk.0.initialize_params.0.image");
+        remove_attr_at(&mut a, "service_account.0.email");
+        remove_attr_at(&mut a, "boot_disk.3.source");
+        assert_eq!(
+            Value::Object(a.clone().into_iter().collect()),
+            json!({"boot_disk": [{"initialize_params": [{"size": 10}]}], "name": "web"})
+        );
+        remove_attr_at(&mut a, "name");
+        assert!(!a.contains_key("name"));
+    }
 }

@@ -252,14 +252,19 @@ impl KeyIndex {
 
 /// The raw value of a compared attribute on one side. Only the state has aliases: `tags_all`
 /// (when set) holds the provider's default tags, which the cloud reports like any other tag.
+/// An attribute the provider resolves ([`AttrSpec::resolved`]) that state does not record is
+/// unknown, not absent: state made no claim about it (an instance booted from a disk made
+/// elsewhere has no `initialize_params` in state, yet its disk has an image).
 pub(crate) fn read<'r>(side: Side, attr: &AttrSpec, r: &'r Resource) -> Option<&'r Value> {
-    let alias = match side {
-        Side::Expected => attr.state_alias,
-        Side::Live => None,
-    };
-    alias
-        .and_then(|alias| r.attrs.get(alias).filter(|v| !v.is_null()))
-        .or_else(|| r.attrs.get(attr.name))
+    use crate::model::attr_at;
+    match side {
+        Side::Expected => attr
+            .state_alias
+            .and_then(|alias| attr_at(&r.attrs, alias).filter(|v| !v.is_null()))
+            .or_else(|| attr_at(&r.attrs, attr.name))
+            .filter(|v| !(attr.resolved && (v.is_null() || v.as_str() == Some("")))),
+        Side::Live => attr_at(&r.attrs, attr.name),
+    }
 }
 
 fn write_slot<'v>(

@@ -52,6 +52,18 @@ pub enum Shape {
     /// `null`, `""`, `[]` and `{}` members are absent, and leaf values are strings (`true` is
     /// `"true"`). Text that is not JSON is compared as it is.
     Document,
+    /// A string map of which only the keys are compared (instance `metadata`, whose values are
+    /// SSH keys and scripts: secrets, never copied into a finding). Given as a map or as a list
+    /// of keys; keys with a generated prefix are dropped, and an empty map means absent. Diffed
+    /// per key (`metadata.enable-oslogin`), `true` where the key is set.
+    Keys,
+    /// A reference to another resource, compared by its name: a self link
+    /// (`https://www.googleapis.com/compute/v1/projects/p/global/networks/vpc`), a partial link
+    /// (`projects/p/global/networks/vpc`) and a bare name (`vpc`) are the same network.
+    Link,
+    /// How many nested blocks a list holds (`access_config`: whether an interface has an
+    /// external address), whatever they set; none means absent.
+    Count,
 }
 
 /// One compared attribute.
@@ -66,6 +78,10 @@ pub struct AttrSpec {
     /// Part of what identifies the resource, in place of its id (see
     /// [`TypeSpec::identity_key`]).
     pub identity: bool,
+    /// The provider resolves the code's value when it applies (an image family becomes the
+    /// newest image in it, a scope alias its URL): what the code says cannot be compared with
+    /// what was built, so state's value is expected and the code's is not read.
+    pub resolved: bool,
 }
 
 impl AttrSpec {
@@ -75,7 +91,15 @@ impl AttrSpec {
             shape,
             state_alias: None,
             identity: false,
+            resolved: false,
         }
+    }
+
+    /// Marks the attribute as one whose code value the provider resolves (see
+    /// [`AttrSpec::resolved`]).
+    pub const fn resolved(mut self) -> Self {
+        self.resolved = true;
+        self
     }
 
     /// Marks the attribute as part of the resource's identity: for types whose state id cannot
@@ -109,12 +133,20 @@ impl TypeSpec {
             Shape::Scalar => normalize_scalar(value),
             Shape::Set => normalize_set(value),
             Shape::Tags => normalize_tags(value, self.generated_tag_prefixes),
+            Shape::Keys => {
+                let out: Map<String, Value> = map_keys(value, self.generated_tag_prefixes)
+                    .map(|k| (k.to_string(), Value::Bool(true)))
+                    .collect();
+                (!out.is_empty()).then_some(Value::Object(out))
+            }
             Shape::RuleSet => normalize_rules(value),
             Shape::Number
             | Shape::CaseInsensitive
             | Shape::Cidr
             | Shape::Protocol
-            | Shape::Document => canonical_value(shape, value),
+            | Shape::Document
+            | Shape::Link
+            | Shape::Count => canonical_value(shape, value),
         }
     }
 
@@ -131,8 +163,7 @@ impl TypeSpec {
         for attr in ids {
             part.clear();
             let mut scratch = Scratch::default();
-            let present = attrs
-                .get(attr.name)
+            let present = crate::model::attr_at(attrs, attr.name)
                 .is_some_and(|v| self.encode(attr.shape, v, &mut part, &mut scratch));
             // A framed part per attribute, so that no two different identities run together.
             put_len(&mut out, if present { part.len() + 1 } else { 0 });
@@ -190,6 +221,11 @@ impl TypeSpec {
                 }
                 // The entries are self-delimiting and in key order; no count is needed.
             }
+            Shape::Keys => {
+                for k in map_keys(value, self.generated_tag_prefixes) {
+                    put_str(out, k);
+                }
+            }
             Shape::RuleSet => {
                 canonical_rules(value, &mut scratch.rules);
                 for r in &scratch.rules {
@@ -200,7 +236,9 @@ impl TypeSpec {
             | Shape::CaseInsensitive
             | Shape::Cidr
             | Shape::Protocol
-            | Shape::Document => {
+            | Shape::Document
+            | Shape::Link
+            | Shape::Count => {
                 let Some(v) = canonical_value(shape, value) else {
                     return false;
                 };
@@ -315,6 +353,21 @@ fn tag_entries<'v>(
         })
 }
 
+/// The compared keys of a [`Shape::Keys`] value (a map, or a list of keys), sorted and without
+/// generated ones.
+fn map_keys<'v>(v: &'v Value, generated: &'v [&'v str]) -> impl Iterator<Item = &'v str> + 'v {
+    let mut keys: Vec<&str> = match v {
+        Value::Object(m) => m.keys().map(String::as_str).collect(),
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        Value::String(s) if !s.is_empty() => vec![s.as_str()],
+        _ => Vec::new(),
+    };
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| !k.is_empty() && !generated.iter().any(|p| k.starts_with(p)))
+}
+
 fn normalize_tags(v: &Value, generated: &[&str]) -> Option<Value> {
     let Value::Object(m) = v else { return None };
     let out: Map<String, Value> = tag_entries(m, generated)
@@ -342,7 +395,20 @@ fn canonical_value(shape: Shape, v: &Value) -> Option<Value> {
         }),
         Shape::Protocol => Some(Value::String(canonical_protocol(Some(v)).into_owned())),
         Shape::Document => canonical_document(v),
-        Shape::Scalar | Shape::Set | Shape::Tags | Shape::RuleSet => Some(v.clone()),
+        Shape::Link => Some(match v {
+            Value::String(s) => {
+                let s = s.trim().trim_end_matches('/');
+                Value::String(s.rsplit('/').next().unwrap_or(s).to_string())
+            }
+            other => other.clone(),
+        }),
+        Shape::Count => match v {
+            Value::Array(a) if a.is_empty() => None,
+            Value::Array(a) => Some(Value::from(a.len())),
+            Value::Number(_) => Some(canonical_number(v)),
+            _ => Some(Value::from(1)),
+        },
+        Shape::Scalar | Shape::Set | Shape::Tags | Shape::Keys | Shape::RuleSet => Some(v.clone()),
     }
 }
 
@@ -781,7 +847,9 @@ pub fn diff_attr(
         | Shape::CaseInsensitive
         | Shape::Cidr
         | Shape::Protocol
-        | Shape::Document => vec![Change {
+        | Shape::Document
+        | Shape::Link
+        | Shape::Count => vec![Change {
             path: name.to_string(),
             op: op_for(expected, actual),
             expected: expected.cloned().unwrap_or(Value::Null),
@@ -789,7 +857,7 @@ pub fn diff_attr(
             expected_from: None,
             code: None,
         }],
-        Shape::Tags => {
+        Shape::Tags | Shape::Keys => {
             let empty = Map::new();
             let e = expected.and_then(Value::as_object).unwrap_or(&empty);
             let a = actual.and_then(Value::as_object).unwrap_or(&empty);
@@ -872,6 +940,64 @@ mod tests {
         assert_eq!(
             SPEC.normalize(Shape::Scalar, &json!(false)),
             Some(json!(false))
+        );
+    }
+
+    #[test]
+    fn keys_compare_a_map_by_its_keys_only() {
+        let state = json!({"ssh-keys": "alice:KEY", "enable-oslogin": "TRUE", "aws:x": "1"});
+        let live = json!(["enable-oslogin", "ssh-keys"]);
+        assert_eq!(
+            SPEC.normalize(Shape::Keys, &state),
+            Some(json!({"enable-oslogin": true, "ssh-keys": true}))
+        );
+        assert_eq!(
+            SPEC.normalize(Shape::Keys, &state),
+            SPEC.normalize(Shape::Keys, &live)
+        );
+        assert_eq!(SPEC.normalize(Shape::Keys, &json!({})), None);
+        assert_eq!(SPEC.normalize(Shape::Keys, &json!(["aws:only"])), None);
+        let changes = SPEC.diff_raw(
+            "metadata",
+            Shape::Keys,
+            &state,
+            &json!(["enable-oslogin", "startup"]),
+        );
+        let paths: Vec<(&str, ChangeOp)> =
+            changes.iter().map(|c| (c.path.as_str(), c.op)).collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("metadata.ssh-keys", ChangeOp::Remove),
+                ("metadata.startup", ChangeOp::Add)
+            ]
+        );
+        assert!(!serde_json::to_string(&changes).unwrap().contains("KEY"));
+    }
+
+    #[test]
+    fn links_compare_by_name_and_counts_by_length() {
+        let full = json!("https://www.googleapis.com/compute/v1/projects/p/global/networks/vpc");
+        for same in [
+            json!("projects/p/global/networks/vpc"),
+            json!("vpc"),
+            json!("vpc/"),
+        ] {
+            assert_eq!(
+                SPEC.normalize(Shape::Link, &full),
+                SPEC.normalize(Shape::Link, &same)
+            );
+        }
+        assert_ne!(
+            SPEC.normalize(Shape::Link, &full),
+            SPEC.normalize(Shape::Link, &json!("default"))
+        );
+        assert_eq!(SPEC.normalize(Shape::Link, &json!("")), None);
+        assert_eq!(SPEC.normalize(Shape::Count, &json!([])), None);
+        assert_eq!(SPEC.normalize(Shape::Count, &json!([{}])), Some(json!(1)));
+        assert_eq!(
+            SPEC.normalize(Shape::Count, &json!([{"nat_ip": "1.2.3.4"}, {}])),
+            Some(json!(2))
         );
     }
 

@@ -49,15 +49,28 @@ pub struct Intent {
 }
 
 impl Intent {
+    /// Whether `lifecycle { ignore_changes }` covers a change path. Terraform writes an index as
+    /// `boot_disk[0]` and a map key as `tags["Name"]`, change paths as `boot_disk.0` and
+    /// `tags.Name`: both are read in the dotted form.
     fn ignores(&self, path: &str) -> bool {
         self.ignore_changes.iter().any(|i| {
-            i == "all"
-                || path == i
-                || path
-                    .strip_prefix(i.as_str())
-                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+            let i = dotted(i);
+            i == "all" || on_attr(path, &i)
         })
     }
+}
+
+/// A Terraform traversal (`a[0].b["k"]`) in dotted form (`a.0.b.k`).
+fn dotted(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            '[' => out.push('.'),
+            ']' | '"' => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// What the code side of a target contributes.
@@ -104,7 +117,7 @@ pub fn match_by_identity(
 ) -> Vec<IdentityMatch> {
     let mut index: HashMap<(&str, &str, String), Vec<&Resource>> = HashMap::new();
     for r in live {
-        if let Some(v) = value_at(&r.attrs, identity).and_then(identity_text) {
+        if let Some(v) = attr_at(&r.attrs, identity).and_then(identity_text) {
             index
                 .entry((r.key.provider.as_str(), r.key.resource_type.as_str(), v))
                 .or_default()
@@ -114,7 +127,7 @@ pub fn match_by_identity(
     intents
         .iter()
         .map(|intent| {
-            let Some(v) = value_at(&intent.attrs, identity).and_then(identity_text) else {
+            let Some(v) = attr_at(&intent.attrs, identity).and_then(identity_text) else {
                 return IdentityMatch::NoIdentity;
             };
             let key = (intent.provider.as_str(), intent.resource_type.as_str(), v);
@@ -227,26 +240,30 @@ pub fn apply(
                 c.expected_from = Some(ExpectedFrom::Code);
                 return true;
             }
-            let top = top_attr(&c.path);
-            let attr = spec.and_then(|s| s.attrs.iter().find(|a| a.name == top));
-            let code_value = intent.attrs.get(top);
+            let attr = spec.and_then(|s| attr_of(s, &c.path));
+            let code_value = attr.and_then(|a| code_value(intent, a));
             let (Some(spec), Some(attr), Some(code_value)) = (spec, attr, code_value) else {
                 c.expected_from = Some(ExpectedFrom::State);
                 return true;
             };
             let state_value = state_by_address
                 .get(intent.address.as_str())
-                .and_then(|r| r.attrs.get(top));
+                .and_then(|r| attr_at(&r.attrs, attr.name));
             if code_agrees(spec, attr, code_value, state_value) {
                 c.expected_from = Some(ExpectedFrom::Both);
                 return true;
             }
-            if code_agrees(spec, attr, code_value, live.and_then(|l| l.attrs.get(top))) {
+            if code_agrees(
+                spec,
+                attr,
+                code_value,
+                live.and_then(|l| attr_at(&l.attrs, attr.name)),
+            ) {
                 outcome.converged += 1;
                 return false;
             }
             c.expected_from = Some(ExpectedFrom::State);
-            c.code = Some(code_value.clone());
+            c.code = Some(shown(spec, attr, code_value));
             true
         });
         if !dropped.is_empty() {
@@ -301,16 +318,16 @@ pub fn apply(
                 };
                 let mut changes = Vec::new();
                 for attr in spec.attrs {
-                    let Some(code_value) = intent.attrs.get(attr.name) else {
+                    let Some(code_value) = code_value(intent, attr) else {
                         continue;
                     };
                     if intent.ignores(attr.name) {
                         continue;
                     }
                     let drifted_here = found
-                        .is_some_and(|f| f.changes.iter().any(|c| top_attr(&c.path) == attr.name));
-                    let state_value = state.attrs.get(attr.name);
-                    let actual = live.attrs.get(attr.name).or(state_value);
+                        .is_some_and(|f| f.changes.iter().any(|c| on_attr(&c.path, attr.name)));
+                    let state_value = attr_at(&state.attrs, attr.name);
+                    let actual = attr_at(&live.attrs, attr.name).or(state_value);
                     // Pending means live is still as applied; live already as the code
                     // wants is nothing to do.
                     if drifted_here
@@ -328,8 +345,8 @@ pub fn apply(
                             }
                             Some(_) => ChangeOp::Replace,
                         },
-                        expected: code_value.clone(),
-                        actual: actual.cloned().unwrap_or(Value::Null),
+                        expected: shown(spec, attr, code_value),
+                        actual: actual.map_or(Value::Null, |v| shown(spec, attr, v)),
                         expected_from: Some(ExpectedFrom::Code),
                         code: None,
                     });
@@ -389,19 +406,37 @@ fn pending_finding(target: &str, r: &Resource, changes: Vec<Change>) -> Finding 
 }
 
 /// `tags.Env` → `tags`, `ingress[2].cidr_blocks` → `ingress`.
-fn top_attr(path: &str) -> &str {
-    let end = path.find(['.', '[']).unwrap_or(path.len());
-    &path[..end]
+/// Whether a change path (`tags.Env`, `boot_disk.0.initialize_params.0.image`) is of the
+/// attribute named `name` (`tags`; the image path itself).
+fn on_attr(path: &str, name: &str) -> bool {
+    path.strip_prefix(name)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
-/// The value at a dotted path (`tags.Name`) of an attribute map.
-fn value_at<'v>(attrs: &'v Attrs, path: &str) -> Option<&'v Value> {
-    let mut parts = path.split('.');
-    let mut v = attrs.get(parts.next()?)?;
-    for p in parts {
-        v = v.get(p)?;
+/// The compared attribute a change path is of (the most specific, when one names a block and
+/// another a value inside it).
+fn attr_of<'s>(spec: &'s TypeSpec, path: &str) -> Option<&'s AttrSpec> {
+    spec.attrs
+        .iter()
+        .filter(|a| on_attr(path, a.name))
+        .max_by_key(|a| a.name.len())
+}
+
+/// The code's value of a compared attribute, unless the provider resolves it on apply.
+fn code_value<'i>(intent: &'i Intent, attr: &AttrSpec) -> Option<&'i Value> {
+    if attr.resolved {
+        return None;
     }
-    Some(v)
+    attr_at(&intent.attrs, attr.name)
+}
+
+/// A value as a finding shows it: a map compared by its keys only ([`Shape::Keys`]) is shown
+/// by its keys, so that its values (secrets) are never copied out.
+fn shown(spec: &TypeSpec, attr: &AttrSpec, v: &Value) -> Value {
+    match attr.shape {
+        Shape::Keys => spec.normalize(attr.shape, v).unwrap_or(Value::Null),
+        _ => v.clone(),
+    }
 }
 
 /// Whether the code's value of one attribute is what `other` (state or live) holds, as a plan
@@ -467,10 +502,14 @@ mod tests {
     use crate::analyze::{analyze, AnalyzeInput};
     use serde_json::json;
 
-    static ATTRS: [AttrSpec; 3] = [
+    static ATTRS: [AttrSpec; 6] = [
         AttrSpec::new("instance_type", Shape::Scalar),
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
         AttrSpec::new("root_block_device", Shape::Scalar),
+        // Nested paths and the shapes they take on Google Cloud instances.
+        AttrSpec::new("boot_disk.0.initialize_params.0.image", Shape::Link).resolved(),
+        AttrSpec::new("service_account.0.email", Shape::Scalar),
+        AttrSpec::new("metadata", Shape::Keys),
     ];
     static SPEC: TypeSpec = TypeSpec {
         provider: "aws",
@@ -538,6 +577,113 @@ mod tests {
             intents,
             unread: Vec::new(),
         }
+    }
+
+    const IMAGE_V2: &str =
+        "https://www.googleapis.com/compute/v1/projects/debian-cloud/global/images/debian-12-v2";
+
+    #[test]
+    fn nested_paths_go_through_the_three_way_pass() {
+        let state = [res(
+            "vm-1",
+            Some("google_compute_instance.web"),
+            json!({"boot_disk": [{"initialize_params": [{"image": IMAGE_V2}]}],
+                   "service_account": [{"email": "a@p.iam"}],
+                   "metadata": {"ssh-keys": "alice:ssh-ed25519 SECRET"}}),
+        )];
+        let live = [res(
+            "vm-1",
+            None,
+            json!({"boot_disk": [{"initialize_params": [{"image": IMAGE_V2}]}],
+                   "service_account": [{"email": "b@p.iam"}],
+                   "metadata": ["ssh-keys", "serial-port-enable"]}),
+        )];
+        // The code names the image by its family, which state resolved: neither drift nor
+        // pending. Its metadata and service account agree with state.
+        let c = code(vec![intent(
+            "google_compute_instance.web",
+            json!({"boot_disk": [{"initialize_params": [{"image": "debian-cloud/debian-12"}]}],
+                   "service_account": [{"email": "a@p.iam"}],
+                   "metadata": {"ssh-keys": "alice:ssh-ed25519 SECRET"}}),
+        )]);
+        let (f, s) = run(&c, &state, &live);
+        assert_eq!((s.changed, s.pending), (1, 0), "{f:?}");
+        let changes: Vec<(&str, ChangeOp, Option<ExpectedFrom>)> = f[0]
+            .changes
+            .iter()
+            .map(|c| (c.path.as_str(), c.op, c.expected_from))
+            .collect();
+        assert_eq!(
+            changes,
+            vec![
+                (
+                    "service_account.0.email",
+                    ChangeOp::Replace,
+                    Some(ExpectedFrom::Both)
+                ),
+                (
+                    "metadata.serial-port-enable",
+                    ChangeOp::Add,
+                    Some(ExpectedFrom::Both)
+                ),
+            ]
+        );
+        // Metadata values are never copied into a finding.
+        let text = serde_json::to_string(&f).unwrap();
+        assert!(!text.contains("SECRET"), "{text}");
+
+        // `ignore_changes` in Terraform's index syntax covers the dotted change path.
+        let mut ignoring = c.intents[0].clone();
+        ignoring.ignore_changes = vec!["service_account[0].email".into()];
+        let (f, s) = run(&code(vec![ignoring]), &state, &live);
+        assert_eq!(s.changed, 1);
+        assert_eq!(f[0].changes.len(), 1, "{f:?}");
+        assert_eq!(f[0].changes[0].path, "metadata.serial-port-enable");
+    }
+
+    #[test]
+    fn a_missing_block_is_absent_but_an_unrecorded_resolved_value_is_unknown() {
+        // State made the instance from a disk it did not initialize, and gave it no service
+        // account; live has an image on that disk and a service account added out of band.
+        let state = [res(
+            "vm-1",
+            Some("google_compute_instance.web"),
+            json!({"boot_disk": [{"initialize_params": []}], "service_account": []}),
+        )];
+        let live = [res(
+            "vm-1",
+            None,
+            json!({"boot_disk": [{"initialize_params": [{"image": IMAGE_V2}]}],
+                   "service_account": [{"email": "b@p.iam"}]}),
+        )];
+        let (f, _) = run(&code(vec![]), &state, &live);
+        assert_eq!(f.len(), 1, "{f:?}");
+        let paths: Vec<&str> = f[0].changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, vec!["service_account.0.email"]);
+        assert_eq!(f[0].changes[0].op, ChangeOp::Add);
+    }
+
+    #[test]
+    fn a_pending_change_to_metadata_shows_keys_only() {
+        let state = [res(
+            "vm-1",
+            Some("google_compute_instance.web"),
+            json!({"metadata": {"enable-oslogin": "TRUE"}}),
+        )];
+        let live = [res("vm-1", None, json!({"metadata": ["enable-oslogin"]}))];
+        let c = code(vec![intent(
+            "google_compute_instance.web",
+            json!({"metadata": {"enable-oslogin": "TRUE", "ssh-keys": "bob:SECRET"}}),
+        )]);
+        let (f, s) = run(&c, &state, &live);
+        assert_eq!(s.pending, 1, "{f:?}");
+        let ch = &f[0].changes[0];
+        assert_eq!(ch.path, "metadata");
+        assert_eq!(
+            ch.expected,
+            json!({"enable-oslogin": true, "ssh-keys": true})
+        );
+        assert!(!serde_json::to_string(&f).unwrap().contains("SECRET"));
     }
 
     #[test]

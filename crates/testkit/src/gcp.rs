@@ -526,6 +526,14 @@ pub async fn seed(gcp: &GcpLocal, gcs: &StorageEmulator) -> Result<()> {
     )
     .await
     .context("create disk")?;
+    // The boot disk `initialize_params` makes with the instance (gcplocal does not make it).
+    gcp.compute(
+        "POST",
+        &format!("zones/{ZONE}/disks"),
+        Some(json!({"name": "web-1", "sizeGb": "10", "sourceImage": DEBIAN_IMAGE})),
+    )
+    .await
+    .context("create boot disk")?;
     gcp.compute(
         "POST",
         &format!("zones/{ZONE}/instances"),
@@ -536,6 +544,9 @@ pub async fn seed(gcp: &GcpLocal, gcs: &StorageEmulator) -> Result<()> {
             "tags": {"items": ["ssh", "web"]},
             "metadata": {"items": [{"key": "enable-oslogin", "value": "TRUE"}]},
             "deletionProtection": true,
+            "disks": [{"boot": true, "autoDelete": true, "deviceName": "persistent-disk-0",
+                       "mode": "READ_WRITE",
+                       "source": format!("projects/{PROJECT}/zones/{ZONE}/disks/web-1")}],
             "networkInterfaces": [{"network": network,
                                    "subnetwork": format!("projects/{PROJECT}/regions/{REGION}/subnetworks/app"),
                                    "networkIP": "10.10.0.5"}],
@@ -557,6 +568,10 @@ pub async fn seed(gcp: &GcpLocal, gcs: &StorageEmulator) -> Result<()> {
     Ok(())
 }
 
+/// The image [`seed`]'s instance boots from.
+pub const DEBIAN_IMAGE: &str =
+    "https://www.googleapis.com/compute/v1/projects/debian-cloud/global/images/debian-12-bookworm-v20241112";
+
 /// The state of what [`seed`] makes (the network and subnetwork left out), in the shape the
 /// `google` provider writes.
 pub fn sample_state() -> GoogleState {
@@ -569,7 +584,18 @@ pub fn sample_state() -> GoogleState {
                "labels": {"env": "prod"}, "terraform_labels": {"env": "prod"},
                "effective_labels": {"env": "prod"},
                "metadata": {"enable-oslogin": "TRUE"}, "tags": ["ssh", "web"],
-               "deletion_protection": true, "can_ip_forward": false, "description": ""}),
+               "deletion_protection": true, "can_ip_forward": false, "description": "",
+               "boot_disk": [{"auto_delete": true, "device_name": "persistent-disk-0",
+                              "mode": "READ_WRITE", "source": compute_link(&format!("zones/{ZONE}/disks/web-1")),
+                              "initialize_params": [{"image": DEBIAN_IMAGE, "size": 10,
+                                                     "type": "pd-balanced", "labels": {}}]}],
+               "network_interface": [{"name": "nic0", "network": compute_link("global/networks/main"),
+                                      "subnetwork": compute_link(&format!("regions/{REGION}/subnetworks/app")),
+                                      "subnetwork_project": PROJECT, "network_ip": "10.10.0.5",
+                                      "stack_type": "IPV4_ONLY", "access_config": [],
+                                      "alias_ip_range": []}],
+               "service_account": [{"email": "web@driftd-test.iam.gserviceaccount.com",
+                                    "scopes": ["https://www.googleapis.com/auth/cloud-platform"]}]}),
     )
     .add(
         "google_compute_disk",

@@ -303,6 +303,7 @@ impl Provider for GcpProvider {
                 outcome,
             });
         }
+        resources::compute_instance::mark_boot_disks(&mut inv.resources);
         inv.resources.sort_by(|a, b| a.key.cmp(&b.key));
         inv.scanned.sort();
         inv.skipped.sort();

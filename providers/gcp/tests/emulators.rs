@@ -88,7 +88,18 @@ async fn lists_and_maps_every_type_from_the_emulators() {
     assert_eq!(vm.attrs["machine_type"], json!("e2-small"));
     assert_eq!(vm.attrs["zone"], json!(ZONE));
     assert_eq!(vm.attrs["labels"], json!({"env": "prod"}));
-    assert_eq!(vm.attrs["metadata"], json!({"enable-oslogin": "TRUE"}));
+    assert_eq!(vm.attrs["metadata"], json!(["enable-oslogin"]));
+    assert_eq!(
+        vm.attrs["boot_disk"][0]["initialize_params"][0]["image"],
+        json!(driftd_testkit::gcp::DEBIAN_IMAGE)
+    );
+    // The boot disk the instance made is listed, as the cloud's own.
+    let boot = find(
+        &inv,
+        "google_compute_disk",
+        &format!("projects/{PROJECT}/zones/{ZONE}/disks/web-1"),
+    );
+    assert!(boot.cloud_default);
     assert_eq!(vm.attrs["tags"], json!(["ssh", "web"]));
     assert_eq!(vm.attrs["deletion_protection"], json!(true));
     assert_eq!(
@@ -476,6 +487,28 @@ fn recordings() -> BTreeMap<String, (u16, Value)> {
                      "items": [instance("api-2", "europe-west1-b")],
                      "selfLink": "https://www.googleapis.com/compute/v1/projects/rec-a/zones/europe-west1-b/instances"})),
     );
+    // The zone's disks, read for the instances' boot images.
+    let disk = |name: &str| {
+        json!({"kind": "compute#disk", "id": "4598300412312359722",
+               "creationTimestamp": "2024-05-02T03:04:05.678-07:00", "name": name,
+               "sizeGb": "10",
+               "zone": "https://www.googleapis.com/compute/v1/projects/rec-a/zones/europe-west1-b",
+               "status": "READY",
+               "selfLink": format!("https://www.googleapis.com/compute/v1/projects/rec-a/zones/europe-west1-b/disks/{name}"),
+               "sourceImage": "https://www.googleapis.com/compute/v1/projects/debian-cloud/global/images/debian-12-bookworm-v20240415",
+               "sourceImageId": "2153296341296455021",
+               "type": "https://www.googleapis.com/compute/v1/projects/rec-a/zones/europe-west1-b/diskTypes/pd-balanced",
+               "lastAttachTimestamp": "2024-05-02T03:04:06.012-07:00",
+               "users": [format!("https://www.googleapis.com/compute/v1/projects/rec-a/zones/europe-west1-b/instances/{name}")],
+               "labelFingerprint": "42WmSpB8rSM=", "physicalBlockSizeBytes": "4096",
+               "architecture": "X86_64", "satisfiesPzi": true})
+    };
+    m.insert(
+        format!("{p}/rec-a/zones/europe-west1-b/disks"),
+        (200, json!({"kind": "compute#diskList", "id": "projects/rec-a/zones/europe-west1-b/disks",
+                     "items": [disk("api-1"), disk("api-2")],
+                     "selfLink": "https://www.googleapis.com/compute/v1/projects/rec-a/zones/europe-west1-b/disks"})),
+    );
     // An empty zone: the API leaves `items` out.
     m.insert(
         format!("{p}/rec-a/zones/europe-west1-c/instances"),
@@ -556,6 +589,10 @@ async fn zone_discovery_and_paging_replayed_responses() {
             "https://www.googleapis.com/compute/v1/projects/rec-a/zones/europe-west1-b/disks/api-1"
         )
     );
+    assert_eq!(
+        driftd_core::attr_at(&api.attrs, "boot_disk.0.initialize_params.0.image"),
+        Some(&json!("https://www.googleapis.com/compute/v1/projects/debian-cloud/global/images/debian-12-bookworm-v20240415"))
+    );
     // The project without the API: one skipped entry naming what to enable.
     assert_eq!(inv.skipped.len(), 1, "{:#?}", inv.skipped);
     let skipped = &inv.skipped[0];
@@ -568,6 +605,11 @@ async fn zone_discovery_and_paging_replayed_responses() {
         skipped.reason
     );
     let seen = replay.seen();
+    // Disks are read only in the zone whose instances boot from one.
+    assert!(
+        !seen.iter().any(|s| s.contains("europe-west1-c/disks")),
+        "{seen:?}"
+    );
     assert!(
         seen.contains(
             &"/compute/v1/projects/rec-a/zones?pageToken=Cg5ldXJvcGUtd2VzdDEtZA==".to_string()

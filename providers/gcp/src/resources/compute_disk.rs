@@ -12,7 +12,7 @@ use serde_json::json;
 
 pub struct ComputeDisk;
 
-static SPEC: TypeSpec = TypeSpec {
+pub(crate) static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "google_compute_disk",
     attrs: &[
@@ -27,7 +27,7 @@ static SPEC: TypeSpec = TypeSpec {
 
 fn map(d: &Disk, scope: &Scope) -> Option<Resource> {
     let name = d.name.as_deref()?;
-    Some(resource(
+    let mut r = resource(
         SPEC.resource_type,
         format!(
             "projects/{}/zones/{}/disks/{name}",
@@ -43,9 +43,14 @@ fn map(d: &Disk, scope: &Scope) -> Option<Resource> {
             "description": opt(d.description.as_deref()),
             "labels": labels(&d.labels),
             "source_image_id": opt(d.source_image_id.as_deref()),
+            "image": opt(d.source_image.as_deref().map(canonical_link).as_deref()),
             "self_link": opt(d.self_link.as_deref().map(canonical_link).as_deref()),
         }),
-    ))
+    );
+    // A disk used by the instance of its own name is the boot disk the instance made (Compute
+    // Engine names it so): it belongs to the instance, not to a `google_compute_disk`.
+    r.cloud_default = d.users.iter().any(|u| short_name(u) == name);
+    Some(r)
 }
 
 #[async_trait]
@@ -86,5 +91,21 @@ mod tests {
         assert_eq!(r.attrs["size"], json!(20));
         assert_eq!(r.attrs["type"], json!("pd-ssd"));
         assert_eq!(r.attrs["labels"], json!({"team": "db"}));
+        assert!(!r.cloud_default);
+    }
+
+    #[test]
+    fn an_instance_boot_disk_is_the_clouds_own() {
+        let users = |name: &str, user: &str| -> Disk {
+            serde_json::from_value(json!({
+                "name": name,
+                "users": [format!("https://www.googleapis.com/compute/v1/projects/p/zones/z/instances/{user}")]
+            }))
+            .expect("disk JSON")
+        };
+        let scope = Scope::new("p", "z");
+        assert!(map(&users("web-1", "web-1"), &scope).unwrap().cloud_default);
+        // A data disk attached to an instance is an ordinary disk.
+        assert!(!map(&users("data", "web-1"), &scope).unwrap().cloud_default);
     }
 }

@@ -16,7 +16,7 @@ static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "google_compute_firewall",
     attrs: &[
-        AttrSpec::new("network", Shape::Scalar),
+        AttrSpec::new("network", Shape::Link),
         AttrSpec::new("direction", Shape::Scalar),
         AttrSpec::new("priority", Shape::Scalar),
         AttrSpec::new("disabled", Shape::Scalar),

@@ -1,17 +1,24 @@
-//! `google_compute_instance`: machine type, zone, labels, metadata, network tags, deletion
-//! protection and IP forwarding are compared. The boot image, network interfaces and service
-//! account are nested blocks in Terraform's state (`boot_disk[0].initialize_params[0].image`,
-//! `network_interface[*]`, `service_account[0]`); they are mapped in that shape so that they
-//! can be read and shown, but not compared until the comparison specs can name nested paths.
+//! `google_compute_instance`: machine type, zone, labels, metadata keys, network tags, deletion
+//! protection, IP forwarding, the boot image, the first network interface (network, subnetwork,
+//! internal IP, whether it has an external address) and the service account are compared. The
+//! nested ones are named by their paths in Terraform's state
+//! (`boot_disk.0.initialize_params.0.image`, `network_interface.0.network`, ...).
+//!
+//! The API does not say which image an instance booted from: its boot disk does. The zone's
+//! disks are listed first (one more call per zone) for their source images; when they cannot be
+//! read, the image is left out of the comparison with the reason and everything else compared.
+//! Metadata values (SSH keys, scripts) are never read into driftd: only the keys are.
 //! A `TERMINATED` instance is a stopped one, which still exists: it is listed like any other.
 
-use super::{labels, list_compute, opt, resource, GENERATED_KEYS};
+use super::{labels, opt, parse_scope, resource, GENERATED_KEYS, PAGE_SIZE};
 use crate::client::UnitClient;
+use crate::paging::{all_pages, ListRequest};
 use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
 use google_cloud_compute_v1::model::Instance;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+use std::collections::HashMap;
 
 pub struct ComputeInstance;
 
@@ -26,13 +33,26 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("description", Shape::Scalar),
         // Network tags: a set of strings (firewall rules target them).
         AttrSpec::new("tags", Shape::Set),
-        AttrSpec::new("metadata", Shape::Tags),
+        // Keys only: the values are SSH keys and scripts.
+        AttrSpec::new("metadata", Shape::Keys),
+        // State holds the image the code's family resolved to when the disk was made.
+        AttrSpec::new(IMAGE, Shape::Link).resolved(),
+        AttrSpec::new("network_interface.0.network", Shape::Link),
+        AttrSpec::new("network_interface.0.subnetwork", Shape::Link),
+        AttrSpec::new("network_interface.0.network_ip", Shape::Scalar),
+        // An `access_config` block is an external address.
+        AttrSpec::new("network_interface.0.access_config", Shape::Count),
+        AttrSpec::new("service_account.0.email", Shape::Scalar),
+        // State holds scope URLs where code may write aliases (`cloud-platform`).
+        AttrSpec::new("service_account.0.scopes", Shape::Set).resolved(),
         // `terraform_labels` (provider 5+) holds the labels Terraform manages, the provider's
         // `default_labels` included, as AWS's `tags_all` does.
         AttrSpec::new("labels", Shape::Tags).with_state_alias("terraform_labels"),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
 };
+
+const IMAGE: &str = "boot_disk.0.initialize_params.0.image";
 
 /// `projects/P/zones/Z/instances/N`, the id the provider stores.
 fn id(scope: &Scope, name: &str) -> String {
@@ -42,18 +62,15 @@ fn id(scope: &Scope, name: &str) -> String {
     )
 }
 
-fn map(i: &Instance, scope: &Scope) -> Option<Resource> {
+/// An instance as Terraform's state writes it. `images` maps a disk's link to the image it was
+/// made from, `None` when the disks could not be read.
+fn map(i: &Instance, scope: &Scope, images: Option<&HashMap<String, String>>) -> Option<Resource> {
     let name = i.name.as_deref()?;
-    let metadata: Map<String, Value> = i
+    let metadata: Vec<Value> = i
         .metadata
         .iter()
         .flat_map(|m| &m.items)
-        .filter_map(|item| {
-            Some((
-                item.key.clone()?,
-                Value::String(item.value.clone().unwrap_or_default()),
-            ))
-        })
+        .filter_map(|item| item.key.clone().map(Value::String))
         .collect();
     let network_tags: Vec<Value> = i
         .tags
@@ -66,12 +83,18 @@ fn map(i: &Instance, scope: &Scope) -> Option<Resource> {
         .iter()
         .filter(|d| d.boot == Some(true))
         .map(|d| {
-            json!({
+            let source = d.source.as_deref().map(canonical_link);
+            let mut disk = json!({
                 "auto_delete": d.auto_delete,
                 "device_name": opt(d.device_name.as_deref()),
                 "mode": opt(d.mode.as_ref().and_then(|m| m.name())),
-                "source": opt(d.source.as_deref().map(canonical_link).as_deref()),
-            })
+                "source": opt(source.as_deref()),
+            });
+            if let Some(images) = images {
+                let image = source.as_ref().and_then(|s| images.get(s));
+                disk["initialize_params"] = json!([{"image": opt(image.map(String::as_str))}]);
+            }
+            disk
         })
         .collect();
     let network_interface: Vec<Value> = i
@@ -126,6 +149,27 @@ fn map(i: &Instance, scope: &Scope) -> Option<Resource> {
     ))
 }
 
+/// Marks the disks instances boot from as the cloud's own: a boot disk made from the instance's
+/// `initialize_params` belongs to the instance in Terraform, and is no unmanaged disk. A disk
+/// that state manages on its own (`boot_disk { source = ... }`) is still compared.
+pub(crate) fn mark_boot_disks(resources: &mut [Resource]) {
+    let boot: std::collections::HashSet<String> = resources
+        .iter()
+        .filter(|r| r.key.resource_type == SPEC.resource_type)
+        .filter_map(|r| r.attrs.get("boot_disk")?.as_array().cloned())
+        .flatten()
+        .filter_map(|d| d.get("source")?.as_str().map(canonical_link))
+        .collect();
+    for r in resources
+        .iter_mut()
+        .filter(|r| r.key.resource_type == super::compute_disk::SPEC.resource_type)
+    {
+        if boot.contains(&canonical_link(&r.key.id)) {
+            r.cloud_default = true;
+        }
+    }
+}
+
 #[async_trait]
 impl ResourceKind<UnitClient> for ComputeInstance {
     fn spec(&self) -> &'static TypeSpec {
@@ -133,15 +177,70 @@ impl ResourceKind<UnitClient> for ComputeInstance {
     }
 
     async fn list(&self, client: &UnitClient, scope: &str) -> Result<KindListing, ListError> {
-        list_compute(client, scope, "listing instances", map, |s| {
-            client
-                .clients
-                .instances
-                .list()
-                .set_project(&s.project)
-                .set_zone(&s.location)
+        let s = parse_scope(scope)?;
+        let instances = all_pages(
+            client,
+            "listing instances",
+            scope,
+            || {
+                client
+                    .clients
+                    .instances
+                    .list()
+                    .set_project(&s.project)
+                    .set_zone(&s.location)
+                    .with_max_results(PAGE_SIZE)
+            },
+            Some,
+        )
+        .await?;
+        // The boot images, from the zone's disks: only where an instance boots from one.
+        let boots = instances
+            .iter()
+            .flat_map(|i| &i.disks)
+            .any(|d| d.boot == Some(true) && d.source.is_some());
+        let mut unread_attributes = Vec::new();
+        let images = if boots {
+            let listed = all_pages(
+                client,
+                "listing disks (for instance boot images)",
+                scope,
+                || {
+                    client
+                        .clients
+                        .disks
+                        .list()
+                        .set_project(&s.project)
+                        .set_zone(&s.location)
+                        .with_max_results(PAGE_SIZE)
+                },
+                |d| {
+                    let image = d.source_image.filter(|i| !i.is_empty())?;
+                    Some((
+                        canonical_link(d.self_link.as_deref()?),
+                        canonical_link(&image),
+                    ))
+                },
+            )
+            .await;
+            match listed {
+                Ok(pairs) => Some(pairs.into_iter().collect::<HashMap<_, _>>()),
+                Err(e) => {
+                    unread_attributes.push((IMAGE.to_string(), e));
+                    None
+                }
+            }
+        } else {
+            Some(HashMap::new())
+        };
+        let resources = instances
+            .iter()
+            .filter_map(|i| map(i, &s, images.as_ref()))
+            .collect();
+        Ok(KindListing {
+            resources,
+            unread_attributes,
         })
-        .await
     }
 }
 
@@ -163,16 +262,35 @@ mod tests {
             "networkInterfaces": [{"network": "projects/p/global/networks/default",
                                    "networkIP": "10.128.0.2", "name": "nic0"}],
             "serviceAccounts": [{"email": "sa@p.iam.gserviceaccount.com",
-                                 "scopes": ["https://www.googleapis.com/auth/cloud-platform"]}]
+                                 "scopes": ["https://www.googleapis.com/auth/cloud-platform"]}],
+            "disks": [{"boot": true, "autoDelete": true, "deviceName": "persistent-disk-0",
+                       "source": "projects/p/zones/us-central1-a/disks/web-1"}]
         }))
         .expect("instance JSON");
-        let r = map(&i, &Scope::new("p", "us-central1-a")).expect("mapped");
+        let images = HashMap::from([(
+            "https://www.googleapis.com/compute/v1/projects/p/zones/us-central1-a/disks/web-1"
+                .to_string(),
+            "https://www.googleapis.com/compute/v1/projects/debian-cloud/global/images/debian-12-v1"
+                .to_string(),
+        )]);
+        let scope = Scope::new("p", "us-central1-a");
+        let r = map(&i, &scope, Some(&images)).expect("mapped");
         assert_eq!(r.key.id, "projects/p/zones/us-central1-a/instances/web-1");
         assert_eq!(r.region.as_deref(), Some("p/us-central1-a"));
         assert_eq!(r.attrs["machine_type"], json!("e2-small"));
         assert_eq!(r.attrs["zone"], json!("us-central1-a"));
         assert_eq!(r.attrs["labels"], json!({"env": "prod"}));
-        assert_eq!(r.attrs["metadata"], json!({"enable-oslogin": "TRUE"}));
+        // Keys only: no value is held.
+        assert_eq!(r.attrs["metadata"], json!(["enable-oslogin"]));
+        assert_eq!(
+            driftd_core::attr_at(&r.attrs, IMAGE),
+            Some(&json!(
+                "https://www.googleapis.com/compute/v1/projects/debian-cloud/global/images/debian-12-v1"
+            ))
+        );
+        // Disks not read: the image is unknown, not absent.
+        let unread = map(&i, &scope, None).expect("mapped");
+        assert_eq!(driftd_core::attr_at(&unread.attrs, IMAGE), None);
         assert_eq!(r.attrs["tags"], json!(["web", "ssh"]));
         assert_eq!(r.attrs["deletion_protection"], json!(true));
         assert_eq!(

@@ -16,9 +16,9 @@ static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "google_compute_subnetwork",
     attrs: &[
-        AttrSpec::new("ip_cidr_range", Shape::Scalar),
+        AttrSpec::new("ip_cidr_range", Shape::Cidr),
         AttrSpec::new("region", Shape::Scalar),
-        AttrSpec::new("network", Shape::Scalar),
+        AttrSpec::new("network", Shape::Link),
         AttrSpec::new("private_ip_google_access", Shape::Scalar),
         AttrSpec::new("stack_type", Shape::Scalar),
         AttrSpec::new("description", Shape::Scalar),

@@ -17,7 +17,7 @@ static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "google_storage_bucket",
     attrs: &[
-        AttrSpec::new("location", Shape::Scalar),
+        AttrSpec::new("location", Shape::CaseInsensitive),
         AttrSpec::new("storage_class", Shape::Scalar),
         // A one-block list, `[{"enabled": true}]`, or `[]` when never configured.
         AttrSpec::new("versioning", Shape::Scalar),
