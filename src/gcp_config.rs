@@ -166,25 +166,44 @@ impl GcpConfig {
     }
 }
 
-/// The Google Cloud provider of a target: its projects as configured, or those its state's
-/// `google_*` resources are in (their scope is `PROJECT/LOCATION`).
+/// Gives the code's `google_*` resources the scope live resources have (`PROJECT/ZONE`), where
+/// their arguments tell (the Terraform provider's `region` is no scope of theirs). A resource
+/// without `project` is in the target's project when it has exactly one.
+pub fn scope_code(target: &TargetConfig, code: &mut driftd_core::threeway::CodeSide) {
+    let default_project = match target.gcp.projects.as_slice() {
+        [one] => Some(one.as_str()),
+        _ => None,
+    };
+    for intent in code
+        .intents
+        .iter_mut()
+        .filter(|i| i.provider == driftd_gcp::PROVIDER)
+    {
+        intent.region =
+            driftd_gcp::code_scope(&intent.resource_type, &intent.attrs, default_project);
+    }
+}
+
+/// The Google Cloud provider of a target: its projects as configured, or those its state's or
+/// code's `google_*` resources are in (their scope is `PROJECT/LOCATION`).
 pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<dyn Provider>> {
     let projects = if target.gcp.projects.is_empty() {
+        let code = expected.code.iter().flat_map(|c| &c.intents);
         let found: BTreeSet<String> = expected
             .resources
             .iter()
             .filter(|r| r.key.provider == driftd_gcp::PROVIDER)
-            .filter_map(|r| {
-                r.region
-                    .as_deref()?
-                    .split_once('/')
-                    .map(|(p, _)| p.to_string())
-            })
+            .filter_map(|r| r.region.as_deref())
+            .chain(
+                code.filter(|i| i.provider == driftd_gcp::PROVIDER)
+                    .filter_map(|i| i.region.as_deref()),
+            )
+            .filter_map(|scope| scope.split_once('/').map(|(p, _)| p.to_string()))
             .collect();
         if found.is_empty() {
             anyhow::bail!(
                 "target `{}`: no Google Cloud project is configured and none can be read from \
-                 its state; set `projects` in [target.gcp]",
+                 its state or code; set `projects` in [target.gcp]",
                 target.name
             );
         }

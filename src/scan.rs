@@ -245,9 +245,15 @@ pub async fn load_expected(target: &TargetConfig, base_dir: &Path) -> Result<Exp
     }
     let t = target.clone();
     let base = base_dir.to_path_buf();
-    let code = tokio::task::spawn_blocking(move || crate::terraform::load_code(&t, &base))
+    let mut code = tokio::task::spawn_blocking(move || crate::terraform::load_code(&t, &base))
         .await
         .context("code reader task failed")??;
+    if let Some(code) = code
+        .as_mut()
+        .filter(|_| crate::gcp_config::is_gcp(&target.provider))
+    {
+        crate::gcp_config::scope_code(target, &mut code.side);
+    }
     let source = crate::terraform::state_source(target, code.as_ref())?;
     let state = crate::terraform::read_state(target, &source, base_dir).await?;
     if state.is_none() && code.is_none() {

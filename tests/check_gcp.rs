@@ -4,7 +4,7 @@
 mod util;
 
 use driftd_testkit::gcp::{
-    sample_state, seed, FaultProxy, GcpFault, GcpLocal, StorageEmulator, PROJECT, ZONE,
+    sample_state, seed, FaultProxy, GcpFault, GcpLocal, StorageEmulator, PROJECT, REGION, ZONE,
 };
 use serde_json::json;
 use util::*;
@@ -270,4 +270,176 @@ fn state_is_read_from_the_gcs_backend_of_the_target() {
     let run = check(&dir);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("nope.tfstate"), "{}", run.stderr);
+}
+
+/// The state of [`seed`]'s build with the network and subnetwork too: what an apply of
+/// `examples/gcp-project` writes.
+fn full_state() -> driftd_testkit::gcp::GoogleState {
+    let mut state = sample_state();
+    state
+        .add(
+            "google_compute_network",
+            "main",
+            json!({"id": format!("projects/{PROJECT}/global/networks/main"), "name": "main",
+                   "project": PROJECT, "auto_create_subnetworks": false,
+                   "routing_mode": "GLOBAL", "mtu": 1460, "description": ""}),
+        )
+        .add(
+            "google_compute_subnetwork",
+            "app",
+            json!({"id": format!("projects/{PROJECT}/regions/{REGION}/subnetworks/app"),
+                   "name": "app", "project": PROJECT, "region": REGION,
+                   "network": driftd_testkit::gcp::compute_link("global/networks/main"),
+                   "ip_cidr_range": "10.10.0.0/24", "private_ip_google_access": true,
+                   "stack_type": "IPV4_ONLY", "description": ""}),
+        );
+    state
+}
+
+/// `examples/gcp-project` copied into `dir/code`, with `edit` applied to its main.tf.
+fn google_code(dir: &TempDir, edit: impl FnOnce(String) -> String) {
+    let code = dir.path().join("code");
+    copy_dir(
+        &driftd_testkit::workspace_root().join("examples/gcp-project"),
+        &code,
+    );
+    let main = std::fs::read_to_string(code.join("main.tf")).expect("main.tf");
+    std::fs::write(code.join("main.tf"), edit(main)).expect("write main.tf");
+}
+
+/// Every finding as (kind, address or id).
+fn kinds(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let at = f["address"].as_str().or(f["resource_id"].as_str());
+            (
+                f["kind"].as_str().unwrap_or("").to_string(),
+                at.unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn google_code_state_and_live_are_told_apart() {
+    let rt = runtime();
+    let gcp = GcpLocal::start().expect("gcplocal");
+    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
+    let dir = TempDir::new("check-gcp-code");
+    rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
+    full_state()
+        .write(&dir.path().join("terraform.tfstate"))
+        .expect("write state");
+    // The code moved on: a bigger machine type and a new disk, neither applied yet. It also
+    // names the image by family, the service account scope by alias, the network and
+    // subnetwork by name and the bucket location in lower case, as people write them.
+    google_code(&dir, |main| {
+        main.replace("default = \"e2-small\"", "default = \"e2-medium\"")
+            + "\nresource \"google_compute_disk\" \"cache\" {\n  name = \"cache\"\n  zone = var.zone\n  size = 50\n}\n"
+    });
+    rt.block_on(gcp.compute(
+        "PATCH",
+        "global/firewalls/allow-ssh",
+        Some(json!({"sourceRanges": ["0.0.0.0/0"]})),
+    ))
+    .expect("open the firewall");
+    dir.write(
+        "driftd.toml",
+        &gcp_config(&gcp.endpoint(), &gcs.endpoint())
+            .replace("states = [", "code = \"code\"\nstates = ["),
+    );
+
+    let run = check(&dir);
+    let report = run.json();
+    assert_eq!(run.code, 2, "{report:#}\n{}", run.stderr);
+    assert_eq!(
+        kinds(&report),
+        vec![
+            (
+                "changed".to_string(),
+                "google_compute_firewall.ssh".to_string()
+            ),
+            (
+                "pending".to_string(),
+                "google_compute_disk.cache".to_string()
+            ),
+            (
+                "pending".to_string(),
+                "google_compute_instance.web".to_string()
+            ),
+        ],
+        "{report:#}"
+    );
+    // Out of band: the code and state agree on the ranges; it pages.
+    let fw = find(&report, "changed", "google_compute_firewall.ssh").expect("firewall");
+    assert_eq!(fw["tier"], "critical");
+    assert_eq!(fw["changes"][0]["path"], "source_ranges");
+    assert_eq!(fw["changes"][0]["expected_from"], "both");
+    // Unapplied: only the machine type, from the code.
+    let web = find(&report, "pending", "google_compute_instance.web").expect("instance");
+    assert_eq!(web["changes"].as_array().map(Vec::len), Some(1), "{web:#}");
+    assert_eq!(web["changes"][0]["path"], "machine_type");
+    assert_eq!(web["changes"][0]["expected"], "e2-medium");
+    assert_eq!(web["changes"][0]["actual"], "e2-small");
+    assert_eq!(web["changes"][0]["expected_from"], "code");
+    let cache = find(&report, "pending", "google_compute_disk.cache").expect("cache disk");
+    assert_eq!(cache["region"], json!(format!("{PROJECT}/{ZONE}")));
+}
+
+#[test]
+fn without_state_google_code_is_matched_to_live_by_name() {
+    let rt = runtime();
+    let gcp = GcpLocal::start().expect("gcplocal");
+    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
+    let dir = TempDir::new("check-gcp-code-only");
+    rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
+    google_code(&dir, |main| main);
+    // Out of band: the machine type (the instance recreated on its boot disk), the data disk
+    // deleted.
+    rt.block_on(async {
+        let mut web = gcp
+            .compute("GET", &format!("zones/{ZONE}/instances/web-1"), None)
+            .await?;
+        gcp.compute("DELETE", &format!("zones/{ZONE}/instances/web-1"), None)
+            .await?;
+        web["machineType"] = json!(format!("zones/{ZONE}/machineTypes/e2-standard-4"));
+        gcp.compute("POST", &format!("zones/{ZONE}/instances"), Some(web))
+            .await?;
+        gcp.compute("DELETE", &format!("zones/{ZONE}/disks/data"), None)
+            .await?;
+        anyhow::Ok(())
+    })
+    .expect("make drift");
+    dir.write(
+        "driftd.toml",
+        &gcp_config(&gcp.endpoint(), &gcs.endpoint())
+            .replace("states = [\"terraform.tfstate\"]\n", "code = \"code\"\n"),
+    );
+
+    let run = check(&dir);
+    let report = run.json();
+    assert_eq!(run.code, 2, "{report:#}\n{}", run.stderr);
+    // The other five resources match their code by name; the boot disk is the instance's.
+    assert_eq!(
+        kinds(&report),
+        vec![
+            (
+                "changed".to_string(),
+                "google_compute_instance.web".to_string()
+            ),
+            (
+                "pending".to_string(),
+                "google_compute_disk.data".to_string()
+            ),
+        ],
+        "{report:#}"
+    );
+    let web = find(&report, "changed", "google_compute_instance.web").expect("instance");
+    assert_eq!(web["changes"].as_array().map(Vec::len), Some(1), "{web:#}");
+    assert_eq!(web["changes"][0]["path"], "machine_type");
+    assert_eq!(web["changes"][0]["expected"], "e2-small");
+    assert_eq!(web["changes"][0]["expected_from"], "code");
 }

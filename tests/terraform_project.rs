@@ -14,7 +14,6 @@ use driftd_core::provider::NoProgress;
 use driftd_core::Provider;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 use util::*;
 
@@ -233,27 +232,6 @@ async fn upload_state(endpoint: &str, state: &Value) {
         .await
         .expect("PutObject");
     assert!(r.status().is_success(), "PutObject: {}", r.status());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
-}
-
-fn find<'r>(report: &'r Value, kind: &str, address: &str) -> Option<&'r Value> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["kind"] == kind && f["address"] == address)
 }
 
 #[test]

@@ -224,3 +224,26 @@ pub fn ssh_to_world(rt: &tokio::runtime::Runtime, moto: &Moto, region: &str, sg:
         result.expect("change SSH ingress in moto");
     });
 }
+
+/// Copies a directory tree (an example project into a test's directory).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+/// The report's finding of one kind for one Terraform address.
+pub fn find<'r>(report: &'r Value, kind: &str, address: &str) -> Option<&'r Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == kind && f["address"] == address)
+}

@@ -31,6 +31,33 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 pub use client::GcpSettings;
+
+/// The scope (`PROJECT/ZONE`, `PROJECT/REGION` or `PROJECT/global`) a `google_*` resource block
+/// of the code is in, from its own `project`, `zone` and `region` arguments (`project` falling
+/// back to `default_project`); `None` when the code does not say, or the type is not one driftd
+/// lists.
+pub fn code_scope(
+    resource_type: &str,
+    attrs: &driftd_core::Attrs,
+    default_project: Option<&str>,
+) -> Option<String> {
+    let kind = resources::registry()
+        .into_iter()
+        .find(|k| k.kind.spec().resource_type == resource_type)?;
+    let text = |key: &str| {
+        attrs
+            .get(key)
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+    };
+    let project = text("project").or(default_project)?;
+    let location = match kind.locality {
+        Locality::Global => scope::GLOBAL,
+        Locality::Zonal => scope::short_name(text("zone")?),
+        Locality::Regional => scope::short_name(text("region")?),
+    };
+    Some(scope::Scope::new(scope::short_name(project), location).to_string())
+}
 pub use storage::{fetch_gcs_state, GcsStateError, GcsStateLocation};
 
 /// Provider name used in resource keys: the name Terraform state gives the `google` provider.
