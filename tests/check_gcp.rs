@@ -4,7 +4,7 @@
 mod util;
 
 use driftd_testkit::gcp::{
-    sample_state, seed, FaultProxy, GcpFault, GcpLocal, StorageEmulator, PROJECT, REGION, ZONE,
+    sample_state, seed, FaultProxy, GcpFault, GcpLocal, StorageEmulator, PROJECT, ZONE,
 };
 use serde_json::json;
 use util::*;
@@ -23,6 +23,16 @@ fn check(dir: &TempDir) -> Run {
     driftd_with(dir.path(), &["check", "--format", "json"], |c| {
         c.env_remove("GOOGLE_APPLICATION_CREDENTIALS");
     })
+}
+
+/// Deletes instance `web-1` and returns it with machine type `e2-standard-4`, to be created
+/// again on its boot disk (gcplocal has no setMachineType: a console user's resize, by hand).
+async fn take_down_web(gcp: &GcpLocal) -> anyhow::Result<serde_json::Value> {
+    let path = format!("zones/{ZONE}/instances/web-1");
+    let mut web = gcp.compute("GET", &path, None).await?;
+    gcp.compute("DELETE", &path, None).await?;
+    web["machineType"] = json!(format!("zones/{ZONE}/machineTypes/e2-standard-4"));
+    Ok(web)
 }
 
 #[test]
@@ -67,12 +77,7 @@ fn out_of_band_changes_on_google_cloud_are_found_with_exit_2() {
     // console user would), the firewall opened to the world, the disk deleted, an unmanaged
     // instance.
     rt.block_on(async {
-        let mut web = gcp
-            .compute("GET", &format!("zones/{ZONE}/instances/web-1"), None)
-            .await?;
-        gcp.compute("DELETE", &format!("zones/{ZONE}/instances/web-1"), None)
-            .await?;
-        web["machineType"] = json!(format!("zones/{ZONE}/machineTypes/e2-standard-4"));
+        let mut web = take_down_web(&gcp).await?;
         web["labels"] = json!({"env": "staging"});
         web["metadata"]["items"] = json!([
             {"key": "enable-oslogin", "value": "TRUE"},
@@ -272,30 +277,6 @@ fn state_is_read_from_the_gcs_backend_of_the_target() {
     assert!(run.stderr.contains("nope.tfstate"), "{}", run.stderr);
 }
 
-/// The state of [`seed`]'s build with the network and subnetwork too: what an apply of
-/// `examples/gcp-project` writes.
-fn full_state() -> driftd_testkit::gcp::GoogleState {
-    let mut state = sample_state();
-    state
-        .add(
-            "google_compute_network",
-            "main",
-            json!({"id": format!("projects/{PROJECT}/global/networks/main"), "name": "main",
-                   "project": PROJECT, "auto_create_subnetworks": false,
-                   "routing_mode": "GLOBAL", "mtu": 1460, "description": ""}),
-        )
-        .add(
-            "google_compute_subnetwork",
-            "app",
-            json!({"id": format!("projects/{PROJECT}/regions/{REGION}/subnetworks/app"),
-                   "name": "app", "project": PROJECT, "region": REGION,
-                   "network": driftd_testkit::gcp::compute_link("global/networks/main"),
-                   "ip_cidr_range": "10.10.0.0/24", "private_ip_google_access": true,
-                   "stack_type": "IPV4_ONLY", "description": ""}),
-        );
-    state
-}
-
 /// `examples/gcp-project` copied into `dir/code`, with `edit` applied to its main.tf.
 fn google_code(dir: &TempDir, edit: impl FnOnce(String) -> String) {
     let code = dir.path().join("code");
@@ -330,7 +311,7 @@ fn google_code_state_and_live_are_told_apart() {
     let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
     let dir = TempDir::new("check-gcp-code");
     rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
-    full_state()
+    driftd_testkit::gcp::applied_state()
         .write(&dir.path().join("terraform.tfstate"))
         .expect("write state");
     // The code moved on: a bigger machine type and a new disk, neither applied yet. It also
@@ -400,12 +381,7 @@ fn without_state_google_code_is_matched_to_live_by_name() {
     // Out of band: the machine type (the instance recreated on its boot disk), the data disk
     // deleted.
     rt.block_on(async {
-        let mut web = gcp
-            .compute("GET", &format!("zones/{ZONE}/instances/web-1"), None)
-            .await?;
-        gcp.compute("DELETE", &format!("zones/{ZONE}/instances/web-1"), None)
-            .await?;
-        web["machineType"] = json!(format!("zones/{ZONE}/machineTypes/e2-standard-4"));
+        let web = take_down_web(&gcp).await?;
         gcp.compute("POST", &format!("zones/{ZONE}/instances"), Some(web))
             .await?;
         gcp.compute("DELETE", &format!("zones/{ZONE}/disks/data"), None)

@@ -627,3 +627,27 @@ pub fn sample_state() -> GoogleState {
     );
     st
 }
+
+/// The state an apply of `examples/gcp-project` writes: [`sample_state`] with the network and
+/// subnetwork.
+pub fn applied_state() -> GoogleState {
+    let mut state = sample_state();
+    state
+        .add(
+            "google_compute_network",
+            "main",
+            json!({"id": format!("projects/{PROJECT}/global/networks/main"), "name": "main",
+                   "project": PROJECT, "auto_create_subnetworks": false,
+                   "routing_mode": "GLOBAL", "mtu": 1460, "description": ""}),
+        )
+        .add(
+            "google_compute_subnetwork",
+            "app",
+            json!({"id": format!("projects/{PROJECT}/regions/{REGION}/subnetworks/app"),
+                   "name": "app", "project": PROJECT, "region": REGION,
+                   "network": compute_link("global/networks/main"),
+                   "ip_cidr_range": "10.10.0.0/24", "private_ip_google_access": true,
+                   "stack_type": "IPV4_ONLY", "description": ""}),
+        );
+    state
+}

@@ -10,7 +10,7 @@
 use anyhow::{Context, Result};
 use aws_sdk_ec2::types::{AttributeValue, Tag};
 use driftd_testkit::gcp::{
-    sample_state, seed as gcp_seed, GcpLocal, StorageEmulator, PROJECT, ZONE,
+    applied_state, seed as gcp_seed, GcpLocal, StorageEmulator, PROJECT, ZONE,
 };
 use driftd_testkit::kube::KubeEmulator;
 use driftd_testkit::moto::Moto;
@@ -86,15 +86,8 @@ async fn main() -> Result<()> {
     let gcp = GcpLocal::start()?;
     let gcs = StorageEmulator::start()?;
     gcp_seed(&gcp, &gcs).await?;
-    let mut gcp_state = sample_state();
-    gcp_state.add(
-        "google_compute_network",
-        "main",
-        serde_json::json!({"id": format!("projects/{PROJECT}/global/networks/main"),
-               "name": "main", "project": PROJECT, "auto_create_subnetworks": false,
-               "routing_mode": "GLOBAL", "mtu": 1460, "description": ""}),
-    );
-    gcp_state.write(&work.join("gcp.tfstate"))?;
+    // The state and code of examples/gcp-project as applied.
+    applied_state().write(&work.join("gcp.tfstate"))?;
     gcp.compute(
         "PATCH",
         "global/firewalls/allow-ssh",
@@ -137,7 +130,7 @@ async fn main() -> Result<()> {
              [[target]]\nname = \"demo\"\nstates = [\"terraform.tfstate\"]\n\
              regions = [\"us-east-1\", \"eu-west-1\"]\nschedule = \"0 */15 * * * *\"\nrun_at_start = true\n\
              [target.aws]\nendpoint_url = \"{moto}\"\n\n\
-             [[target]]\nname = \"gcp\"\nprovider = \"google\"\nstates = [\"gcp.tfstate\"]\nschedule = \"0 */15 * * * *\"\nrun_at_start = true\n\
+             [[target]]\nname = \"gcp\"\nprovider = \"google\"\ncode = {gcp_code:?}\nstates = [\"gcp.tfstate\"]\nschedule = \"0 */15 * * * *\"\nrun_at_start = true\n\
              [target.gcp]\nprojects = [\"{project}\"]\nzones = [\"{zone}\"]\ncompute_endpoint = \"{compute}\"\nstorage_endpoint = \"{storage}\"\n\n\
              [[target]]\nname = \"cluster\"\nprovider = \"kubernetes\"\nschedule = \"0 */15 * * * *\"\nrun_at_start = true\n\
              [target.kubernetes]\nmanifests = [{manifests:?}]\nkubeconfig = {kubeconfig:?}\n\
@@ -155,6 +148,10 @@ async fn main() -> Result<()> {
             moto = moto.endpoint(),
             pd = sinks.url("/v2/enqueue"),
             manifests = manifests.display().to_string(),
+            gcp_code = driftd_testkit::workspace_root()
+                .join("examples/gcp-project")
+                .display()
+                .to_string(),
             project = PROJECT,
             zone = ZONE,
             compute = gcp.endpoint(),
