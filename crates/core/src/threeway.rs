@@ -405,7 +405,6 @@ fn pending_finding(target: &str, r: &Resource, changes: Vec<Change>) -> Finding 
     }
 }
 
-/// `tags.Env` → `tags`, `ingress[2].cidr_blocks` → `ingress`.
 /// Whether a change path (`tags.Env`, `boot_disk.0.initialize_params.0.image`) is of the
 /// attribute named `name` (`tags`; the image path itself).
 fn on_attr(path: &str, name: &str) -> bool {

@@ -285,17 +285,40 @@ static OTHER_CLOUD: TypeSpec = TypeSpec {
     generated_tag_prefixes: &[],
 };
 
-static SPECS: [&TypeSpec; 4] = [&INSTANCE, &SECURITY_GROUP, &INSTANCE_V2, &OTHER_CLOUD];
+/// The shapes Google Cloud instances use: keys-only maps, links and block counts.
+static GOOGLE_INSTANCE: TypeSpec = TypeSpec {
+    provider: "google",
+    resource_type: "google_compute_instance",
+    attrs: &[
+        AttrSpec::new("metadata", Shape::Keys),
+        AttrSpec::new("network", Shape::Link),
+        AttrSpec::new("access_config", Shape::Count),
+        AttrSpec::new("tags", Shape::Tags),
+    ],
+    generated_tag_prefixes: &["goog-"],
+};
+
+static SPECS: [&TypeSpec; 5] = [
+    &INSTANCE,
+    &SECURITY_GROUP,
+    &INSTANCE_V2,
+    &OTHER_CLOUD,
+    &GOOGLE_INSTANCE,
+];
 
 /// The last one has no spec.
-const TYPES: [(&str, &str); 4] = [
+const TYPES: [(&str, &str); 5] = [
     ("aws", "aws_instance"),
     ("aws", "aws_security_group"),
     ("gcp", "aws_instance"),
+    ("google", "google_compute_instance"),
     ("aws", "aws_lambda_function"),
 ];
 const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-south-1"];
-const ATTRS: [(&str, Shape); 9] = [
+const ATTRS: [(&str, Shape); 12] = [
+    ("metadata", Shape::Keys),
+    ("network", Shape::Link),
+    ("access_config", Shape::Count),
     ("instance_type", Shape::Scalar),
     ("key_name", Shape::Scalar),
     ("size", Shape::Scalar),
@@ -406,6 +429,32 @@ fn value(shape: Shape, rng: &mut Rng) -> Value {
             Value::Object(m)
         }
         Shape::RuleSet => Value::Array((0..rng.below(4)).map(|_| rule_block(rng)).collect()),
+        // A map (state) or a list of keys (live), some generated.
+        Shape::Keys => {
+            let keys = ["ssh-keys", "enable-oslogin", "goog-ops", ""];
+            if rng.chance(2) {
+                let values = [json!("secret"), json!(""), json!(null)];
+                let mut m = Map::new();
+                for _ in 0..rng.below(4) {
+                    m.insert(rng.pick(&keys).to_string(), rng.pick(&values));
+                }
+                Value::Object(m)
+            } else {
+                Value::Array((0..rng.below(4)).map(|_| json!(rng.pick(&keys))).collect())
+            }
+        }
+        Shape::Link => rng.pick(&[
+            json!("https://www.googleapis.com/compute/v1/projects/p/global/networks/main"),
+            json!("projects/p/global/networks/main"),
+            json!("main"),
+            json!("main/"),
+            json!("default"),
+            json!(""),
+        ]),
+        Shape::Count => {
+            let blocks = [json!({}), json!({"nat_ip": "34.1.2.3"}), json!(null)];
+            Value::Array((0..rng.below(3)).map(|_| rng.pick(&blocks)).collect())
+        }
         // The canonicalized scalar shapes: scalars, as they are compared.
         _ => scalar(rng),
     }
