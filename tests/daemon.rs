@@ -131,7 +131,7 @@ fn daemon_config(endpoint: &str, schedule: &str) -> String {
         "[daemon]\nshutdown_timeout_secs = 5\n\n\
          [[target]]\nname = \"demo\"\nstates = [\"terraform.tfstate\"]\nregions = [\"{US}\"]\n\
          schedule = \"{schedule}\"\nrun_at_start = true\n\n\
-         [target.aws]\nendpoint_url = \"{endpoint}\"\nmax_attempts = 2\ntimeout_secs = 20\n"
+         [target.aws]\nendpoint_url = \"{endpoint}\"\nmax_attempts = 3\ntimeout_secs = 8\n"
     )
 }
 
@@ -207,7 +207,7 @@ fn drift_is_opened_seen_again_resolved_and_the_daemon_stops_cleanly() {
     wait_for(
         dir.path(),
         "the drift resolved",
-        Duration::from_secs(30),
+        Duration::from_secs(60),
         |h| open_findings(h).is_empty(),
     );
     let timeline = history(dir.path(), &["--finding", &fingerprint[..10]]);
