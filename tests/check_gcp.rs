@@ -18,6 +18,16 @@ fn gcp_config(compute: &str, storage: &str) -> String {
     )
 }
 
+/// Both emulators started and [`seed`]ed, and a test directory named `name`.
+fn seeded(name: &str) -> (tokio::runtime::Runtime, GcpLocal, StorageEmulator, TempDir) {
+    let rt = runtime();
+    let gcp = GcpLocal::start().expect("gcplocal");
+    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
+    let dir = TempDir::new(name);
+    rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
+    (rt, gcp, gcs, dir)
+}
+
 /// Runs `driftd check --format json` with no Google credentials in the environment.
 fn check(dir: &TempDir) -> Run {
     driftd_with(dir.path(), &["check", "--format", "json"], |c| {
@@ -37,11 +47,7 @@ async fn take_down_web(gcp: &GcpLocal) -> anyhow::Result<serde_json::Value> {
 
 #[test]
 fn out_of_band_changes_on_google_cloud_are_found_with_exit_2() {
-    let rt = runtime();
-    let gcp = GcpLocal::start().expect("gcplocal");
-    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
-    let dir = TempDir::new("check-gcp");
-    rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
+    let (rt, gcp, gcs, dir) = seeded("check-gcp");
     // The state also knows the network, so that it is not unmanaged.
     let mut state = sample_state();
     state.add(
@@ -187,11 +193,7 @@ fn out_of_band_changes_on_google_cloud_are_found_with_exit_2() {
 
 #[test]
 fn denied_google_scopes_are_skipped_with_exit_3_never_missing() {
-    let rt = runtime();
-    let gcp = GcpLocal::start().expect("gcplocal");
-    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
-    let dir = TempDir::new("check-gcp-denied");
-    rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
+    let (_rt, gcp, gcs, dir) = seeded("check-gcp-denied");
     // With the instances not listed, nothing says which instance boots from disk `web-1`
     // (gcplocal keeps no disk `users`): this state manages that disk on its own.
     let mut state = sample_state();
@@ -236,11 +238,7 @@ fn denied_google_scopes_are_skipped_with_exit_3_never_missing() {
 
 #[test]
 fn state_is_read_from_the_gcs_backend_of_the_target() {
-    let rt = runtime();
-    let gcp = GcpLocal::start().expect("gcplocal");
-    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
-    let dir = TempDir::new("check-gcs-backend");
-    rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
+    let (rt, gcp, gcs, dir) = seeded("check-gcs-backend");
     // Terraform's gcs backend keeps workspace `prod` at PREFIX/prod.tfstate.
     let state = sample_state().to_json().to_string();
     rt.block_on(async {
@@ -303,11 +301,7 @@ fn kinds(report: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn google_code_state_and_live_are_told_apart() {
-    let rt = runtime();
-    let gcp = GcpLocal::start().expect("gcplocal");
-    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
-    let dir = TempDir::new("check-gcp-code");
-    rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
+    let (rt, gcp, gcs, dir) = seeded("check-gcp-code");
     driftd_testkit::gcp::applied_state()
         .write(&dir.path().join("terraform.tfstate"))
         .expect("write state");
@@ -360,11 +354,7 @@ fn google_code_state_and_live_are_told_apart() {
 
 #[test]
 fn without_state_google_code_is_matched_to_live_by_name() {
-    let rt = runtime();
-    let gcp = GcpLocal::start().expect("gcplocal");
-    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
-    let dir = TempDir::new("check-gcp-code-only");
-    rt.block_on(seed(&gcp, &gcs)).expect("seed the emulators");
+    let (rt, gcp, gcs, dir) = seeded("check-gcp-code-only");
     google_code(&dir, |main| main);
     // Out of band: the machine type (the instance recreated on its boot disk), the data disk
     // deleted.

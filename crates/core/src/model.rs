@@ -47,7 +47,6 @@ pub fn remove_attr_at(attrs: &mut Attrs, path: &str) {
         return;
     }
     let Some((head, rest)) = path.split_once('.') else {
-        attrs.remove(path);
         return;
     };
     let mut v = match attrs.get_mut(head) {

@@ -31,6 +31,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 pub use client::GcpSettings;
+pub use storage::{fetch_gcs_state, GcsStateError, GcsStateLocation};
 
 /// The scope (`PROJECT/ZONE`, `PROJECT/REGION` or `PROJECT/global`) a `google_*` resource block
 /// of the code is in, from its own `project`, `zone` and `region` arguments (`project` falling
@@ -58,7 +59,6 @@ pub fn code_scope(
     };
     Some(scope::Scope::new(scope::short_name(project), location).to_string())
 }
-pub use storage::{fetch_gcs_state, GcsStateError, GcsStateLocation};
 
 /// Provider name used in resource keys: the name Terraform state gives the `google` provider.
 pub const PROVIDER: &str = "google";

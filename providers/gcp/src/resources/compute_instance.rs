@@ -5,14 +5,14 @@
 //! (`boot_disk.0.initialize_params.0.image`, `network_interface.0.network`, ...).
 //!
 //! The API does not say which image an instance booted from: its boot disk does. The zone's
-//! disks are listed first (one more call per zone) for their source images; when they cannot be
-//! read, the image is left out of the comparison with the reason and everything else compared.
+//! disks are listed after its instances (one more call, only in a zone where an instance boots
+//! from a disk) for their source images; when they cannot be read, the image is left out of the
+//! comparison with the reason and everything else compared.
 //! Metadata values (SSH keys, scripts) are never read into driftd: only the keys are.
 //! A `TERMINATED` instance is a stopped one, which still exists: it is listed like any other.
 
-use super::{labels, opt, parse_scope, resource, GENERATED_KEYS, PAGE_SIZE};
+use super::{labels, opt, parse_scope, resource, scope_pages, GENERATED_KEYS};
 use crate::client::UnitClient;
-use crate::paging::{all_pages, ListRequest};
 use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
@@ -156,7 +156,7 @@ pub(crate) fn mark_boot_disks(resources: &mut [Resource]) {
     let boot: std::collections::HashSet<String> = resources
         .iter()
         .filter(|r| r.key.resource_type == SPEC.resource_type)
-        .filter_map(|r| r.attrs.get("boot_disk")?.as_array().cloned())
+        .filter_map(|r| r.attrs.get("boot_disk")?.as_array())
         .flatten()
         .filter_map(|d| d.get("source")?.as_str().map(canonical_link))
         .collect();
@@ -178,18 +178,17 @@ impl ResourceKind<UnitClient> for ComputeInstance {
 
     async fn list(&self, client: &UnitClient, scope: &str) -> Result<KindListing, ListError> {
         let s = parse_scope(scope)?;
-        let instances = all_pages(
+        let instances = scope_pages(
             client,
+            (scope, &s),
             "listing instances",
-            scope,
-            || {
+            |s| {
                 client
                     .clients
                     .instances
                     .list()
                     .set_project(&s.project)
                     .set_zone(&s.location)
-                    .with_max_results(PAGE_SIZE)
             },
             Some,
         )
@@ -201,18 +200,17 @@ impl ResourceKind<UnitClient> for ComputeInstance {
             .any(|d| d.boot == Some(true) && d.source.is_some());
         let mut unread_attributes = Vec::new();
         let images = if boots {
-            let listed = all_pages(
+            let listed = scope_pages(
                 client,
+                (scope, &s),
                 "listing disks (for instance boot images)",
-                scope,
-                || {
+                |s| {
                     client
                         .clients
                         .disks
                         .list()
                         .set_project(&s.project)
                         .set_zone(&s.location)
-                        .with_max_results(PAGE_SIZE)
                 },
                 |d| {
                     let image = d.source_image.filter(|i| !i.is_empty())?;

@@ -50,8 +50,27 @@ pub(crate) fn parse_scope(scope: &str) -> Result<Scope, ListError> {
     Scope::parse(scope).ok_or_else(|| ListError::Api(format!("malformed scope `{scope}`")))
 }
 
-/// Every page of a Compute Engine list call in `scope`, mapped with `map`. `request` makes the
-/// call for the parsed scope; the page size and token are set here.
+/// Every page of a Compute Engine list call in scope `s` (`scope` as given), each item kept as
+/// `keep` maps it. `request` makes the call for the scope; the page size and token are set here.
+pub(crate) async fn scope_pages<Q: ListRequest, R>(
+    client: &UnitClient,
+    (scope, s): (&str, &Scope),
+    what: &str,
+    request: impl Fn(&Scope) -> Q,
+    keep: impl FnMut(<Q::Page as Page>::Item) -> Option<R>,
+) -> Result<Vec<R>, ListError> {
+    all_pages(
+        client,
+        what,
+        scope,
+        || request(s).with_max_results(PAGE_SIZE),
+        keep,
+    )
+    .await
+}
+
+/// Every page of a Compute Engine list call in `scope`, mapped with `map` (see
+/// [`scope_pages`]).
 pub(crate) async fn list_compute<Q: ListRequest>(
     client: &UnitClient,
     scope: &str,
@@ -60,14 +79,7 @@ pub(crate) async fn list_compute<Q: ListRequest>(
     request: impl Fn(&Scope) -> Q,
 ) -> Result<KindListing, ListError> {
     let s = parse_scope(scope)?;
-    let resources = all_pages(
-        client,
-        what,
-        scope,
-        || request(&s).with_max_results(PAGE_SIZE),
-        |item| map(&item, &s),
-    )
-    .await?;
+    let resources = scope_pages(client, (scope, &s), what, request, |item| map(&item, &s)).await?;
     Ok(KindListing {
         resources,
         ..KindListing::default()
