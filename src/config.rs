@@ -114,6 +114,34 @@ pub struct TargetConfig {
     /// The config file, naming `[[ignore]]` rules in reports (`driftd.toml: ignore[0]`).
     #[serde(skip)]
     pub config_name: String,
+    /// `[target.limits]`: bounds on reading the target's code; defaults suit any real project.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+/// `[target.limits]`: what reading one target's code may take before it is refused with an
+/// error naming the limit (a module asking for a billion instances, a generated 1 GB file).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// The largest `.tf` / `.tfvars` file read, in bytes (default 8 MiB).
+    pub max_file_bytes: Option<u64>,
+    /// The most instances one `count` or `for_each` may ask for (default 10000).
+    pub max_instances: Option<u64>,
+    /// The most resource instances the code may declare in all (default 200000).
+    pub max_resources: Option<usize>,
+}
+
+impl LimitsConfig {
+    /// These limits over the defaults.
+    pub fn limits(&self) -> driftd_iac::hcl::Limits {
+        let d = driftd_iac::hcl::Limits::default();
+        driftd_iac::hcl::Limits {
+            max_file_bytes: self.max_file_bytes.unwrap_or(d.max_file_bytes),
+            max_instances: self.max_instances.unwrap_or(d.max_instances),
+            max_resources: self.max_resources.unwrap_or(d.max_resources),
+        }
+    }
 }
 
 /// `[daemon]`: the long-running service and its history.

@@ -354,7 +354,19 @@ module "remote" {
     assert!(module
         .warnings
         .iter()
-        .any(|w| w.contains("not a local directory")));
+        .any(|w| w.contains("is not on disk (run `terraform init`")));
+    let unread: Vec<(&str, Option<&str>)> = module
+        .unread
+        .iter()
+        .map(|u| (u.address.as_str(), u.resource_type.as_deref()))
+        .collect();
+    assert_eq!(
+        unread,
+        [
+            ("aws_subnet.a", Some("aws_subnet")),
+            ("module.remote", None)
+        ]
+    );
 }
 
 #[test]

@@ -3,7 +3,9 @@
 
 use super::eval::{self, eval_attr, eval_value, hcl_to_json, VarDecl};
 use super::parse::{self, Located, ModuleSource};
-use super::{Attr, Backend, CodeModule, CodeResource, HclError, LoadOptions, ProviderConfig};
+use super::{
+    Attr, Backend, CodeModule, CodeResource, HclError, Limits, LoadOptions, ProviderConfig, Unread,
+};
 use crate::tfstate::{address, push_hcl_quoted};
 use ::hcl::eval::Context;
 use ::hcl::{Block, Body, Expression, Map, Structure, Value};
@@ -101,7 +103,81 @@ struct Loader<'o> {
     root_dir: String,
     /// Module directories read so far, so a module called many times is parsed once.
     sources: HashMap<PathBuf, Rc<ModuleSource>>,
+    /// `.terraform/modules/modules.json` of the root module: module call keys (`vpc`,
+    /// `vpc.endpoints`) to the directories `terraform init` installed them in.
+    manifest: HashMap<String, PathBuf>,
     out: CodeModule,
+}
+
+/// Reads the module manifest `terraform init` writes, if there is one. Its `Dir`s are relative
+/// to the root module directory.
+fn read_manifest(root: &Path, warnings: &mut Vec<String>) -> HashMap<String, PathBuf> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        #[serde(rename = "Modules", default)]
+        modules: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(rename = "Key")]
+        key: String,
+        #[serde(rename = "Dir")]
+        dir: String,
+    }
+    let path = root.join(".terraform").join("modules").join("modules.json");
+    let Ok(text) = parse::read_text(&path) else {
+        return HashMap::new();
+    };
+    match serde_json::from_str::<Manifest>(&text) {
+        Ok(m) => m
+            .modules
+            .into_iter()
+            .filter(|e| !e.key.is_empty())
+            .map(|e| (e.key, root.join(e.dir)))
+            .collect(),
+        Err(e) => {
+            warnings.push(format!(
+                "{}: not a module manifest ({e}); installed modules are not read (run \
+                 `terraform init` again)",
+                path.display()
+            ));
+            HashMap::new()
+        }
+    }
+}
+
+/// The manifest key of a module call: the call names from the root, joined by dots
+/// (`module.net[0].module.subnets["a"]` calling `x` is `net.subnets.x`).
+fn call_key(parent_path: &str, name: &str) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    let mut rest = parent_path;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let end = after.find(['.', '[']).unwrap_or(after.len());
+        names.push(&after[..end]);
+        rest = skip_index(&after[end..]);
+        rest = rest.strip_prefix('.').unwrap_or(rest);
+    }
+    names.push(name);
+    names.join(".")
+}
+
+/// Skips one instance key (`[0]`, `["a.b"]`) at the start of `text`, if any.
+fn skip_index(text: &str) -> &str {
+    let Some(inner) = text.strip_prefix('[') else {
+        return text;
+    };
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in inner.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ']' if !quoted => return &inner[i + 1..],
+            _ => {}
+        }
+    }
+    ""
 }
 
 pub(crate) fn load(dir: &Path, opts: &LoadOptions) -> Result<CodeModule, HclError> {
@@ -111,8 +187,10 @@ pub(crate) fn load(dir: &Path, opts: &LoadOptions) -> Result<CodeModule, HclErro
         base: eval::base_context(),
         root_dir: dir.display().to_string(),
         sources: HashMap::new(),
+        manifest: HashMap::new(),
         out: CodeModule::default(),
     };
+    loader.manifest = read_manifest(dir, &mut loader.out.warnings);
     let mut ctx = loader.module_context(&loader.root_dir.clone());
     let vars = eval::root_vars(&root, opts, &ctx, &mut loader.out.warnings)?;
     eval::declare_vars(&mut ctx, vars);
@@ -122,7 +200,14 @@ pub(crate) fn load(dir: &Path, opts: &LoadOptions) -> Result<CodeModule, HclErro
     loader.provider_blocks(&root, &ctx, "", &mut providers);
     // The root's blocks are owned here, so they are handed over (and freed as they are done).
     let resources = std::mem::take(&mut root.resources);
-    expand_resources(&mut loader.out, resources, &mut ctx, "", &providers);
+    expand_resources(
+        &mut loader.out,
+        resources,
+        &mut ctx,
+        "",
+        &providers,
+        &opts.limits,
+    )?;
     loader.module_instance(&root, &mut ctx, "", &providers, 0)?;
     Ok(loader.out)
 }
@@ -242,11 +327,23 @@ impl Loader<'_> {
         depth: usize,
     ) -> Result<(), HclError> {
         let resources: Vec<&Located<Block>> = module.resources.iter().collect();
-        expand_resources(&mut self.out, resources, ctx, module_path, providers);
+        expand_resources(
+            &mut self.out,
+            resources,
+            ctx,
+            module_path,
+            providers,
+            &self.opts.limits,
+        )?;
         for call in &module.modules {
             self.expand_call(module, call, ctx, module_path, providers, depth)?;
         }
         Ok(())
+    }
+
+    /// The directory `terraform init` installed the module call `key` in, when it exists.
+    fn installed_module(&self, key: &str) -> Option<PathBuf> {
+        self.manifest.get(key).filter(|dir| dir.is_dir()).cloned()
     }
 
     fn module_source(&mut self, dir: &Path) -> Result<Rc<ModuleSource>, HclError> {
@@ -276,23 +373,47 @@ impl Loader<'_> {
         let source = match attr_expr(&block.body, "source") {
             Some(Expression::String(s)) => s.clone(),
             _ => {
+                let reason = "its `source` is not a literal string".to_string();
                 self.out.warnings.push(format!(
-                    "{at}: module `{name}` has no literal `source`; its resources are not read"
+                    "{at}: module `{name}`: {reason}; its resources are not evaluated"
                 ));
-                self.out
-                    .unread
-                    .push(join_path(parent_path, &format!("module.{name}")));
+                self.out.unread.push(Unread {
+                    address: join_path(parent_path, &format!("module.{name}")),
+                    resource_type: None,
+                    reason,
+                    source: call.pos.clone(),
+                });
                 return Ok(());
             }
         };
-        if !(source.starts_with("./") || source.starts_with("../")) {
+        let local = source.starts_with("./") || source.starts_with("../");
+        // A module `terraform init` installed: where its manifest says it is.
+        let installed = if local {
+            None
+        } else {
+            self.installed_module(&call_key(parent_path, &name))
+        };
+        if !local && installed.is_none() {
+            let reason = if self.manifest.is_empty() {
+                format!(
+                    "source `{source}` is not on disk (run `terraform init` in the root module \
+                     to install it)"
+                )
+            } else {
+                format!(
+                    "source `{source}` is not in .terraform/modules/modules.json (run \
+                     `terraform init` again)"
+                )
+            };
             self.out.warnings.push(format!(
-                "{at}: module `{name}` comes from `{source}`, not a local directory; its \
-                 resources are not read"
+                "{at}: module `{name}`: {reason}; its resources are not evaluated"
             ));
-            self.out
-                .unread
-                .push(join_path(parent_path, &format!("module.{name}")));
+            self.out.unread.push(Unread {
+                address: join_path(parent_path, &format!("module.{name}")),
+                resource_type: None,
+                reason,
+                source: call.pos.clone(),
+            });
             return Ok(());
         }
         if depth >= MAX_DEPTH {
@@ -304,7 +425,7 @@ impl Loader<'_> {
                 ),
             });
         }
-        let child_dir = parent.dir.join(&source);
+        let child_dir = installed.unwrap_or_else(|| parent.dir.join(&source));
         let child = self.module_source(&child_dir).map_err(|e| match e {
             HclError::NoConfig { dir } | HclError::Read { path: dir, .. } => HclError::Invalid {
                 path: at.clone(),
@@ -318,9 +439,19 @@ impl Loader<'_> {
         let decls: Vec<VarDecl> = eval::var_decls(&child, &self.base);
         let child_providers = child_provider_map(&block.body, providers);
         let what = format!("module.{name}");
-        let Some(instances) = instances(&mut self.out, &block.body, ctx, &what, &call.pos) else {
-            self.out.unread.push(join_path(parent_path, &what));
-            return Ok(());
+        let limits = &self.opts.limits;
+        let instances = match instances(&mut self.out, &block.body, ctx, &what, &call.pos, limits)?
+        {
+            Ok(instances) => instances,
+            Err(reason) => {
+                self.out.unread.push(Unread {
+                    address: join_path(parent_path, &what),
+                    resource_type: None,
+                    reason,
+                    source: call.pos.clone(),
+                });
+                return Ok(());
+            }
         };
         let child_dir_text = child_dir.display().to_string();
         for instance in instances {
@@ -377,14 +508,27 @@ fn instances(
     ctx: &Context,
     what: &str,
     pos: &super::SourcePos,
-) -> Option<Vec<Instance>> {
+    limits: &Limits,
+) -> Result<Result<Vec<Instance>, String>, HclError> {
     let unknown = |out: &mut CodeModule, arg: &str, reason: String| {
         out.warnings.push(format!(
             "{}:{}: {what}: `{arg}` is not known from code ({reason}); its instances are not \
-             read",
+             evaluated",
             pos.file, pos.line
         ));
-        None
+        Ok(Err(format!("`{arg}` is not known from code: {reason}")))
+    };
+    let too_many = |arg: &str, n: u64| {
+        Err(HclError::Limit {
+            path: pos.file.clone(),
+            line: pos.line,
+            message: format!(
+                "{what}: `{arg}` asks for {n} instances, more than the limit of {} for one \
+                 block; if that is intended, raise `max_instances` in the target's \
+                 `[target.limits]` (driftd.toml)",
+                limits.max_instances
+            ),
+        })
     };
     if let Some(expr) = attr_expr(body, "count") {
         return match eval_value(expr, ctx) {
@@ -393,7 +537,8 @@ fn instances(
                     .filter(|f| f.fract() == 0.0 && *f >= 0.0)
                     .map(|f| f as u64)
             }) {
-                Some(n) => Some((0..n).map(Instance::Count).collect()),
+                Some(n) if n > limits.max_instances => too_many("count", n),
+                Some(n) => Ok(Ok((0..n).map(Instance::Count).collect())),
                 None => unknown(out, "count", format!("`{n}` is not a whole number")),
             },
             Ok(other) => unknown(out, "count", format!("`{other}` is not a number")),
@@ -402,15 +547,19 @@ fn instances(
     }
     if let Some(expr) = attr_expr(body, "for_each") {
         return match eval_value(expr, ctx) {
+            Ok(Value::Object(map)) if map.len() as u64 > limits.max_instances => {
+                too_many("for_each", map.len() as u64)
+            }
+            Ok(Value::Array(items)) if items.len() as u64 > limits.max_instances => {
+                too_many("for_each", items.len() as u64)
+            }
             Ok(Value::Object(map)) => {
                 let mut items: Vec<(String, Value)> = map.into_iter().collect();
                 items.sort_by(|a, b| a.0.cmp(&b.0));
-                Some(
-                    items
-                        .into_iter()
-                        .map(|(k, v)| Instance::Each(k, v))
-                        .collect(),
-                )
+                Ok(Ok(items
+                    .into_iter()
+                    .map(|(k, v)| Instance::Each(k, v))
+                    .collect()))
             }
             Ok(Value::Array(items)) => {
                 let mut keys = Vec::with_capacity(items.len());
@@ -428,14 +577,13 @@ fn instances(
                 }
                 keys.sort();
                 keys.dedup();
-                Some(
-                    keys.into_iter()
-                        .map(|k| {
-                            let v = Value::from(k.as_str());
-                            Instance::Each(k, v)
-                        })
-                        .collect(),
-                )
+                Ok(Ok(keys
+                    .into_iter()
+                    .map(|k| {
+                        let v = Value::from(k.as_str());
+                        Instance::Each(k, v)
+                    })
+                    .collect()))
             }
             Ok(other) => unknown(
                 out,
@@ -445,7 +593,7 @@ fn instances(
             Err(reason) => unknown(out, "for_each", reason),
         };
     }
-    Some(vec![Instance::Single])
+    Ok(Ok(vec![Instance::Single]))
 }
 
 /// One resource block as its instances, each with its attributes evaluated.
@@ -455,14 +603,15 @@ fn expand_resource(
     ctx: &mut Context,
     module_path: &str,
     providers: &ProviderMap,
-) {
+    limits: &Limits,
+) -> Result<(), HclError> {
     let block = &resource.item;
     let [resource_type, name] = labels(block)[..] else {
         out.warnings.push(format!(
             "{}:{}: a resource block needs a type and a name (ignored)",
             resource.pos.file, resource.pos.line
         ));
-        return;
+        return Ok(());
     };
     let provider_local = attr_expr(&block.body, "provider")
         .and_then(eval::traversal_path)
@@ -486,10 +635,30 @@ fn expand_resource(
         .flatten()
         .collect();
     let what = format!("{resource_type}.{name}");
-    let Some(instances) = instances(out, &block.body, ctx, &what, &resource.pos) else {
-        out.unread.push(join_path(module_path, &what));
-        return;
+    let instances = match instances(out, &block.body, ctx, &what, &resource.pos, limits)? {
+        Ok(instances) => instances,
+        Err(reason) => {
+            out.unread.push(Unread {
+                address: join_path(module_path, &what),
+                resource_type: Some(resource_type.to_string()),
+                reason,
+                source: resource.pos.clone(),
+            });
+            return Ok(());
+        }
     };
+    if out.resources.len() + instances.len() > limits.max_resources {
+        return Err(HclError::Limit {
+            path: resource.pos.file.clone(),
+            line: resource.pos.line,
+            message: format!(
+                "{}: the code declares more than {} resource instances in all; if that is \
+                 intended, raise `max_resources` in the target's `[target.limits]` (driftd.toml)",
+                join_path(module_path, &what),
+                limits.max_resources
+            ),
+        });
+    }
     let module = (!module_path.is_empty()).then_some(module_path);
     for instance in instances {
         instance.declare(ctx);
@@ -510,6 +679,7 @@ fn expand_resource(
         });
     }
     clear_instance(ctx);
+    Ok(())
 }
 
 /// Expands resource blocks in order. Owned blocks (the root module's) are freed as soon as they
@@ -524,12 +694,15 @@ fn expand_resources<R>(
     ctx: &mut Context,
     module_path: &str,
     providers: &ProviderMap,
-) where
+    limits: &Limits,
+) -> Result<(), HclError>
+where
     R: std::borrow::Borrow<Located<Block>>,
 {
     for resource in resources {
-        expand_resource(out, resource.borrow(), ctx, module_path, providers);
+        expand_resource(out, resource.borrow(), ctx, module_path, providers, limits)?;
     }
+    Ok(())
 }
 
 /// What a child module's provider references resolve to: the parent's default configurations,
@@ -690,5 +863,21 @@ fn join_path(module_path: &str, local: &str) -> String {
         local.to_string()
     } else {
         format!("{module_path}.{local}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::call_key;
+
+    #[test]
+    fn manifest_keys_are_call_names_without_instance_keys() {
+        assert_eq!(call_key("", "vpc"), "vpc");
+        assert_eq!(call_key("module.net", "x"), "net.x");
+        assert_eq!(
+            call_key("module.net[0].module.subnets[\"a.b]\"]", "x"),
+            "net.subnets.x"
+        );
+        assert_eq!(call_key("module.a.module.b", "c"), "a.b.c");
     }
 }

@@ -12,8 +12,9 @@
 //! expressions, splats, or non-ASCII outside strings). Debug builds check it against hcl-edit
 //! on every file (see `parse::parse_text`).
 //!
-//! Binary operations are nested to the right as hcl-edit nests them (`a * b + c` is
-//! `a * (b + c)` in the tree); hcl-rs's evaluator applies precedence itself.
+//! Binary operations are nested by precedence, to the left within a level, as hcl-edit's Pratt
+//! parser nests them. Recursion is bounded: text nested deeper than [`MAX_NESTING`] or with
+//! more binary operators than [`MAX_OPERATORS`] is left to hcl-edit, which bounds both and says so.
 //!
 //! [`prepare`]: super::prepare
 
@@ -31,6 +32,8 @@ pub(crate) fn parse(text: &str) -> Option<Vec<(Structure, usize)>> {
         src: text.as_bytes(),
         text,
         pos: 0,
+        depth: 0,
+        operators: 0,
     };
     let mut out = Vec::new();
     let mut keys: Vec<&str> = Vec::new();
@@ -50,6 +53,30 @@ struct Parser<'a> {
     src: &'a [u8],
     text: &'a str,
     pos: usize,
+    /// How many expressions deep the parser is (arrays, objects, calls, parentheses,
+    /// interpolations and indexes each open one).
+    depth: usize,
+    /// Binary operators read in the current attribute, at any depth.
+    operators: usize,
+}
+
+/// The deepest nesting of expressions this parser reads; deeper text goes to hcl-edit, which
+/// refuses more than 64 levels with a clear error. Recursion here is bounded by it.
+const MAX_NESTING: usize = 48;
+
+/// The most binary operators in one attribute this parser reads: a bound on the depth of the
+/// tree it builds (hcl-edit accepts at most 128 on any path through an expression tree and
+/// explains the limit).
+const MAX_OPERATORS: usize = 64;
+
+/// Pops the last two operands and the last operator and pushes their operation.
+fn reduce(operands: &mut Vec<Expression>, operators: &mut Vec<BinaryOperator>) {
+    let (Some(op), Some(rhs), Some(lhs)) = (operators.pop(), operands.pop(), operands.pop()) else {
+        return;
+    };
+    operands.push(Expression::Operation(Box::new(Operation::Binary(
+        BinaryOp::new(lhs, op, rhs),
+    ))));
 }
 
 fn is_id_start(b: u8) -> bool {
@@ -149,6 +176,7 @@ impl<'a> Parser<'a> {
                 keys.push(ident);
                 self.pos += 1;
                 self.skip_sp()?;
+                self.operators = 0;
                 let expr = self.expr()?;
                 Some(Structure::Attribute(Attribute::new(
                     Identifier::unchecked(ident),
@@ -209,6 +237,7 @@ impl<'a> Parser<'a> {
         }
         self.pos += 1;
         self.skip_sp()?;
+        self.operators = 0;
         let expr = self.expr()?;
         self.skip_sp()?;
         if self.peek()? != b'}' {
@@ -286,42 +315,21 @@ impl<'a> Parser<'a> {
         Some(Expression::FuncCall(Box::new(call)))
     }
 
-    /// An expression. Conditionals (`?`) are left to hcl-edit.
+    /// An expression: operands joined by binary operators, nested by precedence and to the
+    /// left within one precedence level, as hcl-edit's Pratt parser nests them (`a * b + c` is
+    /// `(a * b) + c`, `a - b - c` is `(a - b) - c`). Conditionals (`?`) are left to hcl-edit.
     fn expr(&mut self) -> Option<Expression> {
-        let mut expr = self.term()?;
-        // Whether `expr` is a traversal this loop started (and so may extend).
-        let mut traversing = false;
+        self.enter()?;
+        let first = self.operand()?;
+        let mut operands = vec![first];
+        let mut operators: Vec<BinaryOperator> = Vec::new();
         loop {
             let mark = self.pos;
             self.skip_sp()?;
             let (op, len) = match (self.peek(), self.peek_at(1)) {
-                (Some(b'.'), Some(b)) if is_id_start(b) => {
-                    self.pos += 1;
-                    let name = self.ident()?;
-                    expr = push_op(
-                        expr,
-                        TraversalOperator::GetAttr(Identifier::unchecked(name)),
-                        traversing,
-                    );
-                    traversing = true;
-                    continue;
-                }
-                (Some(b'['), Some(b)) if b != b'*' => {
-                    self.pos += 1;
-                    self.skip_ws()?;
-                    let index = self.expr()?;
-                    self.skip_ws()?;
-                    if self.peek()? != b']' {
-                        return None;
-                    }
-                    self.pos += 1;
-                    expr = push_op(expr, TraversalOperator::Index(index), traversing);
-                    traversing = true;
-                    continue;
-                }
                 (Some(b'/'), Some(b'/' | b'*')) => {
                     self.pos = mark;
-                    return Some(expr);
+                    break;
                 }
                 (Some(b'='), Some(b'=')) => (BinaryOperator::Eq, 2),
                 (Some(b'!'), Some(b'=')) => (BinaryOperator::NotEq, 2),
@@ -340,15 +348,80 @@ impl<'a> Parser<'a> {
                 (Some(b'.' | b'[' | b'?' | b'!' | b'&' | b'|'), _) => return None,
                 _ => {
                     self.pos = mark;
-                    return Some(expr);
+                    break;
                 }
             };
+            // Long chains make deep trees: hcl-edit bounds them (and says so clearly).
+            self.operators += 1;
+            if self.operators > MAX_OPERATORS {
+                return None;
+            }
             self.pos += len;
             self.skip_sp()?;
-            let rhs = self.expr()?;
-            return Some(Expression::Operation(Box::new(Operation::Binary(
-                BinaryOp::new(expr, op, rhs),
-            ))));
+            // Reduce what binds at least as tightly as the new operator: left associativity.
+            while operators
+                .last()
+                .is_some_and(|top| top.precedence() >= op.precedence())
+            {
+                reduce(&mut operands, &mut operators);
+            }
+            operators.push(op);
+            operands.push(self.operand()?);
+        }
+        while !operators.is_empty() {
+            reduce(&mut operands, &mut operators);
+        }
+        self.leave();
+        operands.pop()
+    }
+
+    /// One nesting level deeper; gives up past [`MAX_NESTING`], so that hcl-edit, which
+    /// bounds nesting, reports it.
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_NESTING).then_some(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    /// A term followed by its traversal (`.name`, `[index]`).
+    fn operand(&mut self) -> Option<Expression> {
+        let mut expr = self.term()?;
+        // Whether `expr` is a traversal this loop started (and so may extend).
+        let mut traversing = false;
+        loop {
+            let mark = self.pos;
+            self.skip_sp()?;
+            match (self.peek(), self.peek_at(1)) {
+                (Some(b'.'), Some(b)) if is_id_start(b) => {
+                    self.pos += 1;
+                    let name = self.ident()?;
+                    expr = push_op(
+                        expr,
+                        TraversalOperator::GetAttr(Identifier::unchecked(name)),
+                        traversing,
+                    );
+                    traversing = true;
+                }
+                (Some(b'['), Some(b)) if b != b'*' => {
+                    self.pos += 1;
+                    self.skip_ws()?;
+                    let index = self.expr()?;
+                    self.skip_ws()?;
+                    if self.peek()? != b']' {
+                        return None;
+                    }
+                    self.pos += 1;
+                    expr = push_op(expr, TraversalOperator::Index(index), traversing);
+                    traversing = true;
+                }
+                _ => {
+                    self.pos = mark;
+                    return Some(expr);
+                }
+            }
         }
     }
 
@@ -592,6 +665,9 @@ mod tests {
         "a = 18446744073709551615\nb = 0\n",
         "a = { k = { j = [1, { l = 2 }] } }\n",
         "a = f(x...)\n",
+        "a = 1 - 2 - 3\nb = a / b * c % d\nc = a < b == c > d\nd = a || b && c || d\n",
+        "a = 1 + 2 * 3 - 4 / 5 == 6 && 7 > 8 || 9 != 10\n",
+        "a = (a + b) * (c - d)\nb = f(a + b * c)[x + 1].y\n",
     ];
 
     const LEFT_TO_HCL_EDIT: &[&str] = &[
@@ -644,5 +720,28 @@ mod tests {
         for text in LEFT_TO_HCL_EDIT {
             assert!(parse(text).is_none(), "{text:?}");
         }
+    }
+
+    /// What would make a deep tree is hcl-edit's to refuse or accept: this parser gives up
+    /// first, so its own recursion (and that of whoever walks its trees) stays bounded.
+    #[test]
+    fn deep_or_long_expressions_are_left_to_hcl_edit() {
+        let long_chain = format!("a = {}\n", vec!["1"; 100_000].join(" + "));
+        assert!(parse(&long_chain).is_none());
+        let chain_at_limit = format!("a = {}\n", vec!["1"; MAX_OPERATORS + 1].join(" + "));
+        assert_eq!(fast(&chain_at_limit), Some(slow(&chain_at_limit)));
+        let over = format!("a = {}\n", vec!["1"; MAX_OPERATORS + 2].join(" + "));
+        assert!(parse(&over).is_none());
+        // Operators in nested expressions count toward the same bound.
+        let nested = format!("a = [{}]\n", vec!["(1 + 1)"; MAX_OPERATORS + 1].join(", "));
+        assert!(parse(&nested).is_none());
+        let deep = format!(
+            "a = {}1{}\n",
+            "[".repeat(MAX_NESTING),
+            "]".repeat(MAX_NESTING)
+        );
+        assert!(parse(&deep).is_none());
+        let shallow = format!("a = {}1{}\n", "[".repeat(20), "]".repeat(20));
+        assert_eq!(fast(&shallow), Some(slow(&shallow)));
     }
 }

@@ -130,10 +130,24 @@ pub struct CodeModule {
     /// What was read but not fully understood: a remote module source, a variable without a
     /// value, a `count` that is not known. Each names its file and what it means.
     pub warnings: Vec<String>,
-    /// Addresses (module calls `module.net`, resource blocks `aws_instance.web`, with their
-    /// module path) whose instances could not be read: a remote module, a `count` or `for_each`
-    /// not known from code. State resources under them are neither declared nor undeclared.
-    pub unread: Vec<String>,
+    /// Module calls and resource blocks whose instances could not be evaluated: a remote module
+    /// not on disk, a `count` or `for_each` not known from code. State resources under them are
+    /// neither declared nor undeclared; reports count them as "not evaluated".
+    pub unread: Vec<Unread>,
+}
+
+/// A module call or resource block whose instances the code alone cannot tell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unread {
+    /// `module.net` or `module.net.aws_subnet.this` (with its module instance path).
+    pub address: String,
+    /// The resource type for a resource block, `None` for a module call (whose resources are
+    /// not known at all).
+    pub resource_type: Option<String>,
+    /// Why, in a few words a person can act on: "`count` depends on
+    /// `data.aws_availability_zones.this` (known only after apply)".
+    pub reason: String,
+    pub source: SourcePos,
 }
 
 /// What the caller passes that Terraform would take from its command line and environment.
@@ -149,6 +163,31 @@ pub struct LoadOptions {
     pub env: BTreeMap<String, String>,
     /// The workspace name `terraform.workspace` evaluates to; `default` when empty.
     pub workspace: String,
+    /// Bounds on what one load reads and builds.
+    pub limits: Limits,
+}
+
+/// Bounds on what one load may read and build, so that one odd or hostile module is a clear
+/// error for its target, never a process out of memory. Nesting depth is bounded by the parser
+/// itself (64 levels, 128 chained operators).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest `.tf`, `.tfvars` or module manifest file read, in bytes.
+    pub max_file_bytes: u64,
+    /// The most instances one `count` or `for_each` may ask for.
+    pub max_instances: u64,
+    /// The most resource instances one load may declare, all modules together.
+    pub max_resources: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 8 << 20,
+            max_instances: 10_000,
+            max_resources: 200_000,
+        }
+    }
 }
 
 /// Why a module could not be read. Messages name the file and, for syntax errors, the line and
@@ -168,10 +207,60 @@ pub enum HclError {
     NoConfig { dir: String },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
+    /// A bound of [`Limits`] was reached; the message names the limit and how to raise it.
+    #[error("{path}:{line}: {message}")]
+    Limit {
+        path: String,
+        line: usize,
+        message: String,
+    },
 }
 
 /// Reads the root module in `dir` and the local modules it calls into the resources the code
 /// declares.
+///
+/// The load runs on a thread of its own with a generous stack: parsing and evaluation recurse
+/// over expressions, whose depth the parser bounds, and a caller's thread (a tokio worker, a
+/// test) may have a small stack.
 pub fn load_module(dir: &Path, opts: &LoadOptions) -> Result<CodeModule, HclError> {
-    expand::load(dir, opts)
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("driftd-hcl".into())
+            .stack_size(LOAD_STACK)
+            .spawn_scoped(scope, || {
+                CURRENT_LIMITS.with(|l| l.set(opts.limits));
+                expand::load(dir, opts)
+            })
+            .map_err(|e| HclError::Read {
+                path: dir.display().to_string(),
+                reason: format!("cannot start a thread to read the code: {e}"),
+            })?
+            .join()
+            .unwrap_or_else(|_| {
+                Err(HclError::Invalid {
+                    path: dir.display().to_string(),
+                    message: "internal error while reading the code (please report it)".into(),
+                })
+            })
+    })
+}
+
+/// Stack of the threads that parse and evaluate code: reserved, committed only as used.
+pub(crate) const LOAD_STACK: usize = 64 << 20;
+
+thread_local! {
+    /// The limits of the load running on this thread, for the places that have no options at
+    /// hand (file reads, built-in functions).
+    static CURRENT_LIMITS: std::cell::Cell<Limits> = std::cell::Cell::new(Limits::default());
+}
+
+/// The limits of the load running on this thread.
+pub(crate) fn current_limits() -> Limits {
+    CURRENT_LIMITS.with(|l| l.get())
+}
+
+/// Runs `f` with `limits` as this thread's limits (for a helper thread of a load).
+pub(crate) fn with_limits<R>(limits: Limits, f: impl FnOnce() -> R) -> R {
+    CURRENT_LIMITS.with(|l| l.set(limits));
+    f()
 }

@@ -130,20 +130,34 @@ fn parse_all(files: &[PathBuf]) -> Result<Vec<ParsedFile>, HclError> {
     }
     // Contiguous chunks keep the result in file order.
     let chunk = files.len().div_ceil(threads);
+    let limits = super::current_limits();
     let results: Vec<Result<Vec<ParsedFile>, HclError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|f| read_and_parse(f)).collect()))
+            .map(|part| {
+                std::thread::Builder::new()
+                    .name("driftd-hcl-parse".into())
+                    .stack_size(super::LOAD_STACK)
+                    .spawn_scoped(scope, move || {
+                        super::with_limits(limits, || {
+                            part.iter().map(|f| read_and_parse(f)).collect()
+                        })
+                    })
+            })
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
+            .map(|h| match h {
+                Ok(h) => h.join().unwrap_or_else(|_| {
                     Err(HclError::Invalid {
                         path: String::new(),
                         message: "internal error: parser thread panicked".into(),
                     })
-                })
+                }),
+                Err(e) => Err(HclError::Invalid {
+                    path: String::new(),
+                    message: format!("cannot start a parser thread: {e}"),
+                }),
             })
             .collect()
     });
@@ -160,11 +174,29 @@ fn read_and_parse(path: &Path) -> Result<ParsedFile, HclError> {
     parse_text(&text, &display)
 }
 
+/// Reads a file as UTF-8 text, refusing one larger than the load's `max_file_bytes`.
 pub(crate) fn read_text(path: &Path) -> Result<String, HclError> {
-    let bytes = fs::read(path).map_err(|e| HclError::Read {
+    let read_error = |e: std::io::Error| HclError::Read {
         path: path.display().to_string(),
         reason: io_reason(&e),
-    })?;
+    };
+    let file = fs::File::open(path).map_err(read_error)?;
+    let max = super::current_limits().max_file_bytes;
+    let mut bytes = Vec::new();
+    // Read one byte past the limit to tell "at the limit" from "over it" without trusting the
+    // size the file system reports (a pipe or /proc file has none).
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, max + 1), &mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > max {
+        return Err(HclError::Limit {
+            path: path.display().to_string(),
+            line: 1,
+            message: format!(
+                "larger than the limit of {max} bytes for one file; if that is intended, raise \
+                 `max_file_bytes` in the target's `[target.limits]` (driftd.toml)"
+            ),
+        });
+    }
     String::from_utf8(bytes).map_err(|e| HclError::Invalid {
         path: path.display().to_string(),
         message: format!(
