@@ -61,7 +61,7 @@ pub async fn run_target_with_progress(
 ) -> Result<ScanOutput> {
     let started_at = now();
     let expected = load_expected(target, base_dir).await?;
-    let provider = build_provider(target, &expected)?;
+    let provider = build_provider(target, &expected).await?;
     let specs = provider.type_specs();
     let types: Vec<String> = if target.resource_types.is_empty() {
         specs.iter().map(|s| s.resource_type.to_string()).collect()
@@ -137,16 +137,37 @@ pub async fn run_target_with_progress(
     }
     // A state can hold resources of several accounts (provider aliases assuming roles); this
     // listing sees one. The others are not scanned, never missing.
-    let (in_account, other_accounts) = split_by_account(
-        if expected.has_state {
-            &expected.resources
-        } else {
-            &by_identity
-        },
-        inventory.account.as_deref(),
-    );
+    // A resource whose state records no region is placed before it is compared: one the listing
+    // cannot place is not scanned, never missing.
+    let scanned_regions: Vec<String> = scanned
+        .iter()
+        .filter(|(p, _, scope)| p == driftd_aws::PROVIDER && scope != driftd_aws::GLOBAL_SCOPE)
+        .map(|(_, _, scope)| scope.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (placed, unplaced) = if expected.has_state {
+        place_unregioned(
+            &expected.resources,
+            expected.code.as_ref(),
+            &specs,
+            &inventory.resources,
+            &scanned_regions,
+        )
+    } else {
+        (
+            std::borrow::Cow::Borrowed(by_identity.as_slice()),
+            Vec::new(),
+        )
+    };
+    let (in_account, other_accounts) = split_by_account(&placed, inventory.account.as_deref());
     let mut skipped = inventory.skipped.clone();
     skipped.extend(other_accounts);
+    skipped.extend(unplaced);
+    // Whatever a provider's answer held, a report carries a bounded, printable reason.
+    for s in &mut skipped {
+        s.reason = driftd_core::provider::bounded_reason(&s.reason);
+    }
     let state: &[Resource] = &in_account;
     let mut analysis = analyze(&AnalyzeInput {
         target: &target.name,
@@ -271,32 +292,13 @@ pub async fn load_expected(target: &TargetConfig, base_dir: &Path) -> Result<Exp
 
 /// The provider that lists a target's live resources, configured from the target and, where the
 /// target leaves its scope open, from what the definitions name.
-pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<dyn Provider>> {
+pub async fn build_provider(
+    target: &TargetConfig,
+    expected: &Expected,
+) -> Result<Box<dyn Provider>> {
     match target.provider.as_str() {
         "aws" => {
-            let regions = if target.regions.is_empty() {
-                let code = expected.code.iter().flat_map(|c| &c.intents);
-                let found: BTreeSet<String> = expected
-                    .resources
-                    .iter()
-                    .filter(|r| r.key.provider == driftd_aws::PROVIDER)
-                    .filter_map(|r| r.region.clone())
-                    .chain(
-                        code.filter(|i| i.provider == driftd_aws::PROVIDER)
-                            .filter_map(|i| i.region.clone()),
-                    )
-                    .collect();
-                if found.is_empty() {
-                    anyhow::bail!(
-                        "target `{}`: no region is configured and none can be read from its \
-                         state or code; set `regions` in the target",
-                        target.name
-                    );
-                }
-                found.into_iter().collect()
-            } else {
-                target.regions.clone()
-            };
+            let regions = aws_regions(target, expected).await?;
             tracing::info!(
                 target = %target.name,
                 regions = ?regions,
@@ -314,6 +316,171 @@ pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<
     }
 }
 
+/// True for an AWS type that is listed per region (everything but the global services).
+fn is_regional_aws_type(resource_type: &str) -> bool {
+    AwsProvider::supported_types().contains(&resource_type)
+        && !driftd_aws::resources::is_global(resource_type)
+}
+
+/// The regions an AWS target lists, resolved like the AWS CLI resolves one: `--region` or the
+/// target's `regions`; else the regions its state and code record; else `AWS_REGION`,
+/// `AWS_DEFAULT_REGION` or the profile's region. Global services (IAM) need none: a target whose
+/// definitions hold nothing regional lists them alone. The global pseudo-region is never a region.
+async fn aws_regions(target: &TargetConfig, expected: &Expected) -> Result<Vec<String>> {
+    if !target.regions.is_empty() {
+        return Ok(driftd_aws::regional_scopes(&target.regions));
+    }
+    let code = expected.code.iter().flat_map(|c| &c.intents);
+    let recorded: Vec<String> = expected
+        .resources
+        .iter()
+        .filter(|r| r.key.provider == driftd_aws::PROVIDER)
+        .filter_map(|r| r.region.clone())
+        .chain(
+            code.clone()
+                .filter(|i| i.provider == driftd_aws::PROVIDER)
+                .filter_map(|i| i.region.clone()),
+        )
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    let recorded = driftd_aws::regional_scopes(&recorded);
+    if !recorded.is_empty() {
+        return Ok(recorded);
+    }
+    if let Some(default) = driftd_aws::region::default_region(target.aws.profile.as_deref()).await {
+        tracing::info!(
+            target = %target.name,
+            region = %default.region,
+            source = %default.source,
+            "the state records no region: scanning the environment's"
+        );
+        return Ok(vec![default.region]);
+    }
+    let regional = expected
+        .resources
+        .iter()
+        .filter(|r| r.key.provider == driftd_aws::PROVIDER)
+        .map(|r| r.key.resource_type.as_str())
+        .chain(
+            code.filter(|i| i.provider == driftd_aws::PROVIDER)
+                .map(|i| i.resource_type.as_str()),
+        )
+        .find(|t| is_regional_aws_type(t));
+    if let Some(example) = regional {
+        anyhow::bail!(
+            "target `{}`: no region to scan: the state and code record none (for {example} and \
+             others) and none is configured; {}",
+            target.name,
+            driftd_aws::region::REGION_HINT
+        );
+    }
+    Ok(Vec::new())
+}
+
+/// The scope named in `skipped` for state resources whose region is not known.
+const UNKNOWN_REGION: &str = "unknown-region";
+
+/// Places the AWS resources of a regional type whose state records no region (no ARN, no
+/// availability zone: an `aws_eip`, a security group rule): in the region of their provider
+/// block when the code names one, else in the region where the listing found them. What is left
+/// cannot be proven missing (a listing of the scanned regions says nothing about the others): it
+/// is taken out of the comparison and named in a "not scanned" entry per type.
+fn place_unregioned<'r>(
+    resources: &'r [Resource],
+    code: Option<&driftd_core::threeway::CodeSide>,
+    specs: &[&'static driftd_core::TypeSpec],
+    live: &[Resource],
+    regions: &[String],
+) -> (std::borrow::Cow<'r, [Resource]>, Vec<driftd_core::Skipped>) {
+    let needs_place = |r: &Resource| {
+        r.region.is_none()
+            && r.key.provider == driftd_aws::PROVIDER
+            && is_regional_aws_type(&r.key.resource_type)
+    };
+    if !resources.iter().any(needs_place) {
+        return (std::borrow::Cow::Borrowed(resources), Vec::new());
+    }
+    let configured: BTreeMap<&str, &str> = code
+        .iter()
+        .flat_map(|c| &c.intents)
+        .filter_map(|i| Some((i.address.as_str(), i.region.as_deref()?)))
+        .collect();
+    let match_key = |spec: Option<&&driftd_core::TypeSpec>, r: &Resource| {
+        spec.and_then(|s| s.identity_key(&r.attrs))
+            .unwrap_or_else(|| r.key.id.as_bytes().to_vec())
+    };
+    let mut kept = Vec::with_capacity(resources.len());
+    let mut unplaced: BTreeMap<String, usize> = BTreeMap::new();
+    for r in resources {
+        if !needs_place(r) {
+            kept.push(r.clone());
+            continue;
+        }
+        let mut r = r.clone();
+        if let Some(region) = r
+            .address
+            .as_deref()
+            .and_then(|a| configured.get(a))
+            .map(|r| r.to_string())
+        {
+            r.region = Some(region);
+            kept.push(r);
+            continue;
+        }
+        let spec = specs
+            .iter()
+            .find(|s| s.provider == r.key.provider && s.resource_type == r.key.resource_type);
+        let key = match_key(spec, &r);
+        let found = live.iter().find(|l| {
+            l.key.provider == r.key.provider
+                && l.key.resource_type == r.key.resource_type
+                && match_key(spec, l) == key
+        });
+        match found.and_then(|l| l.region.clone()) {
+            Some(region) => {
+                r.region = Some(region);
+                kept.push(r);
+            }
+            None => *unplaced.entry(r.key.resource_type.clone()).or_default() += 1,
+        }
+    }
+    let scanned = if regions.is_empty() {
+        "no region".to_string()
+    } else {
+        regions.join(", ")
+    };
+    let skipped = unplaced
+        .into_iter()
+        .map(|(resource_type, n)| driftd_core::Skipped {
+            provider: driftd_aws::PROVIDER.into(),
+            resource_type,
+            scope: UNKNOWN_REGION.into(),
+            attribute: None,
+            reason: format!(
+                "{n} resource(s) in state record no region and are not in the scanned regions \
+                 ({scanned}): not compared; pass --code with the provider block's region, or \
+                 add their region to the target's regions"
+            ),
+        })
+        .collect();
+    (std::borrow::Cow::Owned(kept), skipped)
+}
+
+/// The account a state resource lives in, read from its ARN or, for an attachment (which has
+/// none), from the customer-managed policy it attaches: a role can only be given a policy of its
+/// own account or an AWS-managed one (`arn:aws:iam::aws:policy/...`), which names no account.
+fn resource_account(r: &Resource) -> Option<&str> {
+    let account = |attr: &str| {
+        r.attrs
+            .get(attr)
+            .and_then(|a| a.as_str())
+            .and_then(|arn| arn.split(':').nth(4))
+            .filter(|a| !a.is_empty() && *a != "aws")
+    };
+    account("arn").or_else(|| account("policy_arn"))
+}
+
 /// Splits state resources into those of `account` (or of no known account) and "not scanned"
 /// entries for the others, one per type, region and account.
 fn split_by_account<'r>(
@@ -322,10 +489,9 @@ fn split_by_account<'r>(
 ) -> (std::borrow::Cow<'r, [Resource]>, Vec<driftd_core::Skipped>) {
     let other_account = |r: &'r Resource| {
         (r.key.provider == driftd_aws::PROVIDER)
-            .then(|| r.attrs.get("arn").and_then(|a| a.as_str()))
+            .then(|| resource_account(r))
             .flatten()
-            .and_then(|arn| arn.split(':').nth(4))
-            .filter(|a| !a.is_empty() && Some(*a) != account)
+            .filter(|a| Some(*a) != account)
     };
     if account.is_none() || !resources.iter().any(|r| other_account(r).is_some()) {
         return (std::borrow::Cow::Borrowed(resources), Vec::new());

@@ -144,6 +144,41 @@ impl fmt::Display for ListError {
 
 impl std::error::Error for ListError {}
 
+/// Longest reason kept in a report's `skipped` entry, in characters.
+pub const MAX_REASON_CHARS: usize = 300;
+
+/// A reason fit for a report: control characters (and runs of whitespace) become one space, and
+/// anything past [`MAX_REASON_CHARS`] is cut with `…`. An API's answer can be a whole HTML page or
+/// carry escape sequences; a report, a log line or a notification must hold neither.
+pub fn bounded_reason(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_REASON_CHARS * 4));
+    let mut chars = 0;
+    let mut space = false;
+    for c in text.chars() {
+        let blank = c.is_whitespace() || c.is_control();
+        if blank {
+            space = !out.is_empty();
+            continue;
+        }
+        if std::mem::take(&mut space) {
+            out.push(' ');
+            chars += 1;
+        }
+        if chars >= MAX_REASON_CHARS {
+            // Cut on a character, never inside one.
+            while chars > MAX_REASON_CHARS - 1 {
+                out.pop();
+                chars -= 1;
+            }
+            out.push('…');
+            return out;
+        }
+        out.push(c);
+        chars += 1;
+    }
+    out
+}
+
 /// One resource type of a provider: its comparison spec and how to list it with client `C`.
 /// Adding a type is one file implementing this plus one registry line.
 #[async_trait]
@@ -160,4 +195,21 @@ pub struct KindListing {
     pub resources: Vec<Resource>,
     /// Attributes that could not be read (left out of the comparison), with the reason.
     pub unread_attributes: Vec<(String, ListError)>,
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_bounded_and_printable() {
+        assert_eq!(bounded_reason("  a\r\n\tb\u{1b}[31m c  "), "a b [31m c");
+        let long = "é".repeat(1000);
+        let cut = bounded_reason(&long);
+        assert_eq!(cut.chars().count(), MAX_REASON_CHARS);
+        assert!(cut.ends_with('…'));
+        let exact = "x".repeat(MAX_REASON_CHARS);
+        assert_eq!(bounded_reason(&exact), exact);
+        assert_eq!(bounded_reason(""), "");
+    }
 }

@@ -5,11 +5,12 @@ use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::config::ProvideCredentials;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::Client;
+use driftd_core::provider::bounded_reason;
 use driftd_core::{ListError, ProviderError};
-use std::fmt::Debug;
 use std::time::Duration;
 
 /// What a target says about reaching AWS. Credentials always come from the standard chain
@@ -115,8 +116,9 @@ fn no_credentials(detail: &str) -> ProviderError {
     ProviderError::Credentials {
         provider: crate::PROVIDER.into(),
         message: format!(
-            "{detail}; set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or the target's \
-             `profile`, or run where an instance or container role is available"
+            "{}; set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or the target's \
+             `profile`, or run where an instance or container role is available",
+            bounded_reason(detail)
         ),
     }
 }
@@ -184,20 +186,21 @@ pub fn metered_iam_client(base: &SdkConfig, meter: AttemptMeter) -> aws_sdk_iam:
 }
 
 /// Classifies an SDK error of the EC2 `operation` into a reason a person can act on.
-pub fn classify<E, R>(operation: &str, err: &SdkError<E, R>) -> ListError
+pub fn classify<E>(operation: &str, err: &SdkError<E, HttpResponse>) -> ListError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: Debug,
 {
     classify_in("ec2", operation, err)
 }
 
 /// Classifies an SDK error of `operation` of `service` (the IAM action prefix: `ec2`, `s3`,
 /// `iam`) into a reason a person can act on; an access denial names the permission to grant.
-pub fn classify_in<E, R>(service: &str, operation: &str, err: &SdkError<E, R>) -> ListError
+/// The reason is the service's error code and message, or the HTTP status when the answer has no
+/// code, bounded in length ([`bounded_reason`]): never the SDK's debug form of the error, never
+/// the whole body of an answer.
+pub fn classify_in<E>(service: &str, operation: &str, err: &SdkError<E, HttpResponse>) -> ListError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: Debug,
 {
     match err {
         SdkError::TimeoutError(_) => {
@@ -207,16 +210,25 @@ where
             ListError::Timeout(format!("{operation} did not answer in time"))
         }
         SdkError::DispatchFailure(_) => {
-            ListError::Connection(format!("{operation}: {}", DisplayErrorContext(err)))
+            ListError::Connection(bounded_reason(&format!("{operation}: {}", causes(err))))
         }
+        SdkError::ConstructionFailure(_) => ListError::Api(bounded_reason(&format!(
+            "{operation}: the request could not be built: {}",
+            causes(err)
+        ))),
         _ => {
             let code = err.code().unwrap_or("");
             let message = err.message().unwrap_or("");
-            let detail = if code.is_empty() {
-                format!("{operation}: {}", DisplayErrorContext(err))
+            let detail = bounded_reason(&if code.is_empty() {
+                format!(
+                    "{operation}: {}",
+                    uncoded_answer(err.raw_response(), message)
+                )
+            } else if message.is_empty() {
+                format!("{operation}: {code}")
             } else {
                 format!("{operation}: {code}: {message}")
-            };
+            });
             if ACCESS_DENIED.contains(&code) {
                 ListError::AccessDenied(format!(
                     "{detail} (grant {service}:{} to driftd's identity)",
@@ -229,6 +241,67 @@ where
             }
         }
     }
+}
+
+/// Longest excerpt of an answer's body quoted when it has no AWS error code, in characters.
+const BODY_EXCERPT_CHARS: usize = 120;
+
+/// An answer without an AWS error code (a proxy's or load balancer's error page, an endpoint that
+/// is not AWS): its HTTP status and the start of its text, markup removed.
+fn uncoded_answer(raw: Option<&HttpResponse>, message: &str) -> String {
+    let Some(raw) = raw else {
+        return "an answer that could not be read".into();
+    };
+    let status = raw.status().as_u16();
+    let mut out = format!("HTTP {status} without an AWS error code");
+    if !message.is_empty() {
+        out.push_str(": ");
+        out.push_str(message);
+        return out;
+    }
+    let text = raw
+        .body()
+        .bytes()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let excerpt: String = bounded_reason(&without_markup(&text))
+        .chars()
+        .take(BODY_EXCERPT_CHARS)
+        .collect();
+    if !excerpt.is_empty() {
+        out.push_str(": ");
+        out.push_str(&excerpt);
+    }
+    out
+}
+
+/// Text with `<...>` tags (and what `<script>`/`<style>` hold) left out.
+fn without_markup(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        out.push(' ');
+        let tail = &rest[open..];
+        let lower: String = tail
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let skip_to = if lower.starts_with("<script") {
+            tail.to_ascii_lowercase().find("</script>").map(|i| i + 9)
+        } else if lower.starts_with("<style") {
+            tail.to_ascii_lowercase().find("</style>").map(|i| i + 8)
+        } else {
+            tail.find('>').map(|i| i + 1)
+        };
+        match skip_to {
+            Some(i) => rest = &tail[i..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The IAM action that allows an API operation: the same name, except for the S3 operations
@@ -248,7 +321,7 @@ fn permission<'a>(service: &str, operation: &'a str) -> &'a str {
 pub fn is_access_denied<E, R>(err: &SdkError<E, R>) -> bool
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: Debug,
+    R: std::fmt::Debug,
 {
     ACCESS_DENIED.contains(&err.code().unwrap_or(""))
 }
@@ -257,7 +330,7 @@ where
 pub fn error_code<E, R>(err: &SdkError<E, R>) -> Option<&str>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: Debug,
+    R: std::fmt::Debug,
 {
     err.code()
 }

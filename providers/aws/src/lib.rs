@@ -4,6 +4,7 @@
 //! - [`client`]: SDK configuration (credential chain, optional endpoint and assumed role, retries,
 //!   timeouts) and the classification of SDK errors into "not scanned" reasons.
 //! - [`metering`]: counts every API call attempt (SDK retries included) and the throttled ones.
+//! - [`region`]: the region a target works in when it names none (environment, profile).
 //! - [`resources`]: one file per resource type, each a [`ResourceKind`]; [`resources::registry`]
 //!   is the one list to extend when adding a type.
 //!
@@ -15,12 +16,13 @@
 
 pub mod client;
 pub mod metering;
+pub mod region;
 pub mod resources;
 pub mod state_backend;
 
 use async_trait::async_trait;
 use client::Clients;
-use driftd_core::provider::{Progress, ProgressEvent, UnitOutcome, UnitStats};
+use driftd_core::provider::{bounded_reason, Progress, ProgressEvent, UnitOutcome, UnitStats};
 use driftd_core::{
     ListError, LiveInventory, Provider, ProviderError, ResourceKind, Skipped, TypeSpec,
 };
@@ -86,7 +88,8 @@ impl Provider for AwsProvider {
                 let scopes = if resources::is_global(kind.spec().resource_type) {
                     vec![GLOBAL_SCOPE.to_string()]
                 } else {
-                    self.settings.regions.clone()
+                    // Never a regional type in the global pseudo-region.
+                    regional_scopes(&self.settings.regions)
                 };
                 scopes.into_iter().map(move |scope| (kind.clone(), scope))
             })
@@ -95,7 +98,9 @@ impl Provider for AwsProvider {
             provider: PROVIDER,
             units: plan.len(),
         });
-        let scan = Arc::new(resources::ScanShared::new(self.settings.regions.clone()));
+        let scan = Arc::new(resources::ScanShared::new(regional_scopes(
+            &self.settings.regions,
+        )));
         let path_style = self.settings.endpoint_url.is_some();
 
         let mut tasks = JoinSet::new();
@@ -161,13 +166,14 @@ impl Provider for AwsProvider {
                     stats.resources = listing.resources.len();
                     let mut unread_attributes = Vec::new();
                     for (attribute, err) in listing.unread_attributes {
-                        unread_attributes.push((attribute.clone(), err.to_string()));
+                        unread_attributes
+                            .push((attribute.clone(), bounded_reason(&err.to_string())));
                         inv.skipped.push(Skipped {
                             provider: PROVIDER.into(),
                             resource_type: resource_type.into(),
                             scope: region.clone(),
                             attribute: Some(attribute),
-                            reason: err.to_string(),
+                            reason: bounded_reason(&err.to_string()),
                         });
                     }
                     inv.resources.extend(listing.resources);
@@ -181,10 +187,10 @@ impl Provider for AwsProvider {
                         resource_type: resource_type.into(),
                         scope: region.clone(),
                         attribute: None,
-                        reason: err.to_string(),
+                        reason: bounded_reason(&err.to_string()),
                     });
                     UnitOutcome::Skipped {
-                        reason: err.to_string(),
+                        reason: bounded_reason(&err.to_string()),
                     }
                 }
             };
@@ -201,6 +207,18 @@ impl Provider for AwsProvider {
         inv.skipped.sort();
         Ok(inv)
     }
+}
+
+/// The regions regional types are listed in: the target's, without the global pseudo-region and
+/// without repeats.
+pub fn regional_scopes(regions: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(regions.len());
+    for r in regions {
+        if r != GLOBAL_SCOPE && !r.is_empty() && !out.contains(r) {
+            out.push(r.clone());
+        }
+    }
+    out
 }
 
 /// Default per-operation deadline, retries included.
