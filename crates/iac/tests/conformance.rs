@@ -384,3 +384,45 @@ module "other" {
     assert_eq!(module.unread[0].address, "module.other");
     assert!(module.unread[0].reason.contains("terraform init"));
 }
+
+/// hcl-edit refuses a file for an object that defines a key twice; Terraform fails only that
+/// expression. So only that attribute is not evaluated, with the reason, and the rest loads.
+#[test]
+fn a_duplicate_object_key_sets_aside_one_expression_not_the_directory() {
+    let text = r#"
+resource "aws_instance" "web" {
+  ami  = "ami-1"
+  tags = {
+    Name = "web"
+    Name = "again"
+  }
+  labels = { "a" = 1, "a" = 2 }
+}
+resource "aws_instance" "db" {
+  ami = "ami-2"
+}
+"#;
+    let module = load_one(&[("main.tf", text)]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(module.resources.len(), 2);
+    assert_eq!(
+        attr(&module, "aws_instance.web", "ami"),
+        Attr::Known(json!("ami-1"))
+    );
+    for (name, key) in [("tags", "Name"), ("labels", "a")] {
+        match attr(&module, "aws_instance.web", name) {
+            Attr::Unknown { reason } => {
+                assert!(reason.contains(&format!("`{key}` twice")), "{reason}");
+                assert!(reason.contains("main.tf:"), "{reason}");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    assert!(
+        module
+            .warnings
+            .iter()
+            .any(|w| w.contains("main.tf:6:") && w.contains("`Name` twice")),
+        "{:?}",
+        module.warnings
+    );
+}

@@ -6,7 +6,7 @@
 //! any expression reaching it fails and the attribute becomes unknown.
 
 use super::parse::{read_text, read_tfvars, Located, ModuleSource};
-use super::prepare::{LOCAL_PREFIX, VAR_PREFIX};
+use super::prepare::{DUPLICATE_PREFIX, LOCAL_PREFIX, VAR_PREFIX};
 use super::{Attr, HclError, LoadOptions};
 use ::hcl::eval::{Context, ErrorKind, Evaluate};
 use ::hcl::{Attribute, Block, Expression, Map, Structure, Value};
@@ -92,6 +92,13 @@ pub(crate) fn unknown_reason(err: &::hcl::eval::Error) -> String {
             "local value `{}` is not known from code",
             &name.as_str()[LOCAL_PREFIX.len()..]
         ),
+        ErrorKind::UndefinedVar(name) if name.as_str().starts_with(DUPLICATE_PREFIX) => {
+            let rest = &name.as_str()[DUPLICATE_PREFIX.len()..];
+            let (key, at) = rest.rsplit_once('\0').unwrap_or((rest, ""));
+            format!(
+                "an object defines the key `{key}` twice ({at}); Terraform rejects this expression"
+            )
+        }
         ErrorKind::UndefinedVar(name) => match name.as_str() {
             "data" => "refers to a data source, read only at plan time".to_string(),
             "module" => "refers to a module output, known only after apply".to_string(),

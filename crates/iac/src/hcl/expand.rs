@@ -182,6 +182,7 @@ fn skip_index(text: &str) -> &str {
 
 pub(crate) fn load(dir: &Path, opts: &LoadOptions) -> Result<CodeModule, HclError> {
     let mut root = parse::read_module_dir(dir)?;
+    let root_warnings = std::mem::take(&mut root.warnings);
     let mut loader = Loader {
         opts,
         base: eval::base_context(),
@@ -190,6 +191,7 @@ pub(crate) fn load(dir: &Path, opts: &LoadOptions) -> Result<CodeModule, HclErro
         manifest: HashMap::new(),
         out: CodeModule::default(),
     };
+    loader.out.warnings.extend(root_warnings);
     loader.manifest = read_manifest(dir, &mut loader.out.warnings);
     let mut ctx = loader.module_context(&loader.root_dir.clone());
     let vars = eval::root_vars(&root, opts, &ctx, &mut loader.out.warnings)?;
@@ -351,7 +353,9 @@ impl Loader<'_> {
         if let Some(found) = self.sources.get(&key) {
             return Ok(Rc::clone(found));
         }
-        let source = Rc::new(parse::read_module_dir(&key)?);
+        let mut source = parse::read_module_dir(&key)?;
+        self.out.warnings.append(&mut source.warnings);
+        let source = Rc::new(source);
         self.sources.insert(key, Rc::clone(&source));
         Ok(source)
     }

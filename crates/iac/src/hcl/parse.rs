@@ -32,6 +32,8 @@ pub(crate) struct ModuleSource {
     pub providers: Vec<Located<Block>>,
     /// `backend` blocks found inside `terraform` blocks.
     pub backends: Vec<Located<Block>>,
+    /// What was read but set aside (an expression Terraform would reject), `file:line:col: ...`.
+    pub warnings: Vec<String>,
 }
 
 /// Reads and parses every `*.tf` file directly in `dir`.
@@ -74,10 +76,12 @@ pub(crate) fn read_module_dir(dir: &Path) -> Result<ModuleSource, HclError> {
 struct ParsedFile {
     display: Arc<str>,
     structures: Vec<(Structure, usize)>,
+    warnings: Vec<String>,
 }
 
 impl ParsedFile {
     fn sort_into(self, module: &mut ModuleSource) {
+        module.warnings.extend(self.warnings);
         for (structure, line) in self.structures {
             let pos = SourcePos {
                 file: self.display.to_string(),
@@ -235,6 +239,7 @@ fn parse_text(text: &str, display: &str) -> Result<ParsedFile, HclError> {
         return Ok(ParsedFile {
             display: Arc::from(display),
             structures: plain.into_iter().zip(starts).collect(),
+            warnings: Vec::new(),
         });
     }
     parse_text_slow(text, display)
@@ -242,18 +247,127 @@ fn parse_text(text: &str, display: &str) -> Result<ParsedFile, HclError> {
 
 /// [`parse_text`] with hcl-edit.
 fn parse_text_slow(text: &str, display: &str) -> Result<ParsedFile, HclError> {
-    let body = parse_body(text, display)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (body, duplicates) = parse_body_lenient(text, display)?;
     let mut lines = LineCounter::new(text);
     let starts: Vec<usize> = body
         .iter()
         .map(|s| s.span().map_or(0, |span| lines.line_at(span.start)))
         .collect();
     let mut plain: ::hcl::Body = body.into();
+    let mut warnings = Vec::new();
+    if !duplicates.is_empty() {
+        super::prepare::set_aside_duplicates(&mut plain, &duplicates);
+        warnings.extend(duplicates.iter().map(|d| {
+            format!(
+                "{}: an object defines the key `{}` twice; Terraform rejects that expression, \
+                 so driftd does not evaluate it (remove one of the two)",
+                d.at, d.key
+            )
+        }));
+    }
     super::prepare::prepare_body(&mut plain);
     Ok(ParsedFile {
         display: Arc::from(display),
         structures: plain.into_iter().zip(starts).collect(),
+        warnings,
     })
+}
+
+/// A key an object constructor defines twice, renamed so the file can be read.
+pub(crate) struct DuplicateKey {
+    /// The name it was given in the text (`driftd-duplicate-N`).
+    pub marker: String,
+    /// The key as written.
+    pub key: String,
+    /// `file:line:col` of the second definition.
+    pub at: String,
+}
+
+/// The most duplicate object keys one file may have before it is an error.
+const MAX_DUPLICATE_KEYS: usize = 64;
+
+/// hcl-edit refuses a whole file for an object constructor that defines a key twice, while
+/// Terraform only fails the expression that holds it. So such a key is renamed in a copy of the
+/// text (to a marker no one writes) and the file parsed again; the caller then sets aside the
+/// objects holding a marker, which evaluate as unknown with the reason.
+fn parse_body_lenient(
+    text: &str,
+    display: &str,
+) -> Result<(::hcl::edit::structure::Body, Vec<DuplicateKey>), HclError> {
+    let mut copy: Option<String> = None;
+    let mut duplicates = Vec::new();
+    loop {
+        let current = copy.as_deref().unwrap_or(text);
+        let err = match ::hcl::edit::parser::parse_body(current) {
+            Ok(body) => return Ok((body, duplicates)),
+            Err(err) => err,
+        };
+        let syntax = || syntax_error(&err, display);
+        if !err.message().contains("redefined object key") || duplicates.len() >= MAX_DUPLICATE_KEYS
+        {
+            return Err(syntax());
+        }
+        let offset = err.location().offset();
+        let Some((start, end, key)) = key_at(current, offset) else {
+            return Err(syntax());
+        };
+        let marker = format!("driftd-duplicate-{}", duplicates.len());
+        duplicates.push(DuplicateKey {
+            marker: marker.clone(),
+            key,
+            at: format!(
+                "{display}:{}:{}",
+                err.location().line(),
+                err.location().column()
+            ),
+        });
+        let mut next = String::with_capacity(current.len() + marker.len());
+        next.push_str(&current[..start]);
+        next.push_str(&marker);
+        next.push_str(&current[end..]);
+        copy = Some(next);
+    }
+}
+
+/// The object key starting at `offset`: an identifier, or the inside of a plain quoted string.
+/// Returns the byte range to replace and the key's text.
+fn key_at(text: &str, offset: usize) -> Option<(usize, usize, String)> {
+    let rest = text.get(offset..)?;
+    if let Some(quoted) = rest.strip_prefix('"') {
+        let end = quoted.find(['"', '\\', '$', '%', '\n'])?;
+        if quoted.as_bytes().get(end) != Some(&b'"') {
+            return None;
+        }
+        return Some((offset + 1, offset + 1 + end, quoted[..end].to_string()));
+    }
+    let len = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '-'))
+        .map_or(rest.len(), |(i, _)| i);
+    (len > 0).then(|| (offset, offset + len, rest[..len].to_string()))
+}
+
+fn syntax_error(err: &::hcl::edit::parser::Error, display: &str) -> HclError {
+    HclError::Syntax {
+        path: display.to_string(),
+        line: err.location().line(),
+        column: err.location().column(),
+        message: bounded(err.message()),
+    }
+}
+
+/// An error message from the parser, cut to a length a report can hold.
+fn bounded(message: &str) -> String {
+    const MAX: usize = 300;
+    if message.len() <= MAX {
+        return message.to_string();
+    }
+    let mut end = MAX;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &message[..end])
 }
 
 pub(crate) fn parse_body(
@@ -262,12 +376,7 @@ pub(crate) fn parse_body(
 ) -> Result<::hcl::edit::structure::Body, HclError> {
     // Editors on Windows may save with a byte order mark, which is not HCL.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    ::hcl::edit::parser::parse_body(text).map_err(|e| HclError::Syntax {
-        path: display.to_string(),
-        line: e.location().line(),
-        column: e.location().column(),
-        message: e.message().to_string(),
-    })
+    ::hcl::edit::parser::parse_body(text).map_err(|e| syntax_error(&e, display))
 }
 
 /// Line numbers for increasing byte offsets, counting each newline once.

@@ -124,3 +124,83 @@ fn prepare_template(template: &TemplateExpr) -> Option<Expression> {
     call.args = parts;
     Some(Expression::FuncCall(Box::new(call)))
 }
+
+/// The variable an object with a duplicate key is replaced by: never declared, so the
+/// expression holding it is unknown, with the reason [`super::eval::unknown_reason`] gives.
+pub(crate) const DUPLICATE_PREFIX: &str = "driftd-duplicate-key:";
+
+/// Replaces every object constructor that holds one of `duplicates`' markers as a key by an
+/// undeclared variable naming the key and where it is.
+pub(crate) fn set_aside_duplicates(body: &mut Body, duplicates: &[super::parse::DuplicateKey]) {
+    for structure in body.iter_mut() {
+        match structure {
+            Structure::Attribute(a) => set_aside_in(&mut a.expr, duplicates),
+            Structure::Block(b) => set_aside_duplicates(&mut b.body, duplicates),
+        }
+    }
+}
+
+fn set_aside_in(expr: &mut Expression, duplicates: &[super::parse::DuplicateKey]) {
+    let found = match expr {
+        Expression::Object(object) => object.keys().find_map(|key| {
+            let name = match key {
+                ::hcl::ObjectKey::Identifier(id) => id.as_str(),
+                ::hcl::ObjectKey::Expression(Expression::String(s)) => s.as_str(),
+                _ => return None,
+            };
+            duplicates.iter().find(|d| d.marker == name)
+        }),
+        _ => None,
+    };
+    if let Some(d) = found {
+        *expr = Expression::Variable(Variable::unchecked(format!(
+            "{DUPLICATE_PREFIX}{}\0{}",
+            d.key, d.at
+        )));
+        return;
+    }
+    match expr {
+        Expression::Array(items) => items.iter_mut().for_each(|e| set_aside_in(e, duplicates)),
+        Expression::Object(object) => {
+            for (_, value) in object.iter_mut() {
+                set_aside_in(value, duplicates);
+            }
+        }
+        Expression::Traversal(traversal) => {
+            set_aside_in(&mut traversal.expr, duplicates);
+            for op in traversal.operators.iter_mut() {
+                if let TraversalOperator::Index(index) = op {
+                    set_aside_in(index, duplicates);
+                }
+            }
+        }
+        Expression::FuncCall(call) => call
+            .args
+            .iter_mut()
+            .for_each(|e| set_aside_in(e, duplicates)),
+        Expression::Parenthesis(inner) => set_aside_in(inner, duplicates),
+        Expression::Conditional(cond) => {
+            set_aside_in(&mut cond.cond_expr, duplicates);
+            set_aside_in(&mut cond.true_expr, duplicates);
+            set_aside_in(&mut cond.false_expr, duplicates);
+        }
+        Expression::Operation(op) => match op.as_mut() {
+            Operation::Unary(unary) => set_aside_in(&mut unary.expr, duplicates),
+            Operation::Binary(binary) => {
+                set_aside_in(&mut binary.lhs_expr, duplicates);
+                set_aside_in(&mut binary.rhs_expr, duplicates);
+            }
+        },
+        Expression::ForExpr(for_expr) => {
+            set_aside_in(&mut for_expr.collection_expr, duplicates);
+            if let Some(key) = for_expr.key_expr.as_mut() {
+                set_aside_in(key, duplicates);
+            }
+            set_aside_in(&mut for_expr.value_expr, duplicates);
+            if let Some(cond) = for_expr.cond_expr.as_mut() {
+                set_aside_in(cond, duplicates);
+            }
+        }
+        _ => {}
+    }
+}
