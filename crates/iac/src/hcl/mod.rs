@@ -22,6 +22,7 @@ mod functions;
 mod parse;
 mod prepare;
 
+pub use parse::{differential, Differential};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -222,19 +222,8 @@ fn parse_text(text: &str, display: &str) -> Result<ParsedFile, HclError> {
         let mut plain = ::hcl::Body(fast.into_iter().map(|(s, _)| s).collect());
         super::prepare::prepare_body(&mut plain);
         #[cfg(debug_assertions)]
-        {
-            let slow =
-                parse_text_slow(text, display).expect("hcl-edit parses what the fast parser does");
-            let slow_lines: Vec<usize> = slow.structures.iter().map(|(_, l)| *l).collect();
-            let slow_body = ::hcl::Body(slow.structures.into_iter().map(|(s, _)| s).collect());
-            assert_eq!(
-                plain, slow_body,
-                "fast and hcl-edit parses differ for {display}"
-            );
-            assert_eq!(
-                starts, slow_lines,
-                "fast and hcl-edit lines differ for {display}"
-            );
+        if let Err(what) = compare_with_slow(text, display, &plain, &starts) {
+            panic!("{what}");
         }
         return Ok(ParsedFile {
             display: Arc::from(display),
@@ -243,6 +232,69 @@ fn parse_text(text: &str, display: &str) -> Result<ParsedFile, HclError> {
         });
     }
     parse_text_slow(text, display)
+}
+
+/// Checks what the fast parser made of `text` against hcl-edit's reading of it.
+fn compare_with_slow(
+    text: &str,
+    display: &str,
+    plain: &::hcl::Body,
+    starts: &[usize],
+) -> Result<(), String> {
+    let slow = parse_text_slow(text, display)
+        .map_err(|e| format!("{display}: the fast parser accepted what hcl-edit refuses: {e}"))?;
+    let slow_lines: Vec<usize> = slow.structures.iter().map(|(_, l)| *l).collect();
+    let slow_body = ::hcl::Body(slow.structures.into_iter().map(|(s, _)| s).collect());
+    for (i, (fast, slow)) in plain.iter().zip(slow_body.iter()).enumerate() {
+        if fast != slow {
+            return Err(format!(
+                "{display}: structure {i} (line {}) differs:\n  fast:     {fast:?}\n  hcl-edit: \
+                 {slow:?}",
+                starts.get(i).copied().unwrap_or(0)
+            ));
+        }
+    }
+    if plain.0.len() != slow_body.0.len() {
+        return Err(format!(
+            "{display}: {} structures from the fast parser, {} from hcl-edit",
+            plain.0.len(),
+            slow_body.0.len()
+        ));
+    }
+    if starts != slow_lines {
+        return Err(format!(
+            "{display}: block lines differ: fast {starts:?}, hcl-edit {slow_lines:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// How the fast parser and hcl-edit compare on one file's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Differential {
+    /// The fast parser left the text to hcl-edit (outside its subset, or a syntax error).
+    Deferred,
+    /// Both read it, to the same structures on the same lines.
+    Same,
+    /// They differ; the text says where and how.
+    Differs(String),
+}
+
+/// Parses `text` with the fast parser and with hcl-edit and compares the results (after the
+/// same preparation), as the differential test and `scripts/corpus` do on whole corpora.
+pub fn differential(text: &str, display: &str) -> Differential {
+    let stripped = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(fast) = super::fastparse::parse(stripped) else {
+        return Differential::Deferred;
+    };
+    let mut lines = LineCounter::new(stripped);
+    let starts: Vec<usize> = fast.iter().map(|(_, at)| lines.line_at(*at)).collect();
+    let mut plain = ::hcl::Body(fast.into_iter().map(|(s, _)| s).collect());
+    super::prepare::prepare_body(&mut plain);
+    match compare_with_slow(text, display, &plain, &starts) {
+        Ok(()) => Differential::Same,
+        Err(what) => Differential::Differs(what),
+    }
 }
 
 /// [`parse_text`] with hcl-edit.
