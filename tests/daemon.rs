@@ -272,6 +272,89 @@ fn drift_is_opened_seen_again_resolved_and_the_daemon_stops_cleanly() {
     }
 }
 
+/// Code that asks for a billion instances, or nests deeper than any parser should recurse, is
+/// that target's error: the process neither aborts nor runs out of memory, and the other
+/// targets keep being scanned on their schedule.
+#[test]
+fn a_targets_unreadable_code_is_its_error_and_the_others_keep_scanning() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("bounded");
+    seed(&rt, &moto, &dir, &[(US, 1)]);
+    for bad in ["huge", "deep"] {
+        std::fs::create_dir_all(dir.path().join(bad)).expect("mkdir");
+    }
+    dir.write(
+        "huge/main.tf",
+        "resource \"aws_instance\" \"web\" {\n  count = 1000000000\n  ami   = \"ami-1\"\n}\n",
+    );
+    dir.write(
+        "deep/main.tf",
+        &format!(
+            "resource \"aws_instance\" \"web\" {{\n  ami = {}1{}\n}}\n",
+            "(".repeat(200),
+            ")".repeat(200)
+        ),
+    );
+    let mut cfg = daemon_config(&moto.endpoint(), "*/2 * * * * *");
+    for bad in ["huge", "deep"] {
+        cfg.push_str(&format!(
+            "\n[[target]]\nname = \"{bad}\"\ncode = \"{bad}\"\nregions = [\"{US}\"]\n\
+             schedule = \"*/2 * * * * *\"\nrun_at_start = true\n\n[target.aws]\n\
+             endpoint_url = \"{}\"\nmax_attempts = 3\ntimeout_secs = 8\n",
+            moto.endpoint()
+        ));
+    }
+    dir.write("driftd.toml", &cfg);
+    let notify_path = dir.path().join("notify.sock");
+    let mut daemon = Daemon::start(dir.path(), &notify_path);
+    assert!(daemon.wait_notify("READY=1", Duration::from_secs(20)));
+
+    let scans = |target: &str| -> Vec<Value> {
+        history(dir.path(), &["--target", target])["recent_scans"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    wait_for(
+        dir.path(),
+        "failed scans of both bad targets and two complete scans of the good one",
+        Duration::from_secs(60),
+        |_| {
+            let failed = |t: &str| scans(t).iter().any(|s| s["status"] == "failed");
+            let complete = scans("demo")
+                .iter()
+                .filter(|s| s["status"] == "complete")
+                .count();
+            failed("huge") && failed("deep") && complete >= 2
+        },
+    );
+    let error_of = |target: &str| -> String {
+        scans(target)
+            .iter()
+            .find(|s| s["status"] == "failed")
+            .and_then(|s| s["error"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let huge = error_of("huge");
+    assert!(huge.contains("main.tf:1:"), "{huge}");
+    assert!(huge.contains("1000000000"), "{huge}");
+    assert!(huge.contains("max_instances"), "{huge}");
+    let deep = error_of("deep");
+    assert!(deep.contains("main.tf:2:"), "{deep}");
+    assert!(deep.contains("64"), "names the nesting limit: {deep}");
+    assert!(deep.len() < 1000, "bounded: {deep}");
+
+    assert_eq!(
+        daemon.child.try_wait().expect("poll daemon"),
+        None,
+        "still running"
+    );
+    daemon.signal("-TERM");
+    assert_eq!(daemon.wait_exit(Duration::from_secs(30)), Some(0));
+}
+
 #[test]
 fn sigkill_mid_scan_loses_no_history() {
     let rt = runtime();
