@@ -139,20 +139,14 @@ pub async fn run_target_with_progress(
     // listing sees one. The others are not scanned, never missing.
     // A resource whose state records no region is placed before it is compared: one the listing
     // cannot place is not scanned, never missing.
-    let scanned_regions: Vec<String> = scanned
-        .iter()
-        .filter(|(p, _, scope)| p == driftd_aws::PROVIDER && scope != driftd_aws::GLOBAL_SCOPE)
-        .map(|(_, _, scope)| scope.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
     let (placed, unplaced) = if expected.has_state {
         place_unregioned(
             &expected.resources,
             expected.code.as_ref(),
             &specs,
             &inventory.resources,
-            &scanned_regions,
+            &scanned,
+            &inventory.skipped,
         )
     } else {
         (
@@ -316,10 +310,17 @@ pub async fn build_provider(
     }
 }
 
+/// The AWS types driftd compares.
+fn is_aws_type(resource_type: &str) -> bool {
+    static TYPES: std::sync::OnceLock<BTreeSet<&'static str>> = std::sync::OnceLock::new();
+    TYPES
+        .get_or_init(|| AwsProvider::supported_types().into_iter().collect())
+        .contains(resource_type)
+}
+
 /// True for an AWS type that is listed per region (everything but the global services).
 fn is_regional_aws_type(resource_type: &str) -> bool {
-    AwsProvider::supported_types().contains(&resource_type)
-        && !driftd_aws::resources::is_global(resource_type)
+    is_aws_type(resource_type) && !driftd_aws::resources::is_global(resource_type)
 }
 
 /// The regions an AWS target lists, resolved like the AWS CLI resolves one: `--region` or the
@@ -378,6 +379,11 @@ async fn aws_regions(target: &TargetConfig, expected: &Expected) -> Result<Vec<S
     Ok(Vec::new())
 }
 
+/// S3 settings types (`aws_s3_bucket_versioning`, ...): resources named by their bucket.
+fn is_s3_setting(resource_type: &str) -> bool {
+    resource_type.starts_with("aws_s3_bucket_")
+}
+
 /// The scope named in `skipped` for state resources whose region is not known.
 const UNKNOWN_REGION: &str = "unknown-region";
 
@@ -391,7 +397,8 @@ fn place_unregioned<'r>(
     code: Option<&driftd_core::threeway::CodeSide>,
     specs: &[&'static driftd_core::TypeSpec],
     live: &[Resource],
-    regions: &[String],
+    scanned: &BTreeSet<(String, String, String)>,
+    skipped: &[driftd_core::Skipped],
 ) -> (std::borrow::Cow<'r, [Resource]>, Vec<driftd_core::Skipped>) {
     let needs_place = |r: &Resource| {
         r.region.is_none()
@@ -409,6 +416,22 @@ fn place_unregioned<'r>(
     let match_key = |spec: Option<&&driftd_core::TypeSpec>, r: &Resource| {
         spec.and_then(|s| s.identity_key(&r.attrs))
             .unwrap_or_else(|| r.key.id.as_bytes().to_vec())
+    };
+    // One region of a type listed completely in every region it was tried in, or none.
+    let complete_everywhere = |resource_type: &str| {
+        let failed = skipped.iter().any(|s| {
+            s.provider == driftd_aws::PROVIDER
+                && s.resource_type == resource_type
+                && s.attribute.is_none()
+        });
+        (!failed)
+            .then(|| {
+                scanned
+                    .iter()
+                    .find(|(p, t, _)| p == driftd_aws::PROVIDER && t == resource_type)
+            })
+            .flatten()
+            .map(|(_, _, scope)| scope.clone())
     };
     let mut kept = Vec::with_capacity(resources.len());
     let mut unplaced: BTreeMap<String, usize> = BTreeMap::new();
@@ -442,13 +465,30 @@ fn place_unregioned<'r>(
                 r.region = Some(region);
                 kept.push(r);
             }
+            // Bucket names are global and every bucket's settings are read wherever the bucket
+            // is (see `driftd_aws`'s S3 settings types): listed completely in every region, they
+            // prove this one absent.
+            None if is_s3_setting(&r.key.resource_type) => {
+                match complete_everywhere(&r.key.resource_type) {
+                    Some(region) => {
+                        r.region = Some(region);
+                        kept.push(r);
+                    }
+                    None => *unplaced.entry(r.key.resource_type.clone()).or_default() += 1,
+                }
+            }
             None => *unplaced.entry(r.key.resource_type.clone()).or_default() += 1,
         }
     }
-    let scanned = if regions.is_empty() {
-        "no region".to_string()
+    let regions: BTreeSet<&str> = scanned
+        .iter()
+        .filter(|(p, _, scope)| p == driftd_aws::PROVIDER && scope != driftd_aws::GLOBAL_SCOPE)
+        .map(|(_, _, scope)| scope.as_str())
+        .collect();
+    let regions = if regions.is_empty() {
+        "none".to_string()
     } else {
-        regions.join(", ")
+        regions.into_iter().collect::<Vec<_>>().join(", ")
     };
     let skipped = unplaced
         .into_iter()
@@ -458,9 +498,9 @@ fn place_unregioned<'r>(
             scope: UNKNOWN_REGION.into(),
             attribute: None,
             reason: format!(
-                "{n} resource(s) in state record no region and are not in the scanned regions \
-                 ({scanned}): not compared; pass --code with the provider block's region, or \
-                 add their region to the target's regions"
+                "{n} resource(s) record no region in state and are not in a scanned region \
+                 ({regions}); pass --code (its provider block names the region) or scan their \
+                 region"
             ),
         })
         .collect();
@@ -487,8 +527,10 @@ fn split_by_account<'r>(
     resources: &'r [Resource],
     account: Option<&str>,
 ) -> (std::borrow::Cow<'r, [Resource]>, Vec<driftd_core::Skipped>) {
+    // A type driftd does not compare is never listed: its account does not make a scan
+    // incomplete.
     let other_account = |r: &'r Resource| {
-        (r.key.provider == driftd_aws::PROVIDER)
+        (r.key.provider == driftd_aws::PROVIDER && is_aws_type(&r.key.resource_type))
             .then(|| resource_account(r))
             .flatten()
             .filter(|a| Some(*a) != account)

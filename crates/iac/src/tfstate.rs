@@ -506,6 +506,8 @@ fn check_version(version: Option<&Value>, path: &str) -> Result<(), StateError> 
 
 fn into_state_file(raw: RawState, source: &str) -> StateFile {
     let mut resources = Vec::new();
+    // The provider configuration address of each resource, for [`provider_regions`].
+    let mut configs = Vec::new();
     let mut data_sources = 0;
     for resource in raw.resources.unwrap_or_default() {
         match resource.mode.as_deref() {
@@ -522,7 +524,8 @@ fn into_state_file(raw: RawState, source: &str) -> StateFile {
             continue;
         };
         let name = resource.name.unwrap_or_default();
-        let provider = provider_name(resource.provider.as_deref().unwrap_or(""), &resource_type);
+        let config = resource.provider.unwrap_or_default();
+        let provider = provider_name(&config, &resource_type);
         for instance in resource.instances.unwrap_or_default() {
             // A deposed object is one create_before_destroy left behind; Terraform destroys it on
             // the next apply, and the current object is what the code means.
@@ -558,8 +561,10 @@ fn into_state_file(raw: RawState, source: &str) -> StateFile {
                 cloud_default: false,
                 attrs,
             });
+            configs.push(config.clone());
         }
     }
+    provider_regions(&mut resources, &configs);
     StateFile {
         path: source.to_string(),
         serial: raw.serial.unwrap_or(0),
@@ -693,6 +698,52 @@ pub(crate) fn push_hcl_quoted(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// Places AWS resources whose attributes record no region (an `aws_eip`, a security group rule)
+/// in their provider configuration's region, when the state shows it: one AWS provider
+/// configuration works in one region, so when every resource of the same configuration that
+/// records a region records the same one, that is the configuration's region. Configurations
+/// whose resources disagree (or record none) leave their resources unplaced.
+fn provider_regions(resources: &mut [Resource], configs: &[String]) {
+    let mut seen: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+    for (r, config) in resources.iter().zip(configs) {
+        if r.key.provider != "aws" {
+            continue;
+        }
+        let Some(region) = r.region.as_deref().filter(|g| *g != AWS_GLOBAL_SCOPE) else {
+            continue;
+        };
+        seen.entry(config.as_str())
+            .and_modify(|known| {
+                if *known != Some(region) {
+                    *known = None;
+                }
+            })
+            .or_insert(Some(region));
+    }
+    let regions: BTreeMap<String, String> = seen
+        .into_iter()
+        .filter_map(|(config, region)| Some((config.to_string(), region?.to_string())))
+        .collect();
+    // Global services and S3 (whose bucket names are global and which records a bucket's region
+    // itself) are not the configuration's region.
+    let global = |t: &str| {
+        [
+            "aws_iam_",
+            "aws_s3_",
+            "aws_route53_",
+            "aws_cloudfront_",
+            "aws_organizations_",
+        ]
+        .iter()
+        .any(|p| t.starts_with(p))
+    };
+    for (r, config) in resources.iter_mut().zip(configs) {
+        if r.key.provider == "aws" && r.region.is_none() && !global(&r.key.resource_type) {
+            r.region = regions.get(config).cloned();
+        }
+    }
 }
 
 /// The scope the AWS provider lists IAM in (`driftd_aws::GLOBAL_SCOPE`): IAM resources are placed
@@ -1101,6 +1152,51 @@ mod tests {
         .expect("state parses");
         assert_eq!(state.resources[0].key.provider, "google");
         assert_eq!(state.resources[0].region.as_deref(), Some("p/us-east1-b"));
+    }
+
+    #[test]
+    fn unregioned_resources_take_their_provider_configurations_region() {
+        let doc = json!({
+            "version": 4, "serial": 1, "lineage": "l", "terraform_version": "1.5.0",
+            "resources": [
+                {"mode": "managed", "type": "aws_subnet", "name": "a",
+                 "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+                 "instances": [{"attributes": {"id": "subnet-1", "availability_zone": "eu-west-3a"}}]},
+                {"mode": "managed", "type": "aws_eip", "name": "ip",
+                 "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+                 "instances": [{"attributes": {"id": "eipalloc-1"}}]},
+                {"mode": "managed", "type": "aws_eip", "name": "far",
+                 "provider": "provider[\"registry.terraform.io/hashicorp/aws\"].west",
+                 "instances": [{"attributes": {"id": "eipalloc-2"}}]},
+                {"mode": "managed", "type": "aws_instance", "name": "w1",
+                 "provider": "provider[\"registry.terraform.io/hashicorp/aws\"].mixed",
+                 "instances": [{"attributes": {"id": "i-1", "availability_zone": "us-east-1a"}}]},
+                {"mode": "managed", "type": "aws_instance", "name": "w2",
+                 "provider": "provider[\"registry.terraform.io/hashicorp/aws\"].mixed",
+                 "instances": [{"attributes": {"id": "i-2", "availability_zone": "us-west-2a"}}]},
+                {"mode": "managed", "type": "aws_security_group_rule", "name": "r",
+                 "provider": "provider[\"registry.terraform.io/hashicorp/aws\"].mixed",
+                 "instances": [{"attributes": {"id": "sgrule-1"}}]},
+                {"mode": "managed", "type": "aws_s3_bucket_versioning", "name": "v",
+                 "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+                 "instances": [{"attributes": {"id": "logs"}}]}
+            ]
+        });
+        let state = parse_state(doc.to_string().as_bytes(), "s.tfstate").unwrap();
+        let region = |id: &str| {
+            state
+                .resources
+                .iter()
+                .find(|r| r.key.id == id)
+                .and_then(|r| r.region.clone())
+        };
+        assert_eq!(region("eipalloc-1").as_deref(), Some("eu-west-3"));
+        // Another configuration (an alias) with nothing that records its region.
+        assert_eq!(region("eipalloc-2"), None);
+        // A configuration whose resources disagree says nothing.
+        assert_eq!(region("sgrule-1"), None);
+        // Bucket names are global; S3 settings are not placed by the configuration.
+        assert_eq!(region("logs"), None);
     }
 
     #[test]
