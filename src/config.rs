@@ -81,6 +81,10 @@ pub struct TargetConfig {
     /// instance root volumes) as unmanaged too.
     #[serde(default)]
     pub include_cloud_defaults: bool,
+    /// The least coverage, in percent (0 to 100), that a check of this target accepts: below
+    /// it, `driftd check` and `driftd scan` exit 3 with a message. Coverage is the share of the
+    /// resources that were compared (docs/report-schema.md). `--require-coverage` overrides it.
+    pub require_coverage: Option<f64>,
     #[serde(default)]
     pub aws: AwsConfig,
     /// Google Cloud targets: projects, zones, credentials (see `gcp_config`).
@@ -130,6 +134,9 @@ pub struct LimitsConfig {
     pub max_instances: Option<u64>,
     /// The most resource instances the code may declare in all (default 200000).
     pub max_resources: Option<usize>,
+    /// The most elements the `for` expressions of one attribute may iterate over, nested loops
+    /// multiplied (default 1000000); past it the attribute is not evaluated.
+    pub max_elements: Option<u64>,
 }
 
 impl LimitsConfig {
@@ -140,6 +147,7 @@ impl LimitsConfig {
             max_file_bytes: self.max_file_bytes.unwrap_or(d.max_file_bytes),
             max_instances: self.max_instances.unwrap_or(d.max_instances),
             max_resources: self.max_resources.unwrap_or(d.max_resources),
+            max_elements: self.max_elements.unwrap_or(d.max_elements),
         }
     }
 }
@@ -442,6 +450,13 @@ impl Config {
                     "{at}.states: list at least one Terraform state file, directory or glob, or \
                      set `backend` or `code`"
                 ));
+            }
+            if let Some(pct) = t.require_coverage {
+                if !(0.0..=100.0).contains(&pct) {
+                    problems.push(format!(
+                        "{at}.require_coverage: {pct} is not a percentage from 0 to 100"
+                    ));
+                }
             }
             if !t.states.is_empty() && t.backend.is_some() {
                 problems.push(format!(

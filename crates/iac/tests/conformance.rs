@@ -426,3 +426,24 @@ resource "aws_instance" "db" {
         module.warnings
     );
 }
+
+/// Nested `for` loops multiply: a billion iterations are refused after the limit, as an
+/// unknown attribute with the reason, instead of exhausting memory.
+#[test]
+fn nested_for_loops_are_bounded() {
+    let text = "resource \"null_resource\" \"t\" {\n  \
+                v = [for a in range(1000) : [for b in range(1000) : [for c in range(1000) : c]]]\n  \
+                w = length([for a in range(100) : [for b in range(100) : b]])\n}\n";
+    let module = load_one(&[("main.tf", text)]).unwrap_or_else(|e| panic!("{e}"));
+    match attr(&module, "null_resource.t", "v") {
+        Attr::Unknown { reason } => {
+            assert!(reason.contains("1000000"), "{reason}");
+            assert!(reason.contains("max_elements"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        attr(&module, "null_resource.t", "w"),
+        Attr::Known(json!(100))
+    );
+}

@@ -142,6 +142,7 @@ pub(crate) fn eval_value(expr: &Expression, ctx: &Context) -> Result<Value, Stri
         Expression::Null => return Ok(Value::Null),
         _ => {}
     }
+    super::reset_elements();
     expr.evaluate(ctx).map_err(|e| unknown_reason(&e))
 }
 
@@ -149,7 +150,23 @@ pub(crate) fn eval_value(expr: &Expression, ctx: &Context) -> Result<Value, Stri
 pub(crate) fn base_context() -> Context<'static> {
     let mut ctx = Context::new();
     super::functions::declare_all(&mut ctx);
+    ctx.declare_func(
+        super::prepare::COUNTED_FUNC,
+        ::hcl::eval::FuncDef::new(counted, vec![::hcl::eval::ParamType::Any]),
+    );
     ctx
+}
+
+/// A `for` expression's collection, counted against the load's `max_elements`.
+fn counted(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
+    let value = args.into_values().into_iter().next().unwrap_or(Value::Null);
+    let n = match &value {
+        Value::Array(items) => items.len(),
+        Value::Object(map) => map.len(),
+        _ => 1,
+    };
+    super::count_elements(n)?;
+    Ok(value)
 }
 
 /// The type constraint of a variable, as far as conversions need it.

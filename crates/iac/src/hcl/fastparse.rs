@@ -121,14 +121,19 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Spaces, newlines and line comments.
+    /// Spaces, newlines, line comments and block comments (where a newline may stand: the
+    /// license headers many modules open their files with).
     fn skip_ws(&mut self) -> Option<()> {
         loop {
-            self.skip_sp()?;
             match self.peek() {
-                Some(b'\n') => self.pos += 1,
+                Some(b' ' | b'\t' | b'\n') => self.pos += 1,
+                Some(b'\r') => return None,
                 Some(b'#') => self.skip_line_comment(),
                 Some(b'/') if self.peek_at(1) == Some(b'/') => self.skip_line_comment(),
+                Some(b'/') if self.peek_at(1) == Some(b'*') => {
+                    let end = self.text[self.pos + 2..].find("*/")?;
+                    self.pos += 2 + end + 2;
+                }
                 _ => return Some(()),
             }
         }
@@ -653,6 +658,8 @@ mod tests {
         "a = 1+2\nb = x*4+y\nc = length(x) * 10\n",
         "a = f()\nb = f(1)\nc = f(1,)\nd = f(\n  1,\n  2,\n)\ne = f( a , b )\nf = f (x)\n",
         "a = [1, 2]\nb = []\nc = [\n  1,\n  2\n]\nd = [\n  # c\n  1, // d\n  2,\n]\ne = [ ]\n",
+        "/**\n * License header.\n */\n\nr \"a\" \"b\" {\n  /* a block\n     comment */\n  x = 1\n}\n",
+        "a = [\n  1, /* one */\n  2,\n]\n",
         "a = {}\nb = { a = 1 }\nc = { a = 1, b = 2 }\nd = {\n  a = 1\n  \"b\" = 2\n  c : 3,\n}\n",
         "a = { a = 1 # c\n b = [1] }\nb = {\n\n  a = f(x)\n\n}\n",
         "a = merge(local.t, { Name = \"${local.n}-x\" })\n",

@@ -1,11 +1,40 @@
 //! The Terraform built-in functions driftd evaluates, as hcl-rs function definitions.
 //!
-//! Covered: string (`format`, `join`, `split`, `lower`, `upper`, `replace` without regular
-//! expressions, `trimspace`, `substr`, `tostring`), collection (`merge`, `lookup`, `concat`,
-//! `tomap`, `toset`, `tolist`, `length`, `keys`, `values`, `element`, `contains`, `flatten`,
-//! `coalesce`, `distinct`), encoding (`jsonencode`, `jsondecode`, `base64encode`,
-//! `base64decode`) and network (`cidrsubnet`, `cidrhost`). Any other function is undefined, so
-//! the attribute that calls it is unknown rather than wrong.
+//! Every function the public module corpus calls (see `scripts/corpus --functions`) is
+//! declared here, with Terraform's documented semantics and errors:
+//! - strings: `format`, `formatlist`, `join`, `split`, `lower`, `upper`, `title`, `replace`
+//!   (with `/regex/`), `regex`, `regexall`, `trimspace`, `trim`, `trimprefix`, `trimsuffix`,
+//!   `chomp`, `indent`, `strrev`, `substr`, `startswith`, `endswith`, `strcontains`;
+//! - collections: `merge`, `lookup`, `concat`, `length`, `keys`, `values`, `element`, `index`,
+//!   `contains`, `flatten`, `coalesce`, `coalescelist`, `compact`, `distinct`, `sort`, `reverse`,
+//!   `slice`, `chunklist`, `one`, `zipmap`, `range`, `setunion`, `setintersection`,
+//!   `setsubtract`, `setproduct`, `alltrue`, `anytrue`, `sum`, `transpose`, `matchkeys`;
+//! - numbers: `max`, `min`, `abs`, `ceil`, `floor`, `pow`, `signum`, `log`, `parseint`;
+//! - conversions: `tostring`, `tonumber`, `tobool`, `tolist`, `toset`, `tomap`, `sensitive`,
+//!   `nonsensitive`, and `try` / `can` (resolved lazily, see [`lazy`]);
+//! - encoding and hashes: `jsonencode`, `jsondecode`, `base64encode`, `base64decode`, `md5`,
+//!   `sha1`, `sha256`, `sha512`, `base64sha256`, `base64sha512`, `urlencode`;
+//! - network: `cidrsubnet`, `cidrsubnets`, `cidrhost`, `cidrnetmask`;
+//! - time: `formatdate`, `timeadd`, `timecmp`;
+//! - paths: `basename`, `dirname`, `pathexpand`.
+//!
+//! Functions whose result is known only where and when Terraform runs (`timestamp`, `uuid`,
+//! `bcrypt`, `abspath`, file reads such as `file` or `templatefile`) are declared too, and fail
+//! with a reason that [`unknown_call_reason`] recognises: the attribute is unknown, never wrong,
+//! and the load goes on. Any other function is undefined, so the attribute that calls it is
+//! unknown with that reason.
+
+mod collections;
+mod datetime;
+mod encoding;
+mod filesystem;
+mod lazy;
+mod numeric;
+mod strings;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use lazy::{has_lazy, resolve as resolve_lazy};
 
 use super::eval::{hcl_to_json, json_to_hcl};
 use ::hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
@@ -29,6 +58,111 @@ pub(crate) fn declare_all(ctx: &mut Context) {
         super::prepare::TEMPLATE_FUNC,
         variadic(template, vec![], Any),
     );
+    let any1 = || vec![Any];
+    let any2 = || vec![Any, Any];
+    let any3 = || vec![Any, Any, Any];
+    let fns: &[(&str, fn(FuncArgs) -> FnResult, Vec<ParamType>)] = &[
+        ("chomp", strings::chomp, any1()),
+        ("title", strings::title, any1()),
+        ("startswith", strings::startswith, any2()),
+        ("endswith", strings::endswith, any2()),
+        ("strcontains", strings::strcontains, any2()),
+        ("trimprefix", strings::trimprefix, any2()),
+        ("trimsuffix", strings::trimsuffix, any2()),
+        ("trim", strings::trim, any2()),
+        ("strrev", strings::strrev, any1()),
+        ("indent", strings::indent, any2()),
+        ("regex", strings::regex, any2()),
+        ("regexall", strings::regexall, any2()),
+        ("compact", collections::compact, any1()),
+        ("sort", collections::sort, any1()),
+        ("slice", collections::slice, any3()),
+        ("reverse", collections::reverse, any1()),
+        ("one", collections::one, any1()),
+        ("zipmap", collections::zipmap, any2()),
+        ("setsubtract", collections::setsubtract, any2()),
+        ("alltrue", collections::alltrue, any1()),
+        ("anytrue", collections::anytrue, any1()),
+        ("index", collections::index, any2()),
+        ("sum", collections::sum, any1()),
+        ("chunklist", collections::chunklist, any2()),
+        ("transpose", collections::transpose, any1()),
+        ("matchkeys", collections::matchkeys, any3()),
+        ("tobool", collections::tobool, any1()),
+        ("tonumber", collections::tonumber, any1()),
+        ("abs", numeric::abs, any1()),
+        ("ceil", numeric::ceil, any1()),
+        ("floor", numeric::floor, any1()),
+        ("pow", numeric::pow, any2()),
+        ("signum", numeric::signum, any1()),
+        ("log", numeric::log, any2()),
+        ("parseint", numeric::parseint, any2()),
+        ("md5", encoding::md5, any1()),
+        ("sha1", encoding::sha1, any1()),
+        ("sha256", encoding::sha256, any1()),
+        ("sha512", encoding::sha512, any1()),
+        ("base64sha256", encoding::base64sha256, any1()),
+        ("base64sha512", encoding::base64sha512, any1()),
+        ("urlencode", encoding::urlencode, any1()),
+        ("formatdate", datetime::formatdate, any2()),
+        ("timeadd", datetime::timeadd, any2()),
+        ("timecmp", datetime::timecmp, any2()),
+        ("timestamp", datetime::timestamp, vec![]),
+        ("plantimestamp", datetime::plantimestamp, vec![]),
+        ("basename", filesystem::basename, any1()),
+        ("dirname", filesystem::dirname, any1()),
+        ("pathexpand", filesystem::pathexpand, any1()),
+        ("abspath", filesystem::abspath, any1()),
+        ("cidrnetmask", cidrnetmask, any1()),
+        ("sensitive", identity, any1()),
+        ("nonsensitive", identity, any1()),
+        ("can", |_| Ok(Value::Bool(true)), any1()),
+        (
+            "uuid",
+            |_| Err(apply_time("a random value Terraform draws")),
+            vec![],
+        ),
+    ];
+    for (name, f, params) in fns {
+        ctx.declare_func(*name, def(*f, params.clone()));
+    }
+    let variadics: &[(&str, fn(FuncArgs) -> FnResult, Vec<ParamType>)] = &[
+        ("formatlist", strings::formatlist, vec![Str]),
+        ("coalescelist", collections::coalescelist, vec![]),
+        ("setunion", collections::setunion, vec![]),
+        ("setintersection", collections::setintersection, vec![]),
+        ("setproduct", collections::setproduct, vec![]),
+        ("range", collections::range, vec![]),
+        ("max", collections::max, vec![]),
+        ("min", collections::min, vec![]),
+        ("cidrsubnets", cidrsubnets_fn, vec![Any]),
+        // Only reached when `try` could not be resolved before evaluation (see `lazy`).
+        ("try", |a| Ok(a[0].clone()), vec![Any]),
+        (
+            "bcrypt",
+            |_| Err(apply_time("a random salt Terraform draws")),
+            vec![Any],
+        ),
+        (
+            "uuidv5",
+            |_| Err(apply_time("a UUID driftd does not compute")),
+            vec![Any],
+        ),
+        ("file", filesystem::reads_files, vec![Any]),
+        ("filebase64", filesystem::reads_files, vec![Any]),
+        ("fileexists", filesystem::reads_files, vec![Any]),
+        ("fileset", filesystem::reads_files, vec![Any]),
+        ("filemd5", filesystem::reads_files, vec![Any]),
+        ("filesha1", filesystem::reads_files, vec![Any]),
+        ("filesha256", filesystem::reads_files, vec![Any]),
+        ("filesha512", filesystem::reads_files, vec![Any]),
+        ("filebase64sha256", filesystem::reads_files, vec![Any]),
+        ("filebase64sha512", filesystem::reads_files, vec![Any]),
+        ("templatefile", filesystem::reads_files, vec![Any]),
+    ];
+    for (name, f, params) in variadics {
+        ctx.declare_func(*name, variadic(*f, params.clone(), Any));
+    }
     // String functions.
     ctx.declare_func("format", variadic(format, vec![Str], Any));
     ctx.declare_func("join", variadic(join, vec![Str], list()));
@@ -36,21 +170,24 @@ pub(crate) fn declare_all(ctx: &mut Context) {
     ctx.declare_func(
         "lower",
         def(
-            |a| Ok(Value::from(str_arg(&a, 0)?.to_lowercase())),
-            vec![Str],
+            |a| Ok(Value::from(strings::string(&a, 0, "lower")?.to_lowercase())),
+            vec![Any],
         ),
     );
     ctx.declare_func(
         "upper",
         def(
-            |a| Ok(Value::from(str_arg(&a, 0)?.to_uppercase())),
-            vec![Str],
+            |a| Ok(Value::from(strings::string(&a, 0, "upper")?.to_uppercase())),
+            vec![Any],
         ),
     );
-    ctx.declare_func("replace", def(replace, vec![Str, Str, Str]));
+    ctx.declare_func("replace", def(strings::replace, vec![Any, Any, Any]));
     ctx.declare_func(
         "trimspace",
-        def(|a| Ok(Value::from(str_arg(&a, 0)?.trim())), vec![Str]),
+        def(
+            |a| Ok(Value::from(strings::string(&a, 0, "trimspace")?.trim())),
+            vec![Any],
+        ),
     );
     ctx.declare_func("substr", def(substr, vec![Str, Num, Num]));
     ctx.declare_func("tostring", def(tostring, vec![Any]));
@@ -77,6 +214,29 @@ pub(crate) fn declare_all(ctx: &mut Context) {
     // Network functions.
     ctx.declare_func("cidrsubnet", def(cidrsubnet, vec![Str, Num, Num]));
     ctx.declare_func("cidrhost", def(cidrhost, vec![Str, Num]));
+}
+
+fn identity(args: FuncArgs) -> FnResult {
+    Ok(args.into_values().swap_remove(0))
+}
+
+/// The start of the message of a function whose result is known only where and when
+/// Terraform runs; [`unknown_call_reason`] recognises it.
+const APPLY_TIME: &str = "known only when Terraform runs: depends on ";
+
+/// The error of such a function.
+fn apply_time(what: &str) -> String {
+    format!("{APPLY_TIME}{what}")
+}
+
+/// When a function call failed because its result is known only when Terraform runs (not
+/// because it is wrong), the reason to show for the unknown attribute.
+pub(crate) fn unknown_call_reason(name: &str, message: &str) -> Option<String> {
+    message.strip_prefix(APPLY_TIME).map(|what| {
+        format!(
+            "calls `{name}`, whose value is known only when Terraform runs (it depends on {what})"
+        )
+    })
 }
 
 fn str_arg(args: &FuncArgs, i: usize) -> Result<&str, String> {
@@ -111,7 +271,11 @@ fn to_str(v: &Value) -> Result<String, String> {
 }
 
 fn format(args: FuncArgs) -> FnResult {
-    let values = args.into_values();
+    format_values(&args.into_values())
+}
+
+/// `format` over already collected arguments (the spec first), shared with `formatlist`.
+fn format_values(values: &[Value]) -> FnResult {
     let spec = values[0].as_str().unwrap_or_default();
     let mut rest = values[1..].iter();
     let mut out = String::with_capacity(spec.len() + 16);
@@ -268,14 +432,6 @@ fn split(args: FuncArgs) -> FnResult {
         ));
     }
     Ok(Value::Array(s.split(sep).map(Value::from).collect()))
-}
-
-fn replace(args: FuncArgs) -> FnResult {
-    let (s, from, to) = (str_arg(&args, 0)?, str_arg(&args, 1)?, str_arg(&args, 2)?);
-    if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
-        return Err("replace: regular expressions are not supported".into());
-    }
-    Ok(Value::from(s.replace(from, to)))
 }
 
 fn substr(args: FuncArgs) -> FnResult {
@@ -495,7 +651,11 @@ fn jsondecode(args: FuncArgs) -> FnResult {
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 fn base64encode(args: FuncArgs) -> FnResult {
-    let bytes = str_arg(&args, 0)?.as_bytes();
+    Ok(Value::from(base64(str_arg(&args, 0)?.as_bytes())))
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
@@ -512,7 +672,7 @@ fn base64encode(args: FuncArgs) -> FnResult {
             }
         }
     }
-    Ok(Value::from(out))
+    out
 }
 
 fn base64decode(args: FuncArgs) -> FnResult {
@@ -606,4 +766,56 @@ fn cidrhost(args: FuncArgs) -> FnResult {
         format!("cidrhost: prefix of {len} bits does not accommodate host number {hostnum}")
     })?;
     Ok(Value::from(ip_text(base | offset, v4)))
+}
+
+/// `cidrnetmask(prefix)`: the IPv4 netmask of a prefix in dotted form.
+fn cidrnetmask(args: FuncArgs) -> FnResult {
+    let (_, _, len, v4) = parse_cidr(&strings::string(&args, 0, "cidrnetmask")?)?;
+    if !v4 {
+        return Err("cidrnetmask: an IPv6 prefix has no netmask".into());
+    }
+    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    Ok(Value::from(Ipv4Addr::from(mask).to_string()))
+}
+
+/// `cidrsubnets(prefix, newbits...)`: consecutive subnets of the prefix, each `newbits` longer,
+/// every one aligned on its own size right after the previous one.
+fn cidrsubnets_fn(args: FuncArgs) -> FnResult {
+    let (base, width, len, v4) = parse_cidr(str_arg(&args, 0)?)?;
+    let block = |bits: u32| -> u128 {
+        if bits >= 128 {
+            u128::MAX
+        } else {
+            1u128 << bits
+        }
+    };
+    let end = base + (block(width - len) - 1);
+    let mut out = Vec::new();
+    // The first address after the previous subnet, or the base for the first one.
+    let mut next = base;
+    for i in 1..args.len() {
+        let newbits = int_arg(&args, i)?;
+        if newbits < 0 || len as i64 + newbits > width as i64 {
+            return Err(format!(
+                "cidrsubnets: {newbits} additional bits would extend the prefix past {width} bits"
+            ));
+        }
+        let new_len = len + newbits as u32;
+        let size = block(width - new_len);
+        // Aligned on the subnet's own size.
+        let start =
+            next.checked_add(size - 1)
+                .map(|n| n / size * size)
+                .filter(|s| *s <= end && s.checked_add(size - 1).is_some_and(|last| last <= end))
+                .ok_or_else(|| {
+                    format!(
+                    "cidrsubnets: not enough remaining address space for a subnet with a prefix \
+                     of {new_len} bits after {}",
+                    out.last().and_then(Value::as_str).unwrap_or("the start of the prefix")
+                )
+                })?;
+        out.push(Value::from(format!("{}/{new_len}", ip_text(start, v4))));
+        next = start.checked_add(size).unwrap_or(u128::MAX);
+    }
+    Ok(Value::Array(out))
 }

@@ -179,6 +179,9 @@ pub struct Limits {
     pub max_instances: u64,
     /// The most resource instances one load may declare, all modules together.
     pub max_resources: usize,
+    /// The most elements the `for` expressions of one attribute may iterate over in all
+    /// (nested loops multiply); past it the attribute is unknown, with the reason.
+    pub max_elements: u64,
 }
 
 impl Default for Limits {
@@ -187,6 +190,7 @@ impl Default for Limits {
             max_file_bytes: 8 << 20,
             max_instances: 10_000,
             max_resources: 200_000,
+            max_elements: 1_000_000,
         }
     }
 }
@@ -253,6 +257,33 @@ thread_local! {
     /// The limits of the load running on this thread, for the places that have no options at
     /// hand (file reads, built-in functions).
     static CURRENT_LIMITS: std::cell::Cell<Limits> = std::cell::Cell::new(Limits::default());
+}
+
+thread_local! {
+    /// Elements the `for` expressions of the attribute being evaluated have iterated over.
+    static ELEMENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Starts counting elements anew, for the next attribute.
+pub(crate) fn reset_elements() {
+    ELEMENTS.with(|e| e.set(0));
+}
+
+/// Counts `n` more elements iterated over; `Err` with the reason once past the limit.
+pub(crate) fn count_elements(n: usize) -> Result<(), String> {
+    let max = current_limits().max_elements;
+    let total = ELEMENTS.with(|e| {
+        let total = e.get().saturating_add(n as u64);
+        e.set(total);
+        total
+    });
+    if total > max {
+        return Err(format!(
+            "its `for` expressions iterate over more than {max} elements; if that is intended, \
+             raise `max_elements` in the target's `[target.limits]` (driftd.toml)"
+        ));
+    }
+    Ok(())
 }
 
 /// The limits of the load running on this thread.

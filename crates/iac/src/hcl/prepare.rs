@@ -16,6 +16,9 @@ use ::hcl::{Body, Expression, Identifier, Structure};
 
 /// The function that joins a prepared template's parts, as string conversion in a template does.
 pub(crate) const TEMPLATE_FUNC: &str = "driftd-template";
+/// The function a prepared `for` expression's collection goes through: it counts the elements
+/// against the load's `max_elements` and returns the collection unchanged.
+pub(crate) const COUNTED_FUNC: &str = "driftd-counted";
 /// The prefix of the variable a prepared `local.NAME` reads.
 pub(crate) const LOCAL_PREFIX: &str = "local-";
 /// The prefix of the variable a prepared `var.NAME` reads.
@@ -85,6 +88,11 @@ pub(crate) fn prepare_expr(expr: &mut Expression) {
         },
         Expression::ForExpr(for_expr) => {
             prepare_expr(&mut for_expr.collection_expr);
+            // Every iteration is counted, so nested loops cannot build without bound.
+            let collection = std::mem::replace(&mut for_expr.collection_expr, Expression::Null);
+            let mut call = FuncCall::new(FuncName::new(Identifier::unchecked(COUNTED_FUNC)));
+            call.args = vec![collection];
+            for_expr.collection_expr = Expression::FuncCall(Box::new(call));
             if let Some(key) = for_expr.key_expr.as_mut() {
                 prepare_expr(key);
             }

@@ -20,7 +20,9 @@ fn list<'a>(args: &'a FuncArgs, i: usize, func: &str) -> Result<&'a [Value], Str
 
 fn number(v: &Value, func: &str) -> Result<f64, String> {
     match v {
-        Value::Number(n) => n.as_f64().ok_or_else(|| format!("{func}: `{v}` is not a number")),
+        Value::Number(n) => n
+            .as_f64()
+            .ok_or_else(|| format!("{func}: `{v}` is not a number")),
         Value::String(s) => s
             .trim()
             .parse()
@@ -327,7 +329,9 @@ pub(super) fn transpose(args: FuncArgs) -> FnResult {
     let mut out: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
     for k in keys {
         let Value::Array(items) = &map[k] else {
-            return Err(format!("transpose: the value of `{k}` must be a list of strings"));
+            return Err(format!(
+                "transpose: the value of `{k}` must be a list of strings"
+            ));
         };
         for v in items {
             out.entry(to_str(v)?)

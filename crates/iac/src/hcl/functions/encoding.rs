@@ -33,12 +33,16 @@ pub(super) fn sha512(args: FuncArgs) -> FnResult {
 
 pub(super) fn base64sha256(args: FuncArgs) -> FnResult {
     let s = string(&args, 0, "base64sha256")?;
-    Ok(Value::from(super::base64(&sha2::Sha256::digest(s.as_bytes()))))
+    Ok(Value::from(super::base64(&sha2::Sha256::digest(
+        s.as_bytes(),
+    ))))
 }
 
 pub(super) fn base64sha512(args: FuncArgs) -> FnResult {
     let s = string(&args, 0, "base64sha512")?;
-    Ok(Value::from(super::base64(&sha2::Sha512::digest(s.as_bytes()))))
+    Ok(Value::from(super::base64(&sha2::Sha512::digest(
+        s.as_bytes(),
+    ))))
 }
 
 /// `urlencode(s)`: query-string escaping: letters, digits and `-_.~` kept, space as `+`,

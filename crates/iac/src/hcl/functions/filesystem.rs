@@ -65,7 +65,9 @@ fn clean(p: &str) -> String {
 pub(super) fn pathexpand(args: FuncArgs) -> FnResult {
     let p = string(&args, 0, "pathexpand")?;
     if p == "~" || p.starts_with("~/") {
-        return Err(apply_time("the home directory of the machine running Terraform"));
+        return Err(apply_time(
+            "the home directory of the machine running Terraform",
+        ));
     }
     Ok(Value::from(p))
 }

@@ -28,9 +28,9 @@ pub(crate) fn has_lazy(expr: &Expression) -> bool {
     match expr {
         Expression::FuncCall(call) => is_lazy(call) || call.args.iter().any(has_lazy),
         Expression::Array(items) => items.iter().any(has_lazy),
-        Expression::Object(object) => object.iter().any(|(k, v)| {
-            has_lazy(v) || matches!(k, ObjectKey::Expression(k) if has_lazy(k))
-        }),
+        Expression::Object(object) => object
+            .iter()
+            .any(|(k, v)| has_lazy(v) || matches!(k, ObjectKey::Expression(k) if has_lazy(k))),
         Expression::Traversal(t) => {
             has_lazy(&t.expr)
                 || t.operators
@@ -97,7 +97,9 @@ pub(crate) fn resolve(expr: &Expression, ctx: &Context) -> Expression {
             call.args = call.args.iter().map(|a| resolve(a, ctx)).collect();
             Expression::FuncCall(Box::new(call))
         }
-        Expression::Array(items) => Expression::Array(items.iter().map(|e| resolve(e, ctx)).collect()),
+        Expression::Array(items) => {
+            Expression::Array(items.iter().map(|e| resolve(e, ctx)).collect())
+        }
         Expression::Object(object) => Expression::Object(
             object
                 .iter()
@@ -269,9 +271,7 @@ fn substitute(expr: &Expression, binds: &[(&Identifier, Expression)]) -> Express
             f.collection_expr = sub(&f.collection_expr);
             let shadowed: Vec<(&Identifier, Expression)> = binds
                 .iter()
-                .filter(|(name, _)| {
-                    *name != &f.value_var && f.key_var.as_ref() != Some(*name)
-                })
+                .filter(|(name, _)| *name != &f.value_var && f.key_var.as_ref() != Some(*name))
                 .cloned()
                 .collect();
             let inner = |e: &Expression| substitute(e, &shadowed);

@@ -47,7 +47,9 @@ pub(super) fn log(args: FuncArgs) -> FnResult {
     if v.is_finite() {
         Ok(num_value(v))
     } else {
-        Err(format!("log: the logarithm of {n} in base {base} is not a finite number"))
+        Err(format!(
+            "log: the logarithm of {n} in base {base} is not a finite number"
+        ))
     }
 }
 

@@ -35,7 +35,10 @@ pub(super) fn title(args: FuncArgs) -> FnResult {
 }
 
 pub(super) fn startswith(args: FuncArgs) -> FnResult {
-    let (s, prefix) = (string(&args, 0, "startswith")?, string(&args, 1, "startswith")?);
+    let (s, prefix) = (
+        string(&args, 0, "startswith")?,
+        string(&args, 1, "startswith")?,
+    );
     Ok(Value::Bool(s.starts_with(&prefix)))
 }
 
@@ -53,12 +56,18 @@ pub(super) fn strcontains(args: FuncArgs) -> FnResult {
 }
 
 pub(super) fn trimprefix(args: FuncArgs) -> FnResult {
-    let (s, prefix) = (string(&args, 0, "trimprefix")?, string(&args, 1, "trimprefix")?);
+    let (s, prefix) = (
+        string(&args, 0, "trimprefix")?,
+        string(&args, 1, "trimprefix")?,
+    );
     Ok(Value::from(s.strip_prefix(&prefix).unwrap_or(&s)))
 }
 
 pub(super) fn trimsuffix(args: FuncArgs) -> FnResult {
-    let (s, suffix) = (string(&args, 0, "trimsuffix")?, string(&args, 1, "trimsuffix")?);
+    let (s, suffix) = (
+        string(&args, 0, "trimsuffix")?,
+        string(&args, 1, "trimsuffix")?,
+    );
     Ok(Value::from(s.strip_suffix(&suffix).unwrap_or(&s)))
 }
 
@@ -71,7 +80,10 @@ pub(super) fn trim(args: FuncArgs) -> FnResult {
 
 pub(super) fn strrev(args: FuncArgs) -> FnResult {
     Ok(Value::from(
-        string(&args, 0, "strrev")?.chars().rev().collect::<String>(),
+        string(&args, 0, "strrev")?
+            .chars()
+            .rev()
+            .collect::<String>(),
     ))
 }
 
@@ -139,10 +151,7 @@ fn captures_value(re: &regex::Regex, caps: &regex::Captures) -> Result<Value, St
         return Ok(Value::from(caps.get(0).map_or("", |m| m.as_str())));
     }
     let named = re.capture_names().flatten().count();
-    let group = |i: usize| {
-        caps.get(i)
-            .map_or(Value::Null, |m| Value::from(m.as_str()))
-    };
+    let group = |i: usize| caps.get(i).map_or(Value::Null, |m| Value::from(m.as_str()));
     if named == 0 {
         return Ok(Value::Array((1..=groups).map(group).collect()));
     }
