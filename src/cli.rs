@@ -4,7 +4,9 @@ use crate::config::{AwsConfig, Config, TargetConfig};
 use crate::output::{self, Format};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use driftd_core::report::{outcome, FailOn, Outcome};
+use driftd_core::report::{
+    coverage_shortfall, outcome_with_coverage, parse_coverage, FailOn, Outcome,
+};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -39,7 +41,11 @@ pub enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan once and report drift. Exit codes: 0 no drift, 1 error, 2 drift, 3 scan incomplete.
+    /// Scan once and report drift. Exit codes: 0 no drift, 1 error (a usage error too), 2
+    /// drift, 3 scan incomplete or coverage below --require-coverage.
+    ///
+    /// The report formats, the JSON schema, what coverage counts and the exit codes are
+    /// described in docs/report-schema.md.
     Check(CheckArgs),
     /// Check a configuration without touching the network; show each target's next runs.
     Validate(ValidateArgs),
@@ -59,6 +65,8 @@ pub enum Command {
     Silence(SilenceCommand),
     /// Why a finding was or was not reported: its tier's rule, the ignore rules that hide it.
     Explain(crate::explain::ExplainArgs),
+    /// The resource types driftd compares, per provider, with the attributes it compares.
+    Types(crate::types::TypesArgs),
 }
 
 /// Where the history is: the config (for `daemon.state_dir`) and `--state-dir`.
@@ -243,6 +251,11 @@ pub struct CheckArgs {
     /// Report cloud-created defaults (default VPC, default security groups, root volumes) too.
     #[arg(long)]
     pub include_defaults: bool,
+    /// Exit 3 when less than PCT percent of the resources were compared (types driftd does not
+    /// compare, scopes not scanned and code not evaluated count against it). Overrides the
+    /// targets' `require_coverage`.
+    #[arg(long, value_name = "PCT", value_parser = parse_coverage)]
+    pub require_coverage: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -301,6 +314,7 @@ fn adhoc_target(args: &CheckArgs) -> TargetConfig {
         identity: None,
         gcp: Default::default(),
         kubernetes: Default::default(),
+        require_coverage: None,
     }
 }
 
@@ -352,7 +366,11 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         t.include_cloud_defaults |= args.include_defaults;
         match crate::scan::run_target_with_progress(&t, &config.base_dir, &rules, progress).await {
             Ok(crate::scan::ScanOutput { report, .. }) => {
-                result = result.worst(outcome(&report, args.fail_on));
+                let required = args.require_coverage.or(t.require_coverage);
+                if let Some(why) = coverage_shortfall(&report, required) {
+                    eprintln!("driftd: {why}");
+                }
+                result = result.worst(outcome_with_coverage(&report, args.fail_on, required));
                 reports.push(report);
             }
             Err(e) => {
@@ -411,7 +429,10 @@ pub async fn scan(args: ScanArgs) -> Result<u8> {
         "{}",
         output::render(args.format, std::slice::from_ref(&out.report), color)
     );
-    Ok(outcome(&out.report, args.fail_on).code() as u8)
+    if let Some(why) = coverage_shortfall(&out.report, target.require_coverage) {
+        eprintln!("driftd: {why}");
+    }
+    Ok(outcome_with_coverage(&out.report, args.fail_on, target.require_coverage).code() as u8)
 }
 
 pub fn report(args: ReportArgs) -> Result<u8> {

@@ -17,6 +17,7 @@ pub mod output;
 pub mod scan;
 pub mod silences;
 pub mod terraform;
+pub mod types;
 pub mod web;
 
 /// The error and its causes on one line each, without repeating a cause already in the message.

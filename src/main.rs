@@ -6,7 +6,16 @@ use clap::Parser;
 use driftd::{chain, cli, silences};
 use std::process::ExitCode;
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` print to stdout and succeed. A usage error (an unknown
+            // flag, a bad value) exits 1 like every other error: clap's own 2 is the code of
+            // "drift found" (docs/report-schema.md), and CI must never read a typo as drift.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
     if !matches!(cli.command, cli::Command::Daemon(_)) {
         // A one-shot command piped into `head` should end quietly when the pipe closes, as
         // other Unix tools do, instead of panicking on a failed print. The daemon keeps Rust's
@@ -47,5 +56,6 @@ async fn run(cli: cli::Cli) -> Result<u8> {
         cli::Command::Notify(cmd) => cli::notify(cmd).await,
         cli::Command::Silence(cmd) => silences::run(cmd),
         cli::Command::Explain(args) => driftd::explain::run(args),
+        cli::Command::Types(args) => driftd::types::run(args),
     }
 }

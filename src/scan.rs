@@ -10,7 +10,9 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use driftd_aws::AwsProvider;
 use driftd_core::provider::{Progress, ProgressEvent, UnitOutcome};
-use driftd_core::{analyze, threeway, AnalyzeInput, Provider, Report, Resource};
+use driftd_core::{
+    analyze, threeway, AnalyzeInput, NotCompared, NotComparedKind, Provider, Report, Resource,
+};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
@@ -63,6 +65,7 @@ pub async fn run_target_with_progress(
     let expected = load_expected(target, base_dir).await?;
     let provider = build_provider(target, &expected).await?;
     let specs = provider.type_specs();
+    let all_types: BTreeSet<&str> = specs.iter().map(|s| s.resource_type).collect();
     let types: Vec<String> = if target.resource_types.is_empty() {
         specs.iter().map(|s| s.resource_type.to_string()).collect()
     } else {
@@ -85,6 +88,8 @@ pub async fn run_target_with_progress(
     // Without state, the code's resources found live by identity stand in for state.
     let mut unmatched = BTreeSet::new();
     let mut by_identity = Vec::new();
+    // What could not be compared for reasons the analyzer does not see.
+    let mut not_compared: Vec<NotCompared> = Vec::new();
     if let (Some(code), false) = (&expected.code, expected.has_state) {
         let matches =
             threeway::match_by_identity(&code.intents, &inventory.resources, target.identity());
@@ -110,6 +115,16 @@ pub async fn run_target_with_progress(
                     });
                     if !listed {
                         unmatched.insert(intent.address.clone());
+                        not_compared.push(
+                            NotCompared::new(
+                                NotComparedKind::NotScanned,
+                                &intent.provider,
+                                Some(&intent.resource_type),
+                                "no state, and its scope was not listed",
+                            )
+                            .with_scope(intent.region.as_deref())
+                            .at(Some(&intent.address), Some(&intent.source)),
+                        );
                     }
                 }
                 threeway::IdentityMatch::NoIdentity => {
@@ -120,6 +135,18 @@ pub async fn run_target_with_progress(
                         "no state and no known identity value in the code: not compared"
                     );
                     unmatched.insert(intent.address.clone());
+                    not_compared.push(
+                        NotCompared::new(
+                            NotComparedKind::NotMatched,
+                            &intent.provider,
+                            Some(&intent.resource_type),
+                            format!(
+                                "no state, and the code sets no known `{}` to find it live by",
+                                target.identity()
+                            ),
+                        )
+                        .at(Some(&intent.address), Some(&intent.source)),
+                    );
                 }
                 threeway::IdentityMatch::Ambiguous(ids) => {
                     tracing::warn!(
@@ -131,6 +158,19 @@ pub async fn run_target_with_progress(
                          not compared"
                     );
                     unmatched.insert(intent.address.clone());
+                    not_compared.push(
+                        NotCompared::new(
+                            NotComparedKind::NotMatched,
+                            &intent.provider,
+                            Some(&intent.resource_type),
+                            format!(
+                                "no state, and {} live resources have the code's `{}`",
+                                ids.len(),
+                                target.identity()
+                            ),
+                        )
+                        .at(Some(&intent.address), Some(&intent.source)),
+                    );
                 }
             }
         }
@@ -163,6 +203,41 @@ pub async fn run_target_with_progress(
         s.reason = driftd_core::provider::bounded_reason(&s.reason);
     }
     let state: &[Resource] = &in_account;
+    // Resources set aside before the comparison (another account, no region the listing can
+    // place) are not scanned: counted, never in sync.
+    let kept: std::collections::HashSet<&driftd_core::ResourceKey> =
+        state.iter().map(|r| &r.key).collect();
+    let mut set_aside = std::collections::HashSet::new();
+    let considered: &[Resource] = if expected.has_state {
+        &expected.resources
+    } else {
+        &by_identity
+    };
+    for r in considered {
+        if kept.contains(&r.key) || !set_aside.insert(&r.key) {
+            continue;
+        }
+        let why = skipped
+            .iter()
+            .find(|s| {
+                s.provider == r.key.provider
+                    && s.resource_type == r.key.resource_type
+                    && s.attribute.is_none()
+                    && r.region.as_deref().is_none_or(|region| region == s.scope)
+            })
+            .map_or("not listed (see the scopes not scanned)", |s| {
+                s.reason.as_str()
+            });
+        not_compared.push(
+            NotCompared::new(
+                NotComparedKind::NotScanned,
+                &r.key.provider,
+                Some(&r.key.resource_type),
+                why,
+            )
+            .with_scope(r.region.as_deref()),
+        );
+    }
     let mut analysis = analyze(&AnalyzeInput {
         target: &target.name,
         specs: &specs,
@@ -194,7 +269,20 @@ pub async fn run_target_with_progress(
             "code compared"
         );
         lifecycle_ignored = outcome.lifecycle_ignored;
+        not_compared.extend(outcome.not_evaluated);
     }
+    // A type the provider compares but this target leaves out is not scanned, not unsupported.
+    for e in &mut analysis.not_compared {
+        if e.category == NotComparedKind::NotSupported
+            && e.resource_type.as_deref().is_some_and(|t| {
+                all_types.contains(t) && !specs.iter().any(|s| s.resource_type == t)
+            })
+        {
+            e.category = NotComparedKind::NotScanned;
+            e.reason = "not in this target's `resource_types`".into();
+        }
+    }
+    analysis.add_not_compared(not_compared);
     driftd_core::classify::apply(rules, &target.name, &mut analysis.findings);
     let ignores = target
         .ignore_set(base_dir)

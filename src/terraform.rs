@@ -8,7 +8,7 @@
 
 use crate::notify::secret::SecretRef;
 use anyhow::{Context, Result};
-use driftd_core::threeway::{CodeSide, Intent};
+use driftd_core::threeway::{CodeSide, Intent, Unevaluated};
 use driftd_core::Resource;
 use driftd_iac::hcl::{CodeModule, LoadOptions};
 use serde::Deserialize;
@@ -154,7 +154,16 @@ pub fn code_side(module: &CodeModule) -> CodeSide {
         .collect();
     CodeSide {
         intents,
-        unread: module.unread.clone(),
+        unread: module
+            .unread
+            .iter()
+            .map(|u| Unevaluated {
+                address: u.address.clone(),
+                resource_type: u.resource_type.clone(),
+                reason: u.reason.clone(),
+                source: format!("{}:{}", u.source.file, u.source.line),
+            })
+            .collect(),
     }
 }
 

@@ -108,6 +108,10 @@ pub(crate) fn unknown_reason(err: &::hcl::eval::Error) -> String {
         ErrorKind::UndefinedFunc(name) => {
             format!("calls function `{name}`, which driftd does not evaluate")
         }
+        ErrorKind::FuncCall(name, message) => {
+            super::functions::unknown_call_reason(name.name.as_str(), message)
+                .unwrap_or_else(|| err.to_string())
+        }
         ErrorKind::NoSuchKey(key) => {
             let expr = err.expr().map(ToString::to_string).unwrap_or_default();
             if expr.contains(&format!("var.{key}")) {
@@ -143,6 +147,12 @@ pub(crate) fn eval_value(expr: &Expression, ctx: &Context) -> Result<Value, Stri
         _ => {}
     }
     super::reset_elements();
+    // `try` and `can` need their arguments unevaluated; they are resolved first.
+    if super::functions::has_lazy(expr) {
+        return super::functions::resolve_lazy(expr, ctx)
+            .evaluate(ctx)
+            .map_err(|e| unknown_reason(&e));
+    }
     expr.evaluate(ctx).map_err(|e| unknown_reason(&e))
 }
 
