@@ -162,15 +162,21 @@ fn big_report() -> Report {
             missing: 2_000,
             unmanaged: 2_000,
             pending: 0,
-            coverage_pct: 95.0,
+            coverage_pct: 99.7,
             not_scanned: 120,
             not_supported: 0,
             ignored: Default::default(),
+            compared: 40_000,
+            not_evaluated: 0,
+            not_matched: 0,
+            not_compared: 120,
+            total: 40_120,
         },
         findings,
         skipped,
         ignored: Vec::new(),
         expired_ignores: Vec::new(),
+        not_compared: Vec::new(),
     }
 }
 

@@ -52,6 +52,7 @@ fn report(i: usize) -> Report {
         skipped: vec![],
         ignored: Vec::new(),
         expired_ignores: Vec::new(),
+        not_compared: Vec::new(),
     }
 }
 

@@ -315,6 +315,7 @@ fn adhoc_target(args: &CheckArgs) -> TargetConfig {
         gcp: Default::default(),
         kubernetes: Default::default(),
         require_coverage: None,
+        limits: Default::default(),
     }
 }
 

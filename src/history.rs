@@ -1,6 +1,6 @@
 //! `driftd report`: the history store seen by operators. Open drift per target with its
 //! lifecycle, one finding's timeline, recent scans. JSON keeps the report schema of `check`
-//! (DESIGN.md) and adds lifecycle fields to findings and a `recent_scans` list.
+//! (docs/report-schema.md) and adds lifecycle fields to findings and a `recent_scans` list.
 
 use anyhow::{bail, Result};
 use chrono::Utc;

@@ -113,6 +113,7 @@ pub fn load_code(target: &crate::config::TargetConfig, base_dir: &Path) -> Resul
     };
     let dir = base_dir.join(dir);
     let opts = LoadOptions {
+        limits: target.limits.limits(),
         var_files: target.var_files.iter().map(|f| base_dir.join(f)).collect(),
         vars: Vec::new(),
         env: std::env::vars()

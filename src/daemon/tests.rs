@@ -193,6 +193,7 @@ fn info_report(ids: &[&str]) -> driftd_core::Report {
         skipped: vec![],
         ignored: Vec::new(),
         expired_ignores: Vec::new(),
+        not_compared: Vec::new(),
     }
 }
 

@@ -530,19 +530,35 @@ fn target_section(out: &mut String, i: usize, r: &Report) {
     }
     let _ = write!(
         out,
-        "<div class=\"coverage\"><b>Coverage {pct:.1}%</b>\
-         <meter min=\"0\" max=\"100\" value=\"{pct:.1}\" title=\"managed / resources\"></meter>\
-         <span>{} managed of {} · {} unmanaged</span>",
+        "<div class=\"coverage\" data-coverage=\"{pct:.1}\" data-compared=\"{}\" data-not-compared=\"{}\">\
+         <b>Coverage {pct:.1}%</b>\
+         <meter min=\"0\" max=\"100\" value=\"{pct:.1}\" title=\"resources compared / all resources\"></meter>\
+         <span>{} compared of {} ({} managed, {} unmanaged)</span>",
+        sum.compared,
+        sum.not_compared,
+        sum.compared,
+        plural(sum.total, "resource", "resources"),
         sum.managed,
-        plural(sum.resources, "resource", "resources"),
         sum.unmanaged,
         pct = sum.coverage_pct
     );
-    if sum.not_scanned + sum.not_supported > 0 {
+    if sum.not_compared > 0 {
+        let parts: Vec<String> = [
+            (sum.not_scanned, "not scanned"),
+            (sum.not_supported, "of types not compared yet"),
+            (sum.not_evaluated, "not evaluated from code"),
+            (sum.not_matched, "not matched to a live resource"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
         let _ = write!(
             out,
-            "<span class=\"muted\">· {} in state not scanned · {} of types not compared yet</span>",
-            sum.not_scanned, sum.not_supported
+            "<span class=\"op-remove\"><a href=\"#not-compared-{i}\">{} not compared</a></span>\
+             <span class=\"muted\">({})</span>",
+            sum.not_compared,
+            parts.join(" · ")
         );
     }
     out.push_str("</div>\n");
@@ -570,12 +586,21 @@ fn target_section(out: &mut String, i: usize, r: &Report) {
         if incomplete(r) {
             let _ = writeln!(
                 out,
-                "<div class=\"nodrift-incomplete\" data-status=\"no-drift-incomplete\">No drift found in the scanned scopes \
-                 — but the scan is INCOMPLETE<p>{} not scanned: resources there may have drifted. \
+                "<div class=\"nodrift-incomplete\" data-status=\"no-drift-incomplete\">Scan INCOMPLETE \
+                 — no finding in what was compared<p>{} not scanned: resources there may have drifted. \
                  {} compared {} their state; coverage {:.1}%.</p></div>",
                 plural(r.skipped.len(), "scope was", "scopes were"),
                 plural(sum.managed, "managed resource", "managed resources"),
                 if sum.managed == 1 { "matches" } else { "match" },
+                sum.coverage_pct
+            );
+        } else if sum.not_compared > 0 {
+            let _ = writeln!(
+                out,
+                "<div class=\"nodrift-incomplete\" data-status=\"no-drift-partial\">{}\
+                 <p>{} neither drift nor in sync: see “Not compared” below. Coverage {:.1}%.</p></div>",
+                esc(&crate::output::no_finding_sentence(r)),
+                plural(sum.not_compared, "resource is", "resources are"),
                 sum.coverage_pct
             );
         } else {
@@ -625,6 +650,50 @@ fn target_section(out: &mut String, i: usize, r: &Report) {
             esc_into(out, &k.scope);
             out.push_str("</td><td class=\"reason\">");
             esc_into(out, &k.reason);
+            out.push_str("</td></tr>\n");
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    if !r.not_compared.is_empty() {
+        let _ = write!(
+            out,
+            "<h3 id=\"not-compared-{i}\">Not compared ({}): neither drift nor in sync</h3>\n\
+             <table class=\"skipped not-compared\"><thead><tr><th>Resources</th><th>Provider</th>\
+             <th>Resource type</th><th>Where</th><th>Why</th></tr></thead><tbody>\n",
+            sum.not_compared
+        );
+        for e in &r.not_compared {
+            let _ = write!(
+                out,
+                "<tr data-category=\"{}\"><td>{}</td><td>",
+                e.category, e.count
+            );
+            esc_into(out, &e.provider);
+            out.push_str("</td><td>");
+            match &e.resource_type {
+                Some(t) => {
+                    out.push_str("<code>");
+                    esc_into(out, t);
+                    out.push_str("</code>");
+                }
+                None => out.push_str("<span class=\"muted\">(whole module)</span>"),
+            }
+            out.push_str("</td><td>");
+            let mut first = true;
+            for part in [&e.scope, &e.address, &e.source].into_iter().flatten() {
+                if !first {
+                    out.push_str(" · ");
+                }
+                first = false;
+                esc_into(out, part);
+            }
+            out.push_str("</td><td class=\"reason\"><b>");
+            esc_into(out, e.category.label());
+            out.push_str("</b>");
+            if e.reason != driftd_core::NotCompared::UNSUPPORTED {
+                out.push_str(": ");
+                esc_into(out, &e.reason);
+            }
             out.push_str("</td></tr>\n");
         }
         out.push_str("</tbody></table>\n");
@@ -995,16 +1064,19 @@ mod tests {
             },
             summary: Summary {
                 resources: 15,
+                compared: 15,
+                total: 15,
                 managed: 14,
                 changed: findings.len(),
                 unmanaged: 1,
-                coverage_pct: 93.3,
+                coverage_pct: 100.0,
                 ..Summary::default()
             },
             findings,
             skipped,
             ignored: Vec::new(),
             expired_ignores: Vec::new(),
+            not_compared: Vec::new(),
         }
     }
 
@@ -1196,9 +1268,37 @@ mod tests {
     fn in_sync_says_so_with_coverage() {
         let html = render(&[report("prod", vec![], vec![])]);
         assert!(html.contains("✓ In sync — 14 managed resources match their state"));
-        assert!(html.contains("Coverage 93.3%"));
+        assert!(html.contains("Coverage 100.0%"));
         assert!(html.contains("0 of 0 findings shown"));
         assert!(!html.contains("INCOMPLETE"));
+        assert!(!html.contains("Not compared"));
+    }
+
+    #[test]
+    fn what_was_not_compared_is_listed_and_never_in_sync() {
+        use driftd_core::{NotCompared, NotComparedKind};
+        let mut r = report("prod", vec![], vec![]);
+        r.not_compared = vec![
+            NotCompared::new(
+                NotComparedKind::NotSupported,
+                "aws",
+                Some("aws_db_instance"),
+                NotCompared::UNSUPPORTED,
+            ),
+            NotCompared::new(NotComparedKind::NotEvaluated, "aws", None, HOSTILE)
+                .at(Some("module.vpc"), Some("main.tf:3")),
+        ];
+        r.summary.recount(&r.not_compared);
+        let html = render(&[r]);
+        assert!(!html.contains("In sync"), "{html}");
+        assert!(html.contains("No drift in the 15 resources compared; 2 not compared."));
+        assert!(html.contains("Coverage 88.2%"));
+        assert!(html.contains("data-not-compared=\"2\""));
+        assert!(html.contains("<h3 id=\"not-compared-0\">Not compared (2)"));
+        assert!(html.contains("<code>aws_db_instance</code>"));
+        assert!(html.contains("module.vpc · main.tf:3"));
+        assert!(html.contains("not evaluated from code</b>: &lt;script&gt;"));
+        assert!(!html.contains(HOSTILE));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `--format json`: one report object (DESIGN.md schema), or an array of them for several
+//! `--format json`: one report object (docs/report-schema.md), or an array of them for several
 //! targets. Pretty-printed, keys in schema order, findings already sorted by the analyzer.
 
 use driftd_core::Report;

@@ -15,7 +15,12 @@
 //!   `classname="driftd"`, `name="N managed resources in sync"` keeps the dashboard's healthy
 //!   count meaningful;
 //! - one per skipped scope (`classname` = resource type, `name` = `<type> in <scope>`, or
-//!   `<type>.<attribute> in <scope>`), with `<skipped message="not scanned: <reason>">`.
+//!   `<type>.<attribute> in <scope>`), with `<skipped message="not scanned: <reason>">`;
+//! - one per entry of the report's `not_compared` (a type driftd does not compare, code not
+//!   evaluated, code matched to no live resource; "not scanned" entries of a scope that already
+//!   has its skipped case are left out), `classname` = resource type (`driftd` for a whole
+//!   module), `name` = `N not compared: <what, where>`, with `<skipped message="...">`: those
+//!   resources are neither failures nor passing.
 //!
 //! Counts on each `<testsuite>`: `tests`, `failures`, `errors` (always 0: a target that fails
 //! with an error has no report), `skipped`; `<testsuites>` sums `tests`, `failures` and `errors`
@@ -185,6 +190,7 @@ fn suite(r: &Report) -> Suite {
         });
     }
     cases.extend(r.skipped.iter().map(skipped_case));
+    cases.extend(super::not_compared_beyond_skipped(r).map(not_compared_case));
 
     Suite {
         name: r.target.clone(),
@@ -200,6 +206,11 @@ fn suite(r: &Report) -> Suite {
             ("summary.coverage_pct", format!("{:.1}", s.coverage_pct)),
             ("summary.not_scanned", s.not_scanned.to_string()),
             ("summary.not_supported", s.not_supported.to_string()),
+            ("summary.compared", s.compared.to_string()),
+            ("summary.not_evaluated", s.not_evaluated.to_string()),
+            ("summary.not_matched", s.not_matched.to_string()),
+            ("summary.not_compared", s.not_compared.to_string()),
+            ("summary.total", s.total.to_string()),
         ],
         cases,
     }
@@ -279,6 +290,19 @@ fn skipped_case(k: &Skipped) -> Case {
         classname: k.resource_type.clone(),
         name: format!("{what} in {}", k.scope),
         outcome: Outcome::Skipped(format!("not scanned: {}", k.reason)),
+        system_out: None,
+    }
+}
+
+fn not_compared_case(e: &driftd_core::NotCompared) -> Case {
+    let text = super::not_compared_text(e);
+    Case {
+        classname: e
+            .resource_type
+            .clone()
+            .unwrap_or_else(|| "driftd".to_string()),
+        name: format!("{} not compared: {}", e.count, text),
+        outcome: Outcome::Skipped(format!("not compared ({}): {text}", e.category)),
         system_out: None,
     }
 }
@@ -389,6 +413,7 @@ mod tests {
             skipped,
             ignored: Vec::new(),
             expired_ignores: Vec::new(),
+            not_compared: Vec::new(),
         }
     }
 
@@ -445,6 +470,50 @@ mod tests {
         );
         assert!(!xml.contains("<script>"));
         assert!(xml.contains("<system-out>code not applied yet (not drift)"));
+    }
+
+    #[test]
+    fn resources_not_compared_are_skipped_cases_not_passing_ones() {
+        use driftd_core::{NotCompared, NotComparedKind};
+        let mut r = report(vec![], vec![], 2);
+        r.not_compared = vec![
+            NotCompared {
+                count: 3,
+                ..NotCompared::new(
+                    NotComparedKind::NotSupported,
+                    "aws",
+                    Some("aws_db_instance"),
+                    NotCompared::UNSUPPORTED,
+                )
+            },
+            NotCompared::new(
+                NotComparedKind::NotEvaluated,
+                "aws",
+                None,
+                "source <remote>",
+            )
+            .at(Some("module.vpc"), Some("main.tf:3")),
+        ];
+        r.summary.compared = 2;
+        r.summary.recount(&r.not_compared);
+        let xml = render(&[r]);
+        assert!(
+            xml.contains("tests=\"3\" failures=\"0\" errors=\"0\" skipped=\"2\""),
+            "{xml}"
+        );
+        assert!(xml.contains(
+            "<testcase classname=\"aws_db_instance\" name=\"3 not compared: aws_db_instance: type not compared yet\">"
+        ), "{xml}");
+        assert!(xml.contains("<skipped message=\"not compared (not_supported): aws_db_instance: type not compared yet\"/>"));
+        assert!(xml.contains("classname=\"driftd\" name=\"1 not compared: module.vpc (whole module) (main.tf:3): not evaluated from code — source &lt;remote&gt;\""), "{xml}");
+        assert!(
+            xml.contains("<property name=\"summary.not_compared\" value=\"4\"/>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<property name=\"summary.coverage_pct\" value=\"33.3\"/>"),
+            "{xml}"
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! Per target: one summary line first (drift per tier, completeness, coverage), then one table
 //! per finding kind (tier, resource, address, region, changed attributes), then one collapsible
 //! `<details>` per finding with expected vs actual per attribute, then the scopes that could not
-//! be scanned, with their reasons. Several targets: an overall line, then one section each.
+//! be scanned, with their reasons, then what was not compared (types driftd does not compare,
+//! code not evaluated), by type and reason. Several targets: an overall line, then one section
+//! each. "In sync" is said only when everything was compared, "no drift" only of what was.
 //!
 //! Every value that comes from state or from the cloud (ids, addresses, tag values, reasons,
 //! even the target name) goes through [`esc`]: HTML-special and Markdown-special characters
@@ -145,17 +147,26 @@ fn summary_line(r: &Report) -> String {
             Tier::Info => "🔵",
         };
         format!("{icon} **driftd: {} drift in {name}**", parts.join(", "))
-    } else if r.scan.complete {
+    } else if !r.scan.complete {
+        format!(
+            "⚠️ **driftd: {name} scan incomplete, no finding in the {} compared**",
+            plural(r.summary.compared, "resource", "resources")
+        )
+    } else if r.fully_compared() {
         format!("✅ **driftd: {name} in sync**")
+    } else if r.summary.compared == 0 {
+        format!("⚪ **driftd: nothing compared in {name}**")
     } else {
-        format!("⚠️ **driftd: no drift found in {name}, but the scan is incomplete**")
+        format!(
+            "⚪ **driftd: no drift in the {} compared in {name}**",
+            plural(r.summary.compared, "resource", "resources")
+        )
     };
-    let _ = write!(
-        line,
-        " · {} · coverage {:.1}%",
-        scan_status(r),
-        r.summary.coverage_pct
-    );
+    let _ = write!(line, " · {}", scan_status(r));
+    if r.summary.not_compared > 0 {
+        let _ = write!(line, " · **{} not compared**", r.summary.not_compared);
+    }
+    let _ = write!(line, " · coverage {:.1}%", r.summary.coverage_pct);
     let p = pending(r);
     if p > 0 {
         let _ = write!(
@@ -173,10 +184,13 @@ fn overall(out: &mut String, reports: &[Report]) {
         .filter(|r| !drift_counts(r).is_empty())
         .count();
     let incomplete = reports.iter().filter(|r| !r.scan.complete).count();
+    let not_compared: usize = reports.iter().map(|r| r.summary.not_compared).sum();
     let icon = if drifted > 0 {
         "🔴"
     } else if incomplete > 0 {
         "⚠️"
+    } else if not_compared > 0 {
+        "⚪"
     } else {
         "✅"
     };
@@ -189,6 +203,9 @@ fn overall(out: &mut String, reports: &[Report]) {
     if incomplete > 0 {
         let _ = write!(out, " · **{incomplete} incomplete**");
     }
+    if not_compared > 0 {
+        let _ = write!(out, " · {not_compared} not compared");
+    }
     out.push('\n');
 }
 
@@ -200,19 +217,23 @@ fn target(out: &mut String, r: &Report, heading: Option<&str>) {
     let s = &r.summary;
     let _ = write!(
         out,
-        "{} · {} managed · {} unmanaged · scanned {} → {}",
-        plural(s.resources, "resource", "resources"),
+        "{} compared ({} managed, {} unmanaged) of {} · scanned {} → {}",
+        s.compared,
         s.managed,
         s.unmanaged,
+        plural(s.total, "resource", "resources"),
         esc(&r.scan.started_at),
         esc(&r.scan.finished_at)
     );
-    if s.not_scanned + s.not_supported > 0 {
-        let _ = write!(
-            out,
-            " · {} in state not scanned · {} of types not compared yet",
-            s.not_scanned, s.not_supported
-        );
+    for (n, what) in [
+        (s.not_scanned, "not scanned"),
+        (s.not_supported, "of types not compared yet"),
+        (s.not_evaluated, "not evaluated from code"),
+        (s.not_matched, "not matched to a live resource"),
+    ] {
+        if n > 0 {
+            let _ = write!(out, " · {n} {what}");
+        }
     }
     out.push('\n');
 
@@ -270,6 +291,48 @@ fn target(out: &mut String, r: &Report, heading: Option<&str>) {
                     .map(code)
                     .unwrap_or_else(|| "(all)".into()),
                 esc(&k.reason)
+            );
+        }
+    }
+
+    if !r.not_compared.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{sub} Not compared ({}): neither drift nor in sync\n",
+            r.summary.not_compared
+        );
+        out.push_str("| resources | provider | resource type | where | why |\n");
+        out.push_str("|---|---|---|---|---|\n");
+        for e in &r.not_compared {
+            let mut at: Vec<String> = Vec::new();
+            if let Some(scope) = &e.scope {
+                at.push(esc(scope));
+            }
+            if let Some(a) = &e.address {
+                at.push(code(a));
+            }
+            if let Some(src) = &e.source {
+                at.push(esc(src));
+            }
+            let mut why = esc(e.category.label());
+            if e.reason != driftd_core::NotCompared::UNSUPPORTED {
+                why.push_str(" — ");
+                why.push_str(&esc(&e.reason));
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {why} |",
+                e.count,
+                esc(&e.provider),
+                e.resource_type
+                    .as_deref()
+                    .map(code)
+                    .unwrap_or_else(|| "(whole module)".into()),
+                if at.is_empty() {
+                    "—".to_string()
+                } else {
+                    at.join(" · ")
+                },
             );
         }
     }
@@ -398,9 +461,13 @@ mod tests {
                 complete: skipped.is_empty(),
             },
             summary: Summary {
-                resources: 15,
-                managed: 14,
+                resources: 14,
+                compared: 14,
+                managed: 13,
                 unmanaged: 1,
+                not_supported: 1,
+                not_compared: 1,
+                total: 15,
                 coverage_pct: 93.3,
                 ..Summary::default()
             },
@@ -408,6 +475,12 @@ mod tests {
             skipped,
             ignored: Vec::new(),
             expired_ignores: Vec::new(),
+            not_compared: vec![driftd_core::NotCompared::new(
+                driftd_core::NotComparedKind::NotSupported,
+                "aws",
+                Some("aws_db_instance"),
+                driftd_core::NotCompared::UNSUPPORTED,
+            )],
         }
     }
 
@@ -482,14 +555,35 @@ mod tests {
         ];
         let md = render(&[report("prod-net", fs, vec![])]);
         assert!(md.starts_with(
-            "🔴 **driftd: 2 critical, 1 warning drift in prod-net** · scan complete · coverage 93.3% · 1 pending change\n"
+            "🔴 **driftd: 2 critical, 1 warning drift in prod-net** · scan complete · **1 not compared** · coverage 93.3% · 1 pending change\n"
         ), "{md}");
         assert!(md.contains("## Missing: in state, gone from the cloud (1)"));
         assert!(md.contains("## Pending"));
 
-        let clean = render(&[report("prod-net", vec![], vec![])]);
-        assert!(clean.starts_with("✅ **driftd: prod-net in sync** · scan complete"));
+        // One resource of a type driftd does not compare: never "in sync".
+        let partial = render(&[report("prod-net", vec![], vec![])]);
+        assert!(
+            partial.starts_with("⚪ **driftd: no drift in the 14 resources compared in prod-net** · scan complete · **1 not compared** · coverage 93.3%"),
+            "{partial}"
+        );
+        assert!(!partial.contains("prod-net in sync") && !partial.contains('✅'));
+        assert!(partial.contains("## Not compared (1): neither drift nor in sync"));
+        assert!(
+            partial
+                .contains("| 1 | aws | <code>aws_db_instance</code> | — | type not compared yet |"),
+            "{partial}"
+        );
+
+        let mut all = report("prod-net", vec![], vec![]);
+        all.not_compared.clear();
+        all.summary.recount(&[]);
+        let clean = render(&[all]);
+        assert!(
+            clean.starts_with("✅ **driftd: prod-net in sync** · scan complete · coverage 100.0%"),
+            "{clean}"
+        );
         assert!(!clean.contains("<details>"));
+        assert!(!clean.contains("Not compared"));
 
         let skipped = Skipped {
             provider: "aws".into(),
@@ -499,10 +593,11 @@ mod tests {
             reason: "access denied: <denied>".into(),
         };
         let partial = render(&[report("prod-net", vec![], vec![skipped])]);
-        assert!(partial.starts_with("⚠️ **driftd: no drift found in prod-net, but the scan is incomplete** · **scan INCOMPLETE** (1 scope not scanned)"), "{partial}");
+        assert!(partial.starts_with("⚠️ **driftd: prod-net scan incomplete, no finding in the 14 resources compared** · **scan INCOMPLETE** (1 scope not scanned)"), "{partial}");
+        assert!(!partial.to_lowercase().contains("no drift"), "{partial}");
         assert!(partial.contains("Not scanned: this report is INCOMPLETE (1)"));
         assert!(partial.contains("access denied: &lt;denied&gt;"));
-        assert!(!partial.contains("in sync"));
+        assert!(!partial.contains("prod-net in sync") && !partial.contains('✅'));
     }
 
     #[test]
@@ -516,12 +611,12 @@ mod tests {
             report("b", vec![], vec![]),
         ]);
         assert!(
-            md.starts_with("🔴 **driftd: 2 targets · 1 with drift**\n"),
+            md.starts_with("🔴 **driftd: 2 targets · 1 with drift** · 2 not compared\n"),
             "{md}"
         );
         assert!(md.contains("\n## a\n"));
         assert!(md.contains("\n## b\n"));
         assert!(md.contains("### Missing"));
-        assert!(md.contains("✅ **driftd: b in sync**"));
+        assert!(md.contains("⚪ **driftd: no drift in the 14 resources compared in b**"));
     }
 }

@@ -8,14 +8,14 @@ pub mod markdown;
 pub mod sarif;
 pub mod table;
 
-use driftd_core::Report;
+use driftd_core::{NotCompared, NotComparedKind, Report};
 
 /// Output formats of `check` and `report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// For a person at a terminal: grouped by kind, expected vs actual.
     Table,
-    /// The versioned JSON report of DESIGN.md (an array when several targets are checked).
+    /// The versioned JSON report of docs/report-schema.md (an array when several targets are checked).
     Json,
     /// For a pull-request comment or a CI job summary.
     Markdown,
@@ -52,4 +52,72 @@ pub(crate) fn provenance(c: &driftd_core::Change) -> Option<String> {
         text.push_str(&format!("; the code wants {shown}"));
     }
     Some(text)
+}
+
+/// `1 resource`, `2 resources`.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What a report without any finding may honestly say, in every format. "No drift" is said only
+/// of what was compared, and never of an incomplete scan.
+pub(crate) fn no_finding_sentence(r: &Report) -> String {
+    let s = &r.summary;
+    let compared = plural(s.compared, "resource", "resources");
+    if !r.scan.complete {
+        format!(
+            "Scan INCOMPLETE: no finding in the {compared} compared, but {} not scanned: drift \
+             there is unknown.",
+            plural(r.skipped.len(), "scope was", "scopes were")
+        )
+    } else if s.not_compared == 0 {
+        format!("No drift in the {compared} compared: live infrastructure matches the state.")
+    } else if s.compared == 0 {
+        format!(
+            "Nothing compared: {} not compared, drift unknown.",
+            plural(s.not_compared, "resource", "resources")
+        )
+    } else {
+        format!(
+            "No drift in the {compared} compared; {} not compared.",
+            s.not_compared
+        )
+    }
+}
+
+/// One not-compared entry in a line: `aws_subnet in eu-west-1 at module.vpc.aws_subnet.this
+/// (main.tf:12): not evaluated from code — count depends on ...`, without its count.
+pub(crate) fn not_compared_text(e: &NotCompared) -> String {
+    let mut t = e.what();
+    if let Some(scope) = &e.scope {
+        t.push_str(&format!(" in {scope}"));
+    }
+    match (&e.resource_type, &e.address) {
+        (Some(_), Some(a)) => t.push_str(&format!(" at {a}")),
+        (None, Some(_)) => t.push_str(" (whole module)"),
+        _ => {}
+    }
+    if let Some(src) = &e.source {
+        t.push_str(&format!(" ({src})"));
+    }
+    t.push_str(": ");
+    t.push_str(e.category.label());
+    if e.reason != NotCompared::UNSUPPORTED {
+        t.push_str(" — ");
+        t.push_str(&e.reason);
+    }
+    t
+}
+
+/// The not-compared entries a format lists beside its skipped scopes: a "not scanned" entry of
+/// a scope already listed as skipped says nothing new there (its count is in the summary).
+pub(crate) fn not_compared_beyond_skipped(r: &Report) -> impl Iterator<Item = &NotCompared> {
+    r.not_compared.iter().filter(|e| {
+        e.category != NotComparedKind::NotScanned
+            || !r.skipped.iter().any(|s| {
+                s.attribute.is_none()
+                    && e.resource_type.as_deref() == Some(s.resource_type.as_str())
+                    && e.scope.as_deref().is_none_or(|scope| scope == s.scope)
+            })
+    })
 }

@@ -14,7 +14,10 @@
 //!
 //! Skipped scopes become `toolExecutionNotifications` (level warning) of the run's invocation,
 //! whose `executionSuccessful` is false when the scan is incomplete: a dashboard must not read a
-//! partial scan as "all alerts fixed".
+//! partial scan as "all alerts fixed". Resources that were not compared (types driftd does not
+//! compare, code not evaluated; see docs/report-schema.md) are notifications too, at level note
+//! ([`NOT_COMPARED_ID`], one per type and reason, with the count), and the run's `properties`
+//! carry the summary (coverage included) and the `not_compared` list.
 
 use driftd_core::{Finding, FindingKind, Report, Skipped, Tier};
 use serde_json::{json, Map, Value};
@@ -88,6 +91,9 @@ pub const RULES: [Rule; 4] = [
 /// Id of the notification descriptor of a scope that could not be scanned.
 pub const NOT_SCANNED_ID: &str = "DRIFT900";
 
+/// Id of the notification descriptor of resources that were not compared.
+pub const NOT_COMPARED_ID: &str = "DRIFT901";
+
 /// SARIF level of a tier.
 pub fn level(tier: Tier) -> &'static str {
     match tier {
@@ -145,6 +151,16 @@ fn run(r: &Report) -> Value {
                  scan is incomplete."
             ),
             "defaultConfiguration": {"level": "warning"},
+        }, {
+            "id": NOT_COMPARED_ID,
+            "name": "NotCompared",
+            "shortDescription": text("Resources not compared"),
+            "fullDescription": text(
+                "Resources of a type driftd does not compare, under code that could not be \
+                 evaluated, or that match no live resource: they are neither drift nor in sync, \
+                 and count against coverage."
+            ),
+            "defaultConfiguration": {"level": "note"},
         }],
     });
     if !INFORMATION_URI.is_empty() {
@@ -161,7 +177,13 @@ fn run(r: &Report) -> Value {
     }
     invocation.insert(
         "toolExecutionNotifications".into(),
-        Value::Array(r.skipped.iter().map(notification).collect()),
+        Value::Array(
+            r.skipped
+                .iter()
+                .map(notification)
+                .chain(super::not_compared_beyond_skipped(r).map(not_compared_notification))
+                .collect(),
+        ),
     );
 
     json!({
@@ -174,7 +196,21 @@ fn run(r: &Report) -> Value {
             "schema_version": r.schema_version,
             "complete": r.scan.complete,
             "summary": r.summary,
+            "not_compared": r.not_compared,
         },
+    })
+}
+
+fn not_compared_notification(e: &driftd_core::NotCompared) -> Value {
+    json!({
+        "level": "note",
+        "descriptor": {"id": NOT_COMPARED_ID},
+        "message": text(format!(
+            "Not compared: {} resource(s): {}. Neither drift nor in sync.",
+            e.count,
+            super::not_compared_text(e)
+        )),
+        "properties": e,
     })
 }
 
@@ -377,6 +413,7 @@ mod tests {
             skipped,
             ignored: Vec::new(),
             expired_ignores: Vec::new(),
+            not_compared: Vec::new(),
         }
     }
 

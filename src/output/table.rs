@@ -1,5 +1,6 @@
 //! `--format table`: what a person reads at a terminal. A header with completeness and coverage,
-//! then findings grouped by kind with expected vs actual per attribute, then what was not scanned.
+//! then findings grouped by kind with expected vs actual per attribute, then what was not scanned
+//! and what was not compared.
 
 use driftd_core::{ChangeOp, Finding, FindingKind, Report, Tier};
 use serde_json::Value;
@@ -62,20 +63,26 @@ fn render_one(out: &mut String, r: &Report, s: &Style) {
             &format!("scan INCOMPLETE ({} not scanned)", r.skipped.len()),
         )
     };
-    let _ = writeln!(
-        out,
-        "{status} · {} resources · {} managed · {} unmanaged · coverage {:.1}%",
-        sum.resources, sum.managed, sum.unmanaged, sum.coverage_pct
+    let mut line = format!(
+        "{status} · {} compared ({} managed, {} unmanaged)",
+        sum.compared, sum.managed, sum.unmanaged
     );
-    if sum.not_scanned + sum.not_supported > 0 {
-        let _ = writeln!(
-            out,
-            "{}",
-            s.dim(&format!(
-                "{} in state not scanned · {} of types not compared yet",
-                sum.not_scanned, sum.not_supported
-            ))
-        );
+    if sum.not_compared > 0 {
+        line.push_str(&format!(" · {} not compared", sum.not_compared));
+    }
+    let _ = writeln!(out, "{line} · coverage {:.1}%", sum.coverage_pct);
+    if sum.not_compared > 0 {
+        let parts: Vec<String> = [
+            (sum.not_scanned, "not scanned"),
+            (sum.not_supported, "of types not compared yet"),
+            (sum.not_evaluated, "not evaluated from code"),
+            (sum.not_matched, "not matched to a live resource"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        let _ = writeln!(out, "{}", s.dim(&parts.join(" · ")));
     }
     if sum.ignored.findings + sum.ignored.changes > 0 || !r.expired_ignores.is_empty() {
         let mut line = format!(
@@ -92,11 +99,8 @@ fn render_one(out: &mut String, r: &Report, s: &Style) {
     }
 
     if r.findings.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            s.paint("1;32", "No drift: live infrastructure matches the state.")
-        );
+        let code = if r.fully_compared() { "1;32" } else { "1;33" };
+        let _ = writeln!(out, "\n{}", s.paint(code, &super::no_finding_sentence(r)));
     } else {
         let count = |t: Tier| r.findings.iter().filter(|f| f.tier == t).count();
         let _ = writeln!(
@@ -143,6 +147,29 @@ fn render_one(out: &mut String, r: &Report, s: &Style) {
                 None => k.resource_type.clone(),
             };
             let _ = writeln!(out, "  {what} in {}: {}", k.scope, k.reason);
+        }
+    }
+
+    if !r.not_compared.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} ({})",
+            s.bold("NOT COMPARED: neither drift nor in sync"),
+            sum.not_compared
+        );
+        let width = r
+            .not_compared
+            .iter()
+            .map(|e| e.count.to_string().len())
+            .max()
+            .unwrap_or(1);
+        for e in &r.not_compared {
+            let _ = writeln!(
+                out,
+                "  {:>width$}  {}",
+                e.count,
+                super::not_compared_text(e)
+            );
         }
     }
 }

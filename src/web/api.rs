@@ -162,6 +162,11 @@ pub async fn metrics(State(s): State<Arc<WebState>>) -> Result<Response, WebErro
                     }
                 }
             }
+            for t in &n2 {
+                if let Some(r) = st.last_report(t)? {
+                    d.coverage.insert(t.clone(), r.summary);
+                }
+            }
             d.scans = st.scan_counts()?;
             d.notifications = st.notification_counts()?;
             Ok(d)

@@ -72,6 +72,9 @@ pub struct Durable {
     pub scans: Vec<(String, String, i64)>,
     /// (channel, status) → notifications.
     pub notifications: Vec<(String, String, i64)>,
+    /// target → the summary of its last finished scan's report (coverage and what was not
+    /// compared).
+    pub coverage: BTreeMap<String, driftd_core::Summary>,
 }
 
 /// A label value escaped as the text format requires.
@@ -163,6 +166,37 @@ pub fn render(targets: &[String], d: &Durable, live: &Counters) -> String {
         );
     }
     o.family(
+        "driftd_coverage_ratio",
+        "gauge",
+        "Share of the resources the target's last scan compared (0 to 1): resources not scanned, \
+         of types not compared and not evaluated from code count against it.",
+    );
+    for (t, s) in &d.coverage {
+        let ratio = if s.total == 0 {
+            1.0
+        } else {
+            s.compared as f64 / s.total as f64
+        };
+        o.sample("driftd_coverage_ratio", &[("target", t)], ratio);
+    }
+    o.family(
+        "driftd_resources",
+        "gauge",
+        "Resources in the target's last scan by status: compared, or why not (not_scanned, \
+         not_supported, not_evaluated, not_matched).",
+    );
+    for (t, s) in &d.coverage {
+        for (status, n) in [
+            ("compared", s.compared),
+            ("not_scanned", s.not_scanned),
+            ("not_supported", s.not_supported),
+            ("not_evaluated", s.not_evaluated),
+            ("not_matched", s.not_matched),
+        ] {
+            o.sample("driftd_resources", &[("target", t), ("status", status)], n);
+        }
+    }
+    o.family(
         "driftd_scans_total",
         "counter",
         "Scans recorded, by target and outcome.",
@@ -236,7 +270,22 @@ mod tests {
         let mut live = Counters::default();
         live.api_errors
             .insert(("aws".into(), "access_denied".into()), 1);
+        d.coverage.insert(
+            "prod \"eu\"".into(),
+            driftd_core::Summary {
+                compared: 3,
+                not_supported: 1,
+                total: 4,
+                ..Default::default()
+            },
+        );
         let text = render(&["prod \"eu\"".to_string()], &d, &live);
+        assert!(
+            text.contains("driftd_coverage_ratio{target=\"prod \\\"eu\\\"\"} 0.75"),
+            "{text}"
+        );
+        assert!(text
+            .contains("driftd_resources{target=\"prod \\\"eu\\\"\",status=\"not_supported\"} 1"));
         assert!(text.contains(
             "driftd_open_findings{target=\"prod \\\"eu\\\"\",kind=\"missing\",tier=\"critical\"} 2"
         ));

@@ -182,10 +182,15 @@ pub async fn overview(State(s): State<Arc<WebState>>) -> Page {
             Some(false) => "<span class=\"status-incomplete\">incomplete</span>".to_string(),
             None => "<span class=\"muted\">–</span>".to_string(),
         };
-        let coverage = t
-            .coverage_pct
-            .map(|c| format!("{c:.1}%"))
-            .unwrap_or_else(|| "–".into());
+        let coverage = match (t.coverage_pct, t.not_compared) {
+            (Some(c), Some(n)) if n > 0 => format!(
+                "<span title=\"{} compared, {n} not compared\">{c:.1}%</span> \
+                 <span class=\"muted not-compared\">({n} not compared)</span>",
+                t.compared.unwrap_or(0)
+            ),
+            (Some(c), _) => format!("{c:.1}%"),
+            (None, _) => "–".into(),
+        };
         let _ = writeln!(
             rows,
             "<tr class=\"target\" data-target=\"{0}\"><td><a href=\"/targets/{1}\">{0}</a></td><td>{last}</td>\
@@ -267,6 +272,28 @@ fn scans_table(scans: &[ScanRecord], now: DateTime<Utc>) -> String {
     out
 }
 
+/// What a scan did not compare: neither drift nor in sync.
+fn not_compared_list(entries: &[driftd_core::NotCompared]) -> String {
+    if entries.is_empty() {
+        return String::new();
+    }
+    let total: usize = entries.iter().map(|e| e.count).sum();
+    let mut out = format!(
+        "<div class=\"banner-incomplete\" id=\"not-compared\"><strong>{total} resource(s) not compared:</strong> \
+         neither drift nor in sync.<ul>"
+    );
+    for e in entries {
+        let _ = write!(
+            out,
+            "<li>{} × {}</li>",
+            e.count,
+            esc(&crate::output::not_compared_text(e))
+        );
+    }
+    out.push_str("</ul></div>");
+    out
+}
+
 fn skipped_list(skipped: &[driftd_core::Skipped]) -> String {
     if skipped.is_empty() {
         return String::new();
@@ -313,7 +340,13 @@ pub async fn target(State(s): State<Arc<WebState>>, Path(name): Path<String>) ->
         findings.push_str(&finding_row(f, now));
     }
     let open = if v.open_findings.is_empty() {
-        "<p class=\"in-sync\" id=\"in-sync\">✓ No open drift.</p>".to_string()
+        match (v.summary.compared, v.summary.not_compared) {
+            (Some(c), Some(n)) if n > 0 => format!(
+                "<p class=\"in-sync\" id=\"in-sync\">No open drift in the {c} resource(s) compared; \
+                 {n} not compared.</p>"
+            ),
+            _ => "<p class=\"in-sync\" id=\"in-sync\">✓ No open drift.</p>".to_string(),
+        }
     } else {
         format!(
             "<table class=\"grid\" id=\"findings\"><thead><tr><th>Tier</th><th>Kind</th><th>Resource</th>\
@@ -321,13 +354,18 @@ pub async fn target(State(s): State<Arc<WebState>>, Path(name): Path<String>) ->
         )
     };
     let body = format!(
-        "<h1>{}</h1><p>Open drift: {} critical, {} warning, {} info.</p>{}\
+        "<h1>{}</h1><p>Open drift: {} critical, {} warning, {} info.{}</p>{}{}\
          <h2>Open findings</h2>{open}<h2>Recent scans</h2>{}",
         esc(&name),
         v.summary.open.critical,
         v.summary.open.warning,
         v.summary.open.info,
+        v.summary
+            .coverage_pct
+            .map(|c| format!(" Coverage <span id=\"coverage\">{c:.1}%</span>."))
+            .unwrap_or_default(),
         skipped_list(&v.skipped),
+        not_compared_list(&v.not_compared),
         scans_table(&v.recent_scans, now)
     );
     Ok(Html(layout(&name, &body)))
@@ -473,14 +511,23 @@ pub async fn scan(State(s): State<Arc<WebState>>, Path(id): Path<i64>) -> Page {
     if let Some(r) = &v.report {
         let _ = write!(
             body,
-            "<p>{} resources, {} managed, coverage {:.1}%.</p>{}",
-            r.summary.resources,
+            "<p>{} compared ({} managed, {} unmanaged) · {} not compared · coverage {:.1}%.</p>{}{}",
+            r.summary.compared,
             r.summary.managed,
+            r.summary.unmanaged,
+            r.summary.not_compared,
             r.summary.coverage_pct,
-            skipped_list(&r.skipped)
+            skipped_list(&r.skipped),
+            not_compared_list(&r.not_compared)
         );
-        if r.findings.is_empty() {
+        if r.findings.is_empty() && r.fully_compared() {
             body.push_str("<p class=\"in-sync\">✓ In sync: no drift in this scan.</p>");
+        } else if r.findings.is_empty() {
+            let _ = write!(
+                body,
+                "<p class=\"in-sync\">{}</p>",
+                esc(&crate::output::no_finding_sentence(r))
+            );
         } else {
             body.push_str("<h2>Findings in this scan</h2><table class=\"grid\" id=\"findings\"><thead><tr><th>Tier</th><th>Kind</th><th>Resource</th><th>Changed</th></tr></thead><tbody>");
             for f in &r.findings {

@@ -48,7 +48,11 @@ pub struct TargetSummary {
     pub last_scan: Option<ScanRecord>,
     /// From the latest finished scan's report.
     pub complete: Option<bool>,
+    /// Resources compared / all resources, in percent (docs/report-schema.md).
     pub coverage_pct: Option<f64>,
+    /// Resources compared, and not compared (neither drift nor in sync), in that scan.
+    pub compared: Option<usize>,
+    pub not_compared: Option<usize>,
     pub open: TierCounts,
     pub trend: Vec<Day>,
 }
@@ -61,6 +65,8 @@ pub struct TargetView {
     pub recent_scans: Vec<ScanRecord>,
     /// Skipped scopes of the latest finished scan.
     pub skipped: Vec<driftd_core::Skipped>,
+    /// What the latest finished scan did not compare, by type and reason.
+    pub not_compared: Vec<driftd_core::NotCompared>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,6 +149,8 @@ fn summarize(name: &str, g: &Gathered, days: u32, now: DateTime<Utc>) -> TargetS
         last_scan: g.recent_scans.first().cloned(),
         complete: g.report.as_ref().map(|r| r.scan.complete),
         coverage_pct: g.report.as_ref().map(|r| r.summary.coverage_pct),
+        compared: g.report.as_ref().map(|r| r.summary.compared),
+        not_compared: g.report.as_ref().map(|r| r.summary.not_compared),
         open: TierCounts::of(&g.open),
         trend: trend(&g.spans, days, now),
     }
@@ -160,7 +168,12 @@ pub async fn target(ctx: &Ctx, name: &str, days: u32) -> Result<TargetView> {
         summary,
         open_findings: g.open,
         recent_scans: g.recent_scans,
-        skipped: g.report.map(|r| r.skipped).unwrap_or_default(),
+        skipped: g
+            .report
+            .as_ref()
+            .map(|r| r.skipped.clone())
+            .unwrap_or_default(),
+        not_compared: g.report.map(|r| r.not_compared).unwrap_or_default(),
     })
 }
 

@@ -38,12 +38,29 @@ pub struct Analysis {
     /// The input's skipped scopes plus any the analyzer found (state resources in scopes that were
     /// not listed at all), sorted.
     pub skipped: Vec<Skipped>,
+    /// State resources that were not compared, by type and reason, sorted and merged; their
+    /// counts are in `summary`.
+    pub not_compared: Vec<NotCompared>,
 }
 
 impl Analysis {
     /// True when every scope holding a resource of interest was listed in full.
     pub fn complete(&self) -> bool {
         self.skipped.is_empty()
+    }
+
+    /// Adds resources that were not compared for a reason the analyzer cannot see (code that
+    /// could not be evaluated, another account's resources) and counts them. A resource moved
+    /// here from `managed` must be taken off `summary.managed` and `summary.compared` first.
+    pub fn add_not_compared(&mut self, entries: impl IntoIterator<Item = NotCompared>) {
+        self.not_compared.extend(entries);
+        self.recount();
+    }
+
+    /// Merges the not-compared entries and derives the summary's counts and coverage from them.
+    pub fn recount(&mut self) {
+        merge_not_compared(&mut self.not_compared);
+        self.summary.recount(&self.not_compared);
     }
 }
 
@@ -127,6 +144,7 @@ pub fn analyze_prepared(input: &PreparedInput<'_>) -> Analysis {
 
     let mut findings = Vec::new();
     let mut summary = Summary::default();
+    let mut not_compared: Vec<NotCompared> = Vec::new();
     let mut extra_skipped: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     // Live resources whose key is in state: never unmanaged.
     let mut matched = vec![false; live.len()];
@@ -134,7 +152,12 @@ pub fn analyze_prepared(input: &PreparedInput<'_>) -> Analysis {
     for (i, exp) in expected.iter().enumerate() {
         let key = &exp.key;
         let Some(spec) = exp_side.spec(i) else {
-            summary.not_supported += 1;
+            not_compared.push(NotCompared::new(
+                NotComparedKind::NotSupported,
+                &key.provider,
+                Some(&key.resource_type),
+                NotCompared::UNSUPPORTED,
+            ));
             continue;
         };
         if exp_side.is_repeat(i) {
@@ -189,7 +212,30 @@ pub fn analyze_prepared(input: &PreparedInput<'_>) -> Analysis {
                 Vec::new(),
             ));
         } else {
-            summary.not_scanned += 1;
+            let reason = match exp.region.as_deref() {
+                Some(region)
+                    if skipped_scopes.contains(&(
+                        key.provider.as_str(),
+                        key.resource_type.as_str(),
+                        region,
+                    )) =>
+                {
+                    format!("{region} could not be listed (see the scopes not scanned)")
+                }
+                Some(region) => format!("{region} is not among the scopes this target lists"),
+                None => "the state records no region for it, and not every region could be \
+                         listed"
+                    .to_string(),
+            };
+            not_compared.push(
+                NotCompared::new(
+                    NotComparedKind::NotScanned,
+                    &key.provider,
+                    Some(&key.resource_type),
+                    reason,
+                )
+                .with_scope(exp.region.as_deref()),
+            );
             if let Some(region) = exp.region.as_deref() {
                 let skipped = skipped_scopes.contains(&(
                     key.provider.as_str(),
@@ -236,12 +282,7 @@ pub fn analyze_prepared(input: &PreparedInput<'_>) -> Analysis {
             FindingKind::Pending => summary.pending += 1,
         }
     }
-    summary.resources = summary.managed + summary.unmanaged;
-    summary.coverage_pct = if summary.resources == 0 {
-        100.0
-    } else {
-        (summary.managed as f64 * 1000.0 / summary.resources as f64).round() / 10.0
-    };
+    summary.compared = summary.managed + summary.unmanaged;
 
     sort_findings(&mut findings);
 
@@ -261,11 +302,14 @@ pub fn analyze_prepared(input: &PreparedInput<'_>) -> Analysis {
     skipped.sort();
     skipped.dedup();
 
-    Analysis {
+    let mut analysis = Analysis {
         findings,
         summary,
         skipped,
-    }
+        not_compared,
+    };
+    analysis.recount();
+    analysis
 }
 
 /// Attribute-level changes between the state view and the live view of one resource whose
@@ -428,7 +472,82 @@ mod tests {
         assert_eq!(a.findings[1].changes[0].actual, json!("t3.large"));
         assert_eq!(a.summary.resources, 3);
         assert_eq!(a.summary.managed, 2);
-        assert_eq!(a.summary.coverage_pct, 66.7);
+        // The unmanaged resource was compared too (and is drift): all three were.
+        assert_eq!(a.summary.compared, 3);
+        assert_eq!(a.summary.coverage_pct, 100.0);
+    }
+
+    #[test]
+    fn what_was_not_compared_is_counted_by_type_and_reason_never_in_sync() {
+        let mut db = Resource::new("aws", "aws_db_instance", "db-1");
+        db.region = Some("us-east-1".into());
+        let e = [
+            res("i-1", "us-east-1", json!({"instance_type": "t3.micro"})),
+            db.clone(),
+            Resource {
+                key: ResourceKey {
+                    id: "db-2".into(),
+                    ..db.key.clone()
+                },
+                ..db
+            },
+            res("i-2", "eu-west-1", json!({"instance_type": "t3.micro"})),
+        ];
+        let l = [res(
+            "i-1",
+            "us-east-1",
+            json!({"instance_type": "t3.micro"}),
+        )];
+        let a = run(&e, &l, &scanned(&["us-east-1"]), &[]);
+        assert!(a.findings.is_empty());
+        let s = &a.summary;
+        assert_eq!((s.compared, s.not_supported, s.not_scanned), (1, 2, 1));
+        assert_eq!((s.not_compared, s.total), (3, 4));
+        assert_eq!(s.coverage_pct, 25.0);
+        let got: Vec<(NotComparedKind, Option<&str>, Option<&str>, usize)> = a
+            .not_compared
+            .iter()
+            .map(|e| {
+                (
+                    e.category,
+                    e.resource_type.as_deref(),
+                    e.scope.as_deref(),
+                    e.count,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    NotComparedKind::NotScanned,
+                    Some("aws_instance"),
+                    Some("eu-west-1"),
+                    1
+                ),
+                (
+                    NotComparedKind::NotSupported,
+                    Some("aws_db_instance"),
+                    None,
+                    2
+                ),
+            ]
+        );
+        assert!(a.not_compared[0].reason.contains("eu-west-1"));
+
+        // Only uncompared types: nothing compared, 0%, never 100%.
+        let only = [e[1].clone(), e[2].clone()];
+        let a = run(&only, &[], &scanned(&["us-east-1"]), &[]);
+        assert_eq!((a.summary.compared, a.summary.total), (0, 2));
+        assert_eq!(a.summary.coverage_pct, 0.0);
+    }
+
+    #[test]
+    fn coverage_is_rounded_down() {
+        assert_eq!(coverage_pct(1999, 2000), 99.9);
+        assert_eq!(coverage_pct(2, 3), 66.6);
+        assert_eq!(coverage_pct(0, 0), 100.0);
+        assert_eq!(coverage_pct(5, 5), 100.0);
     }
 
     #[test]

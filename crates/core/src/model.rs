@@ -128,7 +128,7 @@ impl Resource {
     }
 }
 
-/// Kind of a finding (see DESIGN.md).
+/// Kind of a finding (see docs/report-schema.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingKind {
@@ -300,10 +300,15 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// Counts for the report header.
+/// Counts for the report header (docs/report-schema.md).
+///
+/// Every resource driftd knows of is counted once: either compared (`managed` + `unmanaged`)
+/// or not compared, for one reason (`not_scanned`, `not_supported`, `not_evaluated`,
+/// `not_matched`). `coverage_pct` is the compared share of the whole; a resource that was not
+/// compared is never counted as in sync.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Resources considered: managed (in state, in a scanned scope) plus unmanaged.
+    /// Resources compared: managed plus unmanaged (the same number as `compared`).
     pub resources: usize,
     /// Resources from state in a scanned scope, compared with live (missing ones included).
     pub managed: usize,
@@ -311,9 +316,11 @@ pub struct Summary {
     pub missing: usize,
     pub unmanaged: usize,
     pub pending: usize,
-    /// Share of `resources` that is managed by code, in percent, one decimal.
+    /// `compared` / `total`, in percent, one decimal, rounded down (so that 100.0 means that
+    /// nothing was left out); 100 when there is nothing at all.
     pub coverage_pct: f64,
-    /// Resources from state whose scope could not be listed: neither compared nor missing.
+    /// Resources from state whose scope could not be listed (or that this target does not
+    /// list): neither compared nor missing.
     pub not_scanned: usize,
     /// Resources from state of a type driftd does not compare yet.
     pub not_supported: usize,
@@ -321,6 +328,196 @@ pub struct Summary {
     /// only the findings left.
     #[serde(default)]
     pub ignored: IgnoredCount,
+    /// Resources compared with live: `managed` + `unmanaged`.
+    #[serde(default)]
+    pub compared: usize,
+    /// Resources under a module call or resource block the code alone cannot expand (a
+    /// `count` known only after apply, a module not on disk) that showed no drift, plus one
+    /// per such block with nothing in state: whether they are in sync is not known.
+    #[serde(default)]
+    pub not_evaluated: usize,
+    /// Code resources without state that could not be matched to one live resource (no
+    /// identity value, or several live resources with it).
+    #[serde(default)]
+    pub not_matched: usize,
+    /// `not_scanned` + `not_supported` + `not_evaluated` + `not_matched`; listed by type and
+    /// reason in the report's `not_compared`.
+    #[serde(default)]
+    pub not_compared: usize,
+    /// `compared` + `not_compared`: everything the scan knows of.
+    #[serde(default)]
+    pub total: usize,
+}
+
+impl Summary {
+    /// Sets the not-compared counts from the entries that list them, and the totals and
+    /// coverage from those and `compared`.
+    pub fn recount(&mut self, not_compared: &[NotCompared]) {
+        let sum = |kind: NotComparedKind| -> usize {
+            not_compared
+                .iter()
+                .filter(|e| e.category == kind)
+                .map(|e| e.count)
+                .sum()
+        };
+        self.not_scanned = sum(NotComparedKind::NotScanned);
+        self.not_supported = sum(NotComparedKind::NotSupported);
+        self.not_evaluated = sum(NotComparedKind::NotEvaluated);
+        self.not_matched = sum(NotComparedKind::NotMatched);
+        self.not_compared =
+            self.not_scanned + self.not_supported + self.not_evaluated + self.not_matched;
+        self.resources = self.compared;
+        self.total = self.compared + self.not_compared;
+        self.coverage_pct = coverage_pct(self.compared, self.total);
+    }
+
+    /// The compared share in percent, unrounded (for a `--require-coverage` threshold);
+    /// 100 when there is nothing.
+    pub fn coverage_exact(&self) -> f64 {
+        if self.total == 0 {
+            100.0
+        } else {
+            self.compared as f64 * 100.0 / self.total as f64
+        }
+    }
+}
+
+/// `compared / total` in percent with one decimal, rounded down: 100.0 only when nothing was
+/// left out. 100 when `total` is 0.
+pub fn coverage_pct(compared: usize, total: usize) -> f64 {
+    if total == 0 {
+        return 100.0;
+    }
+    // Integer arithmetic: no float rounding can lift 99.95 to 100.0.
+    ((compared as u128 * 1000) / total as u128) as f64 / 10.0
+}
+
+/// Why a resource was not compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotComparedKind {
+    /// Its scope could not be listed, or the target does not list it.
+    NotScanned,
+    /// driftd does not compare its type yet.
+    NotSupported,
+    /// The code that declares it could not be evaluated.
+    NotEvaluated,
+    /// Code without state that matches no single live resource.
+    NotMatched,
+}
+
+impl NotComparedKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotComparedKind::NotScanned => "not_scanned",
+            NotComparedKind::NotSupported => "not_supported",
+            NotComparedKind::NotEvaluated => "not_evaluated",
+            NotComparedKind::NotMatched => "not_matched",
+        }
+    }
+
+    /// In a sentence: "not scanned", "type not compared yet".
+    pub fn label(self) -> &'static str {
+        match self {
+            NotComparedKind::NotScanned => "not scanned",
+            NotComparedKind::NotSupported => "type not compared yet",
+            NotComparedKind::NotEvaluated => "not evaluated from code",
+            NotComparedKind::NotMatched => "not matched to a live resource",
+        }
+    }
+}
+
+impl fmt::Display for NotComparedKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Resources of one type that were not compared, for one reason: neither drift nor in sync.
+/// Entries that differ only in `count` are merged ([`merge_not_compared`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NotCompared {
+    pub category: NotComparedKind,
+    pub provider: String,
+    /// Absent for a module call whose resources are not known at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    /// The region (or other scope) when the reason is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The Terraform address of the block that could not be evaluated or matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// `file:line` of that block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Why, in words a person can act on.
+    pub reason: String,
+    /// How many resources: state resources, or 1 for a block of code with nothing in state.
+    pub count: usize,
+}
+
+impl NotCompared {
+    /// An entry of one resource, for no other reason than `category`'s.
+    pub fn new(
+        category: NotComparedKind,
+        provider: &str,
+        resource_type: Option<&str>,
+        reason: impl Into<String>,
+    ) -> Self {
+        NotCompared {
+            category,
+            provider: provider.to_string(),
+            resource_type: resource_type.map(str::to_string),
+            scope: None,
+            address: None,
+            source: None,
+            reason: reason.into(),
+            count: 1,
+        }
+    }
+
+    pub fn with_scope(mut self, scope: Option<&str>) -> Self {
+        self.scope = scope.map(str::to_string);
+        self
+    }
+
+    pub fn at(mut self, address: Option<&str>, source: Option<&str>) -> Self {
+        self.address = address.map(str::to_string);
+        self.source = source.map(str::to_string);
+        self
+    }
+
+    /// The reason of a state resource whose type driftd does not compare.
+    pub const UNSUPPORTED: &'static str = "driftd does not compare this type yet";
+
+    /// "aws_db_instance", "module.vpc (whole module)".
+    pub fn what(&self) -> String {
+        match (&self.resource_type, &self.address) {
+            (Some(t), _) => t.clone(),
+            (None, Some(a)) => a.clone(),
+            (None, None) => "(unknown)".into(),
+        }
+    }
+}
+
+/// Sorts entries and merges those that differ only in their count.
+pub fn merge_not_compared(entries: &mut Vec<NotCompared>) {
+    // The derived order compares every field before `count`.
+    entries.sort();
+    entries.dedup_by(|next, kept| {
+        let same = next.category == kept.category
+            && next.provider == kept.provider
+            && next.resource_type == kept.resource_type
+            && next.scope == kept.scope
+            && next.address == kept.address
+            && next.source == kept.source
+            && next.reason == kept.reason;
+        if same {
+            kept.count += next.count;
+        }
+        same
+    });
 }
 
 /// Findings and changes dropped by ignore rules.

@@ -1,9 +1,9 @@
-//! The versioned report of one target's scan (DESIGN.md, `schema_version` 1) and the exit-code
+//! The versioned report of one target's scan (docs/report-schema.md, `schema_version` 1) and the exit-code
 //! decision of `driftd check`. Fields may be added within a version, never renamed or removed.
 
 use crate::analyze::Analysis;
 use crate::ignore::{IgnoredFinding, RuleRef};
-use crate::model::{Finding, FindingKind, Skipped, Summary, Tier};
+use crate::model::{Finding, FindingKind, NotCompared, Skipped, Summary, Tier};
 use serde::{Deserialize, Serialize};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -39,6 +39,10 @@ pub struct Report {
     /// Config ignore rules of this target past their expiry: they no longer ignore anything.
     #[serde(default)]
     pub expired_ignores: Vec<RuleRef>,
+    /// What was not compared, by type and reason: neither drift nor in sync. The counts add up
+    /// to `summary.not_compared`.
+    #[serde(default)]
+    pub not_compared: Vec<NotCompared>,
 }
 
 impl Report {
@@ -66,7 +70,14 @@ impl Report {
             skipped: analysis.skipped,
             ignored: Vec::new(),
             expired_ignores: Vec::new(),
+            not_compared: analysis.not_compared,
         }
+    }
+
+    /// Whether every resource the scan knows of was compared with nothing left out: the only
+    /// case in which a report may say "in sync" without qualification.
+    pub fn fully_compared(&self) -> bool {
+        self.scan.complete && self.summary.not_compared == 0
     }
 }
 
@@ -99,7 +110,7 @@ impl std::str::FromStr for FailOn {
     }
 }
 
-/// Exit codes of `driftd check` (DESIGN.md).
+/// Exit codes of `driftd check` (docs/report-schema.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
     /// 0: complete, nothing at or above the threshold.
@@ -146,12 +157,65 @@ pub fn fails(f: &Finding, fail_on: FailOn) -> bool {
 
 /// The outcome of one report.
 pub fn outcome(report: &Report, fail_on: FailOn) -> Outcome {
+    outcome_with_coverage(report, fail_on, None)
+}
+
+/// The outcome of one report that must also reach a coverage (`--require-coverage`, a
+/// target's `require_coverage`): below it, a check without drift is incomplete (3).
+pub fn outcome_with_coverage(report: &Report, fail_on: FailOn, required: Option<f64>) -> Outcome {
     if report.findings.iter().any(|f| fails(f, fail_on)) {
         Outcome::Drift
-    } else if !report.scan.complete {
+    } else if !report.scan.complete || coverage_shortfall(report, required).is_some() {
         Outcome::Incomplete
     } else {
         Outcome::Clean
+    }
+}
+
+/// Why a report does not reach the required coverage (in percent), or `None` when it does (or
+/// nothing is required). Compared unrounded: 79.96% is below 80.
+pub fn coverage_shortfall(report: &Report, required: Option<f64>) -> Option<String> {
+    let required = required?;
+    let s = &report.summary;
+    if s.coverage_exact() >= required {
+        return None;
+    }
+    let mut reasons: Vec<String> = Vec::new();
+    let mut by_kind: Vec<(crate::model::NotComparedKind, usize)> = Vec::new();
+    for e in &report.not_compared {
+        match by_kind.iter_mut().find(|(k, _)| *k == e.category) {
+            Some((_, n)) => *n += e.count,
+            None => by_kind.push((e.category, e.count)),
+        }
+    }
+    by_kind.sort();
+    for (k, n) in by_kind {
+        reasons.push(format!("{n} {}", k.label()));
+    }
+    Some(format!(
+        "target `{}`: coverage {:.1}% is below the required {required}%: {} of {} resource(s) \
+         compared{}",
+        report.target,
+        s.coverage_pct,
+        s.compared,
+        s.total,
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", reasons.join(", "))
+        }
+    ))
+}
+
+/// Parses a coverage threshold: a percentage from 0 to 100, with or without `%`.
+pub fn parse_coverage(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let n = t.strip_suffix('%').unwrap_or(t).trim();
+    match n.parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a coverage: expected a percentage from 0 to 100, like 80 or 95.5"
+        )),
     }
 }
 
@@ -191,6 +255,7 @@ mod tests {
             skipped: vec![],
             ignored: vec![],
             expired_ignores: vec![],
+            not_compared: vec![],
         }
     }
 
@@ -222,6 +287,47 @@ mod tests {
         );
         assert_eq!(Outcome::Drift.worst(Outcome::Incomplete), Outcome::Drift);
         assert_eq!(Outcome::Drift.worst(Outcome::Error), Outcome::Error);
+    }
+
+    #[test]
+    fn coverage_below_the_requirement_is_incomplete() {
+        use crate::model::{NotCompared, NotComparedKind};
+        let mut r = report(vec![], true);
+        r.summary.compared = 3;
+        r.not_compared = vec![NotCompared::new(
+            NotComparedKind::NotSupported,
+            "aws",
+            Some("aws_db_instance"),
+            NotCompared::UNSUPPORTED,
+        )];
+        r.summary.recount(&r.not_compared);
+        assert_eq!(r.summary.coverage_pct, 75.0);
+        let d = FailOn::default();
+        assert_eq!(outcome(&r, d), Outcome::Clean);
+        assert_eq!(outcome_with_coverage(&r, d, Some(75.0)), Outcome::Clean);
+        assert_eq!(
+            outcome_with_coverage(&r, d, Some(75.1)),
+            Outcome::Incomplete
+        );
+        let why = coverage_shortfall(&r, Some(80.0)).unwrap();
+        assert!(
+            why.contains("coverage 75.0% is below the required 80%"),
+            "{why}"
+        );
+        assert!(why.contains("1 type not compared yet"), "{why}");
+        // Drift still wins.
+        let mut drift = report(vec![(FindingKind::Missing, Tier::Critical)], true);
+        drift.summary = r.summary.clone();
+        assert_eq!(outcome_with_coverage(&drift, d, Some(99.0)), Outcome::Drift);
+    }
+
+    #[test]
+    fn coverage_thresholds_parse() {
+        assert_eq!(parse_coverage("80"), Ok(80.0));
+        assert_eq!(parse_coverage("95.5%"), Ok(95.5));
+        assert!(parse_coverage("101").is_err());
+        assert!(parse_coverage("-1").is_err());
+        assert!(parse_coverage("most").unwrap_err().contains("0 to 100"));
     }
 
     #[test]

@@ -15,7 +15,10 @@
 //!   nothing to do;
 //! - `lifecycle { ignore_changes }` drops the changes Terraform itself would not act on;
 //! - without any state, code is matched to live resources by an identity attribute (a `Name`
-//!   tag by default), and compared on what the code sets.
+//!   tag by default), and compared on what the code sets;
+//! - a state resource under code that could not be evaluated (a `count` known only after apply,
+//!   a module not on disk) with no drift is "not evaluated", never in sync: whether a plan
+//!   would change it is unknown. Drift found on it (live differs from state) is still reported.
 //!
 //! Code values are compared with state as Terraform would plan them: only the attributes the code
 //! sets, and inside nested blocks only the keys it sets (a block's computed and defaulted keys
@@ -77,19 +80,46 @@ fn dotted(path: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct CodeSide {
     pub intents: Vec<Intent>,
-    /// Address prefixes the code could not read in full (a remote module, a `count` not known
-    /// from code): state resources under them are never called pending destruction.
-    pub unread: Vec<String>,
+    /// Module calls and resource blocks the code could not read in full (a module not on disk,
+    /// a `count` not known from code): state resources under them are never called pending
+    /// destruction, and are counted as not evaluated.
+    pub unread: Vec<Unevaluated>,
+}
+
+/// A module call or resource block whose instances the code alone cannot tell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unevaluated {
+    /// `module.net`, `module.net.aws_subnet.this`: an address prefix of its instances.
+    pub address: String,
+    /// The resource type of a resource block; `None` for a module call.
+    pub resource_type: Option<String>,
+    /// Why, in words a person can act on.
+    pub reason: String,
+    /// `file:line` of the block.
+    pub source: String,
+}
+
+impl Unevaluated {
+    /// Whether `address` is this block's or one of its instances'.
+    fn holds(&self, address: &str) -> bool {
+        address
+            .strip_prefix(self.address.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    }
 }
 
 impl CodeSide {
+    /// The innermost unread block holding `address`, with its index.
+    fn unread_at(&self, address: &str) -> Option<(usize, &Unevaluated)> {
+        self.unread
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.holds(address))
+            .max_by_key(|(_, u)| u.address.len())
+    }
+
     fn covers(&self, address: &str) -> bool {
-        !self.unread.iter().any(|p| {
-            address == p
-                || address
-                    .strip_prefix(p.as_str())
-                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
-        })
+        self.unread_at(address).is_none()
     }
 }
 
@@ -181,6 +211,10 @@ pub struct ThreeWayOutcome {
     /// Changes dropped by `ignore_changes`, per finding, as the report's `ignored` list records
     /// what ignore rules drop (so `driftd explain` can say why).
     pub lifecycle_ignored: Vec<IgnoredFinding>,
+    /// What the code could not evaluate: state resources under it without drift (already
+    /// taken off `summary.managed` and `summary.compared`), and one entry per unread block with
+    /// nothing in state. For [`crate::Analysis::add_not_compared`].
+    pub not_evaluated: Vec<NotCompared>,
 }
 
 /// Refines the analyzer's findings with the code (see the module doc). `findings` and `summary`
@@ -385,7 +419,115 @@ pub fn apply(
     summary.pending += pending.len();
     findings.extend(pending);
     sort_findings(findings);
+    outcome.not_evaluated = not_evaluated(input, findings, summary, &live_by_key);
     outcome
+}
+
+/// The not-evaluated side of the code (see [`ThreeWayOutcome::not_evaluated`]).
+fn not_evaluated(
+    input: &ThreeWayInput<'_>,
+    findings: &[Finding],
+    summary: &mut Summary,
+    live_by_key: &HashMap<&ResourceKey, &Resource>,
+) -> Vec<NotCompared> {
+    let unread = &input.code.unread;
+    if unread.is_empty() {
+        return Vec::new();
+    }
+    let spec_of = |provider: &str, ty: &str| {
+        input
+            .specs
+            .iter()
+            .rev()
+            .find(|s| s.provider == provider && s.resource_type == ty)
+            .copied()
+    };
+    let drifted: BTreeSet<(&str, &str, &str)> = findings
+        .iter()
+        .filter(|f| matches!(f.kind, FindingKind::Changed | FindingKind::Missing))
+        .map(|f| {
+            (
+                f.provider.as_str(),
+                f.resource_type.as_str(),
+                f.resource_id.as_str(),
+            )
+        })
+        .collect();
+    // Types matched by identity attributes rather than by id: what live holds, by identity.
+    let mut live_identities: HashMap<(&str, &str), BTreeSet<Vec<u8>>> = HashMap::new();
+    for r in input.live {
+        if let Some(id) = spec_of(&r.key.provider, &r.key.resource_type)
+            .and_then(|spec| spec.identity_key(&r.attrs))
+        {
+            live_identities
+                .entry((&r.key.provider, &r.key.resource_type))
+                .or_default()
+                .insert(id);
+        }
+    }
+    let found_live = |r: &Resource, spec: &TypeSpec| {
+        live_by_key.contains_key(&r.key)
+            || spec.identity_key(&r.attrs).is_some_and(|id| {
+                live_identities
+                    .get(&(r.key.provider.as_str(), r.key.resource_type.as_str()))
+                    .is_some_and(|ids| ids.contains(&id))
+            })
+    };
+    let mut out = Vec::new();
+    let mut with_state = vec![false; unread.len()];
+    let mut counted: BTreeSet<&ResourceKey> = BTreeSet::new();
+    for r in input.state {
+        let Some(address) = r.address.as_deref() else {
+            continue;
+        };
+        let Some((i, u)) = input.code.unread_at(address) else {
+            continue;
+        };
+        with_state[i] = true;
+        // Compared and found drifted, or not compared for another reason (not scanned, type
+        // not supported): counted there.
+        let Some(spec) = spec_of(&r.key.provider, &r.key.resource_type) else {
+            continue;
+        };
+        let key = (
+            r.key.provider.as_str(),
+            r.key.resource_type.as_str(),
+            r.key.id.as_str(),
+        );
+        if drifted.contains(&key) || !found_live(r, spec) || !counted.insert(&r.key) {
+            continue;
+        }
+        summary.managed = summary.managed.saturating_sub(1);
+        summary.compared = summary.compared.saturating_sub(1);
+        out.push(
+            NotCompared::new(
+                NotComparedKind::NotEvaluated,
+                &r.key.provider,
+                Some(&r.key.resource_type),
+                u.reason.clone(),
+            )
+            .at(Some(&u.address), Some(&u.source)),
+        );
+    }
+    // A block with nothing in state still stands for at least one resource nobody compared.
+    let target_provider = input.specs.first().map(|s| s.provider).unwrap_or("");
+    for (u, _) in unread.iter().zip(with_state).filter(|(_, seen)| !seen) {
+        let provider = u
+            .resource_type
+            .as_deref()
+            .and_then(|t| input.specs.iter().find(|s| s.resource_type == t))
+            .map_or(target_provider, |s| s.provider);
+        out.push(
+            NotCompared::new(
+                NotComparedKind::NotEvaluated,
+                provider,
+                u.resource_type.as_deref(),
+                u.reason.clone(),
+            )
+            .at(Some(&u.address), Some(&u.source)),
+        );
+    }
+    out
 }
 
 /// Pending creation and destruction are told apart by their changes: none, and the resource id
@@ -838,11 +980,136 @@ mod tests {
             "aws_instance.web",
             json!({"instance_type": "t3.micro"}),
         )]);
-        c.unread = vec!["module.remote".into(), "aws_instance.counted".into()];
+        c.unread = vec![
+            unevaluated("module.remote", None, "the module's source is not on disk"),
+            unevaluated(
+                "aws_instance.counted",
+                Some("aws_instance"),
+                "`count` is known only after apply",
+            ),
+        ];
         let (f, _) = run(&c, &state, &live);
         let ids: Vec<&str> = f.iter().map(|f| f.resource_id.as_str()).collect();
         assert_eq!(ids, ["i-2"], "{f:?}");
         assert_eq!(f[0].kind, FindingKind::Pending);
+    }
+
+    fn unevaluated(address: &str, ty: Option<&str>, reason: &str) -> Unevaluated {
+        Unevaluated {
+            address: address.into(),
+            resource_type: ty.map(str::to_string),
+            reason: reason.into(),
+            source: "main.tf:9".into(),
+        }
+    }
+
+    #[test]
+    fn state_under_code_not_evaluated_is_neither_in_sync_nor_hidden_drift() {
+        let state = [
+            res(
+                "i-1",
+                Some("aws_instance.web"),
+                json!({"instance_type": "t3.micro"}),
+            ),
+            res(
+                "i-2",
+                Some("module.remote.aws_instance.x"),
+                json!({"instance_type": "t3.micro"}),
+            ),
+            res(
+                "i-3",
+                Some("aws_instance.counted[0]"),
+                json!({"instance_type": "t3.micro"}),
+            ),
+            res(
+                "i-4",
+                Some("aws_instance.counted[1]"),
+                json!({"instance_type": "t3.micro"}),
+            ),
+        ];
+        // i-4 was resized out of band: drift, whatever the code would say.
+        let mut live: Vec<Resource> = state
+            .iter()
+            .map(|r| res(&r.key.id, None, json!({"instance_type": "t3.micro"})))
+            .collect();
+        live[3]
+            .attrs
+            .insert("instance_type".into(), json!("t3.large"));
+        let mut c = code(vec![intent(
+            "aws_instance.web",
+            json!({"instance_type": "t3.micro"}),
+        )]);
+        c.unread = vec![
+            unevaluated("module.remote", None, "source not on disk"),
+            unevaluated(
+                "aws_instance.counted",
+                Some("aws_instance"),
+                "count unknown",
+            ),
+            unevaluated("module.empty", None, "source not on disk"),
+        ];
+        let specs = [&SPEC];
+        let scanned = BTreeSet::from([(
+            "aws".to_string(),
+            "aws_instance".to_string(),
+            "us-east-1".to_string(),
+        )]);
+        let mut a = analyze(&AnalyzeInput {
+            target: "t",
+            specs: &specs,
+            expected: &state,
+            live: &live,
+            scanned: &scanned,
+            skipped: &[],
+            include_cloud_defaults: false,
+        });
+        let outcome = apply(
+            &ThreeWayInput {
+                target: "t",
+                specs: &specs,
+                code: &c,
+                state: &state,
+                live: &live,
+                has_state: true,
+                unmatched: &BTreeSet::new(),
+            },
+            &mut a.findings,
+            &mut a.summary,
+        );
+        a.add_not_compared(outcome.not_evaluated);
+        let kinds: Vec<(&str, FindingKind)> = a
+            .findings
+            .iter()
+            .map(|f| (f.resource_id.as_str(), f.kind))
+            .collect();
+        assert_eq!(kinds, [("i-4", FindingKind::Changed)]);
+        let s = &a.summary;
+        // i-1 (in sync) and i-4 (drift) compared; i-2, i-3 and module.empty not evaluated.
+        assert_eq!((s.managed, s.compared, s.not_evaluated), (2, 2, 3));
+        assert_eq!((s.total, s.coverage_pct), (5, 40.0));
+        let got: Vec<(&str, Option<&str>, usize)> = a
+            .not_compared
+            .iter()
+            .map(|e| {
+                (
+                    e.address.as_deref().unwrap(),
+                    e.resource_type.as_deref(),
+                    e.count,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("module.empty", None, 1),
+                ("aws_instance.counted", Some("aws_instance"), 1),
+                ("module.remote", Some("aws_instance"), 1),
+            ]
+        );
+        assert!(a
+            .not_compared
+            .iter()
+            .all(|e| e.category == NotComparedKind::NotEvaluated && e.source.is_some()));
     }
 
     #[test]

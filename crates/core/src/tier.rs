@@ -1,4 +1,4 @@
-//! Built-in tier rules (DESIGN.md): what pages, what warns, what is only noted.
+//! Built-in tier rules (docs/report-schema.md, "Built-in tiers"): what pages, what warns, what is only noted.
 //!
 //! - `missing`: critical; `unmanaged`: warning; `pending`: info (never pages).
 //! - `changed`: the highest tier of its changes: a rule opening ingress to the whole internet

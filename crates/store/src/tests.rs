@@ -54,6 +54,7 @@ fn report(findings: Vec<Finding>, skipped: Vec<Skipped>) -> Report {
         skipped,
         ignored: Vec::new(),
         expired_ignores: Vec::new(),
+        not_compared: Vec::new(),
     }
 }
 
