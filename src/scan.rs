@@ -578,8 +578,16 @@ fn place_unregioned<'r>(
     } else {
         regions.into_iter().collect::<Vec<_>>().join(", ")
     };
+    // A type whose listing failed somewhere already says why its resources were not compared.
     let skipped = unplaced
         .into_iter()
+        .filter(|(resource_type, _)| {
+            !skipped.iter().any(|s| {
+                s.provider == driftd_aws::PROVIDER
+                    && s.resource_type == *resource_type
+                    && s.attribute.is_none()
+            })
+        })
         .map(|(resource_type, n)| driftd_core::Skipped {
             provider: driftd_aws::PROVIDER.into(),
             resource_type,

@@ -44,7 +44,17 @@ pub fn http(port: u16, method: &str, path: &str) -> Result<(u16, String)> {
 impl Moto {
     /// Starts `moto_server` from the project venv and waits until it answers.
     pub fn start() -> Result<Moto> {
-        let server = Server::start(
+        Self::start_with_env(&[])
+    }
+
+    /// [`Moto::start`] with AWS-managed IAM policies (`arn:aws:iam::aws:policy/...`) loaded, so
+    /// that they can be attached; moto leaves them out by default (they slow its IAM start).
+    pub fn start_with_aws_managed_policies() -> Result<Moto> {
+        Self::start_with_env(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")])
+    }
+
+    fn start_with_env(env: &[(&str, &str)]) -> Result<Moto> {
+        let server = Server::start_with_env(
             crate::venv().join("bin").join("moto_server"),
             |port| {
                 vec![
@@ -54,6 +64,7 @@ impl Moto {
                     port.to_string(),
                 ]
             },
+            env,
             "/moto-api/",
             "moto",
         )?;
@@ -90,6 +101,17 @@ impl Server {
         ready_path: &str,
         installs: &str,
     ) -> Result<Server> {
+        Self::start_with_env(program, args, &[], ready_path, installs)
+    }
+
+    /// [`Server::start`] with extra environment variables for the program.
+    pub(crate) fn start_with_env(
+        program: PathBuf,
+        args: impl Fn(u16) -> Vec<String>,
+        env: &[(&str, &str)],
+        ready_path: &str,
+        installs: &str,
+    ) -> Result<Server> {
         if !program.exists() {
             bail!(
                 "{} not found: run `bash scripts/setup` first (it installs {installs} into .venv)",
@@ -101,6 +123,7 @@ impl Server {
             let port = free_port()?;
             let child = Command::new(&program)
                 .args(args(port))
+                .envs(env.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())

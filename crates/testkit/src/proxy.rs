@@ -22,6 +22,9 @@ pub enum Fault {
     Throttle,
     /// Forward after a delay.
     Delay(Duration),
+    /// Answer with this status and body as they are (a load balancer's error page, an answer
+    /// without an AWS error code, an oversized or garbled error document).
+    Raw { status: u16, body: String },
 }
 
 /// Requests matching both (where set) get the fault.
@@ -158,6 +161,13 @@ async fn handle(
                 "RequestLimitExceeded",
                 "Request limit exceeded.",
             ));
+        }
+        Some(Fault::Raw { status, body }) => {
+            shared.faults.fetch_add(1, Ordering::SeqCst);
+            let mut resp = Response::new(Full::new(Bytes::from(body)));
+            *resp.status_mut() =
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return Ok(resp);
         }
         Some(Fault::Delay(d)) => {
             shared.faults.fetch_add(1, Ordering::SeqCst);
