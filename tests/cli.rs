@@ -177,7 +177,8 @@ fn silences_are_added_listed_and_expired() {
     };
     // An end and a reason are required, and matchers are checked.
     let run = silence(&["add", "--match", "type=aws_instance", "--comment", "x"]);
-    assert_eq!(run.code, 2, "clap usage error: {}", run.stderr);
+    // A usage error: 1 (2 would read as drift).
+    assert_eq!(run.code, 1, "clap usage error: {}", run.stderr);
     let run = silence(&[
         "add",
         "--match",
@@ -245,5 +246,96 @@ fn silences_are_added_listed_and_expired() {
         again.stderr.contains("no silence 1 in force"),
         "{}",
         again.stderr
+    );
+}
+
+#[test]
+fn a_usage_error_exits_1_never_2_which_means_drift() {
+    let dir = TempDir::new("usage");
+    for args in [
+        &["check", "--no-such-flag"][..],
+        &["check", "--fail-on", "sometimes"],
+        &["check", "--require-coverage", "most"],
+        &["no-such-command"],
+        &[],
+    ] {
+        let run = driftd(dir.path(), args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.is_empty(), "{args:?}: no message");
+    }
+    let run = driftd(dir.path(), &["check", "--no-such-flag"]);
+    assert!(run.stderr.contains("--no-such-flag"), "{}", run.stderr);
+    for args in [&["--help"][..], &["--version"], &["check", "--help"]] {
+        let run = driftd(dir.path(), args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(!run.stdout.is_empty());
+    }
+}
+
+#[test]
+fn check_help_points_at_the_report_schema_doc_not_the_design_notes() {
+    let dir = TempDir::new("check-help");
+    let run = driftd(dir.path(), &["check", "--help"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("docs/report-schema.md"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--require-coverage <PCT>"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("DESIGN"), "{}", run.stdout);
+    let top = driftd(dir.path(), &["--help"]).stdout;
+    assert!(!top.contains("DESIGN"), "{top}");
+}
+
+#[test]
+fn types_lists_each_supported_type_with_the_attributes_it_compares() {
+    let dir = TempDir::new("types");
+    let run = driftd(dir.path(), &["types"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line = |ty: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{ty}: ")))
+            .unwrap_or_else(|| panic!("no {ty} in:\n{}", run.stdout))
+            .to_string()
+    };
+    let instance = line("aws_instance");
+    for attr in [
+        "instance_type",
+        "tags (state: tags_all)",
+        "vpc_security_group_ids",
+    ] {
+        assert!(instance.contains(attr), "{attr} not in {instance}");
+    }
+    assert!(line("google_compute_firewall").contains("source_ranges"));
+    assert!(run.stdout.starts_with("aws ("), "{}", run.stdout);
+    assert!(run.stdout.contains("\nkubernetes\n"), "{}", run.stdout);
+    // A type driftd does not compare is not listed.
+    assert!(!run.stdout.contains("aws_db_instance"));
+
+    let json = driftd(dir.path(), &["types", "--provider", "aws", "--json"]).json();
+    let providers = json["providers"].as_array().unwrap();
+    assert_eq!(providers.len(), 1);
+    let types = providers[0]["types"].as_array().unwrap();
+    let vpc = types
+        .iter()
+        .find(|t| t["resource_type"] == "aws_vpc")
+        .expect("aws_vpc");
+    assert!(vpc["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["name"] == "cidr_block" && a["shape"] == "cidr"));
+    let run = driftd(dir.path(), &["types", "--provider", "azure"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("unknown provider `azure`"),
+        "{}",
+        run.stderr
     );
 }

@@ -2,7 +2,8 @@
 //! against the project's schema (docs/report.schema.json), SARIF against the OASIS SARIF 2.1.0
 //! schema, JUnit against the Jenkins xUnit plugin's XSD (tests/schemas/), validated by
 //! tests/schemas/validate.py from the project venv; then the content: levels from tiers, counts,
-//! escaping of hostile tag values, the in-sync and the incomplete cases.
+//! escaping of hostile tag values, the in-sync and the incomplete cases, and coverage: what was
+//! not compared is counted and listed in every format, never called in sync.
 
 mod util;
 
@@ -393,15 +394,247 @@ fn incomplete_scan_and_several_targets() {
 
     let md = check(d, "markdown", 3);
     assert!(
-        md.starts_with("⚠️ **driftd: 2 targets · 0 with drift** · **1 incomplete**\n"),
+        md.starts_with("⚠️ **driftd: 2 targets · 0 with drift** · **1 incomplete** · "),
         "{md}"
     );
     assert!(md.contains("\n## direct\n"));
     assert!(md.contains("\n## denied\n"));
     assert!(md.contains("✅ **driftd: direct in sync**"));
-    assert!(md.contains(
-        "⚠️ **driftd: no drift found in denied, but the scan is incomplete** · **scan INCOMPLETE** (5 scopes not scanned)"
-    ));
+    assert!(
+        md.contains(
+            "⚠️ **driftd: denied scan incomplete, no finding in the 0 resources compared** · **scan INCOMPLETE** (5 scopes not scanned)"
+        ),
+        "{md}"
+    );
+    // The resources of the denied scopes are counted as not compared, never as in sync.
+    let not_scanned = denied["summary"]["not_scanned"].as_u64().unwrap();
+    assert!(not_scanned > 0, "{denied}");
+    assert_eq!(denied["summary"]["compared"], 0);
+    assert_eq!(denied["summary"]["coverage_pct"], json!(0.0));
+    assert!(denied["not_compared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["category"] == "not_scanned" && e["scope"] == EU));
+
+    // "No drift" is never said of an incomplete scan, in any words.
+    let run = driftd(d, &["check", "--target", "denied"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        !run.stdout.to_lowercase().contains("no drift"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Scan INCOMPLETE: no finding in the 0 resources compared, but 5 scopes were not scanned"),
+        "{}",
+        run.stdout
+    );
+    let html = driftd(d, &["check", "--target", "denied", "--format", "html"]).stdout;
+    assert!(!html.contains("In sync"), "{html}");
+    assert!(!html.to_lowercase().contains("no drift"), "{html}");
     assert!(md.contains("### ⚠️ Not scanned: this report is INCOMPLETE (5)"));
     assert!(md.contains("drift there is **unknown**"));
+}
+
+/// Resources of types driftd does not compare (two database instances, a function) added to the
+/// state in `dir`.
+fn add_uncompared(dir: &TempDir) {
+    for (ty, name, id) in [
+        ("aws_db_instance", "main", "db-main"),
+        ("aws_db_instance", "replica", "db-replica"),
+        ("aws_lambda_function", "api", "api"),
+    ] {
+        add_to_state(
+            dir,
+            ty,
+            name,
+            json!({"id": id, "arn": format!("arn:aws:rds:{US}:123456789012:db:{id}")}),
+        );
+    }
+}
+
+#[test]
+fn coverage_counts_what_was_not_compared_in_every_format() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("formats-coverage");
+    seed(&rt, &moto, &dir, &[(US, 1)]);
+    add_uncompared(&dir);
+    dir.write("driftd.toml", &config(&moto.endpoint(), &[US]));
+    let d = dir.path();
+
+    // JSON: 6 compared, 3 of types not compared: 6 / 9, rounded down.
+    let report: Value = serde_json::from_str(&check(d, "json", 0)).unwrap();
+    let s = &report["summary"];
+    assert_eq!(
+        (
+            &s["compared"],
+            &s["not_supported"],
+            &s["not_compared"],
+            &s["total"],
+            &s["coverage_pct"]
+        ),
+        (&json!(6), &json!(3), &json!(3), &json!(9), &json!(66.6)),
+        "{s}"
+    );
+    assert_eq!(
+        report["not_compared"],
+        json!([
+            {"category": "not_supported", "provider": "aws", "resource_type": "aws_db_instance",
+             "reason": "driftd does not compare this type yet", "count": 2},
+            {"category": "not_supported", "provider": "aws", "resource_type": "aws_lambda_function",
+             "reason": "driftd does not compare this type yet", "count": 1},
+        ])
+    );
+
+    // Table: "no drift" only of what was compared; the rest listed.
+    let run = driftd(d, &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let table = &run.stdout;
+    for needle in [
+        "scan complete · 6 compared (6 managed, 0 unmanaged) · 3 not compared · coverage 66.6%",
+        "No drift in the 6 resources compared; 3 not compared.",
+        "NOT COMPARED: neither drift nor in sync (3)",
+        "  2  aws_db_instance: type not compared yet",
+        "  1  aws_lambda_function: type not compared yet",
+    ] {
+        assert!(table.contains(needle), "no `{needle}` in:\n{table}");
+    }
+    assert!(!table.contains("matches the state"), "{table}");
+
+    let md = check(d, "markdown", 0);
+    assert!(
+        md.starts_with("⚪ **driftd: no drift in the 6 resources compared in demo** · scan complete · **3 not compared** · coverage 66.6%"),
+        "{md}"
+    );
+    assert!(md.contains("## Not compared (3): neither drift nor in sync"));
+    assert!(md.contains("| 2 | aws | <code>aws_db_instance</code> | — | type not compared yet |"));
+    assert!(!md.contains("in sync**"), "{md}");
+
+    let run = driftd(d, &["check", "--format", "html"]);
+    assert_eq!(run.code, 0);
+    let html = &run.stdout;
+    assert!(html.contains("<b>Coverage 66.6%</b>"), "{html}");
+    assert!(html.contains("data-not-compared=\"3\""));
+    assert!(html.contains("Not compared (3): neither drift nor in sync"));
+    assert!(html.contains("<code>aws_lambda_function</code>"));
+    assert!(!html.contains("In sync"), "{html}");
+
+    let sarif: Value = serde_json::from_str(&check(d, "sarif", 0)).unwrap();
+    let run0 = &sarif["runs"][0];
+    assert_eq!(run0["properties"]["summary"]["coverage_pct"], json!(66.6));
+    assert_eq!(run0["properties"]["not_compared"], report["not_compared"]);
+    let notes = run0["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    let ids: Vec<(&str, &str)> = notes
+        .iter()
+        .map(|n| {
+            (
+                n["descriptor"]["id"].as_str().unwrap(),
+                n["level"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ids, [("DRIFT901", "note"), ("DRIFT901", "note")]);
+    assert!(notes[0]["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Not compared: 2 resource(s): aws_db_instance"));
+
+    let xml = check(d, "junit", 0);
+    assert_eq!(xml_attr(&xml, "testsuite", "name=\"demo\"", "skipped"), "2");
+    assert_eq!(
+        xml_attr(&xml, "testsuite", "name=\"demo\"", "failures"),
+        "0"
+    );
+    assert!(xml.contains("name=\"2 not compared: aws_db_instance: type not compared yet\""));
+    assert!(xml.contains("<property name=\"summary.coverage_pct\" value=\"66.6\"/>"));
+
+    // --require-coverage: 3 below, with a message; 0 at or above.
+    let run = driftd(d, &["check", "--require-coverage", "70"]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "target `demo`: coverage 66.6% is below the required 70%: 6 of 9 resource(s) compared (3 type not compared yet)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(driftd(d, &["check", "--require-coverage", "66%"]).code, 0);
+    // The target's own threshold, and the flag overriding it.
+    dir.write(
+        "driftd.toml",
+        &config(&moto.endpoint(), &[US])
+            .replace("[target.aws]", "require_coverage = 90\n\n[target.aws]"),
+    );
+    let run = driftd(d, &["check", "--format", "json"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("below the required 90%"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(driftd(d, &["check", "--require-coverage", "50"]).code, 0);
+    // A bad value is a usage error: 1, never 2 (drift).
+    let run = driftd(d, &["check", "--require-coverage", "120"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("from 0 to 100"), "{}", run.stderr);
+}
+
+#[test]
+fn a_state_of_types_driftd_does_not_compare_is_not_covered_and_never_no_drift() {
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("formats-uncompared-only");
+    TfState::new()
+        .write(&dir.path().join("terraform.tfstate"))
+        .expect("state");
+    add_uncompared(&dir);
+    let d = dir.path();
+    let args = [
+        "check",
+        "--state",
+        "terraform.tfstate",
+        "--region",
+        US,
+        "--endpoint-url",
+        &moto.endpoint(),
+    ];
+    let run = driftd(d, &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("Nothing compared: 3 resources not compared, drift unknown."),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("coverage 0.0%"), "{}", run.stdout);
+    assert!(!run.stdout.contains("No drift"), "{}", run.stdout);
+    assert!(!run.stdout.contains("100.0%"), "{}", run.stdout);
+
+    let json_args: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
+    let report = driftd(d, &json_args).json();
+    assert_eq!(report["summary"]["coverage_pct"], json!(0.0));
+    assert_eq!(report["summary"]["compared"], 0);
+    assert_eq!(report["summary"]["not_supported"], 3);
+    validate(d, "json", &serde_json::to_string(&report).unwrap());
+
+    let md_args: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--format", "markdown"])
+        .collect();
+    let md = driftd(d, &md_args).stdout;
+    assert!(
+        md.starts_with("⚪ **driftd: nothing compared in default** · scan complete · **3 not compared** · coverage 0.0%"),
+        "{md}"
+    );
+
+    let strict: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--require-coverage", "1"])
+        .collect();
+    assert_eq!(driftd(d, &strict).code, 3);
 }

@@ -247,3 +247,23 @@ pub fn find<'r>(report: &'r Value, kind: &str, address: &str) -> Option<&'r Valu
         .iter()
         .find(|f| f["kind"] == kind && f["address"] == address)
 }
+
+/// Adds a resource instance of any type (one driftd does not compare, for coverage tests) to
+/// `dir/terraform.tfstate`, as Terraform writes it.
+pub fn add_to_state(dir: &TempDir, resource_type: &str, name: &str, attributes: Value) {
+    let path = dir.path().join("terraform.tfstate");
+    let mut state: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read state")).expect("state");
+    state["resources"]
+        .as_array_mut()
+        .expect("resources")
+        .push(serde_json::json!({
+            "mode": "managed",
+            "type": resource_type,
+            "name": name,
+            "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+            "instances": [{"schema_version": 0, "attributes": attributes,
+                           "sensitive_attributes": [], "private": "bnVsbA=="}],
+        }));
+    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).expect("write state");
+}
