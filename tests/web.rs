@@ -70,6 +70,8 @@ fn start(name: &str) -> Running {
     let moto = Moto::start().expect("moto");
     let dir = TempDir::new(name);
     let vpc = drifted(&rt, &moto, &dir);
+    // A type driftd does not compare: never in sync, counted against coverage.
+    add_to_state(&dir, "aws_lambda_function", "api", json!({"id": "api"}));
     let port = free_port();
     dir.write(
         "driftd.toml",
@@ -228,6 +230,15 @@ fn api_metrics_auth_escaping_and_acknowledgement() {
         json!({"critical": 1, "warning": 0, "info": 1})
     );
     assert_eq!(targets[0]["trend"].as_array().unwrap().len(), 14);
+    // 6 compared, the function not: 6 / 7, rounded down.
+    assert_eq!(
+        (
+            &targets[0]["compared"],
+            &targets[0]["not_compared"],
+            &targets[0]["coverage_pct"]
+        ),
+        (&json!(6), &json!(1), &json!(85.7))
+    );
     assert_eq!(targets[0]["trend"][13]["open"], 2);
     let target = run.get_json("/api/v1/targets/demo").unwrap();
     let open = target["open_findings"].as_array().unwrap();
@@ -273,6 +284,24 @@ fn api_metrics_auth_escaping_and_acknowledgement() {
     assert!(html.contains("&lt;script&gt;window.pwned=1;"), "{html}");
     let (_, _, overview) = run.request("GET", "/", Some(TOKEN), &[], None);
     assert!(overview.contains("href=\"/targets/demo\""), "{overview}");
+    assert!(overview.contains("85.7%</span>"), "{overview}");
+    assert!(overview.contains("(1 not compared)"), "{overview}");
+    let (_, _, page) = run.request("GET", "/targets/demo", Some(TOKEN), &[], None);
+    assert!(
+        page.contains("Coverage <span id=\"coverage\">85.7%</span>"),
+        "{page}"
+    );
+    assert!(page.contains("1 resource(s) not compared:"), "{page}");
+    assert!(
+        page.contains("1 × aws_lambda_function: type not compared yet"),
+        "{page}"
+    );
+    assert_eq!(
+        target["not_compared"],
+        json!([{"category": "not_supported", "provider": "aws",
+                "resource_type": "aws_lambda_function",
+                "reason": "driftd does not compare this type yet", "count": 1}])
+    );
 
     // /metrics in Prometheus text format.
     let (status, headers, text) = run.request("GET", "/metrics", Some(TOKEN), &[], None);
@@ -318,6 +347,22 @@ fn api_metrics_auth_escaping_and_acknowledgement() {
         json!({"target": "demo"})
     )
     .is_some());
+    let ratio = value("driftd_coverage_ratio", json!({"target": "demo"})).unwrap();
+    assert!((ratio - 6.0 / 7.0).abs() < 1e-9, "{ratio}");
+    for (status, n) in [
+        ("compared", 6.0),
+        ("not_supported", 1.0),
+        ("not_scanned", 0.0),
+    ] {
+        assert_eq!(
+            value(
+                "driftd_resources",
+                json!({"target": "demo", "status": status})
+            ),
+            Some(n),
+            "{status}"
+        );
+    }
 
     // Acknowledging: needs the token, refuses other sites.
     let ack = format!("/api/v1/findings/{sg}/ack");
