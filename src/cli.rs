@@ -260,9 +260,23 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Configuration file to check.
+    /// Configuration file to check: the config, then every target's code, var files and
+    /// manifests are read (no network); anything unreadable is listed with file:line:col.
     #[arg(short, long, default_value = "driftd.toml")]
     pub config: PathBuf,
+    /// Instead of a config, read one Terraform root module directory and list the resources it
+    /// expands to and the blocks it cannot evaluate, with the reason.
+    #[arg(long, value_name = "DIR")]
+    pub code: Option<PathBuf>,
+    /// With --code: a `-var-file`, applied after terraform.tfvars and *.auto.tfvars (repeatable).
+    #[arg(long = "var-file", value_name = "FILE", requires = "code")]
+    pub var_files: Vec<PathBuf>,
+    /// With --code: the workspace `terraform.workspace` evaluates to.
+    #[arg(long, requires = "code")]
+    pub workspace: Option<String>,
+    /// With --code: print JSON (resources, not_evaluated, warnings) instead of text.
+    #[arg(long, requires = "code")]
+    pub json: bool,
 }
 
 pub fn init_logging(g: &GlobalArgs) {
@@ -559,14 +573,41 @@ pub async fn notify(cmd: NotifyCommand) -> Result<u8> {
     }
 }
 
-pub fn validate(args: ValidateArgs) -> Result<u8> {
+pub async fn validate(args: ValidateArgs) -> Result<u8> {
+    if let Some(dir) = args.code {
+        return crate::validate::code(&crate::validate::CodeArgs {
+            dir,
+            var_files: args.var_files,
+            workspace: args.workspace,
+            json: args.json,
+        });
+    }
     let config = Config::load(&args.config)?;
+    let mut read = Vec::with_capacity(config.targets.len());
+    let mut problems = Vec::new();
+    for t in &config.targets {
+        match crate::validate::target(t, &config).await {
+            Ok(lines) => read.push(lines),
+            Err(p) => {
+                problems.extend(p);
+                read.push(Vec::new());
+            }
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "{}: {} problem(s) reading what the targets declare:\n  {}",
+            args.config.display(),
+            problems.len(),
+            problems.join("\n  ")
+        );
+    }
     println!(
         "{}: OK, {} target(s)",
         args.config.display(),
         config.targets.len()
     );
-    for t in &config.targets {
+    for (t, lines) in config.targets.iter().zip(&read) {
         let regions = if t.regions.is_empty() {
             "regions from state".to_string()
         } else {
@@ -579,6 +620,9 @@ pub fn validate(args: ValidateArgs) -> Result<u8> {
             regions,
             t.states.len()
         );
+        for line in lines {
+            println!("    {line}");
+        }
         match &t.schedule {
             Some(expr) => {
                 if let Ok(s) = t.parsed_schedule(expr) {

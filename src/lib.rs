@@ -18,6 +18,7 @@ pub mod scan;
 pub mod silences;
 pub mod terraform;
 pub mod types;
+pub mod validate;
 pub mod web;
 
 /// The error and its causes on one line each, without repeating a cause already in the message.

@@ -48,7 +48,7 @@ fn main() -> ExitCode {
 async fn run(cli: cli::Cli) -> Result<u8> {
     match cli.command {
         cli::Command::Check(args) => cli::check(args).await,
-        cli::Command::Validate(args) => cli::validate(args),
+        cli::Command::Validate(args) => cli::validate(args).await,
         cli::Command::Daemon(args) => cli::daemon(args).await,
         cli::Command::Scan(args) => cli::scan(args).await,
         cli::Command::Report(args) => cli::report(args),

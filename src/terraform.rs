@@ -114,7 +114,19 @@ pub fn load_code(target: &crate::config::TargetConfig, base_dir: &Path) -> Resul
     let dir = base_dir.join(dir);
     let opts = LoadOptions {
         limits: target.limits.limits(),
-        var_files: target.var_files.iter().map(|f| base_dir.join(f)).collect(),
+        // Relative to the config; the loader would take a relative path as relative to the
+        // module directory, so make it absolute.
+        var_files: target
+            .var_files
+            .iter()
+            .map(|f| {
+                let p = base_dir.join(f);
+                match std::env::current_dir() {
+                    Ok(cwd) if p.is_relative() => cwd.join(p),
+                    _ => p,
+                }
+            })
+            .collect(),
         vars: Vec::new(),
         env: std::env::vars()
             .filter(|(k, _)| k.starts_with("TF_VAR_"))

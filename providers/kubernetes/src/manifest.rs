@@ -71,9 +71,11 @@ pub enum ManifestError {
     Glob { pattern: String, message: String },
     #[error("`{pattern}` matches no manifest file; check the path in `manifests`")]
     NoMatch { pattern: String },
-    #[error("{source_name}, document {doc}: not valid {format}: {message}")]
+    #[error("{source_name}{at}: document {doc}: not valid {format}: {message}")]
     Parse {
         source_name: String,
+        /// `:LINE:COLUMN` in the file when the parser knows it, else empty.
+        at: String,
         doc: usize,
         format: &'static str,
         message: String,
@@ -311,14 +313,16 @@ fn parse_stream(
         let value: Value = if is_json {
             serde_json::from_str(&doc).map_err(|e| ManifestError::Parse {
                 source_name: name.to_string(),
+                at: format!(":{}:{}", e.line(), e.column()),
                 doc: number,
                 format: "JSON",
                 // serde_json's message names line and column, never the content.
                 message: e.to_string(),
             })?
         } else {
-            parse_yaml(&doc, start_line).map_err(|message| ManifestError::Parse {
+            parse_yaml(&doc, start_line).map_err(|(at, message)| ManifestError::Parse {
                 source_name: name.to_string(),
+                at,
                 doc: number,
                 format: "YAML",
                 message,
@@ -340,18 +344,25 @@ fn parse_stream(
 }
 
 /// Parses one YAML document the way Kubernetes reads YAML 1.1 (`0644` is octal). The error text
-/// holds the position only: the parser's snippets could quote a Secret.
-fn parse_yaml(doc: &str, start_line: usize) -> Result<Value, String> {
+/// holds the position only (`:LINE:COLUMN` in the file, and a message): the parser's snippets
+/// could quote a Secret.
+fn parse_yaml(doc: &str, start_line: usize) -> Result<Value, (String, String)> {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
     options.legacy_octal_numbers = true;
     serde_saphyr::from_str_with_options::<Value>(doc, options).map_err(|e| match e.location() {
-        Some(loc) => format!(
-            "syntax error at line {}, column {}",
-            (start_line as u64 + loc.line()).saturating_sub(1),
-            loc.column()
+        Some(loc) => (
+            format!(
+                ":{}:{}",
+                (start_line as u64 + loc.line()).saturating_sub(1),
+                loc.column()
+            ),
+            "syntax error".to_string(),
         ),
-        None => format!("syntax error in the document starting at line {start_line}"),
+        None => (
+            format!(":{start_line}"),
+            "syntax error in the document starting here".to_string(),
+        ),
     })
 }
 
@@ -532,6 +543,7 @@ async fn run_render(cmd: &RenderCommand, dir: &Path) -> Result<String, ManifestE
     }
     String::from_utf8(out).map_err(|_| ManifestError::Parse {
         source_name: format!("output of `{}`", cmd.display()),
+        at: String::new(),
         doc: 0,
         format: "UTF-8",
         message: "the output is not UTF-8 text".into(),
@@ -613,7 +625,8 @@ mod tests {
             .await
             .unwrap_err()
             .to_string();
-        assert!(err.contains("bad.yaml, document 2"), "{err}");
+        assert!(err.contains("bad.yaml:"), "{err}");
+        assert!(err.contains(": document 2: not valid YAML"), "{err}");
         assert!(!err.contains("hunter2"), "{err}");
         std::fs::write(
             d.join("noname.yaml"),

@@ -43,6 +43,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 type FnResult = Result<Value, String>;
 
+/// A function's name, implementation and (fixed) parameters.
+type Decl = (&'static str, fn(FuncArgs) -> FnResult, Vec<ParamType>);
+
 /// Declares every supported function in `ctx`.
 pub(crate) fn declare_all(ctx: &mut Context) {
     use ParamType::{Any, Number as Num, String as Str};
@@ -61,7 +64,7 @@ pub(crate) fn declare_all(ctx: &mut Context) {
     let any1 = || vec![Any];
     let any2 = || vec![Any, Any];
     let any3 = || vec![Any, Any, Any];
-    let fns: &[(&str, fn(FuncArgs) -> FnResult, Vec<ParamType>)] = &[
+    let fns: &[Decl] = &[
         ("chomp", strings::chomp, any1()),
         ("title", strings::title, any1()),
         ("startswith", strings::startswith, any2()),
@@ -126,7 +129,7 @@ pub(crate) fn declare_all(ctx: &mut Context) {
     for (name, f, params) in fns {
         ctx.declare_func(*name, def(*f, params.clone()));
     }
-    let variadics: &[(&str, fn(FuncArgs) -> FnResult, Vec<ParamType>)] = &[
+    let variadics: &[Decl] = &[
         ("formatlist", strings::formatlist, vec![Str]),
         ("coalescelist", collections::coalescelist, vec![]),
         ("setunion", collections::setunion, vec![]),
@@ -815,7 +818,7 @@ fn cidrsubnets_fn(args: FuncArgs) -> FnResult {
                 )
                 })?;
         out.push(Value::from(format!("{}/{new_len}", ip_text(start, v4))));
-        next = start.checked_add(size).unwrap_or(u128::MAX);
+        next = start.saturating_add(size);
     }
     Ok(Value::Array(out))
 }

@@ -83,7 +83,8 @@ pub(crate) fn resolve(expr: &Expression, ctx: &Context) -> Expression {
                 match arg.evaluate(ctx) {
                     Ok(v) if is_try => return Expression::from(v),
                     Ok(_) => return Expression::Bool(true),
-                    Err(e) if is_unknown(&e) => break,
+                    // The argument itself: evaluating it fails with the reason it is unknown.
+                    Err(e) if is_unknown(&e) => return arg.clone(),
                     Err(_) if is_try => continue,
                     Err(_) => return Expression::Bool(false),
                 }
@@ -274,10 +275,9 @@ fn substitute(expr: &Expression, binds: &[(&Identifier, Expression)]) -> Express
                 .filter(|(name, _)| *name != &f.value_var && f.key_var.as_ref() != Some(*name))
                 .cloned()
                 .collect();
-            let inner = |e: &Expression| substitute(e, &shadowed);
-            f.value_expr = inner(&f.value_expr);
-            f.key_expr = f.key_expr.as_ref().map(inner);
-            f.cond_expr = f.cond_expr.as_ref().map(inner);
+            f.value_expr = substitute(&f.value_expr, &shadowed);
+            f.key_expr = f.key_expr.as_ref().map(|e| substitute(e, &shadowed));
+            f.cond_expr = f.cond_expr.as_ref().map(|e| substitute(e, &shadowed));
             Expression::ForExpr(Box::new(f))
         }
         // A template with directives or a heredoc: its interpolations may name the variables,

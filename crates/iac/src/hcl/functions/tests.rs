@@ -432,6 +432,8 @@ fn try_of_an_unknown_value_is_unknown_not_the_fallback() {
     );
     err(r#"can(data.x.y)"#, "data source");
     err(r#"try(nosuchfunction(1), 2)"#, "does not evaluate");
+    // A real error first, then an unknown: the reason is the unknown one.
+    err(r#"try(items[7], data.x.y, "z")"#, "data source");
 }
 
 #[test]
