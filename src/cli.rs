@@ -230,7 +230,8 @@ pub struct CheckArgs {
     /// become `pending`); with no --state, its backend (or local state) is read.
     #[arg(long)]
     pub code: Option<PathBuf>,
-    /// Without a config: a region to scan (repeatable). Default: the regions in the state.
+    /// Without a config: a region to scan (repeatable). Default: the regions the state and code
+    /// record, else AWS_REGION, AWS_DEFAULT_REGION or the profile's region.
     #[arg(long = "region")]
     pub regions: Vec<String>,
     /// Without a config: an alternative AWS endpoint (an emulator).
