@@ -50,11 +50,15 @@ impl Default for AwsSettings {
 /// Loads the SDK configuration and checks that credentials can be had, so that "no credentials"
 /// is one clear error instead of every scope being skipped.
 pub async fn load_config(s: &AwsSettings) -> Result<SdkConfig, ProviderError> {
-    let first_region = s
-        .regions
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "us-east-1".into());
+    // A target of global services only lists no region: its endpoints (IAM, STS) are those of
+    // the environment's region, which picks the partition, else us-east-1's.
+    let first_region = match s.regions.first() {
+        Some(r) => r.clone(),
+        None => crate::region::default_region(s.profile.as_deref())
+            .await
+            .map(|d| d.region)
+            .unwrap_or_else(|| "us-east-1".into()),
+    };
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(first_region))
         .retry_config(RetryConfig::standard().with_max_attempts(s.max_attempts.max(1)))
@@ -416,5 +420,23 @@ pub async fn caller_account(base: &SdkConfig, meter: AttemptMeter) -> Option<Str
             tracing::debug!(error = %DisplayErrorContext(&e), "GetCallerIdentity failed");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_left_out_of_an_answer_excerpt() {
+        let page = "<html><head><title>502</title><style>p{color:red}</style>\
+                    <script>var x = '<b>';</script></head><body><h1>Bad Gateway</h1>\
+                    <p>upstream reset</p></body></html>";
+        assert_eq!(
+            bounded_reason(&without_markup(page)),
+            "502 Bad Gateway upstream reset"
+        );
+        assert_eq!(without_markup("plain <unclosed"), "plain  ");
+        assert_eq!(without_markup("no tags"), "no tags");
     }
 }
