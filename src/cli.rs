@@ -288,8 +288,10 @@ pub fn init_logging(g: &GlobalArgs) {
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        // aws_config's own warnings repeat a credential failure that driftd reports once, in
+        // the SDK's debug form and with whatever bytes a credential process printed.
         EnvFilter::new(format!(
-            "{level},aws_config=warn,aws_smithy_runtime=warn,hyper=warn"
+            "{level},aws_config=error,aws_smithy_runtime=warn,hyper=warn"
         ))
     });
     let builder = tracing_subscriber::fmt()

@@ -557,3 +557,62 @@ fn skipped_reasons_are_bounded_and_free_of_debug_structures() {
     let run = driftd(dir.path(), &["check", "--format", "json"]);
     assert_clean(&run, "HTTP 403");
 }
+
+#[test]
+fn credential_failure_is_one_bounded_printable_error() {
+    let dir = TempDir::new("credential-process");
+    // A credential process that prints an escape sequence and 6 KB of garbage instead of JSON.
+    let script = dir.write(
+        "creds.sh",
+        "#!/bin/sh\nprintf '\\033[31mboom'\nhead -c 6000 /dev/zero | tr '\\000' y\nexit 0\n",
+    );
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let profile = dir.write(
+        "profile-config",
+        &format!(
+            "[profile ci]\nregion = {US}\ncredential_process = {}\n",
+            script.display()
+        ),
+    );
+    let port = driftd_testkit::moto::free_port().expect("port");
+    let mut state = TfState::new();
+    state.add(
+        None,
+        "aws_vpc",
+        "main",
+        None,
+        json!({"id": "vpc-1", "arn": "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1"}),
+    );
+    state.write(&dir.path().join("s.tfstate")).expect("state");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let run = driftd_with(
+        dir.path(),
+        &[
+            "check",
+            "--state",
+            "s.tfstate",
+            "--endpoint-url",
+            &endpoint,
+            "--profile",
+            "ci",
+        ],
+        |c| {
+            c.env("AWS_CONFIG_FILE", &profile);
+        },
+    );
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    assert!(
+        run.stderr.contains("no usable credentials"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    assert!(!run.stderr.contains("ProviderError("), "{}", run.stderr);
+    assert!(
+        run.stderr.len() < 1000,
+        "{} bytes: {}",
+        run.stderr.len(),
+        run.stderr
+    );
+}
