@@ -112,8 +112,15 @@ fn new_types_in_sync_then_each_out_of_band_change_is_found() {
     // igw, 2 route tables, NAT gateway, 2 EIPs, key pair, launch template, ACL.
     assert_eq!(report["summary"]["managed"], json!(9));
     // Only the asked-for types were compared: the state's other 7 resources (VPC, 2 subnets,
-    // security group, instance, volume, interface) were not.
-    assert_eq!(report["summary"]["not_supported"], json!(7));
+    // security group, instance, volume, interface) were not. Their types are supported, the
+    // target leaves them out: not scanned, never in sync.
+    assert_eq!(report["summary"]["not_supported"], json!(0));
+    assert_eq!(report["summary"]["not_scanned"], json!(7));
+    assert!(report["not_compared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["reason"] == "not in this target's `resource_types`"));
 
     // moto gap: DescribeNatGateways has no `ConnectivityType`; the attribute is left out of the
     // comparison (the state's "public" is what AWS would report).
@@ -417,8 +424,17 @@ fn denied_listings_of_new_types_are_not_scanned_never_missing() {
             s("aws_route_table", ""),
         ]
     );
-    // The key pair and both route tables are neither compared nor missing.
-    assert_eq!(report["summary"]["not_scanned"], json!(3));
+    // The key pair and both route tables are neither compared nor missing; nor are the 7
+    // resources of types this target leaves out.
+    assert_eq!(report["summary"]["not_scanned"], json!(3 + 7));
+    let left_out: u64 = report["not_compared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["reason"] == "not in this target's `resource_types`")
+        .map(|e| e["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(left_out, 7);
 }
 
 /// `aws_vpc_security_group_ingress_rule` and `_egress_rule` against moto, beside the groups they
