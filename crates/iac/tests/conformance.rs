@@ -447,3 +447,147 @@ fn nested_for_loops_are_bounded() {
         Attr::Known(json!(100))
     );
 }
+
+/// Object types fill `optional` attributes with their defaults (or null), in the variable's
+/// default and in values given for it, as Terraform converts them.
+#[test]
+fn optional_object_attributes_take_their_defaults() {
+    let text = r#"
+variable "addons" {
+  type = map(object({
+    before_compute = optional(bool, false)
+    version        = optional(string)
+    config         = optional(object({ replicas = optional(number, 2) }), {})
+  }))
+  default = {
+    coredns = {}
+    vpc_cni = { before_compute = true }
+  }
+}
+resource "null_resource" "late" {
+  for_each = { for k, v in var.addons : k => v if !v.before_compute }
+  version  = each.value.version
+  replicas = each.value.config.replicas
+}
+"#;
+    let module = load_one(&[("main.tf", text)]).unwrap_or_else(|e| panic!("{e}"));
+    let addresses: Vec<&str> = module
+        .resources
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
+    assert_eq!(
+        addresses,
+        ["null_resource.late[\"coredns\"]"],
+        "{:?}",
+        module.unread
+    );
+    assert_eq!(
+        attr(&module, "null_resource.late[\"coredns\"]", "version"),
+        Attr::Known(json!(null))
+    );
+    assert_eq!(
+        attr(&module, "null_resource.late[\"coredns\"]", "replicas"),
+        Attr::Known(json!(2))
+    );
+}
+
+/// A module input given as null takes the variable's default when it is not nullable.
+#[test]
+fn a_null_input_of_a_non_nullable_variable_is_its_default() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(dir.path().join("mod")).expect("mkdir");
+    fs::write(
+        dir.path().join("main.tf"),
+        "module \"m\" {\n  source = \"./mod\"\n  policies = null\n  names = null\n}\n",
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("mod/main.tf"),
+        r#"
+variable "policies" {
+  type     = map(string)
+  default  = { read = "arn:read" }
+  nullable = false
+}
+variable "names" {
+  type    = list(string)
+  default = ["a"]
+}
+resource "null_resource" "p" {
+  for_each = { for k, v in var.policies : k => v }
+}
+resource "null_resource" "n" {
+  names = var.names
+}
+"#,
+    )
+    .expect("write");
+    let module = load_module(dir.path(), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(module.unread.is_empty(), "{:?}", module.unread);
+    let addresses: Vec<&str> = module
+        .resources
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
+    assert_eq!(
+        addresses,
+        [
+            "module.m.null_resource.p[\"read\"]",
+            "module.m.null_resource.n"
+        ]
+    );
+    // A nullable variable keeps the null it was given.
+    assert_eq!(
+        attr(&module, "module.m.null_resource.n", "names"),
+        Attr::Known(json!(null))
+    );
+}
+
+/// An unknown local says why it is unknown, down to the data source behind it.
+#[test]
+fn an_unknown_local_names_its_root_cause() {
+    let text = r#"
+data "aws_partition" "current" {}
+locals {
+  partition = data.aws_partition.current.partition
+  arn       = "arn:${local.partition}:iam::aws:policy/ReadOnly"
+}
+resource "null_resource" "r" {
+  policy = local.arn
+}
+"#;
+    let module = load_one(&[("main.tf", text)]).unwrap_or_else(|e| panic!("{e}"));
+    match attr(&module, "null_resource.r", "policy") {
+        Attr::Unknown { reason } => {
+            assert!(reason.contains("`arn`"), "{reason}");
+            assert!(reason.contains("data source"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A module input fed by a data source keeps that reason inside the module.
+#[test]
+fn an_unknown_module_input_names_its_root_cause() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(dir.path().join("net")).expect("mkdir");
+    fs::write(
+        dir.path().join("main.tf"),
+        "data \"aws_availability_zones\" \"all\" {}\n\
+         module \"net\" {\n  source = \"./net\"\n  azs = data.aws_availability_zones.all.names\n}\n",
+    )
+    .expect("write");
+    fs::write(
+        dir.path().join("net/main.tf"),
+        "variable \"azs\" {\n  type = list(string)\n}\n\
+         resource \"aws_subnet\" \"this\" {\n  count = length(var.azs)\n}\n",
+    )
+    .expect("write");
+    let module = load_module(dir.path(), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(module.unread.len(), 1, "{:?}", module.unread);
+    let reason = &module.unread[0].reason;
+    assert!(reason.contains("`azs`"), "{reason}");
+    assert!(reason.contains("module.net sets it"), "{reason}");
+    assert!(reason.contains("data source"), "{reason}");
+}

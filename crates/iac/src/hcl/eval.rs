@@ -151,9 +151,9 @@ pub(crate) fn eval_value(expr: &Expression, ctx: &Context) -> Result<Value, Stri
     if super::functions::has_lazy(expr) {
         return super::functions::resolve_lazy(expr, ctx)
             .evaluate(ctx)
-            .map_err(|e| unknown_reason(&e));
+            .map_err(|e| explain(&e, ctx));
     }
-    expr.evaluate(ctx).map_err(|e| unknown_reason(&e))
+    expr.evaluate(ctx).map_err(|e| explain(&e, ctx))
 }
 
 /// A context with the built-in functions and nothing else, cloned for each module instance.
@@ -196,8 +196,179 @@ pub(crate) enum VarType {
 pub(crate) struct VarDecl {
     pub name: String,
     pub ty: VarType,
+    /// The whole type constraint, for conversions that reach inside collections (`optional`
+    /// attributes and their defaults); `Any` when there is none.
+    pub shape: Shape,
+    /// `nullable = false`: a null value given for it means its default.
+    pub nullable: bool,
     /// `None` when there is no default; `Some(Err)` when it could not be evaluated.
     pub default: Option<Result<Value, String>>,
+}
+
+impl VarDecl {
+    /// A value given for the variable, converted to its type: primitives converted, object
+    /// attributes that are `optional` filled with their default (or null), attributes the type
+    /// does not name dropped, as Terraform converts module inputs.
+    pub(crate) fn convert(&self, value: Value) -> Result<Value, String> {
+        let value = convert(value, self.ty)?;
+        Ok(self.shape.apply(value))
+    }
+
+    /// The value a given value stands for: null means the default when the variable is not
+    /// nullable.
+    pub(crate) fn given(&self, value: Value) -> Result<Value, String> {
+        match (&value, &self.default) {
+            (Value::Null, Some(default)) if !self.nullable => {
+                default.clone().and_then(|d| self.convert(d))
+            }
+            _ => self.convert(value),
+        }
+    }
+
+    /// The default, converted.
+    pub(crate) fn default_value(&self) -> Option<Result<Value, String>> {
+        self.default
+            .clone()
+            .map(|d| d.and_then(|v| self.convert(v)))
+    }
+}
+
+/// A type constraint as far as conversion needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Shape {
+    /// A primitive or `any`: converted by [`convert`] at the top level only.
+    Any,
+    /// `list(T)`, `set(T)`.
+    List(Box<Shape>),
+    /// `map(T)`.
+    Map(Box<Shape>),
+    /// `tuple([A, B])`.
+    Tuple(Vec<Shape>),
+    /// `object({ a = T, b = optional(U, default) })`.
+    Object(Vec<ObjectAttr>),
+}
+
+/// One attribute of an object type.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ObjectAttr {
+    name: String,
+    shape: Shape,
+    /// `optional(...)`: absent means its default, or null.
+    optional: bool,
+    default: Option<Value>,
+}
+
+impl Shape {
+    /// Reads a type expression; anything not understood is `Any` (no conversion).
+    fn of(expr: &Expression, ctx: &Context) -> Shape {
+        let Expression::FuncCall(call) = expr else {
+            return Shape::Any;
+        };
+        let arg = |i: usize| call.args.get(i);
+        match call.name.name.as_str() {
+            "list" | "set" => {
+                Shape::List(Box::new(arg(0).map_or(Shape::Any, |e| Shape::of(e, ctx))))
+            }
+            "map" => Shape::Map(Box::new(arg(0).map_or(Shape::Any, |e| Shape::of(e, ctx)))),
+            "tuple" => match arg(0) {
+                Some(Expression::Array(items)) => {
+                    Shape::Tuple(items.iter().map(|e| Shape::of(e, ctx)).collect())
+                }
+                _ => Shape::Any,
+            },
+            "object" => match arg(0) {
+                Some(Expression::Object(attrs)) => Shape::Object(
+                    attrs
+                        .iter()
+                        .filter_map(|(key, ty)| {
+                            let name = match key {
+                                ::hcl::ObjectKey::Identifier(id) => id.as_str().to_string(),
+                                ::hcl::ObjectKey::Expression(Expression::String(s)) => s.clone(),
+                                _ => return None,
+                            };
+                            Some(ObjectAttr::of(name, ty, ctx))
+                        })
+                        .collect(),
+                ),
+                _ => Shape::Any,
+            },
+            _ => Shape::Any,
+        }
+    }
+
+    /// Converts `value` to this shape (see [`VarDecl::convert`]); what does not fit is left as
+    /// it is, for evaluation to find.
+    fn apply(&self, value: Value) -> Value {
+        match (self, value) {
+            (Shape::Any, v) | (_, v @ Value::Null) => v,
+            (Shape::List(inner), Value::Array(items)) => {
+                Value::Array(items.into_iter().map(|v| inner.apply(v)).collect())
+            }
+            (Shape::Map(inner), Value::Object(map)) => {
+                Value::Object(map.into_iter().map(|(k, v)| (k, inner.apply(v))).collect())
+            }
+            (Shape::Tuple(shapes), Value::Array(items)) => Value::Array(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| match shapes.get(i) {
+                        Some(shape) => shape.apply(v),
+                        None => v,
+                    })
+                    .collect(),
+            ),
+            (Shape::Object(attrs), Value::Object(mut map)) => {
+                let mut out = Map::new();
+                for attr in attrs {
+                    match map.shift_remove(&attr.name) {
+                        Some(v) => {
+                            let v = match (v, &attr.default) {
+                                // An optional attribute set to null takes its default.
+                                (Value::Null, Some(d)) if attr.optional => d.clone(),
+                                (v, _) => v,
+                            };
+                            out.insert(attr.name.clone(), attr.shape.apply(v));
+                        }
+                        None if attr.optional => {
+                            let v = attr.default.clone().unwrap_or(Value::Null);
+                            out.insert(attr.name.clone(), attr.shape.apply(v));
+                        }
+                        // A required attribute missing: left out, so using it is unknown.
+                        None => {}
+                    }
+                }
+                Value::Object(out)
+            }
+            (_, v) => v,
+        }
+    }
+}
+
+impl ObjectAttr {
+    fn of(name: String, ty: &Expression, ctx: &Context) -> ObjectAttr {
+        match ty {
+            Expression::FuncCall(call) if call.name.name.as_str() == "optional" => {
+                let shape = call.args.first().map_or(Shape::Any, |e| Shape::of(e, ctx));
+                let default = call
+                    .args
+                    .get(1)
+                    .and_then(|e| eval_value(e, ctx).ok())
+                    .map(|d| shape.apply(d));
+                ObjectAttr {
+                    name,
+                    shape,
+                    optional: true,
+                    default,
+                }
+            }
+            other => ObjectAttr {
+                name,
+                shape: Shape::of(other, ctx),
+                optional: false,
+                default: None,
+            },
+        }
+    }
 }
 
 pub(crate) fn var_decls(module: &ModuleSource, ctx: &Context) -> Vec<VarDecl> {
@@ -209,13 +380,21 @@ pub(crate) fn var_decls(module: &ModuleSource, ctx: &Context) -> Vec<VarDecl> {
             let mut decl = VarDecl {
                 name,
                 ty: VarType::Unset,
+                shape: Shape::Any,
+                nullable: true,
                 default: None,
             };
             for s in block.body.iter() {
                 if let Structure::Attribute(a) = s {
                     match a.key.as_str() {
-                        "type" => decl.ty = type_of(&a.expr),
+                        "type" => {
+                            decl.ty = type_of(&a.expr);
+                            decl.shape = Shape::of(&a.expr, ctx);
+                        }
                         "default" => decl.default = Some(eval_value(&a.expr, ctx)),
+                        "nullable" => {
+                            decl.nullable = !matches!(a.expr, Expression::Bool(false));
+                        }
                         _ => {}
                     }
                 }
@@ -361,9 +540,9 @@ pub(crate) fn root_vars(
     let mut values = Map::new();
     for decl in &decls {
         let chosen = match given.remove(&decl.name) {
-            Some((v, from)) => convert(v, decl.ty).map_err(|e| format!("{from}: {e}")),
-            None => match &decl.default {
-                Some(d) => d.clone().and_then(|v| convert(v, decl.ty)),
+            Some((v, from)) => decl.given(v).map_err(|e| format!("{from}: {e}")),
+            None => match decl.default_value() {
+                Some(d) => d,
                 None => {
                     warnings.push(format!(
                         "{}: variable `{}` has no value (no default, not set in a tfvars file or \
@@ -440,10 +619,20 @@ pub(crate) fn child_vars(
     let mut values = Map::new();
     for decl in decls {
         let chosen = match inputs.get(&decl.name) {
-            Some(Ok(v)) => convert(v.clone(), decl.ty),
-            Some(Err(_)) => continue,
-            None => match &decl.default {
-                Some(d) => d.clone().and_then(|v| convert(v, decl.ty)),
+            Some(Ok(v)) => decl.given(v.clone()),
+            Some(Err(reason)) => {
+                // Kept so that what uses the variable says why it is unknown.
+                values.insert(
+                    format!("{VAR_REASON_PREFIX}{}", decl.name),
+                    Value::from(cut(
+                        &format!("{call} sets it from what is not known ({reason})"),
+                        400,
+                    )),
+                );
+                continue;
+            }
+            None => match decl.default_value() {
+                Some(d) => d,
                 None => {
                     warnings.push(format!(
                         "{call}: required input `{}` is not set; attributes that use it are unknown",
@@ -467,13 +656,27 @@ pub(crate) fn child_vars(
     values
 }
 
-/// Declares `var` and, for prepared references, each `var-NAME`.
-pub(crate) fn declare_vars(ctx: &mut Context, vars: Map<String, Value>) {
+/// Declares `var` and, for prepared references, each `var-NAME` (and the reasons kept for
+/// unknown inputs, which are not variables).
+pub(crate) fn declare_vars(ctx: &mut Context, mut vars: Map<String, Value>) {
+    let reasons: Vec<String> = vars
+        .keys()
+        .filter(|k| k.starts_with(VAR_REASON_PREFIX))
+        .cloned()
+        .collect();
+    for key in reasons {
+        if let Some(reason) = vars.shift_remove(&key) {
+            ctx.declare_var(key, reason);
+        }
+    }
     for (name, value) in &vars {
         ctx.declare_var(format!("{VAR_PREFIX}{name}"), value.clone());
     }
     ctx.declare_var("var", Value::Object(vars));
 }
+
+/// Where the reason a module input is unknown is kept (an undeclarable variable name).
+const VAR_REASON_PREFIX: &str = "driftd-var-reason-";
 
 /// Evaluates the locals in dependency order (rounds until nothing more resolves) and declares
 /// `local` in `ctx`. A local that does not resolve stays undeclared: what uses it is unknown.
@@ -504,6 +707,55 @@ pub(crate) fn declare_locals(ctx: &mut Context, locals: &[Located<Attribute>]) {
             break;
         }
     }
+    // What is left is unknown: keep why, so that what uses it says so (twice, so that a local
+    // unknown through another unknown local carries that one's reason too).
+    for _ in 0..2 {
+        for attr in &pending {
+            if let Err(reason) = eval_value(&attr.expr, ctx) {
+                ctx.declare_var(
+                    format!("{LOCAL_REASON_PREFIX}{}", attr.key.as_str()),
+                    Value::from(cut(&reason, 400)),
+                );
+            }
+        }
+    }
+}
+
+/// Where the reason an unknown local is unknown is kept (an undeclarable variable name).
+const LOCAL_REASON_PREFIX: &str = "driftd-local-reason-";
+
+/// `text` cut to at most `max` bytes at a character boundary.
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// [`unknown_reason`], with the reason an unknown local is unknown when one is kept.
+fn explain(err: &::hcl::eval::Error, ctx: &Context) -> String {
+    let reason = unknown_reason(err);
+    if let ErrorKind::UndefinedVar(name) = err.kind() {
+        let kept_as = if let Some(local) = name.as_str().strip_prefix(LOCAL_PREFIX) {
+            Some(format!("{LOCAL_REASON_PREFIX}{local}"))
+        } else {
+            name.as_str()
+                .strip_prefix(VAR_PREFIX)
+                .map(|var| format!("{VAR_REASON_PREFIX}{var}"))
+        };
+        if let Some(kept_as) = kept_as {
+            let kept =
+                Expression::Variable(::hcl::expr::Variable::unchecked(kept_as)).evaluate(ctx);
+            if let Ok(Value::String(why)) = kept {
+                return format!("{reason}: {why}");
+            }
+        }
+    }
+    reason
 }
 
 /// `lifecycle { ignore_changes = [...] }` as attribute paths.
