@@ -605,16 +605,62 @@ fn place_unregioned<'r>(
 
 /// The account a state resource lives in, read from its ARN or, for an attachment (which has
 /// none), from the customer-managed policy it attaches: a role can only be given a policy of its
-/// own account or an AWS-managed one (`arn:aws:iam::aws:policy/...`), which names no account.
-fn resource_account(r: &Resource) -> Option<&str> {
-    let account = |attr: &str| {
-        r.attrs
-            .get(attr)
+/// own account or an AWS-managed one (`arn:aws:iam::aws:policy/...`), which names no account; then
+/// from its role's ARN, when the state holds the role (`roles`: role name to its account, `None`
+/// when roles of that name are in several accounts).
+fn resource_account<'r>(
+    r: &'r Resource,
+    roles: &BTreeMap<&'r str, Option<&'r str>>,
+) -> Option<&'r str> {
+    let account = |attr: &str| arn_account(r.attrs.get(attr).and_then(|a| a.as_str())?);
+    account("arn")
+        .or_else(|| account("policy_arn"))
+        .or_else(|| {
+            if r.key.resource_type != "aws_iam_role_policy_attachment" {
+                return None;
+            }
+            let role = r.attrs.get("role").and_then(|a| a.as_str())?;
+            roles.get(role).copied().flatten()
+        })
+}
+
+/// The account field of an ARN; none for AWS-owned ARNs (`aws`) and global ones without it.
+fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':')
+        .nth(4)
+        .filter(|a| !a.is_empty() && *a != "aws")
+}
+
+/// The account of each IAM role in state, by role name.
+fn role_accounts(resources: &[Resource]) -> BTreeMap<&str, Option<&str>> {
+    let mut roles: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+    for r in resources
+        .iter()
+        .filter(|r| r.key.provider == driftd_aws::PROVIDER && r.key.resource_type == "aws_iam_role")
+    {
+        let name = r
+            .attrs
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or(r.key.id.as_str());
+        let Some(account) = r
+            .attrs
+            .get("arn")
             .and_then(|a| a.as_str())
-            .and_then(|arn| arn.split(':').nth(4))
-            .filter(|a| !a.is_empty() && *a != "aws")
-    };
-    account("arn").or_else(|| account("policy_arn"))
+            .and_then(arn_account)
+        else {
+            continue;
+        };
+        roles
+            .entry(name)
+            .and_modify(|known| {
+                if *known != Some(account) {
+                    *known = None;
+                }
+            })
+            .or_insert(Some(account));
+    }
+    roles
 }
 
 /// Splits state resources into those of `account` (or of no known account) and "not scanned"
@@ -625,9 +671,10 @@ fn split_by_account<'r>(
 ) -> (std::borrow::Cow<'r, [Resource]>, Vec<driftd_core::Skipped>) {
     // A type driftd does not compare is never listed: its account does not make a scan
     // incomplete.
+    let roles = role_accounts(resources);
     let other_account = |r: &'r Resource| {
         (r.key.provider == driftd_aws::PROVIDER && is_aws_type(&r.key.resource_type))
-            .then(|| resource_account(r))
+            .then(|| resource_account(r, &roles))
             .flatten()
             .filter(|a| Some(*a) != account)
     };
@@ -908,6 +955,45 @@ mod account_tests {
         );
         let (kept, skipped) = split_by_account(&all, None);
         assert!(matches!(kept, std::borrow::Cow::Borrowed(_)) && skipped.is_empty());
+    }
+
+    #[test]
+    fn attachments_take_their_account_from_the_policy_or_the_role() {
+        let attachment = |id: &str, role: &str, policy: &str| {
+            let mut r = Resource::new("aws", "aws_iam_role_policy_attachment", id);
+            r.attrs.insert("role".into(), role.into());
+            r.attrs.insert("policy_arn".into(), policy.into());
+            r
+        };
+        let mut theirs = Resource::new("aws", "aws_iam_role", "deploy");
+        theirs.attrs.insert("name".into(), "deploy".into());
+        theirs
+            .attrs
+            .insert("arn".into(), "arn:aws:iam::222222222222:role/deploy".into());
+        let managed = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+        let all = [
+            theirs,
+            // Another account's customer-managed policy: that account's attachment.
+            attachment("a-1", "app", "arn:aws:iam::222222222222:policy/p"),
+            // An AWS-managed policy on a role the state places in another account.
+            attachment("a-2", "deploy", managed),
+            // An AWS-managed policy on a role nothing places: the scanned account's.
+            attachment("a-3", "app", managed),
+        ];
+        let (kept, skipped) = split_by_account(&all, Some("111111111111"));
+        let ids: Vec<&str> = kept.iter().map(|r| r.key.id.as_str()).collect();
+        assert_eq!(ids, ["a-3"]);
+        let attachments: Vec<&str> = skipped
+            .iter()
+            .filter(|s| s.resource_type == "aws_iam_role_policy_attachment")
+            .map(|s| s.reason.as_str())
+            .collect();
+        assert_eq!(attachments.len(), 1, "{skipped:?}");
+        assert!(
+            attachments[0].starts_with("2 resource(s) in state belong to account 222222222222"),
+            "{}",
+            attachments[0]
+        );
     }
 }
 
