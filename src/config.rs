@@ -137,6 +137,9 @@ pub struct LimitsConfig {
     /// The most elements the `for` expressions of one attribute may iterate over, nested loops
     /// multiplied (default 1000000); past it the attribute is not evaluated.
     pub max_elements: Option<u64>,
+    /// The longest string a function or template may build, in bytes (default 4194304); past
+    /// it the value is not evaluated.
+    pub max_string_bytes: Option<usize>,
 }
 
 impl LimitsConfig {
@@ -148,6 +151,7 @@ impl LimitsConfig {
             max_instances: self.max_instances.unwrap_or(d.max_instances),
             max_resources: self.max_resources.unwrap_or(d.max_resources),
             max_elements: self.max_elements.unwrap_or(d.max_elements),
+            max_string_bytes: self.max_string_bytes.unwrap_or(d.max_string_bytes),
         }
     }
 }

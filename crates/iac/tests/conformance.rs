@@ -591,3 +591,50 @@ fn an_unknown_module_input_names_its_root_cause() {
     assert!(reason.contains("module.net sets it"), "{reason}");
     assert!(reason.contains("data source"), "{reason}");
 }
+
+/// Functions that can build huge strings from small arguments refuse past the limit (the
+/// attribute is unknown, with the limit), instead of allocating gigabytes.
+#[test]
+fn string_building_is_bounded() {
+    let text = r#"
+locals {
+  big = format("%1000000d", 1)
+}
+resource "null_resource" "t" {
+  wide      = format("%2000000000d", 1)
+  precise   = format("%.2000000000f", 1.5)
+  indented  = indent(2000000000, "a\nb")
+  replaced  = replace(local.big, " ", "xxxxxxxxxx")
+  everywhere = replace("abcde", "", local.big)
+  joined    = join(",", [for i in range(10) : local.big])
+  doubled   = "${local.big}${local.big}${local.big}${local.big}${local.big}"
+  fine      = format("%5d|%-3s|%.2f", 42, "a", 1.5)
+  small     = indent(2, "a\nb")
+}
+"#;
+    let module = load_one(&[("main.tf", text)]).unwrap_or_else(|e| panic!("{e}"));
+    for name in [
+        "wide",
+        "precise",
+        "indented",
+        "replaced",
+        "everywhere",
+        "joined",
+        "doubled",
+    ] {
+        match attr(&module, "null_resource.t", name) {
+            Attr::Unknown { reason } => {
+                assert!(reason.contains("max_string_bytes"), "{name}: {reason}");
+            }
+            other => panic!("{name}: {:?}", other.known().map(|v| v.to_string().len())),
+        }
+    }
+    assert_eq!(
+        attr(&module, "null_resource.t", "fine"),
+        Attr::Known(json!("   42|a  |1.50"))
+    );
+    assert_eq!(
+        attr(&module, "null_resource.t", "small"),
+        Attr::Known(json!("a\n  b"))
+    );
+}

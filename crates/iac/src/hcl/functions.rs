@@ -316,7 +316,14 @@ fn format_values(values: &[Value]) -> FnResult {
                 p.push(d);
                 chars.next();
             }
-            precision = Some(p.parse().unwrap_or(0));
+            precision = Some(if p.is_empty() {
+                0
+            } else {
+                p.parse().unwrap_or(usize::MAX)
+            });
+        }
+        if let Some(p) = precision {
+            super::check_string_len(p, "format")?;
         }
         let verb = chars
             .next()
@@ -365,8 +372,14 @@ fn format_values(values: &[Value]) -> FnResult {
             ('s' | 'v', Some(p)) => text.chars().take(p).collect(),
             _ => text,
         };
-        let width: usize = width.parse().unwrap_or(0);
+        // Empty means none; too many digits to count means too wide.
+        let width: usize = if width.is_empty() {
+            0
+        } else {
+            width.parse().unwrap_or(usize::MAX)
+        };
         let len = text.chars().count();
+        super::check_string_len(out.len().saturating_add(width.max(len)), "format")?;
         if len >= width {
             out.push_str(&text);
         } else if left {
@@ -401,6 +414,11 @@ fn other_to_json_text(v: &Value) -> Result<String, String> {
 
 /// A prepared template: its parts converted to strings and joined.
 fn template(args: FuncArgs) -> FnResult {
+    let len = args
+        .iter()
+        .map(|v| v.as_str().map_or(32, str::len))
+        .fold(0usize, usize::saturating_add);
+    super::check_string_len(len, "string template")?;
     let mut out = String::new();
     for v in args.iter() {
         match v {
@@ -415,9 +433,13 @@ fn join(args: FuncArgs) -> FnResult {
     let values = args.into_values();
     let sep = values[0].as_str().unwrap_or_default();
     let mut parts = Vec::new();
+    let mut len = 0usize;
     for list in &values[1..] {
         for v in list.as_array().into_iter().flatten() {
-            parts.push(to_str(v)?);
+            let part = to_str(v)?;
+            len = len.saturating_add(part.len()).saturating_add(sep.len());
+            super::check_string_len(len, "join")?;
+            parts.push(part);
         }
     }
     Ok(Value::from(parts.join(sep)))

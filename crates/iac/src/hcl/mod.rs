@@ -182,6 +182,9 @@ pub struct Limits {
     /// The most elements the `for` expressions of one attribute may iterate over in all
     /// (nested loops multiply); past it the attribute is unknown, with the reason.
     pub max_elements: u64,
+    /// The longest string a function or template may build, in bytes (`format("%9999999d")`,
+    /// `indent`, `replace`, `join`, string concatenation); past it the value is unknown.
+    pub max_string_bytes: usize,
 }
 
 impl Default for Limits {
@@ -191,6 +194,7 @@ impl Default for Limits {
             max_instances: 10_000,
             max_resources: 200_000,
             max_elements: 1_000_000,
+            max_string_bytes: 4 << 20,
         }
     }
 }
@@ -281,6 +285,19 @@ pub(crate) fn count_elements(n: usize) -> Result<(), String> {
         return Err(format!(
             "its `for` expressions iterate over more than {max} elements; if that is intended, \
              raise `max_elements` in the target's `[target.limits]` (driftd.toml)"
+        ));
+    }
+    Ok(())
+}
+
+/// `Err` with the reason when a string of `len` bytes that `what` would build is longer than
+/// the load's `max_string_bytes`; called before building it.
+pub(crate) fn check_string_len(len: usize, what: &str) -> Result<(), String> {
+    let max = current_limits().max_string_bytes;
+    if len > max {
+        return Err(format!(
+            "{what}: the result would be {len} bytes, more than the limit of {max}; if that is \
+             intended, raise `max_string_bytes` in the target's `[target.limits]` (driftd.toml)"
         ));
     }
     Ok(())

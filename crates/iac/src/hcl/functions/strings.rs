@@ -94,6 +94,9 @@ pub(super) fn indent(args: FuncArgs) -> FnResult {
         return Err("indent: the number of spaces must not be negative".into());
     }
     let s = string(&args, 1, "indent")?;
+    let lines = s.matches('\n').count();
+    let len = (n as usize).saturating_mul(lines).saturating_add(s.len());
+    super::super::check_string_len(len, "indent")?;
     let pad = format!("\n{}", " ".repeat(n as usize));
     Ok(Value::from(s.replace('\n', &pad)))
 }
@@ -198,7 +201,21 @@ pub(super) fn replace(args: FuncArgs) -> FnResult {
     let with = string(&args, 2, "replace")?;
     if search.len() > 1 && search.starts_with('/') && search.ends_with('/') {
         let re = compile("replace", &search[1..search.len() - 1])?;
+        let matches = re.find_iter(&s).count();
+        super::super::check_string_len(
+            matches.saturating_mul(with.len()).saturating_add(s.len()),
+            "replace",
+        )?;
         return Ok(Value::from(re.replace_all(&s, with.as_str()).into_owned()));
     }
+    let matches = if search.is_empty() {
+        s.chars().count() + 1
+    } else {
+        s.matches(search.as_str()).count()
+    };
+    super::super::check_string_len(
+        matches.saturating_mul(with.len()).saturating_add(s.len()),
+        "replace",
+    )?;
     Ok(Value::from(s.replace(&search, &with)))
 }
