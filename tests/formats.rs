@@ -638,3 +638,84 @@ fn a_state_of_types_driftd_does_not_compare_is_not_covered_and_never_no_drift() 
         .collect();
     assert_eq!(driftd(d, &strict).code, 3);
 }
+
+#[test]
+fn code_that_cannot_be_evaluated_is_counted_and_listed_with_its_reason() {
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("formats-not-evaluated");
+    std::fs::create_dir_all(dir.path().join("code")).unwrap();
+    dir.write(
+        "code/main.tf",
+        r#"provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_availability_zones" "all" {}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_subnet" "per_az" {
+  count      = length(data.aws_availability_zones.all.names)
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.${count.index}.0/24"
+}
+
+module "remote" {
+  source = "terraform-aws-modules/vpc/aws"
+}
+"#,
+    );
+    let d = dir.path();
+    let endpoint = moto.endpoint();
+    let args = [
+        "check",
+        "--code",
+        "code",
+        "--region",
+        US,
+        "--endpoint-url",
+        &endpoint,
+    ];
+    let json_args: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
+    let run = driftd(d, &json_args);
+    let report = run.json();
+    validate(d, "json", &run.stdout);
+    let s = &report["summary"];
+    // The subnets' count and the module's resources are unknown from code; the VPC has no
+    // Name tag to be found live by without state. Nothing was compared.
+    assert_eq!(
+        (&s["compared"], &s["not_evaluated"], &s["not_matched"]),
+        (&json!(0), &json!(2), &json!(1)),
+        "{report:#}\n{}",
+        run.stderr
+    );
+    assert_eq!(s["coverage_pct"], json!(0.0));
+    let entries = report["not_compared"].as_array().unwrap();
+    let subnet = entries
+        .iter()
+        .find(|e| e["address"] == "aws_subnet.per_az")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(subnet["category"], "not_evaluated");
+    assert_eq!(subnet["resource_type"], "aws_subnet");
+    assert!(
+        subnet["source"].as_str().unwrap().ends_with("main.tf:11"),
+        "{subnet}"
+    );
+    assert!(!subnet["reason"].as_str().unwrap().is_empty());
+    let module = entries
+        .iter()
+        .find(|e| e["address"] == "module.remote")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(module["category"], "not_evaluated");
+    assert!(module.get("resource_type").is_none(), "{module}");
+
+    let table = driftd(d, &args).stdout;
+    assert!(!table.contains("No drift"), "{table}");
+    assert!(
+        table.contains("aws_subnet at aws_subnet.per_az ("),
+        "{table}"
+    );
+    assert!(table.contains("module.remote (whole module)"), "{table}");
+}
