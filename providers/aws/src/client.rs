@@ -234,8 +234,10 @@ where
                 format!("{operation}: {code}: {message}")
             });
             if ACCESS_DENIED.contains(&code) {
+                // Room for what to grant within the report's bound.
                 ListError::AccessDenied(format!(
-                    "{detail} (grant {service}:{} to driftd's identity)",
+                    "{} (grant {service}:{} to driftd's identity)",
+                    shorten(&detail, DENIED_DETAIL_CHARS),
                     permission(service, operation)
                 ))
             } else if THROTTLED.contains(&code) {
@@ -245,6 +247,19 @@ where
             }
         }
     }
+}
+
+/// Longest part of an access denial's reason before the permission to grant, in characters.
+const DENIED_DETAIL_CHARS: usize = 200;
+
+/// `text` cut to `max` characters, the last one `…` when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 /// Longest excerpt of an answer's body quoted when it has no AWS error code, in characters.
@@ -438,5 +453,63 @@ mod tests {
         );
         assert_eq!(without_markup("plain <unclosed"), "plain  ");
         assert_eq!(without_markup("no tags"), "no tags");
+    }
+
+    fn service_error(
+        status: u16,
+        code: Option<&str>,
+        message: &str,
+        body: &str,
+    ) -> SdkError<aws_sdk_ec2::operation::describe_addresses::DescribeAddressesError, HttpResponse>
+    {
+        use aws_sdk_ec2::error::ErrorMetadata;
+        use aws_sdk_ec2::operation::describe_addresses::DescribeAddressesError;
+        let mut meta = ErrorMetadata::builder().message(message);
+        if let Some(code) = code {
+            meta = meta.code(code);
+        }
+        let raw = HttpResponse::new(
+            status.try_into().expect("status"),
+            aws_sdk_s3::primitives::SdkBody::from(body),
+        );
+        SdkError::service_error(DescribeAddressesError::generic(meta.build()), raw)
+    }
+
+    #[test]
+    fn a_long_denial_still_names_the_permission_within_the_bound() {
+        let long = format!("denied\r\n{}", "x".repeat(900));
+        let err = service_error(403, Some("UnauthorizedOperation"), &long, "");
+        let reason = classify("DescribeAddresses", &err).to_string();
+        assert!(reason.chars().count() <= driftd_core::provider::MAX_REASON_CHARS);
+        assert!(
+            reason.starts_with("access denied: DescribeAddresses: UnauthorizedOperation: denied x")
+        );
+        assert!(
+            reason.ends_with("(grant ec2:DescribeAddresses to driftd's identity)"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn an_answer_without_a_code_is_its_status_and_a_short_excerpt() {
+        let page = format!(
+            "<html><title>503</title><body>{}</body></html>",
+            "busy ".repeat(2000)
+        );
+        let err = service_error(503, None, "", &page);
+        let reason = classify("DescribeAddresses", &err).to_string();
+        assert!(
+            reason.starts_with(
+                "API error: DescribeAddresses: HTTP 503 without an AWS error code: 503 busy"
+            ),
+            "{reason}"
+        );
+        assert!(reason.chars().count() <= 300, "{reason}");
+        assert!(
+            !reason.contains('<') && !reason.contains("ServiceError"),
+            "{reason}"
+        );
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("abcdef", 4), "abc…");
     }
 }
