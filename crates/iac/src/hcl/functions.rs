@@ -36,7 +36,7 @@ mod tests;
 
 pub(crate) use lazy::{has_lazy, resolve as resolve_lazy};
 
-use super::eval::{hcl_to_json, json_to_hcl};
+use super::value::{hcl_to_json, json_to_hcl};
 use ::hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
 use ::hcl::{Map, Value};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

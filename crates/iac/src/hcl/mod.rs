@@ -21,6 +21,7 @@ mod fastparse;
 mod functions;
 mod parse;
 mod prepare;
+mod value;
 
 pub use parse::{differential, Differential};
 use serde_json::Value;

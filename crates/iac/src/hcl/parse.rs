@@ -6,6 +6,7 @@
 //! syntax error its line and column, and whose body is then converted to the plain structure for
 //! evaluation. A directory's files are parsed on all cores.
 
+use super::prepare::DuplicateKey;
 use super::{HclError, SourcePos};
 use ::hcl::edit::Span as _;
 use ::hcl::{Attribute, Block, Structure};
@@ -324,16 +325,6 @@ fn parse_text_slow(text: &str, display: &str) -> Result<ParsedFile, HclError> {
         structures: plain.into_iter().zip(starts).collect(),
         warnings,
     })
-}
-
-/// A key an object constructor defines twice, renamed so the file can be read.
-pub(crate) struct DuplicateKey {
-    /// The name it was given in the text (`driftd-duplicate-N`).
-    pub marker: String,
-    /// The key as written.
-    pub key: String,
-    /// `file:line:col` of the second definition.
-    pub at: String,
 }
 
 /// The most duplicate object keys one file may have before it is an error.

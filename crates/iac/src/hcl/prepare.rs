@@ -137,9 +137,19 @@ fn prepare_template(template: &TemplateExpr) -> Option<Expression> {
 /// expression holding it is unknown, with the reason [`super::eval::unknown_reason`] gives.
 pub(crate) const DUPLICATE_PREFIX: &str = "driftd-duplicate-key:";
 
+/// A key an object constructor defines twice, renamed so the file can be read.
+pub(crate) struct DuplicateKey {
+    /// The name it was given in the text (`driftd-duplicate-N`).
+    pub marker: String,
+    /// The key as written.
+    pub key: String,
+    /// `file:line:col` of the second definition.
+    pub at: String,
+}
+
 /// Replaces every object constructor that holds one of `duplicates`' markers as a key by an
 /// undeclared variable naming the key and where it is.
-pub(crate) fn set_aside_duplicates(body: &mut Body, duplicates: &[super::parse::DuplicateKey]) {
+pub(crate) fn set_aside_duplicates(body: &mut Body, duplicates: &[DuplicateKey]) {
     for structure in body.iter_mut() {
         match structure {
             Structure::Attribute(a) => set_aside_in(&mut a.expr, duplicates),
@@ -148,7 +158,7 @@ pub(crate) fn set_aside_duplicates(body: &mut Body, duplicates: &[super::parse::
     }
 }
 
-fn set_aside_in(expr: &mut Expression, duplicates: &[super::parse::DuplicateKey]) {
+fn set_aside_in(expr: &mut Expression, duplicates: &[DuplicateKey]) {
     let found = match expr {
         Expression::Object(object) => object.keys().find_map(|key| {
             let name = match key {
