@@ -109,6 +109,14 @@ fn load_one(files: &[(&str, &str)]) -> Result<CodeModule, HclError> {
     load_module(dir.path(), &LoadOptions::default())
 }
 
+fn addresses_of(module: &CodeModule) -> Vec<&str> {
+    module
+        .resources
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect()
+}
+
 fn attr(module: &CodeModule, address: &str, name: &str) -> Attr {
     let r = module
         .resources
@@ -183,11 +191,7 @@ resource "aws_eip" "nat" {
 }
 "#;
     let module = load_one(&[("main.tf", text)]).unwrap_or_else(|e| panic!("{e}"));
-    let addresses: Vec<&str> = module
-        .resources
-        .iter()
-        .map(|r| r.address.as_str())
-        .collect();
+    let addresses = addresses_of(&module);
     assert_eq!(
         addresses,
         [
@@ -363,11 +367,7 @@ module "other" {
     )
     .expect("write");
     let module = load_module(root, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let addresses: Vec<&str> = module
-        .resources
-        .iter()
-        .map(|r| r.address.as_str())
-        .collect();
+    let addresses = addresses_of(&module);
     assert_eq!(
         addresses,
         [
@@ -471,11 +471,7 @@ resource "null_resource" "late" {
 }
 "#;
     let module = load_one(&[("main.tf", text)]).unwrap_or_else(|e| panic!("{e}"));
-    let addresses: Vec<&str> = module
-        .resources
-        .iter()
-        .map(|r| r.address.as_str())
-        .collect();
+    let addresses = addresses_of(&module);
     assert_eq!(
         addresses,
         ["null_resource.late[\"coredns\"]"],
@@ -525,11 +521,7 @@ resource "null_resource" "n" {
     .expect("write");
     let module = load_module(dir.path(), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     assert!(module.unread.is_empty(), "{:?}", module.unread);
-    let addresses: Vec<&str> = module
-        .resources
-        .iter()
-        .map(|r| r.address.as_str())
-        .collect();
+    let addresses = addresses_of(&module);
     assert_eq!(
         addresses,
         [

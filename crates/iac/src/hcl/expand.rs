@@ -343,6 +343,26 @@ impl Loader<'_> {
         Ok(())
     }
 
+    /// Records a module call whose resources cannot be read, with why.
+    fn module_not_evaluated(
+        &mut self,
+        call: &Located<Block>,
+        parent_path: &str,
+        name: &str,
+        reason: String,
+    ) {
+        self.out.warnings.push(format!(
+            "{}:{}: module `{name}`: {reason}; its resources are not evaluated",
+            call.pos.file, call.pos.line
+        ));
+        self.out.unread.push(Unread {
+            address: join_path(parent_path, &format!("module.{name}")),
+            resource_type: None,
+            reason,
+            source: call.pos.clone(),
+        });
+    }
+
     /// The directory `terraform init` installed the module call `key` in, when it exists.
     fn installed_module(&self, key: &str) -> Option<PathBuf> {
         self.manifest.get(key).filter(|dir| dir.is_dir()).cloned()
@@ -378,15 +398,7 @@ impl Loader<'_> {
             Some(Expression::String(s)) => s.clone(),
             _ => {
                 let reason = "its `source` is not a literal string".to_string();
-                self.out.warnings.push(format!(
-                    "{at}: module `{name}`: {reason}; its resources are not evaluated"
-                ));
-                self.out.unread.push(Unread {
-                    address: join_path(parent_path, &format!("module.{name}")),
-                    resource_type: None,
-                    reason,
-                    source: call.pos.clone(),
-                });
+                self.module_not_evaluated(call, parent_path, &name, reason);
                 return Ok(());
             }
         };
@@ -409,15 +421,7 @@ impl Loader<'_> {
                      `terraform init` again)"
                 )
             };
-            self.out.warnings.push(format!(
-                "{at}: module `{name}`: {reason}; its resources are not evaluated"
-            ));
-            self.out.unread.push(Unread {
-                address: join_path(parent_path, &format!("module.{name}")),
-                resource_type: None,
-                reason,
-                source: call.pos.clone(),
-            });
+            self.module_not_evaluated(call, parent_path, &name, reason);
             return Ok(());
         }
         if depth >= MAX_DEPTH {

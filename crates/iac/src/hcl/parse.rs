@@ -396,21 +396,9 @@ fn syntax_error(err: &::hcl::edit::parser::Error, display: &str) -> HclError {
         path: display.to_string(),
         line: err.location().line(),
         column: err.location().column(),
-        message: bounded(err.message()),
+        // Cut to a length a report can hold, without control bytes.
+        message: driftd_core::provider::bounded_reason(err.message()),
     }
-}
-
-/// An error message from the parser, cut to a length a report can hold.
-fn bounded(message: &str) -> String {
-    const MAX: usize = 300;
-    if message.len() <= MAX {
-        return message.to_string();
-    }
-    let mut end = MAX;
-    while !message.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &message[..end])
 }
 
 pub(crate) fn parse_body(
