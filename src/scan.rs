@@ -116,14 +116,12 @@ pub async fn run_target_with_progress(
                     if !listed {
                         unmatched.insert(intent.address.clone());
                         not_compared.push(
-                            NotCompared::new(
+                            code_not_compared(
+                                intent,
                                 NotComparedKind::NotScanned,
-                                &intent.provider,
-                                Some(&intent.resource_type),
                                 "no state, and its scope was not listed",
                             )
-                            .with_scope(intent.region.as_deref())
-                            .at(Some(&intent.address), Some(&intent.source)),
+                            .with_scope(intent.region.as_deref()),
                         );
                     }
                 }
@@ -135,18 +133,14 @@ pub async fn run_target_with_progress(
                         "no state and no known identity value in the code: not compared"
                     );
                     unmatched.insert(intent.address.clone());
-                    not_compared.push(
-                        NotCompared::new(
-                            NotComparedKind::NotMatched,
-                            &intent.provider,
-                            Some(&intent.resource_type),
-                            format!(
-                                "no state, and the code sets no known `{}` to find it live by",
-                                target.identity()
-                            ),
-                        )
-                        .at(Some(&intent.address), Some(&intent.source)),
-                    );
+                    not_compared.push(code_not_compared(
+                        intent,
+                        NotComparedKind::NotMatched,
+                        format!(
+                            "no state, and the code sets no known `{}` to find it live by",
+                            target.identity()
+                        ),
+                    ));
                 }
                 threeway::IdentityMatch::Ambiguous(ids) => {
                     tracing::warn!(
@@ -158,19 +152,15 @@ pub async fn run_target_with_progress(
                          not compared"
                     );
                     unmatched.insert(intent.address.clone());
-                    not_compared.push(
-                        NotCompared::new(
-                            NotComparedKind::NotMatched,
-                            &intent.provider,
-                            Some(&intent.resource_type),
-                            format!(
-                                "no state, and {} live resources have the code's `{}`",
-                                ids.len(),
-                                target.identity()
-                            ),
-                        )
-                        .at(Some(&intent.address), Some(&intent.source)),
-                    );
+                    not_compared.push(code_not_compared(
+                        intent,
+                        NotComparedKind::NotMatched,
+                        format!(
+                            "no state, and {} live resources have the code's `{}`",
+                            ids.len(),
+                            target.identity()
+                        ),
+                    ));
                 }
             }
         }
@@ -328,6 +318,21 @@ pub async fn run_target_with_progress(
         api_calls: inventory.api_calls,
         throttles: inventory.throttles,
     })
+}
+
+/// The not-compared entry of a resource the code declares, at its address and source.
+fn code_not_compared(
+    intent: &threeway::Intent,
+    category: NotComparedKind,
+    reason: impl Into<String>,
+) -> NotCompared {
+    NotCompared::new(
+        category,
+        &intent.provider,
+        Some(&intent.resource_type),
+        reason,
+    )
+    .at(Some(&intent.address), Some(&intent.source))
 }
 
 /// The expected side of one target: what its definitions say should exist.

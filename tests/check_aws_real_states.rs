@@ -33,6 +33,16 @@ fn check(dir: &TempDir, args: &[&str], setup: impl FnOnce(&mut Command)) -> Run 
     })
 }
 
+/// Runs [`check`] on the state file `state` against `endpoint`, with `extra` arguments and no
+/// region in the environment; returns the run and its JSON report.
+fn check_state(dir: &TempDir, state: &str, endpoint: &str, extra: &[&str]) -> (Run, Value) {
+    let mut args = vec!["--state", state, "--endpoint-url", endpoint];
+    args.extend_from_slice(extra);
+    let run = check(dir, &args, |_| {});
+    let report = run.json();
+    (run, report)
+}
+
 fn kinds(report: &Value) -> Vec<(String, String)> {
     report["findings"]
         .as_array()
@@ -96,12 +106,7 @@ fn role_with_an_aws_managed_policy_attached_is_in_sync_with_no_region_set() {
     state.write(&dir.path().join("iam.tfstate")).expect("state");
 
     // Only global types: no region is needed, and none is invented.
-    let run = check(
-        &dir,
-        &["--state", "iam.tfstate", "--endpoint-url", &moto.endpoint()],
-        |_| {},
-    );
-    let report = run.json();
+    let (run, report) = check_state(&dir, "iam.tfstate", &moto.endpoint(), &[]);
     assert_eq!(kinds(&report), vec![], "stderr: {}", run.stderr);
     assert_eq!(report["skipped"], json!([]));
     assert_eq!(report["scan"]["complete"], json!(true));
@@ -125,12 +130,7 @@ fn attachment_of_another_accounts_policy_is_not_scanned_never_missing() {
                "policy_arn": "arn:aws:iam::210987654321:policy/deploy"}),
     );
     state.write(&dir.path().join("iam.tfstate")).expect("state");
-    let run = check(
-        &dir,
-        &["--state", "iam.tfstate", "--endpoint-url", &moto.endpoint()],
-        |_| {},
-    );
-    let report = run.json();
+    let (run, report) = check_state(&dir, "iam.tfstate", &moto.endpoint(), &[]);
     assert_eq!(kinds(&report), vec![], "stderr: {}", run.stderr);
     let skipped = report["skipped"].as_array().expect("skipped");
     assert_eq!(skipped.len(), 1, "{skipped:?}");
@@ -159,12 +159,7 @@ fn iam_beside_regional_types_is_one_complete_scan() {
     state.write(&dir.path().join("all.tfstate")).expect("state");
 
     // Regions from the state: us-east-1 only; IAM is listed once, never as a region.
-    let run = check(
-        &dir,
-        &["--state", "all.tfstate", "--endpoint-url", &moto.endpoint()],
-        |_| {},
-    );
-    let report = run.json();
+    let (run, report) = check_state(&dir, "all.tfstate", &moto.endpoint(), &[]);
     assert_eq!(kinds(&report), vec![], "stderr: {}", run.stderr);
     assert_eq!(report["skipped"], json!([]), "stderr: {}", run.stderr);
     assert_eq!(report["scan"]["complete"], json!(true));
@@ -221,29 +216,9 @@ fn eip_whose_region_the_state_does_not_name_is_never_missing() {
     let mut state = TfState::new();
     let id = seed_eip(&rt, &moto, EU, &mut state);
     state.write(&dir.path().join("eip.tfstate")).expect("state");
-    let endpoint = moto.endpoint();
-    let args = |region: &'static str| -> Vec<String> {
-        [
-            "--state",
-            "eip.tfstate",
-            "--endpoint-url",
-            &endpoint,
-            "--region",
-            region,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    };
 
     // Scanning another region: not scanned, with the reason; never missing.
-    let a = args(US);
-    let run = check(
-        &dir,
-        &a.iter().map(String::as_str).collect::<Vec<_>>(),
-        |_| {},
-    );
-    let report = run.json();
+    let (run, report) = check_state(&dir, "eip.tfstate", &moto.endpoint(), &["--region", US]);
     assert_eq!(kinds(&report), vec![], "stderr: {}", run.stderr);
     let skipped = report["skipped"].as_array().expect("skipped");
     assert_eq!(skipped.len(), 1, "{skipped:?}");
@@ -272,13 +247,7 @@ fn eip_whose_region_the_state_does_not_name_is_never_missing() {
             .await
             .expect("retag");
     });
-    let a = args(EU);
-    let run = check(
-        &dir,
-        &a.iter().map(String::as_str).collect::<Vec<_>>(),
-        |_| {},
-    );
-    let report = run.json();
+    let (run, report) = check_state(&dir, "eip.tfstate", &moto.endpoint(), &["--region", EU]);
     assert_eq!(
         kinds(&report),
         vec![("changed".to_string(), "aws_eip".to_string())],
@@ -345,19 +314,7 @@ fn eip_takes_the_region_its_provider_configuration_records_elsewhere_in_the_stat
     state.write(&dir.path().join("net.tfstate")).expect("state");
 
     // Asked to scan us-east-1 only: the address is placed in eu-west-1, which is not scanned.
-    let run = check(
-        &dir,
-        &[
-            "--state",
-            "net.tfstate",
-            "--endpoint-url",
-            &moto.endpoint(),
-            "--region",
-            US,
-        ],
-        |_| {},
-    );
-    let report = run.json();
+    let (run, report) = check_state(&dir, "net.tfstate", &moto.endpoint(), &["--region", US]);
     assert_eq!(
         report["summary"]["missing"],
         json!(0),
@@ -385,12 +342,7 @@ fn eip_takes_the_region_its_provider_configuration_records_elsewhere_in_the_stat
             .await
             .expect("release");
     });
-    let run = check(
-        &dir,
-        &["--state", "net.tfstate", "--endpoint-url", &moto.endpoint()],
-        |_| {},
-    );
-    let report = run.json();
+    let (run, report) = check_state(&dir, "net.tfstate", &moto.endpoint(), &[]);
     assert_eq!(
         kinds(&report),
         vec![("missing".to_string(), "aws_eip".to_string())],

@@ -543,22 +543,12 @@ fn target_section(out: &mut String, i: usize, r: &Report) {
         pct = sum.coverage_pct
     );
     if sum.not_compared > 0 {
-        let parts: Vec<String> = [
-            (sum.not_scanned, "not scanned"),
-            (sum.not_supported, "of types not compared yet"),
-            (sum.not_evaluated, "not evaluated from code"),
-            (sum.not_matched, "not matched to a live resource"),
-        ]
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{n} {what}"))
-        .collect();
         let _ = write!(
             out,
             "<span class=\"op-remove\"><a href=\"#not-compared-{i}\">{} not compared</a></span>\
              <span class=\"muted\">({})</span>",
             sum.not_compared,
-            parts.join(" · ")
+            super::not_compared_causes(sum).join(" · ")
         );
     }
     out.push_str("</div>\n");

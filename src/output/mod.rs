@@ -8,7 +8,7 @@ pub mod markdown;
 pub mod sarif;
 pub mod table;
 
-use driftd_core::{NotCompared, NotComparedKind, Report};
+use driftd_core::{NotCompared, NotComparedKind, Report, Summary};
 
 /// Output formats of `check` and `report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,6 +83,21 @@ pub(crate) fn no_finding_sentence(r: &Report) -> String {
             s.not_compared
         )
     }
+}
+
+/// Why resources were not compared, one `{count} {cause}` per cause that has any, e.g.
+/// `2 not scanned`: the breakdown beside the not-compared total.
+pub(crate) fn not_compared_causes(s: &Summary) -> Vec<String> {
+    [
+        (s.not_scanned, "not scanned"),
+        (s.not_supported, "of types not compared yet"),
+        (s.not_evaluated, "not evaluated from code"),
+        (s.not_matched, "not matched to a live resource"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect()
 }
 
 /// One not-compared entry in a line: `aws_subnet in eu-west-1 at module.vpc.aws_subnet.this

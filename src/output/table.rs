@@ -72,17 +72,8 @@ fn render_one(out: &mut String, r: &Report, s: &Style) {
     }
     let _ = writeln!(out, "{line} · coverage {:.1}%", sum.coverage_pct);
     if sum.not_compared > 0 {
-        let parts: Vec<String> = [
-            (sum.not_scanned, "not scanned"),
-            (sum.not_supported, "of types not compared yet"),
-            (sum.not_evaluated, "not evaluated from code"),
-            (sum.not_matched, "not matched to a live resource"),
-        ]
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{n} {what}"))
-        .collect();
-        let _ = writeln!(out, "{}", s.dim(&parts.join(" · ")));
+        let causes = super::not_compared_causes(sum).join(" · ");
+        let _ = writeln!(out, "{}", s.dim(&causes));
     }
     if sum.ignored.findings + sum.ignored.changes > 0 || !r.expired_ignores.is_empty() {
         let mut line = format!(

@@ -682,6 +682,16 @@ mod tests {
 
     /// Runs the analyzer on state vs live, then the three-way pass with `code`.
     fn run(code: &CodeSide, state: &[Resource], live: &[Resource]) -> (Vec<Finding>, Summary) {
+        let (a, _) = run_full(code, state, live);
+        (a.findings, a.summary)
+    }
+
+    /// [`run`], keeping the whole analysis and the three-way pass's outcome.
+    fn run_full(
+        code: &CodeSide,
+        state: &[Resource],
+        live: &[Resource],
+    ) -> (crate::Analysis, ThreeWayOutcome) {
         let specs = [&SPEC];
         let scanned = BTreeSet::from([(
             "aws".to_string(),
@@ -697,7 +707,7 @@ mod tests {
             skipped: &[],
             include_cloud_defaults: false,
         });
-        apply(
+        let outcome = apply(
             &ThreeWayInput {
                 target: "t",
                 specs: &specs,
@@ -710,7 +720,20 @@ mod tests {
             &mut a.findings,
             &mut a.summary,
         );
-        (a.findings, a.summary)
+        (a, outcome)
+    }
+
+    /// A `t3.micro` instance recorded in state at `address`.
+    fn micro(id: &str, address: &str) -> Resource {
+        res(id, Some(address), json!({"instance_type": "t3.micro"}))
+    }
+
+    /// What the cloud lists for `state` when nothing changed out of band.
+    fn live_as_state(state: &[Resource]) -> Vec<Resource> {
+        state
+            .iter()
+            .map(|r| res(&r.key.id, None, json!({"instance_type": "t3.micro"})))
+            .collect()
     }
 
     fn code(intents: Vec<Intent>) -> CodeSide {
@@ -951,31 +974,12 @@ mod tests {
     #[test]
     fn applied_but_no_longer_declared_is_pending_destruction_unless_the_code_was_not_read() {
         let state = [
-            res(
-                "i-1",
-                Some("aws_instance.web"),
-                json!({"instance_type": "t3.micro"}),
-            ),
-            res(
-                "i-2",
-                Some("aws_instance.old"),
-                json!({"instance_type": "t3.micro"}),
-            ),
-            res(
-                "i-3",
-                Some("module.remote.aws_instance.x"),
-                json!({"instance_type": "t3.micro"}),
-            ),
-            res(
-                "i-4",
-                Some("aws_instance.counted[0]"),
-                json!({"instance_type": "t3.micro"}),
-            ),
+            micro("i-1", "aws_instance.web"),
+            micro("i-2", "aws_instance.old"),
+            micro("i-3", "module.remote.aws_instance.x"),
+            micro("i-4", "aws_instance.counted[0]"),
         ];
-        let live: Vec<Resource> = state
-            .iter()
-            .map(|r| res(&r.key.id, None, json!({"instance_type": "t3.micro"})))
-            .collect();
+        let live = live_as_state(&state);
         let mut c = code(vec![intent(
             "aws_instance.web",
             json!({"instance_type": "t3.micro"}),
@@ -1006,32 +1010,13 @@ mod tests {
     #[test]
     fn state_under_code_not_evaluated_is_neither_in_sync_nor_hidden_drift() {
         let state = [
-            res(
-                "i-1",
-                Some("aws_instance.web"),
-                json!({"instance_type": "t3.micro"}),
-            ),
-            res(
-                "i-2",
-                Some("module.remote.aws_instance.x"),
-                json!({"instance_type": "t3.micro"}),
-            ),
-            res(
-                "i-3",
-                Some("aws_instance.counted[0]"),
-                json!({"instance_type": "t3.micro"}),
-            ),
-            res(
-                "i-4",
-                Some("aws_instance.counted[1]"),
-                json!({"instance_type": "t3.micro"}),
-            ),
+            micro("i-1", "aws_instance.web"),
+            micro("i-2", "module.remote.aws_instance.x"),
+            micro("i-3", "aws_instance.counted[0]"),
+            micro("i-4", "aws_instance.counted[1]"),
         ];
         // i-4 was resized out of band: drift, whatever the code would say.
-        let mut live: Vec<Resource> = state
-            .iter()
-            .map(|r| res(&r.key.id, None, json!({"instance_type": "t3.micro"})))
-            .collect();
+        let mut live = live_as_state(&state);
         live[3]
             .attrs
             .insert("instance_type".into(), json!("t3.large"));
@@ -1048,34 +1033,7 @@ mod tests {
             ),
             unevaluated("module.empty", None, "source not on disk"),
         ];
-        let specs = [&SPEC];
-        let scanned = BTreeSet::from([(
-            "aws".to_string(),
-            "aws_instance".to_string(),
-            "us-east-1".to_string(),
-        )]);
-        let mut a = analyze(&AnalyzeInput {
-            target: "t",
-            specs: &specs,
-            expected: &state,
-            live: &live,
-            scanned: &scanned,
-            skipped: &[],
-            include_cloud_defaults: false,
-        });
-        let outcome = apply(
-            &ThreeWayInput {
-                target: "t",
-                specs: &specs,
-                code: &c,
-                state: &state,
-                live: &live,
-                has_state: true,
-                unmatched: &BTreeSet::new(),
-            },
-            &mut a.findings,
-            &mut a.summary,
-        );
+        let (mut a, outcome) = run_full(&c, &state, &live);
         a.add_not_compared(outcome.not_evaluated);
         let kinds: Vec<(&str, FindingKind)> = a
             .findings
