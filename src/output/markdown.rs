@@ -225,15 +225,8 @@ fn target(out: &mut String, r: &Report, heading: Option<&str>) {
         esc(&r.scan.started_at),
         esc(&r.scan.finished_at)
     );
-    for (n, what) in [
-        (s.not_scanned, "not scanned"),
-        (s.not_supported, "of types not compared yet"),
-        (s.not_evaluated, "not evaluated from code"),
-        (s.not_matched, "not matched to a live resource"),
-    ] {
-        if n > 0 {
-            let _ = write!(out, " · {n} {what}");
-        }
+    for cause in super::not_compared_causes(s) {
+        let _ = write!(out, " · {cause}");
     }
     out.push('\n');
 
