@@ -630,3 +630,60 @@ resource "null_resource" "t" {
         Attr::Known(json!("a\n  b"))
     );
 }
+
+/// `file`, `fileexists` and `templatefile` read files inside the root module's tree, as
+/// Terraform run in the root module would; a file outside it is unknown, a missing one an error
+/// that `try` catches.
+#[test]
+fn files_inside_the_module_tree_are_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("root");
+    fs::create_dir_all(root.join("modules/role/policies")).expect("mkdir");
+    fs::write(dir.path().join("secret.txt"), "outside").expect("write");
+    fs::write(
+        root.join("main.tf"),
+        "module \"role\" {\n  source = \"./modules/role\"\n  bucket = \"logs\"\n}\n",
+    )
+    .expect("write");
+    fs::write(
+        root.join("modules/role/policies/read.json.tftpl"),
+        "{\"Resource\": \"arn:aws:s3:::${bucket}/*\", \"Actions\": ${jsonencode(actions)}}\n",
+    )
+    .expect("write");
+    fs::write(
+        root.join("modules/role/policies/plain.json"),
+        "{\"a\": 1}\n",
+    )
+    .expect("write");
+    fs::write(
+        root.join("modules/role/main.tf"),
+        r#"
+variable "bucket" {}
+resource "aws_iam_policy" "p" {
+  policy   = templatefile("${path.module}/policies/read.json.tftpl", { bucket = var.bucket, actions = ["s3:GetObject"] })
+  plain    = file("${path.module}/policies/plain.json")
+  exists   = fileexists("${path.module}/policies/plain.json")
+  missing  = fileexists("${path.module}/policies/none.json")
+  fallback = try(file("${path.module}/none.json"), "default")
+  outside  = file("${path.module}/../../../secret.txt")
+}
+"#,
+    )
+    .expect("write");
+    let module = load_module(&root, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let a = |name: &str| attr(&module, "module.role.aws_iam_policy.p", name);
+    assert_eq!(
+        a("policy"),
+        Attr::Known(json!(
+            "{\"Resource\": \"arn:aws:s3:::logs/*\", \"Actions\": [\"s3:GetObject\"]}\n"
+        ))
+    );
+    assert_eq!(a("plain"), Attr::Known(json!("{\"a\": 1}\n")));
+    assert_eq!(a("exists"), Attr::Known(json!(true)));
+    assert_eq!(a("missing"), Attr::Known(json!(false)));
+    assert_eq!(a("fallback"), Attr::Known(json!("default")));
+    match a("outside") {
+        Attr::Unknown { reason } => assert!(reason.contains("outside the root module"), "{reason}"),
+        other => panic!("read a file outside the tree: {other:?}"),
+    }
+}

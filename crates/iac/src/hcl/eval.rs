@@ -99,7 +99,42 @@ pub(crate) fn base_context() -> Context<'static> {
         super::prepare::COUNTED_FUNC,
         ::hcl::eval::FuncDef::new(counted, vec![::hcl::eval::ParamType::Any]),
     );
+    ctx.declare_func(
+        "templatefile",
+        ::hcl::eval::FuncDef::new(
+            templatefile,
+            vec![::hcl::eval::ParamType::String, ::hcl::eval::ParamType::Any],
+        ),
+    );
     ctx
+}
+
+/// `templatefile(path, vars)`: the file (inside the root module's tree) rendered as a template
+/// with `vars` and the built-in functions, as Terraform renders it.
+fn templatefile(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
+    let mut values = args.into_values().into_iter();
+    let path = values.next().and_then(|v| v.as_str().map(str::to_string));
+    let Some(path) = path else {
+        return Err("templatefile: the path must be a string".into());
+    };
+    let text = super::read_code_file(&path).map_err(|why| {
+        if why.contains("outside the root module") || why.contains("no root module") {
+            super::functions::apply_time(&why)
+        } else {
+            why
+        }
+    })?;
+    let template: ::hcl::Template = text
+        .parse()
+        .map_err(|e: ::hcl::Error| format!("templatefile: {path}: {}", cut(&e.to_string(), 300)))?;
+    let mut ctx = base_context();
+    if let Some(Value::Object(vars)) = values.next() {
+        for (name, value) in vars {
+            ctx.declare_var(name, value);
+        }
+    }
+    let rendered = template.evaluate(&ctx).map_err(|e| unknown_reason(&e))?;
+    Ok(Value::from(rendered))
 }
 
 /// A `for` expression's collection, counted against the load's `max_elements`.

@@ -181,6 +181,7 @@ fn skip_index(text: &str) -> &str {
 }
 
 pub(crate) fn load(dir: &Path, opts: &LoadOptions) -> Result<CodeModule, HclError> {
+    super::set_root_dir(dir);
     let mut root = parse::read_module_dir(dir)?;
     let root_warnings = std::mem::take(&mut root.warnings);
     let mut loader = Loader {

@@ -151,9 +151,9 @@ pub(crate) fn declare_all(ctx: &mut Context) {
             |_| Err(apply_time("a UUID driftd does not compute")),
             vec![Any],
         ),
-        ("file", filesystem::reads_files, vec![Any]),
+        ("file", filesystem::file, vec![Any]),
         ("filebase64", filesystem::reads_files, vec![Any]),
-        ("fileexists", filesystem::reads_files, vec![Any]),
+        ("fileexists", filesystem::fileexists, vec![Any]),
         ("fileset", filesystem::reads_files, vec![Any]),
         ("filemd5", filesystem::reads_files, vec![Any]),
         ("filesha1", filesystem::reads_files, vec![Any]),
@@ -228,7 +228,7 @@ fn identity(args: FuncArgs) -> FnResult {
 const APPLY_TIME: &str = "known only when Terraform runs: depends on ";
 
 /// The error of such a function.
-fn apply_time(what: &str) -> String {
+pub(crate) fn apply_time(what: &str) -> String {
     format!("{APPLY_TIME}{what}")
 }
 

@@ -265,6 +265,38 @@ thread_local! {
 }
 
 thread_local! {
+    /// The root module directory of the load running on this thread: where `file()` resolves
+    /// relative paths, and the tree it may read from.
+    static ROOT_DIR: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Sets the root module directory `file()` reads under, for the load on this thread.
+pub(crate) fn set_root_dir(dir: &Path) {
+    let canonical = dir.canonicalize().ok();
+    ROOT_DIR.with(|r| *r.borrow_mut() = canonical);
+}
+
+/// Reads a file the code names (`file("${path.module}/policy.json")`), as Terraform would when
+/// run in the root module: relative paths from the root module directory, and only files inside
+/// that directory tree (installed modules included), at most `max_file_bytes`. `Err` is the
+/// reason it is not read, for an unknown attribute.
+pub(crate) fn read_code_file(path: &str) -> Result<String, String> {
+    let root = ROOT_DIR
+        .with(|r| r.borrow().clone())
+        .ok_or_else(|| "no root module directory is known".to_string())?;
+    let full = root.join(path);
+    let canonical = full
+        .canonicalize()
+        .map_err(|e| format!("cannot read `{path}`: {}", parse::io_reason(&e)))?;
+    if !canonical.starts_with(&root) {
+        return Err(format!(
+            "a file outside the root module directory (`{path}`), which driftd does not read"
+        ));
+    }
+    parse::read_text(&canonical).map_err(|e| e.to_string())
+}
+
+thread_local! {
     /// Elements the `for` expressions of the attribute being evaluated have iterated over.
     static ELEMENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }

@@ -1,8 +1,9 @@
 //! Path and file functions. `basename`, `dirname` and `pathexpand` of a path without `~` are
-//! pure string work. Reading files (`file`, `templatefile`, `filemd5`, `fileset`...) is not
-//! done: the result would depend on files outside what driftd reads and on Terraform's working
-//! directory, so the attribute is unknown with that reason. `abspath` and `pathexpand("~/...")`
-//! depend on the machine Terraform runs on, likewise unknown.
+//! pure string work. `file` and `fileexists` read files inside the root module's directory tree
+//! (`templatefile` is in `eval`, which renders templates); other file functions (`filemd5`,
+//! `fileset`...), and files outside that tree, make the attribute unknown with the reason.
+//! `abspath` and `pathexpand("~/...")` depend on the machine Terraform runs on, likewise
+//! unknown.
 
 use super::strings::string;
 use super::{apply_time, FnResult};
@@ -74,6 +75,36 @@ pub(super) fn pathexpand(args: FuncArgs) -> FnResult {
 
 pub(super) fn abspath(_: FuncArgs) -> FnResult {
     Err(apply_time("the directory Terraform runs in"))
+}
+
+/// `file(path)`: the file's text, when it is inside the root module's directory tree.
+pub(super) fn file(args: FuncArgs) -> FnResult {
+    let p = string(&args, 0, "file")?;
+    super::super::read_code_file(&p)
+        .map(Value::from)
+        .map_err(|why| unreadable(&why))
+}
+
+/// A file that is there but not read (outside the tree) makes the value unknown; a file that
+/// is not there is an error, as in Terraform (`try(file(...), ...)` moves on).
+fn unreadable(why: &str) -> String {
+    if why.contains("outside the root module") || why.contains("no root module") {
+        apply_time(why)
+    } else {
+        why.to_string()
+    }
+}
+
+/// `fileexists(path)`: whether a file is there, inside the root module's directory tree.
+pub(super) fn fileexists(args: FuncArgs) -> FnResult {
+    let p = string(&args, 0, "fileexists")?;
+    match super::super::read_code_file(&p) {
+        Ok(_) => Ok(Value::Bool(true)),
+        Err(why) if why.contains("No such file") || why.contains("not found") => {
+            Ok(Value::Bool(false))
+        }
+        Err(why) => Err(unreadable(&why)),
+    }
 }
 
 /// Every function that reads files: unknown, with the reason.
