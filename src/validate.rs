@@ -58,6 +58,9 @@ fn code_json(dir: &Path, module: &CodeModule) -> serde_json::Value {
             "address": r.address,
             "type": r.resource_type,
             "source": format!("{}:{}", r.source.file, r.source.line),
+            "attributes": r.attributes.iter().filter_map(|(k, a)| {
+                a.known().map(|v| (k.clone(), v.clone()))
+            }).collect::<serde_json::Map<_, _>>(),
             "unknown": r.attributes.iter().filter_map(|(k, a)| match a {
                 driftd_iac::hcl::Attr::Unknown { reason } => Some((k.clone(), json!(reason))),
                 driftd_iac::hcl::Attr::Known(_) => None,

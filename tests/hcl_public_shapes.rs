@@ -186,3 +186,60 @@ fn validate_code_lists_what_a_directory_declares_and_what_it_cannot_evaluate() {
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("broken.tf:"), "{}", run.stderr);
 }
+
+/// Each precedence and syntax rule, as a user sees it: `driftd validate --code --json` prints
+/// the values the code evaluates to.
+#[test]
+fn each_syntax_rule_evaluates_as_terraform_does_through_the_binary() {
+    let cases: &[(&str, serde_json::Value)] = &[
+        ("1 + 2 * 3", json!(7)),
+        ("10 - 4 - 3", json!(3)),
+        ("2 * 3 % 4", json!(2)),
+        ("1 < 2 == 2 > 1", json!(true)),
+        ("true || false && false", json!(true)),
+        ("!var.off", json!(true)),
+        ("-local.obj.n + 1", json!(-4)),
+        ("!contains(local.words, \"z\")", json!(true)),
+        ("local.t && local.t ? local.t ? 1 : 2 : 0", json!(1)),
+        ("local.f ? 1 : local.t ? 2 : 3", json!(2)),
+        ("local.t ? 1 : 2 + 10", json!(1)),
+        ("concat(local.nums...)", json!([1, 2, 3])),
+        ("local.objs[*].id", json!(["a", "b"])),
+        ("local.objs.*.id", json!(["a", "b"])),
+        ("[for x in [10, 20, 30] : x / 10 if x > 10]", json!([2, 3])),
+        (
+            "{ for w in local.words : w => w... }",
+            json!({"a": ["a", "a"], "b": ["b"]}),
+        ),
+        ("\"%{if local.t}yes%{else}no%{endif}\"", json!("yes")),
+        ("\"a %{~ if true ~} b %{~ endif ~} c\"", json!("abc")),
+        ("\"$${x}\"", json!("${x}")),
+    ];
+    let mut text = String::from(
+        "variable \"off\" {\n  default = false\n}\nlocals {\n  t = true\n  f = false\n  \
+         obj = { n = 5 }\n  words = [\"a\", \"b\", \"a\"]\n  nums = [[1, 2], [3]]\n  \
+         objs = [{ id = \"a\" }, { id = \"b\" }]\n}\nresource \"null_resource\" \"t\" {\n",
+    );
+    for (i, (expr, _)) in cases.iter().enumerate() {
+        text.push_str(&format!("  c{i} = {expr}\n"));
+    }
+    text.push_str("  heredoc = <<-EOT\n    a\n      b\n  EOT\n}\n");
+    let dir = TempDir::new("syntax-rules");
+    std::fs::create_dir_all(dir.path().join("code")).expect("mkdir");
+    dir.write("code/main.tf", &text);
+    let run = driftd(dir.path(), &["validate", "--code", "code", "--json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let out = run.json();
+    let attrs = &out["resources"][0]["attributes"];
+    let mut wrong = Vec::new();
+    for (i, (expr, want)) in cases.iter().enumerate() {
+        if &attrs[format!("c{i}")] != want {
+            wrong.push(format!(
+                "{expr}: want {want}, got {}",
+                attrs[format!("c{i}")]
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}\n{out:#}", wrong.join("\n"));
+    assert_eq!(attrs["heredoc"], json!("a\n  b\n"));
+}
