@@ -243,3 +243,42 @@ fn each_syntax_rule_evaluates_as_terraform_does_through_the_binary() {
     assert!(wrong.is_empty(), "{}\n{out:#}", wrong.join("\n"));
     assert_eq!(attrs["heredoc"], json!("a\n  b\n"));
 }
+
+/// `file()` finds a module's files whether the path comes from `path.module` (the directory as
+/// given on the command line, relative to where driftd runs) or is written relative to the root
+/// module, as Terraform run there would.
+#[test]
+fn file_reads_work_with_a_relative_code_directory() {
+    let dir = TempDir::new("file-relative");
+    std::fs::create_dir_all(dir.path().join("code/modules/role")).expect("mkdir");
+    dir.write("code/root.json", "{\"root\": true}");
+    dir.write("code/modules/role/policy.json", "{\"module\": true}");
+    dir.write(
+        "code/main.tf",
+        "module \"role\" {\n  source = \"./modules/role\"\n}\n\
+         resource \"null_resource\" \"r\" {\n  literal = file(\"root.json\")\n  \
+         from_path = file(\"${path.module}/root.json\")\n}\n",
+    );
+    dir.write(
+        "code/modules/role/main.tf",
+        "resource \"null_resource\" \"m\" {\n  policy = file(\"${path.module}/policy.json\")\n}\n",
+    );
+    let run = driftd(dir.path(), &["validate", "--code", "code", "--json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let out = run.json();
+    let attrs = |address: &str| {
+        out["resources"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["address"] == address))
+            .map(|r| r["attributes"].clone())
+            .unwrap_or_else(|| panic!("no {address}: {out:#}"))
+    };
+    let r = attrs("null_resource.r");
+    assert_eq!(r["literal"], json!("{\"root\": true}"), "{out:#}");
+    assert_eq!(r["from_path"], json!("{\"root\": true}"), "{out:#}");
+    assert_eq!(
+        attrs("module.role.null_resource.m")["policy"],
+        json!("{\"module\": true}"),
+        "{out:#}"
+    );
+}

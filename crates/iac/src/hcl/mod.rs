@@ -265,15 +265,16 @@ thread_local! {
 }
 
 thread_local! {
-    /// The root module directory of the load running on this thread: where `file()` resolves
-    /// relative paths, and the tree it may read from.
-    static ROOT_DIR: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+    /// The root module directory of the load running on this thread, as given and
+    /// canonical: where `file()` resolves relative paths, and the tree it may read from.
+    static ROOT_DIR: std::cell::RefCell<Option<(PathBuf, PathBuf)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// Sets the root module directory `file()` reads under, for the load on this thread.
 pub(crate) fn set_root_dir(dir: &Path) {
-    let canonical = dir.canonicalize().ok();
-    ROOT_DIR.with(|r| *r.borrow_mut() = canonical);
+    let dirs = dir.canonicalize().ok().map(|c| (dir.to_path_buf(), c));
+    ROOT_DIR.with(|r| *r.borrow_mut() = dirs);
 }
 
 /// Reads a file the code names (`file("${path.module}/policy.json")`), as Terraform would when
@@ -281,10 +282,17 @@ pub(crate) fn set_root_dir(dir: &Path) {
 /// that directory tree (installed modules included), at most `max_file_bytes`. `Err` is the
 /// reason it is not read, for an unknown attribute.
 pub(crate) fn read_code_file(path: &str) -> Result<String, String> {
-    let root = ROOT_DIR
+    let (given, root) = ROOT_DIR
         .with(|r| r.borrow().clone())
         .ok_or_else(|| "no root module directory is known".to_string())?;
-    let full = root.join(path);
+    // `path.module` and `path.root` evaluate to the directory as given (relative to this
+    // process's directory); a path written in the code is relative to the root module.
+    let p = Path::new(path);
+    let full = if p.is_absolute() || p.starts_with(&given) {
+        p.to_path_buf()
+    } else {
+        root.join(p)
+    };
     let canonical = full
         .canonicalize()
         .map_err(|e| format!("cannot read `{path}`: {}", parse::io_reason(&e)))?;
