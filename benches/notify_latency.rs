@@ -6,7 +6,8 @@
 //! `cargo bench --bench notify_latency` prints a table.
 
 use driftd::config::Config;
-use driftd::daemon::{self, clock::SystemClock, Ctx};
+use driftd::daemon::{self, Ctx};
+use driftd::time::{rfc3339, SystemClock};
 use driftd_core::report::{ScanInfo, Tool};
 use driftd_core::{Change, ChangeOp, Finding, FindingKind, Report, Summary, Tier};
 use driftd_testkit::receiver::Receiver;
@@ -25,8 +26,8 @@ fn report(i: usize) -> Report {
         },
         target: "bench".into(),
         scan: ScanInfo {
-            started_at: daemon::rfc3339(chrono::Utc::now()),
-            finished_at: daemon::rfc3339(chrono::Utc::now()),
+            started_at: rfc3339(chrono::Utc::now()),
+            finished_at: rfc3339(chrono::Utc::now()),
             complete: true,
         },
         summary: Summary::default(),
@@ -89,14 +90,14 @@ fn main() -> anyhow::Result<()> {
         let delivery = tokio::spawn(daemon::delivery_loop(ctx.clone(), stop.clone()));
         // One warm-up run (connection set-up, first statements prepared), not counted.
         for i in 0..=RUNS {
-            let at = daemon::rfc3339(chrono::Utc::now());
+            let at = rfc3339(chrono::Utc::now());
             let scan_id = ctx
                 .store(move |s| s.begin_scan("bench", "manual", &at))
                 .await?;
             let r = report(i);
             // The scan has its report: from here on it is notification latency.
             let t0 = Instant::now();
-            let now = daemon::rfc3339(chrono::Utc::now());
+            let now = rfc3339(chrono::Utc::now());
             let changes = ctx
                 .store(move |s| s.finish_scan(scan_id, &r, &[], &now))
                 .await?;

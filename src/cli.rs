@@ -426,13 +426,13 @@ pub async fn daemon(args: DaemonArgs) -> Result<u8> {
 }
 
 pub async fn scan(args: ScanArgs) -> Result<u8> {
-    use crate::daemon::{clock::SystemClock, open_store, scan_and_record, state_dir, Ctx, Trigger};
+    use crate::daemon::{open_store, scan_and_record, state_dir, Ctx, Trigger};
     let config = Config::load(&args.config)?;
     let target = config.select(std::slice::from_ref(&args.target))?[0].clone();
     let dir = state_dir(args.state_dir.as_deref(), Some(&config));
     let ctx = Ctx::new(
         &config,
-        std::sync::Arc::new(SystemClock),
+        std::sync::Arc::new(crate::time::SystemClock),
         open_store(&dir)?,
         false,
     )?;
@@ -495,7 +495,7 @@ pub fn ack(args: AckArgs) -> Result<u8> {
     } else if args.target.is_none() {
         bail!("name a finding (FINGERPRINT) or a whole target (--target NAME) to acknowledge");
     }
-    let now = crate::daemon::rfc3339(chrono::Utc::now());
+    let now = crate::time::rfc3339(chrono::Utc::now());
     let by = args
         .by
         .clone()

@@ -369,7 +369,7 @@ impl Config {
     fn resolve_secret_files(&mut self) {
         use crate::notify::config::ChannelConfig;
         let base = self.base_dir.clone();
-        let mut refs: Vec<&mut crate::notify::secret::SecretRef> = Vec::new();
+        let mut refs: Vec<&mut crate::secret::SecretRef> = Vec::new();
         for c in &mut self.channels {
             match c {
                 ChannelConfig::Webhook(w) => {

@@ -41,7 +41,7 @@ impl HistoryFormat {
 /// `--since`: RFC 3339, or an age like `30m`, `12h`, `7d`, turned into an RFC 3339 instant.
 pub fn parse_since(s: &str) -> Result<String> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Ok(crate::daemon::rfc3339(t.with_timezone(&Utc)));
+        return Ok(crate::time::rfc3339(t.with_timezone(&Utc)));
     }
     let (num, unit) = s.split_at(s.len().saturating_sub(1));
     let n: i64 = num.parse().map_err(|_| bad_since(s))?;
@@ -51,7 +51,7 @@ pub fn parse_since(s: &str) -> Result<String> {
         "d" => chrono::Duration::days(n),
         _ => return Err(bad_since(s)),
     };
-    Ok(crate::daemon::rfc3339(Utc::now() - age))
+    Ok(crate::time::rfc3339(Utc::now() - age))
 }
 
 fn bad_since(s: &str) -> anyhow::Error {
@@ -255,7 +255,7 @@ mod tests {
             parse_since("2026-11-01T01:00:00+01:00").unwrap(),
             "2026-11-01T00:00:00Z"
         );
-        assert!(parse_since("7d").unwrap() < crate::daemon::rfc3339(Utc::now()));
+        assert!(parse_since("7d").unwrap() < crate::time::rfc3339(Utc::now()));
         assert!(parse_since("yesterday")
             .unwrap_err()
             .to_string()

@@ -20,7 +20,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 fn now() -> String {
-    crate::daemon::rfc3339(Utc::now())
+    crate::time::rfc3339(Utc::now())
 }
 
 /// What one scan produced: the report, and the scopes it listed completely (which the history

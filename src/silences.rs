@@ -3,8 +3,8 @@
 
 use crate::cli::{SilenceCommand, StoreArgs};
 use crate::config::Config;
-use crate::daemon::rfc3339;
 use crate::notify::silence::parse_matcher;
+use crate::time::rfc3339;
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Duration, Utc};
 

@@ -6,7 +6,7 @@
 //! `[target.backend]`; the `backend` block of the code in `code`; and, for code with no backend
 //! block, the local backend's files next to the code.
 
-use crate::notify::secret::SecretRef;
+use crate::secret::SecretRef;
 use anyhow::{Context, Result};
 use driftd_core::threeway::{CodeSide, Intent, Unevaluated};
 use driftd_core::Resource;

@@ -8,17 +8,15 @@
 //! first and restarts only the targets whose settings changed.
 //!
 //! - [`schedule`]: cron + time zone + jitter, pure.
-//! - [`clock`]: injected wall-clock time.
 //! - [`notify`]: the systemd notify protocol.
 
-pub mod clock;
 pub mod notify;
 pub mod schedule;
 
 use crate::config::{Config, TargetConfig};
+use crate::time::{rfc3339, Clock};
 use anyhow::{Context, Result};
-use chrono::{DateTime, SecondsFormat, Utc};
-use clock::Clock;
+use chrono::{DateTime, Utc};
 use driftd_store::Store;
 use schedule::Schedule;
 use std::collections::{BTreeMap, HashMap};
@@ -56,10 +54,6 @@ impl Trigger {
             Trigger::Manual => "manual",
         }
     }
-}
-
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// The state directory: `--state-dir`, else `$STATE_DIRECTORY` (systemd), else the config's.
@@ -145,7 +139,7 @@ pub struct NotifyRuntime {
     /// Every configured target with its labels (routes and silences match them).
     pub targets: Vec<(String, BTreeMap<String, String>)>,
     /// `[notify.heartbeat]`, its URL loaded.
-    pub heartbeat: Option<(crate::notify::secret::Secret, Duration)>,
+    pub heartbeat: Option<(crate::secret::Secret, Duration)>,
 }
 
 impl NotifyRuntime {
@@ -573,7 +567,7 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
 
     let ctx = Arc::new(Ctx::new(
         &config,
-        Arc::new(clock::SystemClock),
+        Arc::new(crate::time::SystemClock),
         store,
         true,
     )?);

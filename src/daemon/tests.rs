@@ -1,7 +1,7 @@
 //! Scheduler semantics on tokio's paused time: no test here sleeps for real.
 
-use super::clock::TokioClock;
 use super::*;
+use crate::time::TokioClock;
 use chrono::TimeZone;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -2,7 +2,7 @@
 //! same rules for all, tested once): 2xx accepted; 429 and 5xx, timeouts and connection errors
 //! retried (honouring `Retry-After`); any other 4xx is permanent and not retried.
 
-use super::secret::{redact, Secret};
+use crate::secret::{redact, Secret};
 use async_trait::async_trait;
 use serde_json::Value;
 use std::time::Duration;

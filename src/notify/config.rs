@@ -1,7 +1,7 @@
 //! `[[channel]]`, `[[route]]` and `[notify]`: where alerts go and how often. Validated with the
 //! rest of the config; secrets are references (`env:`/`file:`), loaded when channels are built.
 
-use super::secret::SecretRef;
+use crate::secret::SecretRef;
 use driftd_core::Tier;
 use serde::Deserialize;
 

@@ -4,7 +4,8 @@
 
 use super::channel::{Accepted, Channel, Message, SendError};
 use super::plan::notice;
-use crate::daemon::{rfc3339, Ctx};
+use crate::daemon::Ctx;
+use crate::time::rfc3339;
 use chrono::{DateTime, Utc};
 use driftd_core::Tier;
 use driftd_store::{NewNotification, OutboxItem};

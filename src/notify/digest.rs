@@ -5,7 +5,8 @@
 
 use super::plan::notice;
 use super::when::next_at;
-use crate::daemon::{rfc3339, Ctx, NotifyRuntime};
+use crate::daemon::{Ctx, NotifyRuntime};
+use crate::time::rfc3339;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use driftd_core::Tier;

@@ -15,7 +15,7 @@
 //!   password never appears in an error.
 
 use super::channel::{is_notice, Accepted, Channel, Message, SendError};
-use super::secret::{redact, Secret, SecretRef};
+use crate::secret::{redact, Secret, SecretRef};
 use async_trait::async_trait;
 use lettre::message::header::{Header, HeaderName, HeaderValue, MessageId};
 use lettre::message::{Mailbox, MultiPart};

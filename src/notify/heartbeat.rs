@@ -4,7 +4,8 @@
 //! never appears in logs.
 
 use super::channel::{classify, http_client};
-use crate::daemon::{rfc3339, Ctx};
+use crate::daemon::Ctx;
+use crate::time::rfc3339;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

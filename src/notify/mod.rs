@@ -9,7 +9,7 @@
 //!    (honouring `Retry-After`) until the give-up time, or permanent failure (kept for
 //!    inspection).
 //!
-//! Secrets ([`secret`]) are references in the config and a type that never prints.
+//! Secrets ([`crate::secret`]) are references in the config and a type that never prints.
 
 pub mod channel;
 pub mod config;
@@ -19,7 +19,6 @@ pub mod email;
 pub mod heartbeat;
 pub mod pagerduty;
 pub mod plan;
-pub mod secret;
 pub mod silence;
 pub mod slack;
 pub mod webhook;

@@ -9,7 +9,7 @@
 
 use super::channel::{classify, http_client, Accepted, Channel, Message, SendError};
 use super::config::PagerDutyConfig;
-use super::secret::Secret;
+use crate::secret::Secret;
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::time::Duration;

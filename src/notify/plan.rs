@@ -5,7 +5,7 @@
 
 use super::config::{NotifyConfig, QuietAction, RouteConfig, TierPolicy};
 use super::silence::Silence;
-use crate::daemon::rfc3339;
+use crate::time::rfc3339;
 use chrono::{DateTime, Utc};
 use driftd_core::{FindingKind, Tier};
 use driftd_store::{FindingRecord, LifecycleChanges, NewDigestItem, NewNotification, PlanWrite};

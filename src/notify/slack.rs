@@ -27,7 +27,7 @@
 //! [slack-morphism]: https://docs.rs/slack-morphism
 
 use super::channel::{is_notice, Accepted, Channel, Message, SendError};
-use super::secret::{redact, Secret, SecretRef};
+use crate::secret::{redact, Secret, SecretRef};
 use async_trait::async_trait;
 use hyper_rustls::{ConfigBuilderExt, HttpsConnector};
 use hyper_util::client::legacy::connect::HttpConnector;

@@ -10,7 +10,7 @@
 
 use super::channel::{classify, http_client, Accepted, Channel, Message, SendError};
 use super::config::WebhookConfig;
-use super::secret::Secret;
+use crate::secret::Secret;
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -84,7 +84,7 @@ impl Channel for Webhook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notify::secret::SecretRef;
+    use crate::secret::SecretRef;
     use driftd_testkit::receiver::Receiver;
     use serde_json::{json, Value};
 

@@ -108,7 +108,7 @@ pub async fn acknowledge(
         .filter(|b| !b.trim().is_empty())
         .map(|b| b.trim().chars().take(100).collect::<String>())
         .unwrap_or_else(|| "web".into());
-    let now = crate::daemon::rfc3339(s.ctx.clock.now());
+    let now = crate::time::rfc3339(s.ctx.clock.now());
     let fp = fp.to_string();
     s.ctx
         .store(move |st| st.ack(Some(&fp), None, &by, &now))

@@ -1,6 +1,6 @@
 //! `[web]`: the dashboard, its JSON API and `/metrics`, served by the daemon.
 
-use crate::notify::secret::SecretRef;
+use crate::secret::SecretRef;
 use serde::Deserialize;
 use std::net::SocketAddr;
 

@@ -15,7 +15,7 @@ pub mod pages;
 pub mod views;
 
 use crate::daemon::Ctx;
-use crate::notify::secret::Secret;
+use crate::secret::Secret;
 use anyhow::{Context, Result};
 use axum::body::Body;
 use axum::extract::{Request, State};

@@ -94,7 +94,7 @@ pub fn trend(spans: &[Span], days: u32, now: DateTime<Utc>) -> Vec<Day> {
             let end = (date + Duration::days(1))
                 .and_hms_opt(0, 0, 0)
                 .unwrap_or_default();
-            let end = crate::daemon::rfc3339(end.and_utc());
+            let end = crate::time::rfc3339(end.and_utc());
             let open = spans
                 .iter()
                 .filter(|(first, resolved, _)| {
@@ -130,7 +130,7 @@ struct Gathered {
 }
 
 async fn gather(ctx: &Ctx, name: &str, days: u32, scans: usize) -> Result<Gathered> {
-    let since = crate::daemon::rfc3339(ctx.clock.now() - Duration::days(days as i64 + 1));
+    let since = crate::time::rfc3339(ctx.clock.now() - Duration::days(days as i64 + 1));
     let n = name.to_string();
     ctx.store(move |s| {
         Ok(Gathered {

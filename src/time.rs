@@ -1,9 +1,17 @@
-//! Wall-clock time, injected: the scheduler asks a [`Clock`] for "now" and to sleep, so tests run
-//! it on tokio's paused time instead of sleeping for real.
+//! Time as driftd writes and reads it: timestamps in one RFC 3339 form ([`rfc3339`]), and
+//! wall-clock time injected through a [`Clock`] (the scheduler, planner and dashboard ask it for
+//! "now" and to sleep, so tests run on tokio's paused time instead of sleeping for real).
+//! Everything may import this module; it imports nothing of driftd.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use std::future::Future;
 use std::pin::Pin;
+
+/// A timestamp as the store, reports and notifications write it: UTC, whole seconds, `Z`.
+/// Stored timestamps compare as text, so every writer must use this one form.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> DateTime<Utc>;

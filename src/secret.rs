@@ -1,5 +1,6 @@
 //! Secrets (tokens, routing keys, webhook URLs, passwords): referenced from the config as
 //! `env:VARIABLE` or `file:/path`, never written in it, and a type that never prints its value.
+//! Channels, the dashboard token and state backends all use it; it imports nothing of driftd.
 
 use serde::Deserialize;
 use std::fmt;
