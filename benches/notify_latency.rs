@@ -87,22 +87,24 @@ fn main() -> anyhow::Result<()> {
     let stop = CancellationToken::new();
     let mut samples = Vec::with_capacity(RUNS);
     rt.block_on(async {
-        let delivery = tokio::spawn(daemon::delivery_loop(ctx.clone(), stop.clone()));
+        let delivery = tokio::spawn(ctx.notifier.clone().delivery_loop(stop.clone()));
         // One warm-up run (connection set-up, first statements prepared), not counted.
         for i in 0..=RUNS {
             let at = rfc3339(chrono::Utc::now());
             let scan_id = ctx
-                .store(move |s| s.begin_scan("bench", "manual", &at))
+                .store
+                .run(move |s| s.begin_scan("bench", "manual", &at))
                 .await?;
             let r = report(i);
             // The scan has its report: from here on it is notification latency.
             let t0 = Instant::now();
             let now = rfc3339(chrono::Utc::now());
             let changes = ctx
-                .store(move |s| s.finish_scan(scan_id, &r, &[], &now))
+                .store
+                .run(move |s| s.finish_scan(scan_id, &r, &[], &now))
                 .await?;
-            daemon::enqueue_notifications(&ctx, "bench", changes, Some(None)).await?;
-            ctx.outbox_ready.notify_one();
+            ctx.notifier.enqueue("bench", changes, Some(None)).await?;
+            ctx.notifier.wake();
             let deadline = Instant::now() + Duration::from_secs(10);
             while receiver.received().len() <= i {
                 if Instant::now() > deadline {

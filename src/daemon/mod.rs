@@ -7,19 +7,19 @@
 //! token, cancelled only when the shutdown deadline passes). SIGHUP validates the new config
 //! first and restarts only the targets whose settings changed.
 //!
-//! - [`schedule`]: cron + time zone + jitter, pure.
 //! - [`notify`]: the systemd notify protocol.
 
 pub mod notify;
-pub mod schedule;
 
 use crate::config::{Config, TargetConfig};
+use crate::notify::notifier::{Notifier, NotifyRuntime};
+use crate::schedule::Schedule;
+use crate::store::StoreHandle;
 use crate::time::{rfc3339, Clock};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use driftd_store::Store;
-use schedule::Schedule;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -99,15 +99,13 @@ fn pid_alive(pid: u32) -> bool {
 /// What every scan task shares.
 pub struct Ctx {
     pub clock: Arc<dyn Clock>,
-    pub store: Arc<Mutex<Store>>,
+    pub store: StoreHandle,
     pub limit: Arc<Semaphore>,
     pub base_dir: PathBuf,
     /// Cancelled when the shutdown deadline passes: running scans stop and are recorded failed.
     pub abort: CancellationToken,
-    /// Routes, policies and channels; swapped whole on reload.
-    pub notify: std::sync::RwLock<Arc<NotifyRuntime>>,
-    /// Wakes the delivery task when something was enqueued.
-    pub outbox_ready: tokio::sync::Notify,
+    /// Notification planning and delivery, with the same clock and store.
+    pub notifier: Arc<Notifier>,
     /// The config's tier rules; swapped on reload.
     pub classify: std::sync::RwLock<Arc<Vec<driftd_core::classify::Rule>>>,
     /// Provider errors and throttles counted since start, for `/metrics`.
@@ -131,209 +129,41 @@ impl Drop for ScanGuard<'_> {
     }
 }
 
-/// The notification settings in force.
-pub struct NotifyRuntime {
-    pub routes: Vec<crate::notify::config::RouteConfig>,
-    pub defaults: crate::notify::config::NotifyConfig,
-    pub channels: HashMap<String, Arc<dyn crate::notify::channel::Channel>>,
-    /// Every configured target with its labels (routes and silences match them).
-    pub targets: Vec<(String, BTreeMap<String, String>)>,
-    /// `[notify.heartbeat]`, its URL loaded.
-    pub heartbeat: Option<(crate::secret::Secret, Duration)>,
-}
-
-impl NotifyRuntime {
-    /// Routes and policies, with the channels built (secrets loaded) only when this process
-    /// delivers: `driftd scan` queues notifications and leaves delivery to the daemon.
-    pub fn from_config(config: &Config, deliver: bool) -> Result<NotifyRuntime> {
-        let at = |e: String| anyhow::anyhow!("{}: {e}", config.path.display());
-        let (channels, heartbeat) = if deliver {
-            let heartbeat = match &config.notify.heartbeat {
-                Some(h) => Some((
-                    h.url
-                        .load()
-                        .map_err(|e| at(format!("notify.heartbeat.url: {e}")))?,
-                    Duration::from_secs(h.interval_secs),
-                )),
-                None => None,
-            };
-            (
-                crate::notify::build_channels(&config.channels).map_err(at)?,
-                heartbeat,
-            )
-        } else {
-            (HashMap::new(), None)
-        };
-        Ok(NotifyRuntime {
-            routes: config.routes.clone(),
-            defaults: config.notify.clone(),
-            channels,
-            targets: config
-                .targets
-                .iter()
-                .map(|t| (t.name.clone(), t.labels.clone()))
-                .collect(),
-            heartbeat,
-        })
-    }
-
-    fn labels(&self, target: &str) -> BTreeMap<String, String> {
-        self.targets
+/// The notification settings of `config`; errors name the config file.
+pub fn notify_settings(config: &Config, deliver: bool) -> Result<NotifyRuntime> {
+    NotifyRuntime::new(
+        &config.routes,
+        &config.notify,
+        &config.channels,
+        config
+            .targets
             .iter()
-            .find(|(n, _)| n == target)
-            .map(|(_, l)| l.clone())
-            .unwrap_or_default()
-    }
+            .map(|t| (t.name.clone(), t.labels.clone()))
+            .collect(),
+        deliver,
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", config.path.display()))
 }
 
 impl Ctx {
     pub fn new(config: &Config, clock: Arc<dyn Clock>, store: Store, deliver: bool) -> Result<Ctx> {
+        let store = StoreHandle::new(store);
+        let notifier = Notifier::new(
+            clock.clone(),
+            store.clone(),
+            notify_settings(config, deliver)?,
+        );
         Ok(Ctx {
             clock,
-            store: Arc::new(Mutex::new(store)),
+            store,
             limit: Arc::new(Semaphore::new(config.daemon.max_concurrent_scans)),
             base_dir: config.base_dir.clone(),
             abort: CancellationToken::new(),
-            notify: std::sync::RwLock::new(Arc::new(NotifyRuntime::from_config(config, deliver)?)),
-            outbox_ready: tokio::sync::Notify::new(),
+            notifier: Arc::new(notifier),
             scanning: Mutex::default(),
             metrics: Arc::default(),
             classify: std::sync::RwLock::new(Arc::new(config.classify_rules())),
         })
-    }
-
-    pub fn notify_runtime(&self) -> Arc<NotifyRuntime> {
-        match self.notify.read() {
-            Ok(n) => n.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-}
-
-/// Plans the notifications of a finished scan (`scan` set) or of the periodic check for
-/// repeats, escalations and ended silences (`scan` None), and writes them to the outbox. Reading
-/// and writing happen in one IMMEDIATE transaction.
-pub async fn enqueue_notifications(
-    ctx: &Ctx,
-    target: &str,
-    changes: driftd_store::LifecycleChanges,
-    scan: Option<Option<Vec<String>>>,
-) -> Result<usize> {
-    let rt = ctx.notify_runtime();
-    if rt.routes.is_empty() {
-        return Ok(0);
-    }
-    let now = ctx.clock.now();
-    let give_up = now + chrono::Duration::seconds(rt.defaults.give_up_after_secs as i64);
-    let target = target.to_string();
-    let labels = rt.labels(&target);
-    ctx.store(move |s| {
-        s.plan_and_enqueue(&rfc3339(now), &rfc3339(give_up), |s| {
-            let open = s.open_findings(Some(&target))?;
-            let resolved = s.findings_by_fingerprint(&changes.resolved)?;
-            let acked = s.acked(&target)?;
-            let silences: Vec<_> = s
-                .silences(Some(&rfc3339(now)))?
-                .iter()
-                .map(|r| crate::notify::silence::Silence::from_row(&r.matchers))
-                .collect();
-            let parse = |t: &str| {
-                DateTime::parse_from_rfc3339(t)
-                    .ok()
-                    .map(|d| d.with_timezone(&Utc))
-            };
-            let sent = s
-                .last_sent(&target)?
-                .into_iter()
-                .filter_map(|(k, v)| Some((k, (parse(&v.first)?, parse(&v.last)?))))
-                .collect();
-            let facts = scan
-                .as_ref()
-                .map(|incomplete| crate::notify::plan::ScanFacts {
-                    incomplete: incomplete.as_deref(),
-                });
-            Ok(crate::notify::plan::plan(&crate::notify::plan::PlanInput {
-                target: &target,
-                labels: &labels,
-                routes: &rt.routes,
-                defaults: &rt.defaults,
-                open: &open,
-                resolved: &resolved,
-                changes: &changes,
-                acked: &acked,
-                silences: &silences,
-                sent: &sent,
-                scan: facts,
-                now,
-            }))
-        })
-        .map(|ids| ids.len())
-    })
-    .await
-}
-
-/// Between scans: repeats, escalations and silences that ended, for every target; then the
-/// digests that are due.
-pub async fn periodic_check(ctx: &Ctx) {
-    let rt = ctx.notify_runtime();
-    let mut queued = 0;
-    for (target, _) in &rt.targets {
-        match enqueue_notifications(ctx, target, Default::default(), None).await {
-            Ok(n) => queued += n,
-            Err(e) => {
-                tracing::error!(target = %target, error = %crate::chain(&e), "cannot plan notifications")
-            }
-        }
-    }
-    match crate::notify::digest::run_due(ctx, &rt).await {
-        Ok(n) => queued += n,
-        Err(e) => tracing::error!(error = %crate::chain(&e), "cannot build digests"),
-    }
-    if queued > 0 {
-        tracing::info!(
-            notifications = queued,
-            "notifications queued by the periodic check"
-        );
-    }
-}
-
-/// How often the delivery task also runs [`periodic_check`].
-pub const PERIODIC_CHECK: Duration = Duration::from_secs(5);
-
-/// Delivers due notifications until `stop`: woken by new ones, and every second for retries.
-pub async fn delivery_loop(ctx: Arc<Ctx>, stop: CancellationToken) {
-    let mut last_check: Option<DateTime<Utc>> = None;
-    loop {
-        let now = ctx.clock.now();
-        if last_check.is_none_or(|t| (now - t).to_std().unwrap_or_default() >= PERIODIC_CHECK) {
-            last_check = Some(now);
-            periodic_check(&ctx).await;
-        }
-        let channels = ctx.notify_runtime().channels.clone();
-        crate::notify::deliver::deliver_due(&ctx, &channels).await;
-        tokio::select! {
-            _ = ctx.outbox_ready.notified() => {}
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = stop.cancelled() => return,
-        }
-    }
-}
-
-impl Ctx {
-    /// Runs `f` on the store off the async threads.
-    pub async fn store<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Store) -> driftd_store::Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = store
-                .lock()
-                .map_err(|_| anyhow::anyhow!("the store lock was poisoned by a panic"))?;
-            f(&mut guard).map_err(anyhow::Error::from)
-        })
-        .await
-        .context("store task failed")?
     }
 }
 
@@ -362,7 +192,7 @@ pub async fn scan_and_record(
         target: target.name.clone(),
     };
     let name = target.name.clone();
-    if let Some((id, pid)) = ctx.store(move |s| s.running_scan(&name)).await? {
+    if let Some((id, pid)) = ctx.store.run(move |s| s.running_scan(&name)).await? {
         if pid_alive(pid) {
             tracing::warn!(target = %target.name, scan = id, pid, "another driftd process is scanning this target; skipping this run");
             return Ok(None);
@@ -370,7 +200,10 @@ pub async fn scan_and_record(
     }
     let started = rfc3339(ctx.clock.now());
     let (name, trig, at) = (target.name.clone(), trigger.as_str(), started.clone());
-    let scan_id = ctx.store(move |s| s.begin_scan(&name, trig, &at)).await?;
+    let scan_id = ctx
+        .store
+        .run(move |s| s.begin_scan(&name, trig, &at))
+        .await?;
     tracing::info!(target = %target.name, scan = scan_id, trigger = trigger.as_str(), "scan started");
 
     let rules = match ctx.classify.read() {
@@ -388,7 +221,8 @@ pub async fn scan_and_record(
                 .record_scan(&out.report, &target.provider, out.api_calls, out.throttles);
             let (report, scanned) = (out.report.clone(), out.scanned.clone());
             let changes = ctx
-                .store(move |s| s.finish_scan(scan_id, &report, &scanned, &now))
+                .store
+                .run(move |s| s.finish_scan(scan_id, &report, &scanned, &now))
                 .await?;
             let incomplete = (!out.report.scan.complete).then(|| {
                 out.report
@@ -409,12 +243,15 @@ pub async fn scan_and_record(
                     })
                     .collect::<Vec<_>>()
             });
-            match enqueue_notifications(ctx, &target.name, changes.clone(), Some(incomplete)).await
+            match ctx
+                .notifier
+                .enqueue(&target.name, changes.clone(), Some(incomplete))
+                .await
             {
                 Ok(0) => {}
                 Ok(n) => {
                     tracing::info!(target = %target.name, notifications = n, "notifications queued");
-                    ctx.outbox_ready.notify_one();
+                    ctx.notifier.wake();
                 }
                 Err(e) => {
                     tracing::error!(target = %target.name, error = %crate::chain(&e), "cannot queue notifications")
@@ -447,13 +284,17 @@ pub async fn scan_and_record(
         Some(Err(e)) => {
             let msg = crate::chain(&e);
             tracing::error!(target = %target.name, scan = scan_id, error = %msg, "scan failed");
-            ctx.store(move |s| s.fail_scan(scan_id, &msg, &now)).await?;
+            ctx.store
+                .run(move |s| s.fail_scan(scan_id, &msg, &now))
+                .await?;
             Err(e)
         }
         None => {
             let msg = "cancelled: driftd was stopping and the scan did not finish within shutdown_timeout_secs";
             tracing::warn!(target = %target.name, scan = scan_id, "{msg}");
-            ctx.store(move |s| s.fail_scan(scan_id, msg, &now)).await?;
+            ctx.store
+                .run(move |s| s.fail_scan(scan_id, msg, &now))
+                .await?;
             Ok(None)
         }
     }
@@ -548,7 +389,8 @@ fn start_target(
 async fn last_run(ctx: &Ctx, name: &str) -> Option<DateTime<Utc>> {
     let name = name.to_string();
     let last = ctx
-        .store(move |s| s.last_scan_started(&name))
+        .store
+        .run(move |s| s.last_scan_started(&name))
         .await
         .ok()??;
     DateTime::parse_from_rfc3339(&last)
@@ -573,9 +415,9 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
     )?);
     let tracker = TaskTracker::new();
     let delivery_stop = CancellationToken::new();
-    let delivery = tokio::spawn(delivery_loop(ctx.clone(), delivery_stop.clone()));
+    let delivery = tokio::spawn(ctx.notifier.clone().delivery_loop(delivery_stop.clone()));
     let heartbeat = tokio::spawn(crate::notify::heartbeat::run(
-        ctx.clone(),
+        ctx.notifier.clone(),
         delivery_stop.clone(),
     ));
     let web_stop = CancellationToken::new();
@@ -589,7 +431,11 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
                     None => None,
                 };
             let state = Arc::new(crate::web::WebState::new(
-                ctx.clone(),
+                crate::web::WebCtx {
+                    clock: ctx.clock.clone(),
+                    store: ctx.store.clone(),
+                    metrics: ctx.metrics.clone(),
+                },
                 token,
                 config.targets.iter().map(|t| t.name.clone()).collect(),
                 w.trend_days,
@@ -640,12 +486,8 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
                         tracing::error!(error = %crate::chain(&e), "reload failed: the new configuration is invalid; keeping the running one");
                     }
                     Ok(new) => {
-                        match NotifyRuntime::from_config(&new, true) {
-                            Ok(rt) => {
-                                if let Ok(mut n) = ctx.notify.write() {
-                                    *n = Arc::new(rt);
-                                }
-                            }
+                        match notify_settings(&new, true) {
+                            Ok(rt) => ctx.notifier.reload(rt),
                             Err(e) => tracing::error!(error = %crate::chain(&e), "notification settings not reloaded; keeping the running ones"),
                         }
                         if let Ok(mut rules) = ctx.classify.write() {
@@ -695,7 +537,7 @@ pub async fn run(config_path: &Path, state_dir_flag: Option<&Path>) -> Result<u8
         tracker.wait().await;
     }
     // One last delivery round for what the final scans queued, then stop.
-    crate::notify::deliver::deliver_due(&ctx, &ctx.notify_runtime().channels.clone()).await;
+    ctx.notifier.deliver_due().await;
     delivery_stop.cancel();
     let _ = delivery.await;
     let _ = heartbeat.await;

@@ -235,13 +235,15 @@ async fn daily_digest_follows_local_time_across_daylight_saving() {
             clock.set(at);
             let report = info_report(ids);
             let changes = ctx
-                .store(move |s| {
+                .store
+                .run(move |s| {
                     let id = s.begin_scan("prod", "schedule", at)?;
                     s.finish_scan(id, &report, &scanned, at)
                 })
                 .await
                 .unwrap();
-            enqueue_notifications(ctx, "prod", changes, Some(None))
+            ctx.notifier
+                .enqueue("prod", changes, Some(None))
                 .await
                 .unwrap()
         }
@@ -251,17 +253,13 @@ async fn daily_digest_follows_local_time_across_daylight_saving() {
         let clock = clock.clone();
         async move {
             clock.set(at);
-            let rt = ctx.notify_runtime();
-            crate::notify::digest::run_due(ctx, &rt).await.unwrap()
+            let rt = ctx.notifier.runtime();
+            crate::notify::digest::run_due(&ctx.notifier, &rt)
+                .await
+                .unwrap()
         }
     };
-    let outbox = || {
-        ctx.store
-            .lock()
-            .unwrap()
-            .notifications("pending", 10)
-            .unwrap()
-    };
+    let outbox = || ctx.store.lock().notifications("pending", 10).unwrap();
 
     // Info drift goes to the digest, not out on its own.
     assert_eq!(scan("2026-03-27T10:00:00Z", &["a"]).await, 0);

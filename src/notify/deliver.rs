@@ -3,8 +3,8 @@
 //! `Retry-After`) until their give-up time, permanent ones are marked failed at once.
 
 use super::channel::{Accepted, Channel, Message, SendError};
+use super::notifier::Notifier;
 use super::plan::notice;
-use crate::daemon::Ctx;
 use crate::time::rfc3339;
 use chrono::{DateTime, Utc};
 use driftd_core::Tier;
@@ -130,10 +130,11 @@ fn summary_payload(items: &[OutboxItem]) -> serde_json::Value {
 }
 
 /// Sends everything due now. Returns how many notifications were attempted.
-pub async fn deliver_due(ctx: &Ctx, channels: &HashMap<String, Arc<dyn Channel>>) -> usize {
+pub async fn deliver_due(ctx: &Notifier, channels: &HashMap<String, Arc<dyn Channel>>) -> usize {
     let now = ctx.clock.now();
     let due = match ctx
-        .store({
+        .store
+        .run({
             let now = rfc3339(now);
             move |s| s.due_notifications(&now, 500)
         })
@@ -146,7 +147,7 @@ pub async fn deliver_due(ctx: &Ctx, channels: &HashMap<String, Arc<dyn Channel>>
         }
     };
     let attempted = due.len();
-    let rt = ctx.notify_runtime();
+    let rt = ctx.runtime();
     for batch in batches(due, rt.defaults.summary_threshold) {
         deliver_batch(ctx, channels, &rt.defaults, batch).await;
     }
@@ -154,7 +155,7 @@ pub async fn deliver_due(ctx: &Ctx, channels: &HashMap<String, Arc<dyn Channel>>
 }
 
 async fn deliver_batch(
-    ctx: &Ctx,
+    ctx: &Notifier,
     channels: &HashMap<String, Arc<dyn Channel>>,
     defaults: &super::config::NotifyConfig,
     batch: Batch,
@@ -172,7 +173,8 @@ async fn deliver_batch(
         Some(_) => None,
         None => {
             let (fp, ch) = (first.fingerprint.clone(), first.channel.clone());
-            ctx.store(move |s| s.thread_ref(&fp, &ch))
+            ctx.store
+                .run(move |s| s.thread_ref(&fp, &ch))
                 .await
                 .ok()
                 .flatten()
@@ -216,37 +218,40 @@ async fn deliver_batch(
             let new_thread = result.ok().and_then(|a| a.thread);
             let resolved = event == "resolve";
             let (fp, ch) = (first.fingerprint.clone(), first.channel.clone());
-            ctx.store(move |s| {
-                for id in &ids {
-                    s.mark_sent(*id, &at)?;
-                }
-                if resolved {
-                    s.clear_thread_ref(&fp, &ch)
-                } else if let Some(t) = new_thread {
-                    s.set_thread_ref(&fp, &ch, &t)
-                } else {
-                    Ok(())
-                }
-            })
-            .await
+            ctx.store
+                .run(move |s| {
+                    for id in &ids {
+                        s.mark_sent(*id, &at)?;
+                    }
+                    if resolved {
+                        s.clear_thread_ref(&fp, &ch)
+                    } else if let Some(t) = new_thread {
+                        s.set_thread_ref(&fp, &ch, &t)
+                    } else {
+                        Ok(())
+                    }
+                })
+                .await
         }
         Next::RetryAt(at) => {
             let reason = result.err().map(|e| e.to_string()).unwrap_or_default();
             tracing::warn!(channel = %channel, id = first.id, error = %reason, retry_at = %rfc3339(*at), "notification not accepted; will retry");
             let at = rfc3339(*at);
-            ctx.store(move |s| {
-                for id in &ids {
-                    s.mark_retry(*id, &at, &reason)?;
-                }
-                Ok(())
-            })
-            .await
+            ctx.store
+                .run(move |s| {
+                    for id in &ids {
+                        s.mark_retry(*id, &at, &reason)?;
+                    }
+                    Ok(())
+                })
+                .await
         }
         Next::Failed(reason) => {
             tracing::error!(channel = %channel, id = first.id, error = %reason, "notification undeliverable; kept as failed (see `driftd notify failed`)");
             let reason_s = reason.clone();
             let marked = ctx
-                .store(move |s| {
+                .store
+                .run(move |s| {
                     for id in &ids {
                         s.mark_failed(*id, &reason_s)?;
                     }
@@ -267,7 +272,7 @@ async fn deliver_batch(
 /// Tells the `self_alert` channels (other than the one that failed) that a notification could
 /// not be delivered, so a broken channel does not fail in silence.
 async fn self_alert_failure(
-    ctx: &Ctx,
+    ctx: &Notifier,
     defaults: &super::config::NotifyConfig,
     batch: &Batch,
     reason: &str,
@@ -316,10 +321,11 @@ async fn self_alert_failure(
     let now = ctx.clock.now();
     let give_up = now + chrono::Duration::seconds(defaults.give_up_after_secs as i64);
     match ctx
-        .store(move |s| s.enqueue(&items, &rfc3339(now), &rfc3339(give_up)))
+        .store
+        .run(move |s| s.enqueue(&items, &rfc3339(now), &rfc3339(give_up)))
         .await
     {
-        Ok(_) => ctx.outbox_ready.notify_one(),
+        Ok(_) => ctx.wake(),
         Err(e) => tracing::error!(error = %crate::chain(&e), "cannot queue the self-alert"),
     }
 }

@@ -3,9 +3,9 @@
 //! one message a day per channel: what is new, what resolved in between (a drift that came and
 //! went between two digests is included), and what is still open from earlier digests.
 
+use super::notifier::{Notifier, NotifyRuntime};
 use super::plan::notice;
 use super::when::next_at;
-use crate::daemon::{Ctx, NotifyRuntime};
 use crate::time::rfc3339;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -92,7 +92,7 @@ pub fn payload(route: &str, period_start: &str, s: &Sections) -> Option<serde_js
 }
 
 /// Sends every digest whose time has come. Returns how many messages were queued.
-pub async fn run_due(ctx: &Ctx, rt: &NotifyRuntime) -> Result<usize> {
+pub async fn run_due(ctx: &Notifier, rt: &NotifyRuntime) -> Result<usize> {
     let now = ctx.clock.now();
     let mut queued = 0;
     for (index, route) in rt.routes.iter().enumerate() {
@@ -102,7 +102,7 @@ pub async fn run_due(ctx: &Ctx, rt: &NotifyRuntime) -> Result<usize> {
         let key = route.key(index);
         for channel in &route.channels {
             let (k, ch) = (key.clone(), channel.clone());
-            let Some(last) = ctx.store(move |s| s.digest_last(&k, &ch)).await? else {
+            let Some(last) = ctx.store.run(move |s| s.digest_last(&k, &ch)).await? else {
                 continue;
             };
             let Ok(last_t) = DateTime::parse_from_rfc3339(&last).map(|d| d.with_timezone(&Utc))
@@ -116,7 +116,8 @@ pub async fn run_due(ctx: &Ctx, rt: &NotifyRuntime) -> Result<usize> {
                 rfc3339(now + chrono::Duration::seconds(rt.defaults.give_up_after_secs as i64));
             let (k, ch, now_s) = (key.clone(), channel.clone(), rfc3339(now));
             let sent = ctx
-                .store(move |s| {
+                .store
+                .run(move |s| {
                     let pending = s.digest_pending(&k, &ch)?;
                     let carried = s.digest_carried(&k, &ch, &last)?;
                     let fps: Vec<String> = pending
@@ -148,7 +149,7 @@ pub async fn run_due(ctx: &Ctx, rt: &NotifyRuntime) -> Result<usize> {
         }
     }
     if queued > 0 {
-        ctx.outbox_ready.notify_one();
+        ctx.wake();
     }
     Ok(queued)
 }

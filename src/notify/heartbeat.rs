@@ -4,7 +4,7 @@
 //! never appears in logs.
 
 use super::channel::{classify, http_client};
-use crate::daemon::Ctx;
+use super::notifier::Notifier;
 use crate::time::rfc3339;
 use serde_json::json;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Beats until `stop`. Reads the settings each time, so a reload takes effect.
-pub async fn run(ctx: Arc<Ctx>, stop: CancellationToken) {
+pub async fn run(ctx: Arc<Notifier>, stop: CancellationToken) {
     let client = match http_client(Duration::from_secs(10)) {
         Ok(c) => c,
         Err(e) => {
@@ -21,7 +21,7 @@ pub async fn run(ctx: Arc<Ctx>, stop: CancellationToken) {
         }
     };
     loop {
-        let rt = ctx.notify_runtime();
+        let rt = ctx.runtime();
         let wait = match &rt.heartbeat {
             Some((url, every)) => {
                 let body = json!({

@@ -111,7 +111,8 @@ pub async fn acknowledge(
     let now = crate::time::rfc3339(s.ctx.clock.now());
     let fp = fp.to_string();
     s.ctx
-        .store(move |st| st.ack(Some(&fp), None, &by, &now))
+        .store
+        .run(move |st| st.ack(Some(&fp), None, &by, &now))
         .await
         .map_err(internal)
 }
@@ -135,7 +136,8 @@ pub async fn metrics(State(s): State<Arc<WebState>>) -> Result<Response, WebErro
     let n2 = names.clone();
     let durable = s
         .ctx
-        .store(move |st| {
+        .store
+        .run(move |st| {
             let mut d = super::metrics::Durable::default();
             for t in &n2 {
                 for f in st.open_findings(Some(t))? {

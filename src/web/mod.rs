@@ -14,8 +14,9 @@ pub mod metrics;
 pub mod pages;
 pub mod views;
 
-use crate::daemon::Ctx;
 use crate::secret::Secret;
+use crate::store::StoreHandle;
+use crate::time::Clock;
 use anyhow::{Context, Result};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -29,9 +30,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
+/// What the web side reads from the running daemon: it only reads the store (and writes
+/// acknowledgements), asks the time, and shows the counters the scans keep.
+pub struct WebCtx {
+    pub clock: Arc<dyn Clock>,
+    pub store: StoreHandle,
+    /// Provider errors and throttles counted since start.
+    pub metrics: Arc<metrics::Live>,
+}
+
 /// Everything a request handler needs.
 pub struct WebState {
-    pub ctx: Arc<Ctx>,
+    pub ctx: WebCtx,
     token: Option<Secret>,
     /// What the login cookie holds: a hash of the token, so the cookie is not the token.
     session: Option<String>,
@@ -60,7 +70,7 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 
 impl WebState {
     pub fn new(
-        ctx: Arc<Ctx>,
+        ctx: WebCtx,
         token: Option<Secret>,
         targets: Vec<String>,
         trend_days: u32,
@@ -235,7 +245,7 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<Arc<WebState>>) -> Response {
-    match state.ctx.store(|s| s.ping()).await {
+    match state.ctx.store.run(|s| s.ping()).await {
         Ok(()) => (StatusCode::OK, "ready\n").into_response(),
         Err(e) => {
             tracing::warn!(error = %crate::chain(&e), "not ready: the store does not answer");

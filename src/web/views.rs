@@ -1,7 +1,7 @@
 //! What the pages and the JSON API show, gathered from the store in one place so both always
 //! agree.
 
-use crate::daemon::Ctx;
+use super::WebCtx;
 use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 use driftd_core::Report;
@@ -111,9 +111,9 @@ pub fn trend(spans: &[Span], days: u32, now: DateTime<Utc>) -> Vec<Day> {
 }
 
 /// Configured targets first, then any other target with history.
-pub async fn target_names(ctx: &Ctx, configured: &[String]) -> Result<Vec<String>> {
+pub async fn target_names(ctx: &WebCtx, configured: &[String]) -> Result<Vec<String>> {
     let mut names = configured.to_vec();
-    for t in ctx.store(|s| s.targets()).await? {
+    for t in ctx.store.run(|s| s.targets()).await? {
         if !names.contains(&t) {
             names.push(t);
         }
@@ -129,18 +129,19 @@ struct Gathered {
     spans: Vec<Span>,
 }
 
-async fn gather(ctx: &Ctx, name: &str, days: u32, scans: usize) -> Result<Gathered> {
+async fn gather(ctx: &WebCtx, name: &str, days: u32, scans: usize) -> Result<Gathered> {
     let since = crate::time::rfc3339(ctx.clock.now() - Duration::days(days as i64 + 1));
     let n = name.to_string();
-    ctx.store(move |s| {
-        Ok(Gathered {
-            recent_scans: s.recent_scans(Some(&n), None, scans)?,
-            report: s.last_report(&n)?,
-            open: s.open_findings(Some(&n))?,
-            spans: s.finding_spans(&n, &since)?,
+    ctx.store
+        .run(move |s| {
+            Ok(Gathered {
+                recent_scans: s.recent_scans(Some(&n), None, scans)?,
+                report: s.last_report(&n)?,
+                open: s.open_findings(Some(&n))?,
+                spans: s.finding_spans(&n, &since)?,
+            })
         })
-    })
-    .await
+        .await
 }
 
 fn summarize(name: &str, g: &Gathered, days: u32, now: DateTime<Utc>) -> TargetSummary {
@@ -156,12 +157,12 @@ fn summarize(name: &str, g: &Gathered, days: u32, now: DateTime<Utc>) -> TargetS
     }
 }
 
-pub async fn summary(ctx: &Ctx, name: &str, days: u32) -> Result<TargetSummary> {
+pub async fn summary(ctx: &WebCtx, name: &str, days: u32) -> Result<TargetSummary> {
     let g = gather(ctx, name, days, 1).await?;
     Ok(summarize(name, &g, days, ctx.clock.now()))
 }
 
-pub async fn target(ctx: &Ctx, name: &str, days: u32) -> Result<TargetView> {
+pub async fn target(ctx: &WebCtx, name: &str, days: u32) -> Result<TargetView> {
     let g = gather(ctx, name, days, 20).await?;
     let summary = summarize(name, &g, days, ctx.clock.now());
     Ok(TargetView {
@@ -178,33 +179,35 @@ pub async fn target(ctx: &Ctx, name: &str, days: u32) -> Result<TargetView> {
 }
 
 /// `None` when there is no finding with exactly this fingerprint.
-pub async fn finding(ctx: &Ctx, fingerprint: &str) -> Result<Option<FindingView>> {
+pub async fn finding(ctx: &WebCtx, fingerprint: &str) -> Result<Option<FindingView>> {
     let fp = fingerprint.to_string();
-    ctx.store(move |s| {
-        let Some(target) = s.finding_target(&fp)? else {
-            return Ok(None);
-        };
-        let Some(finding) = s
-            .finding(&fp)?
-            .into_iter()
-            .find(|f| f.finding.fingerprint == fp)
-        else {
-            return Ok(None);
-        };
-        Ok(Some(FindingView {
-            target,
-            finding,
-            events: s.finding_events(&fp)?,
-            notifications: s.finding_notifications(&fp)?,
-            ack: s.finding_ack(&fp)?,
-        }))
-    })
-    .await
+    ctx.store
+        .run(move |s| {
+            let Some(target) = s.finding_target(&fp)? else {
+                return Ok(None);
+            };
+            let Some(finding) = s
+                .finding(&fp)?
+                .into_iter()
+                .find(|f| f.finding.fingerprint == fp)
+            else {
+                return Ok(None);
+            };
+            Ok(Some(FindingView {
+                target,
+                finding,
+                events: s.finding_events(&fp)?,
+                notifications: s.finding_notifications(&fp)?,
+                ack: s.finding_ack(&fp)?,
+            }))
+        })
+        .await
 }
 
-pub async fn scan(ctx: &Ctx, id: i64) -> Result<Option<ScanView>> {
+pub async fn scan(ctx: &WebCtx, id: i64) -> Result<Option<ScanView>> {
     Ok(ctx
-        .store(move |s| s.scan(id))
+        .store
+        .run(move |s| s.scan(id))
         .await?
         .map(|(scan, report)| ScanView { scan, report }))
 }
