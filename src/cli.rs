@@ -1,6 +1,6 @@
 //! Command-line interface: `check` and `validate`.
 
-use crate::config::{AwsConfig, Config, TargetConfig};
+use crate::config::{Config, TargetConfig};
 use crate::output::{self, Format};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -210,9 +210,11 @@ pub struct ReportArgs {
     /// The history of one finding (fingerprint or a prefix of at least 6 characters).
     #[arg(long)]
     pub finding: Option<String>,
-    /// Report format.
-    #[arg(short, long, value_enum, default_value_t = crate::history::HistoryFormat::Table)]
-    pub format: crate::history::HistoryFormat,
+    /// Report format. `table` and `json` show the history (open drift with its lifecycle,
+    /// recent scans; JSON is the report schema plus lifecycle fields); the others render the
+    /// last finished scan's report as `check` does.
+    #[arg(short, long, value_enum, default_value_t = crate::output::Format::Table)]
+    pub format: crate::output::Format,
 }
 
 #[derive(Debug, Args)]
@@ -304,36 +306,19 @@ pub fn init_logging(g: &GlobalArgs) {
 }
 
 fn adhoc_target(args: &CheckArgs) -> TargetConfig {
-    TargetConfig {
-        name: "default".into(),
-        provider: "aws".into(),
-        states: args.states.clone(),
-        regions: args.regions.clone(),
-        resource_types: Vec::new(),
-        include_cloud_defaults: args.include_defaults,
-        aws: AwsConfig {
-            profile: args.profile.clone(),
-            endpoint_url: args.endpoint_url.clone(),
-            ..AwsConfig::default()
-        },
-        schedule: None,
-        timezone: "UTC".into(),
-        jitter_secs: 0,
-        run_at_start: false,
-        labels: Default::default(),
-        ignore_file: None,
-        ignore_rules: Vec::new(),
-        config_name: "(command line)".into(),
-        code: args.code.as_ref().map(|p| p.display().to_string()),
-        var_files: Vec::new(),
-        workspace: None,
-        backend: None,
-        identity: None,
-        gcp: Default::default(),
-        kubernetes: Default::default(),
-        require_coverage: None,
-        limits: Default::default(),
+    let kind = crate::target::registry::default_kind();
+    let mut t = TargetConfig::new("default", kind.names()[0]);
+    t.states = args.states.clone();
+    t.regions = args.regions.clone();
+    t.include_cloud_defaults = args.include_defaults;
+    t.config_name = "(command line)".into();
+    t.code = args.code.as_ref().map(|p| p.display().to_string());
+    if let Some(section) =
+        kind.command_line_section(args.profile.as_deref(), args.endpoint_url.as_deref())
+    {
+        t.sections.insert(kind.section().to_string(), section);
     }
+    t
 }
 
 pub async fn check(args: CheckArgs) -> Result<u8> {

@@ -2,40 +2,17 @@
 //! lifecycle, one finding's timeline, recent scans. JSON keeps the report schema of `check`
 //! (docs/report-schema.md) and adds lifecycle fields to findings and a `recent_scans` list.
 
+use crate::output::Format;
 use anyhow::{bail, Result};
 use chrono::Utc;
 use driftd_store::{FindingRecord, ScanRecord, Store};
 use serde::Serialize;
 use std::fmt::Write;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum HistoryFormat {
-    /// Open drift with its lifecycle, recent scans.
-    Table,
-    /// The same as JSON: the report schema plus lifecycle fields and recent scans.
-    Json,
-    /// The last finished scan's report, as `check --format markdown` writes it.
-    Markdown,
-    /// The last finished scan's report in SARIF 2.1.0.
-    Sarif,
-    /// The last finished scan's report in JUnit XML.
-    Junit,
-    /// The last finished scan's report as one self-contained HTML file.
-    Html,
-}
-
-impl HistoryFormat {
-    /// The `check` format that renders the last report, for the formats that are one.
-    fn report_format(self) -> Option<crate::output::Format> {
-        use crate::output::Format;
-        match self {
-            HistoryFormat::Table | HistoryFormat::Json => None,
-            HistoryFormat::Markdown => Some(Format::Markdown),
-            HistoryFormat::Sarif => Some(Format::Sarif),
-            HistoryFormat::Junit => Some(Format::Junit),
-            HistoryFormat::Html => Some(Format::Html),
-        }
-    }
+/// The report format that renders the last finished scan's report: every format but the two
+/// (table, JSON) that show the history itself.
+fn report_format(format: Format) -> Option<Format> {
+    (!matches!(format, Format::Table | Format::Json)).then_some(format)
 }
 
 /// `--since`: RFC 3339, or an age like `30m`, `12h`, `7d`, turned into an RFC 3339 instant.
@@ -82,13 +59,13 @@ struct FindingView {
 
 pub fn render(
     store: &Store,
-    format: HistoryFormat,
+    format: Format,
     target: Option<&str>,
     since: Option<&str>,
     finding: Option<&str>,
 ) -> Result<String> {
     if let Some(fp) = finding {
-        if format.report_format().is_some() {
+        if report_format(format).is_some() {
             bail!("--finding shows one finding's timeline: use --format table or json");
         }
         return render_finding(store, format, fp);
@@ -97,7 +74,7 @@ pub fn render(
         Some(t) => vec![t.to_string()],
         None => store.targets()?,
     };
-    if let Some(fmt) = format.report_format() {
+    if let Some(fmt) = report_format(format) {
         let mut reports = Vec::new();
         for t in &targets {
             match store.last_report(t)? {
@@ -132,7 +109,7 @@ pub fn render(
         });
     }
     Ok(match format {
-        HistoryFormat::Json => {
+        Format::Json => {
             let mut s = match views.as_slice() {
                 [one] => serde_json::to_string_pretty(one)?,
                 many => serde_json::to_string_pretty(many)?,
@@ -144,7 +121,7 @@ pub fn render(
     })
 }
 
-fn render_finding(store: &Store, format: HistoryFormat, fp: &str) -> Result<String> {
+fn render_finding(store: &Store, format: Format, fp: &str) -> Result<String> {
     let mut matches = store.finding(fp)?;
     let finding = match matches.len() {
         1 => matches.remove(0),
@@ -153,7 +130,7 @@ fn render_finding(store: &Store, format: HistoryFormat, fp: &str) -> Result<Stri
     };
     let events = store.finding_events(&finding.finding.fingerprint)?;
     Ok(match format {
-        HistoryFormat::Json => {
+        Format::Json => {
             let mut s = serde_json::to_string_pretty(&FindingView { finding, events })?;
             s.push('\n');
             s

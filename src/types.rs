@@ -3,6 +3,7 @@
 //! cannot drift from what a scan does. A state resource of any other type is counted as "not
 //! compared" in reports, never as in sync.
 
+use crate::target::registry;
 use anyhow::{bail, Result};
 use clap::Args;
 use driftd_core::{Shape, TypeSpec};
@@ -10,7 +11,7 @@ use serde_json::{json, Value};
 
 #[derive(Debug, Args)]
 pub struct TypesArgs {
-    /// Only this provider: aws, google or kubernetes.
+    /// Only this provider (`driftd types` lists them all).
     #[arg(long)]
     pub provider: Option<String>,
     /// Print JSON instead of text.
@@ -18,37 +19,16 @@ pub struct TypesArgs {
     pub json: bool,
 }
 
-/// Kubernetes kinds have no fixed list: what is compared comes from the manifests.
-const KUBERNETES_NOTE: &str = "any kind the manifests declare (custom resources included), \
-     compared on every field the manifest sets; live objects of the watched kinds that no \
-     manifest declares are unmanaged";
-
-/// The providers with a registry of types, and their specs sorted by type.
-fn registries() -> Vec<(&'static str, Vec<&'static TypeSpec>)> {
-    let sorted = |mut specs: Vec<&'static TypeSpec>| {
-        specs.sort_by_key(|s| s.resource_type);
-        specs
-    };
-    vec![
-        (
-            driftd_aws::PROVIDER,
-            sorted(
-                driftd_aws::resources::registry()
-                    .iter()
-                    .map(|k| k.spec())
-                    .collect(),
-            ),
-        ),
-        (
-            driftd_gcp::PROVIDER,
-            sorted(
-                driftd_gcp::resources::registry()
-                    .iter()
-                    .map(|k| k.kind.spec())
-                    .collect(),
-            ),
-        ),
-    ]
+/// Every provider with its specs sorted by type, or what it says instead of a list.
+fn registries() -> Vec<(&'static str, Vec<&'static TypeSpec>, Option<&'static str>)> {
+    registry::KINDS
+        .iter()
+        .map(|k| {
+            let mut specs = k.type_specs();
+            specs.sort_by_key(|s| s.resource_type);
+            (k.names()[0], specs, k.types_note())
+        })
+        .collect()
 }
 
 fn shape_name(shape: Shape) -> &'static str {
@@ -69,49 +49,44 @@ fn shape_name(shape: Shape) -> &'static str {
 }
 
 pub fn run(args: TypesArgs) -> Result<u8> {
-    let wanted = args.provider.as_deref().map(|p| match p {
-        "gcp" => driftd_gcp::PROVIDER,
-        other => other,
-    });
-    let known = [
-        driftd_aws::PROVIDER,
-        driftd_gcp::PROVIDER,
-        driftd_kubernetes::PROVIDER,
-    ];
-    if let Some(p) = wanted.filter(|p| !known.contains(p)) {
-        bail!("unknown provider `{p}`; providers: {}", known.join(", "));
-    }
-    let show = |p: &str| wanted.is_none_or(|w| w == p);
-    let registries: Vec<_> = registries().into_iter().filter(|(p, _)| show(p)).collect();
+    let wanted = match args.provider.as_deref() {
+        None => None,
+        Some(p) => match registry::find(p).filter(|_| !p.is_empty()) {
+            Some(kind) => Some(kind.names()[0]),
+            None => bail!("unknown provider `{p}`; providers: {}", registry::names()),
+        },
+    };
+    let registries: Vec<_> = registries()
+        .into_iter()
+        .filter(|(p, _, _)| wanted.is_none_or(|w| w == *p))
+        .collect();
     let text = if args.json {
-        let mut providers: Vec<Value> = registries
+        let providers: Vec<Value> = registries
             .iter()
-            .map(|(p, specs)| json!({"provider": p, "types": specs.iter().map(|s| type_json(s)).collect::<Vec<_>>()}))
+            .map(|(p, specs, note)| {
+                let mut v = json!({"provider": p, "types": specs.iter().map(|s| type_json(s)).collect::<Vec<_>>()});
+                if let Some(note) = note {
+                    v["note"] = json!(note);
+                }
+                v
+            })
             .collect();
-        if show(driftd_kubernetes::PROVIDER) {
-            providers.push(json!({
-                "provider": driftd_kubernetes::PROVIDER,
-                "types": [],
-                "note": KUBERNETES_NOTE,
-            }));
-        }
         let mut t = serde_json::to_string_pretty(&json!({ "providers": providers }))?;
         t.push('\n');
         t
     } else {
         let mut out = String::new();
-        for (p, specs) in &registries {
-            out.push_str(&format!("{p} ({} types)\n", specs.len()));
-            for s in specs {
-                out.push_str(&format!("  {}: {}\n", s.resource_type, attrs_text(s)));
+        for (p, specs, note) in &registries {
+            match note {
+                Some(note) if specs.is_empty() => out.push_str(&format!("{p}\n  {note}\n")),
+                _ => {
+                    out.push_str(&format!("{p} ({} types)\n", specs.len()));
+                    for s in specs {
+                        out.push_str(&format!("  {}: {}\n", s.resource_type, attrs_text(s)));
+                    }
+                    out.push('\n');
+                }
             }
-            out.push('\n');
-        }
-        if show(driftd_kubernetes::PROVIDER) {
-            out.push_str(&format!(
-                "{}\n  {KUBERNETES_NOTE}\n",
-                driftd_kubernetes::PROVIDER
-            ));
         }
         out
     };
@@ -164,8 +139,8 @@ mod tests {
 
     #[test]
     fn every_registered_type_is_listed_once_with_attributes() {
-        for (provider, specs) in registries() {
-            assert!(!specs.is_empty(), "{provider}");
+        for (provider, specs, note) in registries() {
+            assert!(!specs.is_empty() || note.is_some(), "{provider}");
             let mut names: Vec<&str> = specs.iter().map(|s| s.resource_type).collect();
             names.dedup();
             assert_eq!(names.len(), specs.len(), "{provider}: a type listed twice");

@@ -112,15 +112,20 @@ fn code_text(dir: &Path, module: &CodeModule) -> String {
 pub async fn target(t: &TargetConfig, config: &Config) -> Result<Vec<String>, Vec<String>> {
     let mut lines = Vec::new();
     let mut problems = Vec::new();
-    if crate::kube_config::is_kubernetes(&t.provider) {
-        match crate::kube_config::load_expected(t, &config.base_dir).await {
-            Ok(expected) => {
-                lines.push(format!("manifests: {} object(s)", expected.resources.len()))
-            }
+    let own = crate::target::registry::kind(t)
+        .ok()
+        .filter(|k| !k.reads_terraform());
+    if let Some(kind) = own {
+        match crate::target::registry::load_expected(t, &config.base_dir).await {
+            Ok(expected) => lines.push(format!(
+                "{}: {} object(s)",
+                kind.definitions_name(),
+                expected.resources.len()
+            )),
             Err(e) => problems.push(crate::chain(&e)),
         }
     } else if t.code.is_some() {
-        match crate::terraform::load_code(t, &config.base_dir) {
+        match crate::target::terraform::load_code(t, &config.base_dir) {
             Ok(Some(code)) => {
                 let m = &code.module;
                 lines.push(format!(

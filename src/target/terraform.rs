@@ -6,96 +6,47 @@
 //! `[target.backend]`; the `backend` block of the code in `code`; and, for code with no backend
 //! block, the local backend's files next to the code.
 
+use super::backend::{BackendConfig, HttpBackend, RemoteState, StateSource};
+use super::{Expected, ProviderKind, TargetConfig};
 use crate::secret::SecretRef;
 use anyhow::{Context, Result};
 use driftd_core::threeway::{CodeSide, Intent, Unevaluated};
 use driftd_core::Resource;
 use driftd_iac::hcl::{CodeModule, LoadOptions};
-use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// `[target.backend]`: a remote state backend, configured like Terraform's.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum BackendConfig {
-    S3(S3Backend),
-    Http(HttpBackend),
-    Gcs(GcsBackend),
-}
-
-/// Terraform's `gcs` backend: `PREFIX/WORKSPACE.tfstate` in a bucket. Credentials and the
-/// storage endpoint come from the target's `[target.gcp]` settings.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GcsBackend {
-    pub bucket: String,
-    #[serde(default)]
-    pub prefix: String,
-}
-
-/// Terraform's `s3` backend. Credentials come from the target's `[target.aws]` settings.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct S3Backend {
-    pub bucket: String,
-    pub key: String,
-    /// The bucket's region; the target's first region when absent.
-    pub region: Option<String>,
-    /// `env:` when absent, as in Terraform.
-    pub workspace_key_prefix: Option<String>,
-    /// An S3 endpoint (an emulator); the target's `aws.endpoint_url` when absent.
-    pub endpoint_url: Option<String>,
-}
-
-/// Terraform's `http` backend (GitLab-managed state and others): a GET of `address`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HttpBackend {
-    pub address: String,
-    /// Basic authentication, as the backend's `username` / `password` (GitLab: a user name and
-    /// an access token).
-    pub username: Option<String>,
-    pub password: Option<SecretRef>,
-    /// Extra request headers (`PRIVATE-TOKEN = "env:GITLAB_TOKEN"`), values as secrets.
-    #[serde(default)]
-    pub headers: BTreeMap<String, SecretRef>,
-    #[serde(default = "default_http_timeout")]
-    pub timeout_secs: u64,
-}
-
-fn default_http_timeout() -> u64 {
-    30
-}
-
-impl BackendConfig {
-    pub fn secrets_mut(&mut self) -> Vec<&mut SecretRef> {
-        match self {
-            BackendConfig::S3(_) | BackendConfig::Gcs(_) => Vec::new(),
-            BackendConfig::Http(h) => h
-                .password
-                .iter_mut()
-                .chain(h.headers.values_mut())
-                .collect(),
-        }
+/// Reads a target's Terraform code and state: the code first (its `backend` block may say where
+/// the state is), scoped by the target's provider `kind`.
+pub async fn load_expected(
+    target: &TargetConfig,
+    base_dir: &Path,
+    kind: &dyn ProviderKind,
+    kinds: &[&'static dyn ProviderKind],
+) -> Result<Expected> {
+    let t = target.clone();
+    let base = base_dir.to_path_buf();
+    let mut code = tokio::task::spawn_blocking(move || load_code(&t, &base))
+        .await
+        .context("code reader task failed")??;
+    if let Some(code) = code.as_mut() {
+        kind.scope_code(target, &mut code.side);
     }
-}
-
-/// Where one scan reads state from, resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StateSource {
-    Files(Vec<String>),
-    S3 {
-        state: driftd_aws::state_backend::S3State,
-        region: Option<String>,
-        endpoint_url: Option<String>,
-    },
-    Http(HttpBackend),
-    Gcs(driftd_gcp::storage::GcsStateLocation),
-    /// No state anywhere: code only, matched to live resources by identity.
-    None,
+    let source = state_source(target, code.as_ref())?;
+    let state = read_state(target, &source, base_dir, kinds).await?;
+    if state.is_none() && code.is_none() {
+        anyhow::bail!(
+            "target `{}`: no Terraform state found; set `states`, `backend` or `code`",
+            target.name
+        );
+    }
+    Ok(Expected {
+        has_state: state.is_some(),
+        resources: state.unwrap_or_default(),
+        code: code.map(|c| c.side),
+    })
 }
 
 /// The code of a target, read.
@@ -107,7 +58,7 @@ pub struct Code {
 }
 
 /// Reads the target's code (`code = "dir"`), with its `var_files` and `workspace`.
-pub fn load_code(target: &crate::config::TargetConfig, base_dir: &Path) -> Result<Option<Code>> {
+pub fn load_code(target: &TargetConfig, base_dir: &Path) -> Result<Option<Code>> {
     let Some(dir) = &target.code else {
         return Ok(None);
     };
@@ -181,27 +132,23 @@ pub fn code_side(module: &CodeModule) -> CodeSide {
 }
 
 /// Where the target's state is: configured, or found in its code.
-pub fn state_source(
-    target: &crate::config::TargetConfig,
-    code: Option<&Code>,
-) -> Result<StateSource> {
+pub fn state_source(target: &TargetConfig, code: Option<&Code>) -> Result<StateSource> {
     if !target.states.is_empty() {
         return Ok(StateSource::Files(target.states.clone()));
     }
     if let Some(b) = &target.backend {
         return Ok(match b {
-            BackendConfig::S3(s3) => StateSource::S3 {
-                state: driftd_aws::state_backend::S3State {
-                    bucket: s3.bucket.clone(),
-                    key: s3.key.clone(),
-                    workspace: target.workspace.clone(),
-                    workspace_key_prefix: s3.workspace_key_prefix.clone(),
-                },
+            BackendConfig::S3(s3) => StateSource::Remote(RemoteState {
+                backend: "s3",
+                bucket: s3.bucket.clone(),
+                key: s3.key.clone(),
                 region: s3.region.clone(),
+                workspace_key_prefix: s3.workspace_key_prefix.clone(),
                 endpoint_url: s3.endpoint_url.clone(),
-            },
+                workspace: target.workspace.clone(),
+            }),
             BackendConfig::Http(h) => StateSource::Http(h.clone()),
-            BackendConfig::Gcs(g) => StateSource::Gcs(gcs_location(
+            BackendConfig::Gcs(g) => StateSource::Remote(gcs_state(
                 g.bucket.clone(),
                 g.prefix.clone(),
                 target.workspace.as_deref(),
@@ -215,11 +162,7 @@ pub fn state_source(
 }
 
 /// The state source named by the code's `backend` block.
-fn discover(
-    target: &crate::config::TargetConfig,
-    module: &CodeModule,
-    dir: &Path,
-) -> Result<StateSource> {
+fn discover(target: &TargetConfig, module: &CodeModule, dir: &Path) -> Result<StateSource> {
     let workspace = target.workspace.clone().filter(|w| w != "default");
     let text = |settings: &BTreeMap<String, Value>, k: &str| {
         settings.get(k).and_then(Value::as_str).map(str::to_string)
@@ -256,16 +199,15 @@ fn discover(
                     .and_then(Value::as_str)
                     .map(str::to_string)
             });
-            Ok(StateSource::S3 {
-                state: driftd_aws::state_backend::S3State {
-                    bucket,
-                    key,
-                    workspace,
-                    workspace_key_prefix: text(s, "workspace_key_prefix"),
-                },
+            Ok(StateSource::Remote(RemoteState {
+                backend: "s3",
+                bucket,
+                key,
                 region: text(s, "region"),
+                workspace_key_prefix: text(s, "workspace_key_prefix"),
                 endpoint_url: endpoint,
-            })
+                workspace,
+            }))
         }
         "http" => {
             let Some(address) = text(s, "address") else {
@@ -284,7 +226,7 @@ fn discover(
                 username: text(s, "username").or_else(|| std::env::var("TF_HTTP_USERNAME").ok()),
                 password,
                 headers: BTreeMap::new(),
-                timeout_secs: default_http_timeout(),
+                timeout_secs: super::backend::default_http_timeout(),
             }))
         }
         "gcs" => {
@@ -295,7 +237,7 @@ fn discover(
                     target.name
                 );
             };
-            Ok(StateSource::Gcs(gcs_location(
+            Ok(StateSource::Remote(gcs_state(
                 bucket,
                 text(s, "prefix").unwrap_or_default(),
                 workspace.as_deref(),
@@ -317,10 +259,12 @@ fn discover(
 }
 
 /// Reads the state the source names into resources. `None` when there is no state.
+/// A state kept in a cloud's storage is read by the provider of `kinds` whose storage it is.
 pub async fn read_state(
-    target: &crate::config::TargetConfig,
+    target: &TargetConfig,
     source: &StateSource,
     base_dir: &Path,
+    kinds: &[&'static dyn ProviderKind],
 ) -> Result<Option<Vec<Resource>>> {
     let name = &target.name;
     match source {
@@ -335,33 +279,17 @@ pub async fn read_state(
                     .with_context(|| format!("target `{name}`: cannot read Terraform state"))?;
             Ok(Some(states.into_iter().flat_map(|s| s.resources).collect()))
         }
-        StateSource::S3 {
-            state,
-            region,
-            endpoint_url,
-        } => {
-            let mut regions = target.regions.clone();
-            if let Some(r) = region {
-                regions.insert(0, r.clone());
-            }
-            if regions.is_empty() {
-                regions.push("us-east-1".into());
-            }
-            let mut settings = target.aws.settings(regions);
-            if endpoint_url.is_some() {
-                settings.endpoint_url = endpoint_url.clone();
-            }
-            let bytes = driftd_aws::state_backend::fetch_s3_state(&settings, state)
-                .await
-                .map_err(|e| anyhow::anyhow!("target `{name}`: state backend: {e}"))?;
-            parse(name, &bytes, &state.url())
-        }
-        StateSource::Gcs(location) => {
-            let settings = target.gcp.settings(target.gcp.projects.clone());
-            let bytes = driftd_gcp::storage::fetch_gcs_state(location, &settings)
-                .await
-                .map_err(|e| anyhow::anyhow!("target `{name}`: state backend: {e}"))?;
-            let url = format!("gs://{}/{}", location.bucket, location.object());
+        StateSource::Remote(state) => {
+            let kind = kinds
+                .iter()
+                .find(|k| k.state_backends().contains(&state.backend))
+                .with_context(|| {
+                    format!(
+                        "target `{name}`: no provider reads the `{}` backend",
+                        state.backend
+                    )
+                })?;
+            let (bytes, url) = kind.read_remote_state(target, state).await?;
             parse(name, &bytes, &url)
         }
         StateSource::Http(h) => {
@@ -379,15 +307,16 @@ fn parse(target: &str, bytes: &[u8], source: &str) -> Result<Option<Vec<Resource
     Ok(Some(state.resources))
 }
 
-fn gcs_location(
-    bucket: String,
-    prefix: String,
-    workspace: Option<&str>,
-) -> driftd_gcp::storage::GcsStateLocation {
-    driftd_gcp::storage::GcsStateLocation {
+/// Terraform's `gcs` backend keeps each workspace's state at `PREFIX/WORKSPACE.tfstate`.
+fn gcs_state(bucket: String, prefix: String, workspace: Option<&str>) -> RemoteState {
+    RemoteState {
+        backend: "gcs",
         bucket,
-        prefix,
-        workspace: workspace.unwrap_or("default").to_string(),
+        key: prefix,
+        region: None,
+        workspace_key_prefix: None,
+        endpoint_url: None,
+        workspace: Some(workspace.unwrap_or("default").to_string()),
     }
 }
 
@@ -456,4 +385,68 @@ async fn fetch_http(h: &HttpBackend) -> Result<Vec<u8>, String> {
 fn without_url(e: &reqwest::Error) -> String {
     let text = e.to_string();
     text.split(" for url (").next().unwrap_or(&text).to_string()
+}
+
+/// What is wrong with the Terraform keys of a target, each problem prefixed with `at`: where
+/// its state and code are. Only local files are looked at.
+pub fn problems(at: &str, target: &TargetConfig, base_dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if target.states.is_empty() && target.backend.is_none() && target.code.is_none() {
+        out.push(format!(
+            "{at}.states: list at least one Terraform state file, directory or glob, or set \
+             `backend` or `code`"
+        ));
+    }
+    if !target.states.is_empty() && target.backend.is_some() {
+        out.push(format!(
+            "{at}.backend: set either `states` or `backend`, not both"
+        ));
+    }
+    if let Some(code) = &target.code {
+        if !base_dir.join(code).is_dir() {
+            out.push(format!(
+                "{at}.code: `{code}` is not a directory (resolved from {})",
+                base_dir.display()
+            ));
+        }
+    }
+    for f in &target.var_files {
+        if !base_dir.join(f).is_file() {
+            out.push(format!(
+                "{at}.var_files: `{f}` does not exist (resolved from {})",
+                base_dir.display()
+            ));
+        }
+    }
+    for loc in &target.states {
+        if let Err(e) = check_location(base_dir, loc) {
+            out.push(format!("{at}.states: {e}"));
+        }
+    }
+    out
+}
+
+/// A state location must match something now; a glob that matches nothing is a typo more often
+/// than not.
+fn check_location(base: &Path, loc: &str) -> Result<(), String> {
+    let full = base.join(loc);
+    let pattern = full.to_string_lossy();
+    if full.exists() {
+        return Ok(());
+    }
+    if pattern.contains(['*', '?', '[']) {
+        let mut matches =
+            glob::glob(&pattern).map_err(|e| format!("`{loc}`: invalid glob: {e}"))?;
+        if matches.next().is_some() {
+            return Ok(());
+        }
+        return Err(format!(
+            "`{loc}` matches no file (resolved from {})",
+            base.display()
+        ));
+    }
+    Err(format!(
+        "`{loc}` does not exist (resolved from {})",
+        base.display()
+    ))
 }

@@ -1,18 +1,27 @@
-//! A Google Cloud target's `[target.gcp]` section: which projects, zones and regions to list and
-//! how to reach Google Cloud; its validation, and the provider built from it.
+//! Google Cloud targets: `[target.gcp]` (which projects, zones and regions to list and how to
+//! reach Google Cloud), its validation, the provider built from it, the scope of the code's
+//! resources, and states kept in Cloud Storage.
 //!
 //! A target is a Google Cloud one when its `provider` is `google` (the name Terraform state
 //! uses) or `gcp`.
 
-use crate::config::TargetConfig;
-use crate::scan::Expected;
+use super::backend::RemoteState;
+use super::config::check_as;
+use super::{check_url, Expected, ProviderKind, TargetConfig};
 use anyhow::Result;
-use driftd_core::Provider;
+use async_trait::async_trait;
+use driftd_core::threeway::CodeSide;
+use driftd_core::{Provider, TypeSpec};
 use driftd_gcp::{GcpProvider, GcpSettings};
 use serde::Deserialize;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The Google Cloud provider as targets use it.
+pub struct Gcp;
+
+const SECTION: &str = "gcp";
 
 /// How a target reaches Google Cloud. Credentials always come from Application Default
 /// Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, gcloud's file, the metadata server and
@@ -74,11 +83,6 @@ impl Default for GcpConfig {
     }
 }
 
-/// Whether `provider` names Google Cloud.
-pub fn is_gcp(provider: &str) -> bool {
-    matches!(provider, "google" | "gcp")
-}
-
 impl GcpConfig {
     /// The provider settings, for the given projects.
     pub fn settings(&self, projects: Vec<String>) -> GcpSettings {
@@ -101,7 +105,7 @@ impl GcpConfig {
     }
 
     /// What is wrong with a Google Cloud target, each problem prefixed with `at`.
-    pub fn problems(&self, at: &str, target: &TargetConfig) -> Vec<String> {
+    fn problems(&self, at: &str, target: &TargetConfig) -> Vec<String> {
         let mut out = Vec::new();
         if !target.regions.is_empty() {
             out.push(format!(
@@ -132,13 +136,10 @@ impl GcpConfig {
             ("compute_endpoint", &self.compute_endpoint),
             ("storage_endpoint", &self.storage_endpoint),
         ] {
-            if let Some(url) = url {
-                if !(url.starts_with("http://") || url.starts_with("https://")) {
-                    out.push(format!(
-                        "{at}.gcp.{key}: `{url}` must start with http:// or https://"
-                    ));
-                }
-            }
+            out.extend(
+                url.as_deref()
+                    .and_then(|url| check_url(&format!("{at}.gcp"), key, url)),
+            );
         }
         if let Some(path) = &self.credentials_file {
             if !path.is_file() {
@@ -166,11 +167,95 @@ impl GcpConfig {
     }
 }
 
+#[async_trait]
+impl ProviderKind for Gcp {
+    fn names(&self) -> &'static [&'static str] {
+        &[driftd_gcp::PROVIDER, SECTION]
+    }
+
+    fn section(&self) -> &'static str {
+        SECTION
+    }
+
+    fn section_check(&self) -> fn(&toml::Value) -> Result<(), String> {
+        check_as::<GcpConfig>
+    }
+
+    /// The key file is relative to the config file, like states.
+    fn resolve_paths(&self, section: &mut toml::Value, base_dir: &Path) {
+        if let Some(toml::Value::String(path)) = section.get_mut("credentials_file") {
+            if Path::new(path.as_str()).is_relative() {
+                *path = base_dir.join(path.as_str()).display().to_string();
+            }
+        }
+    }
+
+    fn problems(&self, at: &str, target: &TargetConfig) -> Vec<String> {
+        match target.section::<GcpConfig>(SECTION) {
+            Ok(gcp) => gcp.problems(at, target),
+            Err(e) => vec![format!("{at}.{SECTION}: {e}")],
+        }
+    }
+
+    fn supported_types(&self) -> Option<Vec<&'static str>> {
+        Some(GcpProvider::supported_types())
+    }
+
+    fn type_specs(&self) -> Vec<&'static TypeSpec> {
+        driftd_gcp::resources::registry()
+            .iter()
+            .map(|k| k.kind.spec())
+            .collect()
+    }
+
+    fn scope_code(&self, target: &TargetConfig, code: &mut CodeSide) {
+        scope_code(&target.section(SECTION).unwrap_or_default(), code);
+    }
+
+    async fn build(&self, target: &TargetConfig, expected: &Expected) -> Result<Box<dyn Provider>> {
+        let gcp = target.section::<GcpConfig>(SECTION)?;
+        let projects = projects(target, &gcp, expected)?;
+        tracing::info!(
+            target = %target.name,
+            projects = ?projects,
+            zones = ?gcp.zones,
+            expected = expected.resources.len(),
+            "scanning"
+        );
+        Ok(Box::new(GcpProvider::new(gcp.settings(projects))))
+    }
+
+    fn state_backends(&self) -> &'static [&'static str] {
+        &["gcs"]
+    }
+
+    async fn read_remote_state(
+        &self,
+        target: &TargetConfig,
+        state: &RemoteState,
+    ) -> Result<(Vec<u8>, String)> {
+        let gcp = target.section::<GcpConfig>(SECTION)?;
+        let location = driftd_gcp::storage::GcsStateLocation {
+            bucket: state.bucket.clone(),
+            prefix: state.key.clone(),
+            workspace: state.workspace.clone().unwrap_or_else(|| "default".into()),
+        };
+        let bytes =
+            driftd_gcp::storage::fetch_gcs_state(&location, &gcp.settings(gcp.projects.clone()))
+                .await
+                .map_err(|e| anyhow::anyhow!("target `{}`: state backend: {e}", target.name))?;
+        Ok((
+            bytes,
+            format!("gs://{}/{}", location.bucket, location.object()),
+        ))
+    }
+}
+
 /// Gives the code's `google_*` resources the scope live resources have (`PROJECT/ZONE`), where
 /// their arguments tell (the Terraform provider's `region` is no scope of theirs). A resource
 /// without `project` is in the target's project when it has exactly one.
-pub fn scope_code(target: &TargetConfig, code: &mut driftd_core::threeway::CodeSide) {
-    let default_project = match target.gcp.projects.as_slice() {
+fn scope_code(gcp: &GcpConfig, code: &mut CodeSide) {
+    let default_project = match gcp.projects.as_slice() {
         [one] => Some(one.as_str()),
         _ => None,
     };
@@ -186,8 +271,8 @@ pub fn scope_code(target: &TargetConfig, code: &mut driftd_core::threeway::CodeS
 
 /// The Google Cloud provider of a target: its projects as configured, or those its state's or
 /// code's `google_*` resources are in (their scope is `PROJECT/LOCATION`).
-pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<dyn Provider>> {
-    let projects = if target.gcp.projects.is_empty() {
+fn projects(target: &TargetConfig, gcp: &GcpConfig, expected: &Expected) -> Result<Vec<String>> {
+    Ok(if gcp.projects.is_empty() {
         let code = expected.code.iter().flat_map(|c| &c.intents);
         let found: BTreeSet<String> = expected
             .resources
@@ -209,16 +294,8 @@ pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<
         }
         found.into_iter().collect()
     } else {
-        target.gcp.projects.clone()
-    };
-    tracing::info!(
-        target = %target.name,
-        projects = ?projects,
-        zones = ?target.gcp.zones,
-        expected = expected.resources.len(),
-        "scanning"
-    );
-    Ok(Box::new(GcpProvider::new(target.gcp.settings(projects))))
+        gcp.projects.clone()
+    })
 }
 
 #[cfg(test)]

@@ -6,10 +6,11 @@
 //! A target is a Kubernetes one when its `provider` is `kubernetes`. It has no Terraform state:
 //! the manifests are the expected side.
 
-use crate::config::TargetConfig;
-use crate::scan::Expected;
+use super::config::check_as;
+use super::{Expected, ProviderKind, TargetConfig};
 use anyhow::{Context, Result};
-use driftd_core::Provider;
+use async_trait::async_trait;
+use driftd_core::{Provider, TypeSpec};
 use driftd_kubernetes::canon::PointerRule;
 use driftd_kubernetes::{
     KubeSettings, KubernetesProvider, ManifestSettings, RenderCommand, DEFAULT_WATCH_KINDS,
@@ -18,10 +19,15 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Whether `provider` names Kubernetes.
-pub fn is_kubernetes(provider: &str) -> bool {
-    provider == "kubernetes"
-}
+/// Kubernetes as targets use it.
+pub struct Kubernetes;
+
+const SECTION: &str = "kubernetes";
+
+/// Kinds have no fixed list: what is compared comes from the manifests.
+const TYPES_NOTE: &str = "any kind the manifests declare (custom resources included), \
+     compared on every field the manifest sets; live objects of the watched kinds that no \
+     manifest declares are unmanaged";
 
 /// How a target reads its manifests and reaches its cluster.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -174,7 +180,7 @@ impl KubeConfig {
 
     /// What is wrong with a Kubernetes target, each problem prefixed with `at`. Reads nothing
     /// but the config.
-    pub fn problems(&self, at: &str, target: &TargetConfig) -> Vec<String> {
+    fn problems(&self, at: &str, target: &TargetConfig) -> Vec<String> {
         let mut out = Vec::new();
         if self.manifests.is_empty() && self.render.is_empty() {
             out.push(format!(
@@ -233,34 +239,90 @@ impl KubeConfig {
     }
 }
 
-/// The expected side of a Kubernetes target: its manifests, canonicalized.
-pub async fn load_expected(target: &TargetConfig, base_dir: &Path) -> Result<Expected> {
-    let k = &target.kubernetes;
-    let rules = k
-        .rules()
-        .map_err(|e| anyhow::anyhow!("target `{}`: {}", target.name, e.join("; ")))?;
-    let objects = driftd_kubernetes::manifest::load(&k.manifest_settings(base_dir))
-        .await
-        .with_context(|| format!("target `{}`: cannot read Kubernetes manifests", target.name))?;
-    Ok(Expected {
-        resources: driftd_kubernetes::expected_resources(&objects, &rules),
-        code: None,
-        has_state: true,
-    })
-}
+#[async_trait]
+impl ProviderKind for Kubernetes {
+    fn names(&self) -> &'static [&'static str] {
+        &[driftd_kubernetes::PROVIDER]
+    }
 
-/// The Kubernetes provider of a target, comparing its cluster with `expected`.
-pub fn build_provider(target: &TargetConfig, expected: &Expected) -> Result<Box<dyn Provider>> {
-    tracing::info!(
-        target = %target.name,
-        context = target.kubernetes.context.as_deref().unwrap_or(""),
-        watch_namespaces = ?target.kubernetes.watch_namespaces,
-        expected = expected.resources.len(),
-        "scanning"
-    );
-    let provider = KubernetesProvider::new(target.kubernetes.settings(), &expected.resources)
-        .map_err(|e| anyhow::anyhow!("target `{}`: {e}", target.name))?;
-    Ok(Box::new(provider))
+    fn section(&self) -> &'static str {
+        SECTION
+    }
+
+    fn section_check(&self) -> fn(&toml::Value) -> Result<(), String> {
+        check_as::<KubeConfig>
+    }
+
+    /// The kubeconfig is relative to the config file, like manifests.
+    fn resolve_paths(&self, section: &mut toml::Value, base_dir: &Path) {
+        if let Some(toml::Value::String(path)) = section.get_mut("kubeconfig") {
+            if Path::new(path.as_str()).is_relative() {
+                *path = base_dir.join(path.as_str()).display().to_string();
+            }
+        }
+    }
+
+    fn problems(&self, at: &str, target: &TargetConfig) -> Vec<String> {
+        match target.section::<KubeConfig>(SECTION) {
+            Ok(k) => k.problems(at, target),
+            Err(e) => vec![format!("{at}.{SECTION}: {e}")],
+        }
+    }
+
+    /// Any `Kind` or `Kind.group` the manifests declare can be compared.
+    fn supported_types(&self) -> Option<Vec<&'static str>> {
+        None
+    }
+
+    fn type_specs(&self) -> Vec<&'static TypeSpec> {
+        Vec::new()
+    }
+
+    fn types_note(&self) -> Option<&'static str> {
+        Some(TYPES_NOTE)
+    }
+
+    /// The manifests are the expected side: there is no Terraform state.
+    fn reads_terraform(&self) -> bool {
+        false
+    }
+
+    fn definitions_name(&self) -> &'static str {
+        "manifests"
+    }
+
+    /// The manifests, canonicalized.
+    async fn load_definitions(&self, target: &TargetConfig, base_dir: &Path) -> Result<Expected> {
+        let k = target.section::<KubeConfig>(SECTION)?;
+        let rules = k
+            .rules()
+            .map_err(|e| anyhow::anyhow!("target `{}`: {}", target.name, e.join("; ")))?;
+        let objects = driftd_kubernetes::manifest::load(&k.manifest_settings(base_dir))
+            .await
+            .with_context(|| {
+                format!("target `{}`: cannot read Kubernetes manifests", target.name)
+            })?;
+        Ok(Expected {
+            resources: driftd_kubernetes::expected_resources(&objects, &rules),
+            code: None,
+            has_state: true,
+        })
+    }
+
+    /// The cluster, compared with `expected`.
+    async fn build(&self, target: &TargetConfig, expected: &Expected) -> Result<Box<dyn Provider>> {
+        let k = target.section::<KubeConfig>(SECTION)?;
+        tracing::info!(
+            target = %target.name,
+            context = k.context.as_deref().unwrap_or(""),
+            watch_namespaces = ?k.watch_namespaces,
+            expected = expected.resources.len(),
+            "scanning"
+        );
+        let provider = KubernetesProvider::new(k.settings(), &expected.resources)
+            .map_err(|e| anyhow::anyhow!("target `{}`: {e}", target.name))?;
+        Ok(Box::new(provider))
+    }
 }
 
 #[cfg(test)]
