@@ -183,6 +183,7 @@ pub fn analyze_prepared(input: &PreparedInput<'_>) -> Analysis {
             if !changes.is_empty() {
                 findings.push(finding(
                     input.target,
+                    Some(spec),
                     exp,
                     Some(act),
                     FindingKind::Changed,
@@ -206,6 +207,7 @@ pub fn analyze_prepared(input: &PreparedInput<'_>) -> Analysis {
             summary.managed += 1;
             findings.push(finding(
                 input.target,
+                Some(spec),
                 exp,
                 None,
                 FindingKind::Missing,
@@ -262,11 +264,12 @@ pub fn analyze_prepared(input: &PreparedInput<'_>) -> Analysis {
         if act.cloud_default && !input.include_cloud_defaults {
             continue;
         }
-        if live_side.spec(j).is_none() {
+        let Some(spec) = live_side.spec(j) else {
             continue;
-        }
+        };
         findings.push(finding(
             input.target,
+            Some(spec),
             act,
             Some(act),
             FindingKind::Unmanaged,
@@ -341,6 +344,7 @@ fn compare(
 
 fn finding(
     target: &str,
+    spec: Option<&TypeSpec>,
     base: &Resource,
     live: Option<&Resource>,
     kind: FindingKind,
@@ -350,7 +354,7 @@ fn finding(
     Finding {
         fingerprint: fingerprint(target, key, kind),
         kind,
-        tier: default_tier(kind, &changes),
+        tier: default_tier(spec, kind, &changes),
         provider: key.provider.clone(),
         resource_type: key.resource_type.clone(),
         resource_id: key.id.clone(),

@@ -16,6 +16,7 @@
 
 use crate::classify::{MatchKeys, Matcher};
 use crate::model::{Change, Finding, FindingKind, Summary};
+use crate::schema::TypeSpec;
 use chrono::{DateTime, NaiveDate, Utc};
 use glob::Pattern;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -571,13 +572,29 @@ impl IgnoreSet {
         verdict
     }
 
-    /// Drops what the rules in force at `now` ignore from `findings` (sorted again), and counts
-    /// it in `summary`: the kind counts then match the findings left, `ignored` says how many
-    /// findings and changes were dropped. A finding that loses some changes gets the tier its
-    /// remaining changes give (`classify` rules first, then the built-in tiers).
+    /// [`IgnoreSet::apply_with_specs`] without the specs: a finding that loses some changes
+    /// gets only the `classify` rules and the kind defaults (a change is then a warning), not
+    /// its provider's tier hints. Kept until every caller passes its specs.
     pub fn apply(
         &self,
         target: &str,
+        classify: &[crate::classify::Rule],
+        findings: &mut Vec<Finding>,
+        summary: &mut Summary,
+        now: DateTime<Utc>,
+    ) -> Applied {
+        self.apply_with_specs(target, &[], classify, findings, summary, now)
+    }
+
+    /// Drops what the rules in force at `now` ignore from `findings` (sorted again), and counts
+    /// it in `summary`: the kind counts then match the findings left, `ignored` says how many
+    /// findings and changes were dropped. A finding that loses some changes gets the tier its
+    /// remaining changes give (`classify` rules first, then the built-in tiers of the type's
+    /// spec in `specs`, those the findings were analyzed with).
+    pub fn apply_with_specs(
+        &self,
+        target: &str,
+        specs: &[&'static TypeSpec],
         classify: &[crate::classify::Rule],
         findings: &mut Vec<Finding>,
         summary: &mut Summary,
@@ -636,7 +653,12 @@ impl IgnoreSet {
                 drop_count(summary, f.kind);
             } else {
                 f.changes = remaining;
-                f.tier = crate::tier::default_tier(f.kind, &f.changes);
+                let spec = specs
+                    .iter()
+                    .rev()
+                    .find(|s| s.provider == f.provider && s.resource_type == f.resource_type)
+                    .copied();
+                f.tier = crate::tier::default_tier(spec, f.kind, &f.changes);
                 if let Some(i) = crate::classify::rule_for(classify, target, &f) {
                     f.tier = classify[i].tier();
                 }
@@ -985,6 +1007,35 @@ mod tests {
             at("2026-10-01T00:00:00Z"),
         );
         assert!(findings.is_empty());
+    }
+
+    #[test]
+    fn a_finding_left_with_some_changes_takes_their_tiers_from_its_spec() {
+        use crate::schema::{AttrSpec, Shape, TierHint};
+        static SPEC: TypeSpec = TypeSpec {
+            provider: "aws",
+            resource_type: "aws_security_group",
+            attrs: &[
+                AttrSpec::new("ingress", Shape::RuleSet).tier(TierHint::Always(Tier::Critical)),
+                AttrSpec::new("tags", Shape::Tags).tier(TierHint::Always(Tier::Info)),
+            ],
+            generated_tag_prefixes: &[],
+        };
+        let set = file("aws_security_group.*.ingress\n");
+        let mut sg = finding("aws_security_group", "sg-1", None, &["ingress", "tags.Env"]);
+        sg.tier = Tier::Critical;
+        let mut findings = vec![sg];
+        let mut summary = Summary {
+            changed: 1,
+            ..Summary::default()
+        };
+        set.apply_with_specs("prod", &[&SPEC], &[], &mut findings, &mut summary, now());
+        assert_eq!(findings[0].changes.len(), 1);
+        assert_eq!(
+            findings[0].tier,
+            Tier::Info,
+            "the tier the spec gives a tag"
+        );
     }
 
     #[test]

@@ -226,6 +226,20 @@ pub struct Change {
     pub code: Option<Value>,
 }
 
+impl Change {
+    /// A change between state and live, before the code is read (no `expected_from`, no `code`).
+    pub fn new(path: impl Into<String>, op: ChangeOp, expected: Value, actual: Value) -> Change {
+        Change {
+            path: path.into(),
+            op,
+            expected,
+            actual,
+            expected_from: None,
+            code: None,
+        }
+    }
+}
+
 /// The source of a change's expected value (see [`Change::expected_from`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -11,7 +11,7 @@
 //! their attributes marked [`AttrSpec::identity`] are what matches a state resource with a live
 //! one ([`TypeSpec::identity_key`]).
 
-use crate::model::{Change, ChangeOp};
+use crate::model::{Change, ChangeOp, Tier};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -66,6 +66,28 @@ pub enum Shape {
     Count,
 }
 
+/// What a change of an attribute is worth, declared by the provider that knows what the
+/// attribute does (see [`crate::tier`]): the core matches no attribute by name.
+#[derive(Debug, Clone, Copy)]
+pub enum TierHint {
+    /// Every change of the attribute has this tier (tags and labels: info; what grants
+    /// permissions: critical).
+    Always(Tier),
+    /// The tier of one change, by its values (a rule opened to the whole internet, a setting
+    /// turned off); `None` leaves the change at the default, warning.
+    Rule(fn(&Change) -> Option<Tier>),
+}
+
+impl TierHint {
+    /// The tier this hint gives a change, if any.
+    pub fn tier_of(&self, change: &Change) -> Option<Tier> {
+        match self {
+            TierHint::Always(tier) => Some(*tier),
+            TierHint::Rule(rule) => rule(change),
+        }
+    }
+}
+
 /// One compared attribute.
 #[derive(Debug, Clone, Copy)]
 pub struct AttrSpec {
@@ -82,6 +104,8 @@ pub struct AttrSpec {
     /// newest image in it, a scope alias its URL): what the code says cannot be compared with
     /// what was built, so state's value is expected and the code's is not read.
     pub resolved: bool,
+    /// The tier of a change of this attribute; none: warning.
+    pub tier: Option<TierHint>,
 }
 
 impl AttrSpec {
@@ -92,7 +116,14 @@ impl AttrSpec {
             state_alias: None,
             identity: false,
             resolved: false,
+            tier: None,
         }
+    }
+
+    /// Declares what a change of this attribute is worth (see [`TierHint`]).
+    pub const fn tier(mut self, hint: TierHint) -> Self {
+        self.tier = Some(hint);
+        self
     }
 
     /// Marks the attribute as one whose code value the provider resolves (see
@@ -127,6 +158,16 @@ pub struct TypeSpec {
 }
 
 impl TypeSpec {
+    /// The compared attribute a change path is of: the one it names (`instance_type`), or the
+    /// one it is a key or item of (`tags` for `tags.Env`), the most specific when one attribute
+    /// names a block and another a value inside it.
+    pub fn attr_of(&self, path: &str) -> Option<&AttrSpec> {
+        self.attrs
+            .iter()
+            .filter(|a| on_attr(path, a.name))
+            .max_by_key(|a| a.name.len())
+    }
+
     /// Normalizes one attribute value of this type for comparison. `None` means absent.
     pub fn normalize(&self, shape: Shape, value: &Value) -> Option<Value> {
         match shape {
@@ -266,6 +307,13 @@ impl TypeSpec {
             }
         }
     }
+}
+
+/// Whether a change path (`tags.Env`, `boot_disk.0.initialize_params.0.image`) is of the
+/// attribute named `name` (`tags`; the image path itself).
+pub(crate) fn on_attr(path: &str, name: &str) -> bool {
+    path.strip_prefix(name)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 /// Reusable buffers for [`TypeSpec::encode`], so that preparing many resources does not
@@ -759,14 +807,7 @@ fn diff_rules(name: &str, expected: &Value, actual: &Value) -> Vec<Change> {
             ChangeOp::Remove => (rule, Value::Null),
             _ => (Value::Null, rule),
         };
-        Change {
-            path: name.to_string(),
-            op,
-            expected,
-            actual,
-            expected_from: None,
-            code: None,
-        }
+        Change::new(name, op, expected, actual)
     };
     let mut changes: Vec<Change> = rule_values(removed)
         .into_iter()
@@ -849,14 +890,12 @@ pub fn diff_attr(
         | Shape::Protocol
         | Shape::Document
         | Shape::Link
-        | Shape::Count => vec![Change {
-            path: name.to_string(),
-            op: op_for(expected, actual),
-            expected: expected.cloned().unwrap_or(Value::Null),
-            actual: actual.cloned().unwrap_or(Value::Null),
-            expected_from: None,
-            code: None,
-        }],
+        | Shape::Count => vec![Change::new(
+            name,
+            op_for(expected, actual),
+            expected.cloned().unwrap_or(Value::Null),
+            actual.cloned().unwrap_or(Value::Null),
+        )],
         Shape::Tags | Shape::Keys => {
             let empty = Map::new();
             let e = expected.and_then(Value::as_object).unwrap_or(&empty);
@@ -864,13 +903,13 @@ pub fn diff_attr(
             let keys: BTreeSet<&String> = e.keys().chain(a.keys()).collect();
             keys.into_iter()
                 .filter(|k| e.get(*k) != a.get(*k))
-                .map(|k| Change {
-                    path: format!("{name}.{k}"),
-                    op: op_for(e.get(k), a.get(k)),
-                    expected: e.get(k).cloned().unwrap_or(Value::Null),
-                    actual: a.get(k).cloned().unwrap_or(Value::Null),
-                    expected_from: None,
-                    code: None,
+                .map(|k| {
+                    Change::new(
+                        format!("{name}.{k}"),
+                        op_for(e.get(k), a.get(k)),
+                        e.get(k).cloned().unwrap_or(Value::Null),
+                        a.get(k).cloned().unwrap_or(Value::Null),
+                    )
                 })
                 .collect()
         }
@@ -883,26 +922,12 @@ pub fn diff_attr(
             let mut changes = Vec::new();
             for r in &e {
                 if !a.contains(r) {
-                    changes.push(Change {
-                        path: name.to_string(),
-                        op: ChangeOp::Remove,
-                        expected: r.clone(),
-                        actual: Value::Null,
-                        expected_from: None,
-                        code: None,
-                    });
+                    changes.push(Change::new(name, ChangeOp::Remove, r.clone(), Value::Null));
                 }
             }
             for r in &a {
                 if !e.contains(r) {
-                    changes.push(Change {
-                        path: name.to_string(),
-                        op: ChangeOp::Add,
-                        expected: Value::Null,
-                        actual: r.clone(),
-                        expected_from: None,
-                        code: None,
-                    });
+                    changes.push(Change::new(name, ChangeOp::Add, Value::Null, r.clone()));
                 }
             }
             changes

@@ -27,7 +27,7 @@
 use crate::analyze::sort_findings;
 use crate::ignore::{IgnoreScope, IgnoredFinding, RuleRef};
 use crate::model::*;
-use crate::schema::{AttrSpec, Shape, TypeSpec};
+use crate::schema::{on_attr, AttrSpec, Shape, TypeSpec};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -274,7 +274,7 @@ pub fn apply(
                 c.expected_from = Some(ExpectedFrom::Code);
                 return true;
             }
-            let attr = spec.and_then(|s| attr_of(s, &c.path));
+            let attr = spec.and_then(|s| s.attr_of(&c.path));
             let code_value = attr.and_then(|a| code_value(intent, a));
             let (Some(spec), Some(attr), Some(code_value)) = (spec, attr, code_value) else {
                 c.expected_from = Some(ExpectedFrom::State);
@@ -545,22 +545,6 @@ fn pending_finding(target: &str, r: &Resource, changes: Vec<Change>) -> Finding 
         source: r.source.clone(),
         changes,
     }
-}
-
-/// Whether a change path (`tags.Env`, `boot_disk.0.initialize_params.0.image`) is of the
-/// attribute named `name` (`tags`; the image path itself).
-fn on_attr(path: &str, name: &str) -> bool {
-    path.strip_prefix(name)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
-}
-
-/// The compared attribute a change path is of (the most specific, when one names a block and
-/// another a value inside it).
-fn attr_of<'s>(spec: &'s TypeSpec, path: &str) -> Option<&'s AttrSpec> {
-    spec.attrs
-        .iter()
-        .filter(|a| on_attr(path, a.name))
-        .max_by_key(|a| a.name.len())
 }
 
 /// The code's value of a compared attribute, unless the provider resolves it on apply.

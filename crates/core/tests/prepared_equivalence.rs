@@ -77,6 +77,7 @@ fn reference(input: &AnalyzeInput<'_>) -> Analysis {
             if !changes.is_empty() {
                 findings.push(finding(
                     input.target,
+                    Some(spec),
                     exp,
                     Some(act),
                     FindingKind::Changed,
@@ -100,6 +101,7 @@ fn reference(input: &AnalyzeInput<'_>) -> Analysis {
             summary.managed += 1;
             findings.push(finding(
                 input.target,
+                Some(spec),
                 exp,
                 None,
                 FindingKind::Missing,
@@ -141,11 +143,13 @@ fn reference(input: &AnalyzeInput<'_>) -> Analysis {
         if act.cloud_default && !input.include_cloud_defaults {
             continue;
         }
-        if !specs.contains_key(&(act.key.provider.as_str(), act.key.resource_type.as_str())) {
+        let Some(spec) = specs.get(&(act.key.provider.as_str(), act.key.resource_type.as_str()))
+        else {
             continue;
-        }
+        };
         findings.push(finding(
             input.target,
+            Some(spec),
             act,
             Some(act),
             FindingKind::Unmanaged,
@@ -237,6 +241,7 @@ fn compare(
 
 fn finding(
     target: &str,
+    spec: Option<&TypeSpec>,
     base: &Resource,
     live: Option<&Resource>,
     kind: FindingKind,
@@ -246,7 +251,7 @@ fn finding(
     Finding {
         fingerprint: fingerprint(target, key, kind),
         kind,
-        tier: default_tier(kind, &changes),
+        tier: default_tier(spec, kind, &changes),
         provider: key.provider.clone(),
         resource_type: key.resource_type.clone(),
         resource_id: key.id.clone(),

@@ -23,6 +23,7 @@ pub mod live;
 pub mod manifest;
 pub mod quantity;
 mod spec;
+mod tier;
 
 use async_trait::async_trait;
 use canon::{AttrKind, Ctx, ObjectId, Owned, PointerRule, OBJECT_ATTR};

@@ -1,13 +1,14 @@
 //! Comparison specs made at run time. driftd's analyzer takes `&'static TypeSpec`s, but which
 //! attributes a Kubernetes kind compares depends on the manifests, so each kind's spec is built
-//! from the attributes its manifests set and leaked.
+//! from the attributes its manifests set and leaked. Every attribute carries the provider's
+//! tier rules ([`crate::tier`]).
 //!
 //! The leak is bounded: specs are cached by their content, so a daemon that rescans the same
 //! manifests reuses the same specs; only a change of the manifests' shape makes a new one (a few
 //! kilobytes per kind).
 
 use crate::canon::AttrKind;
-use driftd_core::{AttrSpec, Shape, TypeSpec};
+use driftd_core::{AttrSpec, Shape, TierHint, TypeSpec};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -32,7 +33,7 @@ pub fn spec_for(resource_type: &str, attrs: Vec<(String, AttrKind)>) -> &'static
                 AttrKind::Leaf => Shape::Scalar,
                 AttrKind::Extras => Shape::Tags,
             };
-            AttrSpec::new(name, shape)
+            AttrSpec::new(name, shape).tier(TierHint::Rule(crate::tier::of_change))
         })
         .collect();
     let spec: &'static TypeSpec = Box::leak(Box::new(TypeSpec {

@@ -4,7 +4,7 @@
 //! leaves the attachment's delete-on-termination flag out (moto does), the instance's block device
 //! mapping is asked instead, in one batched DescribeInstances call.
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Volume, VolumeState};
@@ -24,7 +24,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("type", Shape::CaseInsensitive),
         AttrSpec::new("encrypted", Shape::Scalar),
         AttrSpec::new("snapshot_id", Shape::Scalar),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

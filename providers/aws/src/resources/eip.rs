@@ -3,7 +3,7 @@
 //! address without one). A pool AWS does not report is left out of the comparison rather than
 //! read as "none".
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Address;
@@ -23,7 +23,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("instance", Shape::Scalar),
         AttrSpec::new("network_interface", Shape::Scalar),
         AttrSpec::new(POOL, Shape::Scalar),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

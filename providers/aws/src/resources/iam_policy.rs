@@ -2,7 +2,7 @@
 //! the ARN as Terraform's. The document is the default version's, URL-decoded and compared as a
 //! policy document; a change to it is critical (what every holder of the policy may do).
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
 use crate::client::{classify_in, decode_document, opt_str, Clients};
 use async_trait::async_trait;
 use aws_sdk_iam::types::{Policy, PolicyScopeType};
@@ -18,8 +18,8 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("name", Shape::Scalar),
         AttrSpec::new("path", Shape::Scalar),
         AttrSpec::new("description", Shape::Scalar),
-        AttrSpec::new("policy", Shape::Document),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        AttrSpec::new("policy", Shape::Document).tier(GRANTS),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

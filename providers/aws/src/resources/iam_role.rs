@@ -4,7 +4,7 @@
 //! (`/aws-service-role/` path) are created by AWS services: cloud defaults. IAM is global: one
 //! listing per scan, in [`crate::GLOBAL_SCOPE`].
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
 use crate::client::{classify_in, decode_document, opt_str, Clients};
 use async_trait::async_trait;
 use aws_sdk_iam::types::Role;
@@ -20,10 +20,10 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("name", Shape::Scalar),
         AttrSpec::new("path", Shape::Scalar),
         AttrSpec::new("description", Shape::Scalar),
-        AttrSpec::new("assume_role_policy", Shape::Document),
+        AttrSpec::new("assume_role_policy", Shape::Document).tier(GRANTS),
         AttrSpec::new("max_session_duration", Shape::Number),
         AttrSpec::new("permissions_boundary", Shape::Scalar),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

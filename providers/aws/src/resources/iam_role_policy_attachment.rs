@@ -5,7 +5,7 @@
 //! role is an unmanaged attachment; attachments of service-linked roles are cloud defaults.
 
 use super::iam_role::{role_names, SERVICE_LINKED_PATH};
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, GRANTS};
 use crate::client::{classify_in, Clients};
 use async_trait::async_trait;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
@@ -18,7 +18,9 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_iam_role_policy_attachment",
     attrs: &[
         AttrSpec::new("role", Shape::Scalar).identity(),
-        AttrSpec::new("policy_arn", Shape::Scalar).identity(),
+        AttrSpec::new("policy_arn", Shape::Scalar)
+            .identity()
+            .tier(GRANTS),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

@@ -3,7 +3,7 @@
 //! DescribeInstanceAttribute call per instance; if any of them fails, the attribute is left out of
 //! the comparison for the whole region and reported, instead of comparing a partial view.
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Instance as SdkInstance, InstanceAttributeName, InstanceStateName};
@@ -31,7 +31,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("key_name", Shape::Scalar),
         AttrSpec::new("vpc_security_group_ids", Shape::Set),
         AttrSpec::new(TERMINATION_PROTECTION, Shape::Scalar),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

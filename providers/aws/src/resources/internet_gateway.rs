@@ -1,7 +1,7 @@
 //! `aws_internet_gateway`: the VPC it is attached to, and tags. The gateway AWS attaches to the
 //! default VPC of a region is a cloud default; finding it takes one DescribeVpcs call.
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, InternetGateway as SdkGateway};
@@ -15,10 +15,7 @@ pub struct InternetGateway;
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_internet_gateway",
-    attrs: &[
-        AttrSpec::new("vpc_id", Shape::Scalar),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
-    ],
+    attrs: &[AttrSpec::new("vpc_id", Shape::Scalar), TAGS],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
 

@@ -2,12 +2,12 @@
 //! computed from the key material and change only when the key is replaced, which Terraform sees
 //! as a new resource; what can drift in place is the tags.
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::KeyPairInfo;
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{KindListing, ListError, Resource, ResourceKind, TypeSpec};
 use serde_json::json;
 
 pub struct KeyPair;
@@ -15,7 +15,7 @@ pub struct KeyPair;
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_key_pair",
-    attrs: &[AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all")],
+    attrs: &[TAGS],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
 

@@ -5,7 +5,7 @@
 //! comparing a partial view. `latest_version` is computed (every apply adds a version): not
 //! compared.
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{LaunchTemplate as SdkTemplate, LaunchTemplateVersion};
@@ -41,7 +41,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("instance_type", Shape::Scalar),
         AttrSpec::new("key_name", Shape::Scalar),
         AttrSpec::new("vpc_security_group_ids", Shape::Set),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

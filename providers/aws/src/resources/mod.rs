@@ -6,7 +6,9 @@
 
 use crate::client::Clients;
 use async_trait::async_trait;
-use driftd_core::{KindListing, ListError, ResourceKind, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, ResourceKind, Shape, Tier, TierHint, TypeSpec,
+};
 
 pub mod ebs_volume;
 pub mod eip;
@@ -109,6 +111,16 @@ impl<K: ResourceKind<aws_sdk_ec2::Client>> ResourceKind<Clients> for Ec2<K> {
 /// Tag keys AWS writes itself (CloudFormation, Auto Scaling, ...), never compared.
 pub(crate) const AWS_GENERATED_TAGS: &[&str] = &["aws:"];
 
+/// A type's `tags`, compared with state's `tags_all` (which holds the provider's
+/// `default_tags`, reported by AWS like any other tag). A tag-only change is info.
+pub(crate) const TAGS: AttrSpec = AttrSpec::new("tags", Shape::Tags)
+    .with_state_alias("tags_all")
+    .tier(TierHint::Always(Tier::Info));
+
+/// What grants permissions (a role's trust policy, a policy document, the policy an attachment
+/// attaches): any change to it is critical.
+pub(crate) const GRANTS: TierHint = TierHint::Always(Tier::Critical);
+
 /// A new resource of `resource_type` in `region` with its attributes.
 pub(crate) fn resource(
     resource_type: &str,
@@ -122,4 +134,56 @@ pub(crate) fn resource(
         r.attrs = map.into_iter().collect();
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftd_core::tier::default_tier;
+    use driftd_core::{Change, ChangeOp, FindingKind};
+    use serde_json::{json, Value};
+
+    fn spec(resource_type: &str) -> &'static TypeSpec {
+        registry()
+            .into_iter()
+            .map(|k| k.spec())
+            .find(|s| s.resource_type == resource_type)
+            .expect("a registered type")
+    }
+
+    fn tier(resource_type: &str, changes: &[(&str, Value)]) -> Tier {
+        let changes: Vec<Change> = changes
+            .iter()
+            .map(|(path, v)| Change::new(*path, ChangeOp::Replace, Value::Null, v.clone()))
+            .collect();
+        default_tier(Some(spec(resource_type)), FindingKind::Changed, &changes)
+    }
+
+    #[test]
+    fn tag_only_change_is_info_anything_else_a_warning() {
+        for kind in registry() {
+            let spec = kind.spec();
+            if spec.attrs.iter().any(|a| a.name == "tags") {
+                let t = tier(spec.resource_type, &[("tags.Env", json!("dev"))]);
+                assert_eq!(t, Tier::Info, "{}", spec.resource_type);
+            }
+        }
+        let both = [
+            ("tags.Env", json!("dev")),
+            ("instance_type", json!("t3.large")),
+        ];
+        assert_eq!(tier("aws_instance", &both), Tier::Warning);
+    }
+
+    #[test]
+    fn grant_changes_are_critical() {
+        for (resource_type, path) in [
+            ("aws_iam_role", "assume_role_policy"),
+            ("aws_iam_policy", "policy"),
+            ("aws_iam_role_policy_attachment", "policy_arn"),
+        ] {
+            let t = tier(resource_type, &[(path, json!({}))]);
+            assert_eq!(t, Tier::Critical, "{resource_type}.{path}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! type the API does not report (moto leaves it out) is left out of the comparison rather than
 //! read as "none".
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{NatGateway as SdkNatGateway, NatGatewayState};
@@ -22,7 +22,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("subnet_id", Shape::Scalar),
         AttrSpec::new("allocation_id", Shape::Scalar),
         AttrSpec::new(CONNECTIVITY, Shape::Scalar),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

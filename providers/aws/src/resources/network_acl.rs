@@ -4,7 +4,7 @@
 //! default deny-all rules AWS adds to every ACL (rule 32767, and 32768 for IPv6), which Terraform
 //! leaves out too. The default ACL of a VPC is a cloud default.
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{NetworkAcl as SdkAcl, NetworkAclEntry};
@@ -25,7 +25,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("subnet_ids", Shape::Set),
         AttrSpec::new("ingress", Shape::Set),
         AttrSpec::new("egress", Shape::Set),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

@@ -3,7 +3,7 @@
 //! (device index 0, created and deleted with the instance, like its root volume) and interfaces
 //! a service manages (NAT gateways, load balancers, VPC endpoints, Lambda...).
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{NetworkInterface as SdkInterface, NetworkInterfaceType};
@@ -22,7 +22,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("security_groups", Shape::Set),
         AttrSpec::new("description", Shape::Scalar),
         AttrSpec::new("source_dest_check", Shape::Scalar),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

@@ -7,7 +7,7 @@
 //! Terraform AWS provider writes (version 6: with `odb_network_arn`, without the `instance_id`
 //! of version 4).
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Route, RouteOrigin, RouteTable as SdkRouteTable};
@@ -23,7 +23,7 @@ static SPEC: TypeSpec = TypeSpec {
     attrs: &[
         AttrSpec::new("vpc_id", Shape::Scalar),
         AttrSpec::new("route", Shape::Set),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

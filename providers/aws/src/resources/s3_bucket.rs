@@ -8,7 +8,7 @@
 //! the bucket's own computed copies of them in state are refreshed only on the next plan, so they
 //! are not compared here (they would report every freshly applied setting as drift).
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify_in, error_code, is_access_denied, Clients};
 use async_trait::async_trait;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
@@ -20,10 +20,7 @@ pub struct S3Bucket;
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_s3_bucket",
-    attrs: &[
-        AttrSpec::new("bucket", Shape::Scalar),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
-    ],
+    attrs: &[AttrSpec::new("bucket", Shape::Scalar), TAGS],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
 

@@ -1,15 +1,17 @@
 //! `aws_s3_bucket_public_access_block`: the id is the bucket name, with the four settings
 //! Terraform writes. A bucket without a block has no such resource, so a block deleted out of
-//! band is `missing` (critical) and one turned off is a critical change (see `driftd-core`'s
-//! tiers). A cloud default like every bucket setting.
+//! band is `missing` (critical) and one turned off is a critical change. A cloud default like
+//! every bucket setting.
 
 use super::s3_bucket::settings_buckets;
 use super::{resource, AWS_GENERATED_TAGS};
 use crate::client::{classify_in, error_code, is_access_denied, Clients};
 use async_trait::async_trait;
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
-use serde_json::json;
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint, TypeSpec,
+};
+use serde_json::{json, Value};
 
 pub struct S3BucketPublicAccessBlock;
 
@@ -20,15 +22,19 @@ const SETTINGS: [&str; 4] = [
     "restrict_public_buckets",
 ];
 
+/// Any setting no longer `true` can make the bucket public: critical.
+const TURNED_OFF: TierHint =
+    TierHint::Rule(|c| (c.actual != Value::Bool(true)).then_some(Tier::Critical));
+
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_s3_bucket_public_access_block",
     attrs: &[
         AttrSpec::new("bucket", Shape::Scalar),
-        AttrSpec::new(SETTINGS[0], Shape::Scalar),
-        AttrSpec::new(SETTINGS[1], Shape::Scalar),
-        AttrSpec::new(SETTINGS[2], Shape::Scalar),
-        AttrSpec::new(SETTINGS[3], Shape::Scalar),
+        AttrSpec::new(SETTINGS[0], Shape::Scalar).tier(TURNED_OFF),
+        AttrSpec::new(SETTINGS[1], Shape::Scalar).tier(TURNED_OFF),
+        AttrSpec::new(SETTINGS[2], Shape::Scalar).tier(TURNED_OFF),
+        AttrSpec::new(SETTINGS[3], Shape::Scalar).tier(TURNED_OFF),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
@@ -102,5 +108,22 @@ mod tests {
         assert!(r.cloud_default);
         // Unread: only the bucket, so nothing is compared.
         assert_eq!(map("b", "us-east-1", None).attrs.len(), 1);
+    }
+
+    #[test]
+    fn a_setting_turned_off_is_critical() {
+        use driftd_core::{tier::default_tier, Change, ChangeOp, FindingKind};
+        let tier = |actual| {
+            let c = Change::new(
+                "block_public_policy",
+                ChangeOp::Replace,
+                json!(true),
+                actual,
+            );
+            default_tier(Some(&SPEC), FindingKind::Changed, &[c])
+        };
+        assert_eq!(tier(json!(false)), Tier::Critical);
+        assert_eq!(tier(Value::Null), Tier::Critical);
+        assert_eq!(tier(json!(true)), Tier::Warning);
     }
 }

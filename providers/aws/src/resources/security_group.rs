@@ -2,12 +2,15 @@
 //! Terraform's block shape (one block per source, so normalization can compare them as sets).
 //! The `default` group of every VPC is a cloud default.
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{IpPermission, SecurityGroup as SdkGroup};
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, Change, ChangeOp, KindListing, ListError, Resource, ResourceKind, Shape, Tier,
+    TierHint, TypeSpec,
+};
 use serde_json::{json, Value};
 
 pub struct SecurityGroup;
@@ -19,12 +22,25 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("name", Shape::Scalar),
         AttrSpec::new("description", Shape::Scalar),
         AttrSpec::new("vpc_id", Shape::Scalar),
-        AttrSpec::new("ingress", Shape::RuleSet),
+        AttrSpec::new("ingress", Shape::RuleSet).tier(TierHint::Rule(opens_to_world)),
         AttrSpec::new("egress", Shape::RuleSet),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
+
+/// A rule added (or changed) that lets the whole internet in (`0.0.0.0/0`, `::/0`), on any port:
+/// critical. Closing such a rule is a change like any other.
+fn opens_to_world(c: &Change) -> Option<Tier> {
+    const WORLD: [&str; 2] = ["0.0.0.0/0", "::/0"];
+    let open = ["cidr_blocks", "ipv6_cidr_blocks"].iter().any(|k| {
+        c.actual
+            .get(k)
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|s| WORLD.contains(&s.as_str().unwrap_or(""))))
+    });
+    (c.op != ChangeOp::Remove && open).then_some(Tier::Critical)
+}
 
 /// One Terraform rule block per source of an AWS permission.
 fn rules(perms: &[IpPermission], own_id: &str) -> Value {
@@ -106,6 +122,8 @@ impl ResourceKind<Client> for SecurityGroup {
 mod tests {
     use super::*;
     use aws_sdk_ec2::types::{IpRange, UserIdGroupPair};
+    use driftd_core::tier::default_tier;
+    use driftd_core::FindingKind;
 
     #[test]
     fn rules_become_terraform_blocks_equal_to_state() {
@@ -136,5 +154,30 @@ mod tests {
             SPEC.normalize(Shape::RuleSet, &state)
         );
         assert_eq!(SPEC.normalize(Shape::RuleSet, &r.attrs["egress"]), None);
+    }
+
+    fn tier(changes: &[Change]) -> Tier {
+        default_tier(Some(&SPEC), FindingKind::Changed, changes)
+    }
+
+    #[test]
+    fn ingress_open_to_world_is_critical() {
+        for cidr in [
+            json!({"cidr_blocks": ["0.0.0.0/0"]}),
+            json!({"ipv6_cidr_blocks": ["::/0"]}),
+        ] {
+            let c = Change::new("ingress", ChangeOp::Add, Value::Null, cidr);
+            assert_eq!(tier(&[c]), Tier::Critical);
+        }
+        let narrow = json!({"cidr_blocks": ["10.0.0.0/8"]});
+        let narrow = Change::new("ingress", ChangeOp::Add, Value::Null, narrow);
+        assert_eq!(tier(&[narrow]), Tier::Warning);
+        // Closing a world-open rule is a change, not an emergency.
+        let world = json!({"cidr_blocks": ["0.0.0.0/0"]});
+        let closed = Change::new("ingress", ChangeOp::Remove, world.clone(), Value::Null);
+        assert_eq!(tier(&[closed]), Tier::Warning);
+        // Egress to the world is how most groups start.
+        let egress = Change::new("egress", ChangeOp::Add, Value::Null, world);
+        assert_eq!(tier(&[egress]), Tier::Warning);
     }
 }

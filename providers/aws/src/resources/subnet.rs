@@ -1,6 +1,6 @@
 //! `aws_subnet`: VPC, CIDR, zone, public IP mapping and tags. Default subnets are cloud defaults.
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Subnet as SdkSubnet;
@@ -18,7 +18,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("cidr_block", Shape::Cidr),
         AttrSpec::new("availability_zone", Shape::Scalar),
         AttrSpec::new("map_public_ip_on_launch", Shape::Scalar),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

@@ -1,6 +1,6 @@
 //! `aws_vpc`: CIDR block, tenancy and tags. The default VPC of a region is a cloud default.
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Vpc as SdkVpc;
@@ -16,7 +16,7 @@ static SPEC: TypeSpec = TypeSpec {
     attrs: &[
         AttrSpec::new("cidr_block", Shape::Cidr),
         AttrSpec::new("instance_tenancy", Shape::CaseInsensitive),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+        TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };

@@ -15,7 +15,7 @@
 //! the target's state holds at least one resource of the type needs the analyzer to know which
 //! types the state holds, which no listing can see.
 
-use super::{resource, AWS_GENERATED_TAGS};
+use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::SecurityGroupRule;
@@ -36,7 +36,7 @@ pub(super) const RULE_ATTRS: &[AttrSpec] = &[
     AttrSpec::new("prefix_list_id", Shape::Scalar),
     AttrSpec::new("referenced_security_group_id", Shape::Scalar),
     AttrSpec::new("description", Shape::Scalar),
-    AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
+    TAGS,
 ];
 
 static SPEC: TypeSpec = TypeSpec {

@@ -2,7 +2,7 @@
 //! not compared: the provider stores it as written in the code (`debian-cloud/debian-12`),
 //! while the API answers the resolved image link.
 
-use super::{labels, list_compute, opt, resource, GENERATED_KEYS};
+use super::{labels, list_compute, opt, resource, GENERATED_KEYS, LABELS};
 use crate::client::UnitClient;
 use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
@@ -20,7 +20,7 @@ pub(crate) static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("type", Shape::Scalar),
         AttrSpec::new("zone", Shape::Scalar),
         AttrSpec::new("description", Shape::Scalar),
-        AttrSpec::new("labels", Shape::Tags).with_state_alias("terraform_labels"),
+        LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
 };

@@ -2,11 +2,14 @@
 //! ranges, source and target tags and service accounts, network, disabled, description. The
 //! `default-allow-*` rules Google creates with the `default` network are cloud defaults.
 
-use super::{list_compute, opt, resource, GENERATED_KEYS};
+use super::{list_compute, opt, resource, GENERATED_KEYS, WORLD};
 use crate::client::UnitClient;
 use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
+    TypeSpec,
+};
 use google_cloud_compute_v1::model::Firewall;
 use serde_json::{json, Value};
 
@@ -24,7 +27,7 @@ static SPEC: TypeSpec = TypeSpec {
         // `allow`/`deny` are sets of `{protocol, ports}` blocks: compared as sets of blocks.
         AttrSpec::new("allow", Shape::Set),
         AttrSpec::new("deny", Shape::Set),
-        AttrSpec::new("source_ranges", Shape::Set),
+        AttrSpec::new("source_ranges", Shape::Set).tier(TierHint::Rule(opened_to_world)),
         AttrSpec::new("destination_ranges", Shape::Set),
         AttrSpec::new("source_tags", Shape::Set),
         AttrSpec::new("target_tags", Shape::Set),
@@ -33,6 +36,16 @@ static SPEC: TypeSpec = TypeSpec {
     ],
     generated_tag_prefixes: GENERATED_KEYS,
 };
+
+/// Sources that now include the whole internet where they did not: critical. The rule's ports
+/// are not part of the change, so any port counts, as for an AWS ingress rule.
+fn opened_to_world(c: &Change) -> Option<Tier> {
+    let any_world = |v: &Value| {
+        v.as_array()
+            .is_some_and(|a| a.iter().any(|s| WORLD.contains(&s.as_str().unwrap_or(""))))
+    };
+    (any_world(&c.actual) && !any_world(&c.expected)).then_some(Tier::Critical)
+}
 
 /// One `allow`/`deny` block as the provider stores it: keys in the order Terraform writes
 /// them (sorted), ports in API order (the schema keeps them as a list).
@@ -127,5 +140,19 @@ mod tests {
         assert_eq!(r.attrs["deny"], json!([]));
         assert_eq!(r.attrs["source_ranges"], json!(["35.235.240.0/20"]));
         assert!(!r.cloud_default);
+    }
+
+    #[test]
+    fn sources_newly_open_to_the_world_are_critical() {
+        use driftd_core::{tier::default_tier, ChangeOp, FindingKind};
+        let tier = |expected: Value, actual: Value| {
+            let c = Change::new("source_ranges", ChangeOp::Replace, expected, actual);
+            default_tier(Some(&SPEC), FindingKind::Changed, &[c])
+        };
+        let opened = tier(json!(["10.0.0.0/8"]), json!(["0.0.0.0/0", "10.0.0.0/8"]));
+        assert_eq!(opened, Tier::Critical);
+        // Open to the world before already: a change, not a new exposure.
+        let widened = tier(json!(["0.0.0.0/0"]), json!(["0.0.0.0/0", "10.0.0.0/8"]));
+        assert_eq!(widened, Tier::Warning);
     }
 }

@@ -11,11 +11,13 @@
 //! Metadata values (SSH keys, scripts) are never read into driftd: only the keys are.
 //! A `TERMINATED` instance is a stopped one, which still exists: it is listed like any other.
 
-use super::{labels, opt, parse_scope, resource, scope_pages, GENERATED_KEYS};
+use super::{labels, opt, parse_scope, resource, scope_pages, GENERATED_KEYS, LABELS};
 use crate::client::UnitClient;
 use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint, TypeSpec,
+};
 use google_cloud_compute_v1::model::Instance;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -31,8 +33,8 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("deletion_protection", Shape::Scalar),
         AttrSpec::new("can_ip_forward", Shape::Scalar),
         AttrSpec::new("description", Shape::Scalar),
-        // Network tags: a set of strings (firewall rules target them).
-        AttrSpec::new("tags", Shape::Set),
+        // Network tags: a set of strings (firewall rules target them). Info, as for labels.
+        AttrSpec::new("tags", Shape::Set).tier(TierHint::Always(Tier::Info)),
         // Keys only: the values are SSH keys and scripts.
         AttrSpec::new("metadata", Shape::Keys),
         // State holds the image the code's family resolved to when the disk was made.
@@ -45,9 +47,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("service_account.0.email", Shape::Scalar),
         // State holds scope URLs where code may write aliases (`cloud-platform`).
         AttrSpec::new("service_account.0.scopes", Shape::Set).resolved(),
-        // `terraform_labels` (provider 5+) holds the labels Terraform manages, the provider's
-        // `default_labels` included, as AWS's `tags_all` does.
-        AttrSpec::new("labels", Shape::Tags).with_state_alias("terraform_labels"),
+        LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
 };

@@ -6,7 +6,7 @@
 use crate::client::UnitClient;
 use crate::paging::{all_pages, ListRequest, Page};
 use crate::scope::{Locality, Scope};
-use driftd_core::{KindListing, ListError, ResourceKind};
+use driftd_core::{AttrSpec, KindListing, ListError, ResourceKind, Shape, Tier, TierHint};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -41,6 +41,16 @@ pub fn registry() -> Vec<Kind> {
 /// keys left out of the comparison: a startup script can be written in `metadata` or in
 /// `metadata_startup_script` and the API cannot tell which, and it often holds secrets.
 pub(crate) const GENERATED_KEYS: &[&str] = &["goog-", "startup-script"];
+
+/// A type's `labels`, compared with state's `terraform_labels` (provider 5+: the labels
+/// Terraform manages, the provider's `default_labels` included, as AWS's `tags_all` does). A
+/// label-only change is info.
+pub(crate) const LABELS: AttrSpec = AttrSpec::new("labels", Shape::Tags)
+    .with_state_alias("terraform_labels")
+    .tier(TierHint::Always(Tier::Info));
+
+/// Any of these in a list of source ranges opens a rule to the whole internet.
+pub(crate) const WORLD: [&str; 2] = ["0.0.0.0/0", "::/0"];
 
 /// Page size asked of list calls (the Compute Engine maximum).
 pub(crate) const PAGE_SIZE: u32 = 500;

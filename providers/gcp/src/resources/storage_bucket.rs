@@ -3,12 +3,15 @@
 //! the Cloud Storage JSON API (see [`crate::storage`] for why not the storage crate); the
 //! provider stores a bucket's name as its id.
 
-use super::{parse_scope, resource, GENERATED_KEYS};
+use super::{parse_scope, resource, GENERATED_KEYS, LABELS};
 use crate::client::UnitClient;
 use crate::scope::Scope;
 use crate::storage::get_json;
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
+    TypeSpec,
+};
 use serde_json::{json, Map, Value};
 
 pub struct StorageBucket;
@@ -22,12 +25,19 @@ static SPEC: TypeSpec = TypeSpec {
         // A one-block list, `[{"enabled": true}]`, or `[]` when never configured.
         AttrSpec::new("versioning", Shape::Scalar),
         AttrSpec::new("uniform_bucket_level_access", Shape::Scalar),
-        AttrSpec::new("public_access_prevention", Shape::Scalar),
+        AttrSpec::new("public_access_prevention", Shape::Scalar).tier(TierHint::Rule(lifted)),
         AttrSpec::new("requester_pays", Shape::Scalar),
-        AttrSpec::new("labels", Shape::Tags).with_state_alias("terraform_labels"),
+        LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
 };
+
+/// Public access prevention lifted (`enforced` no more): the bucket can now be made public,
+/// critical.
+fn lifted(c: &Change) -> Option<Tier> {
+    let enforced = |v: &Value| v.as_str() == Some("enforced");
+    (enforced(&c.expected) && !enforced(&c.actual)).then_some(Tier::Critical)
+}
 
 /// Maps one bucket of a JSON API `storage#buckets` answer.
 fn map(b: &Value, scope: &Scope) -> Option<Resource> {
@@ -132,5 +142,27 @@ mod tests {
         assert_eq!(bare.attrs["versioning"], json!([]));
         assert_eq!(bare.attrs["public_access_prevention"], json!("inherited"));
         assert!(map(&json!({"kind": "storage#bucket"}), &Scope::global("p")).is_none());
+    }
+
+    #[test]
+    fn public_access_prevention_lifted_is_critical_labels_info() {
+        use driftd_core::{tier::default_tier, ChangeOp, FindingKind};
+        let tier = |path: &str, expected: Value, actual: Value| {
+            let c = Change::new(path, ChangeOp::Replace, expected, actual);
+            default_tier(Some(&SPEC), FindingKind::Changed, &[c])
+        };
+        let lifted = tier(
+            "public_access_prevention",
+            json!("enforced"),
+            json!("inherited"),
+        );
+        assert_eq!(lifted, Tier::Critical);
+        let enforced = tier(
+            "public_access_prevention",
+            json!("inherited"),
+            json!("enforced"),
+        );
+        assert_eq!(enforced, Tier::Warning);
+        assert_eq!(tier("labels.env", json!("prod"), json!("dev")), Tier::Info);
     }
 }

@@ -7,8 +7,8 @@
 //! the two exceptions, where the per-key and per-rule diffs already find nothing to report, say
 //! so).
 //!
-//! The specs below mirror those of `providers/aws/src/resources/*.rs` (the AWS crate depends on
-//! this one, so it cannot be a dev-dependency here without two copies of the core types).
+//! The specs are the AWS provider's own (`providers/aws/src/resources/*.rs`), tier hints
+//! included.
 //!
 //! | # | case | supported |
 //! |---|---|---|
@@ -31,133 +31,13 @@ use driftd_core::*;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-// Specs mirroring the AWS provider's.
-
-const AWS_GENERATED_TAGS: &[&str] = &["aws:"];
-
-static INSTANCE: TypeSpec = TypeSpec {
-    provider: "aws",
-    resource_type: "aws_instance",
-    attrs: &[
-        AttrSpec::new("ami", Shape::Scalar),
-        AttrSpec::new("instance_type", Shape::Scalar),
-        AttrSpec::new("subnet_id", Shape::Scalar),
-        AttrSpec::new("key_name", Shape::Scalar),
-        AttrSpec::new("vpc_security_group_ids", Shape::Set),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
-    ],
-    generated_tag_prefixes: AWS_GENERATED_TAGS,
-};
-
-static SECURITY_GROUP: TypeSpec = TypeSpec {
-    provider: "aws",
-    resource_type: "aws_security_group",
-    attrs: &[
-        AttrSpec::new("name", Shape::Scalar),
-        AttrSpec::new("description", Shape::Scalar),
-        AttrSpec::new("vpc_id", Shape::Scalar),
-        AttrSpec::new("ingress", Shape::RuleSet),
-        AttrSpec::new("egress", Shape::RuleSet),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
-    ],
-    generated_tag_prefixes: AWS_GENERATED_TAGS,
-};
-
-static VPC: TypeSpec = TypeSpec {
-    provider: "aws",
-    resource_type: "aws_vpc",
-    attrs: &[
-        AttrSpec::new("cidr_block", Shape::Cidr),
-        AttrSpec::new("instance_tenancy", Shape::CaseInsensitive),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
-    ],
-    generated_tag_prefixes: AWS_GENERATED_TAGS,
-};
-
-static EBS_VOLUME: TypeSpec = TypeSpec {
-    provider: "aws",
-    resource_type: "aws_ebs_volume",
-    attrs: &[
-        AttrSpec::new("availability_zone", Shape::Scalar),
-        AttrSpec::new("size", Shape::Number),
-        AttrSpec::new("type", Shape::CaseInsensitive),
-        AttrSpec::new("encrypted", Shape::Scalar),
-        AttrSpec::new("snapshot_id", Shape::Scalar),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
-    ],
-    generated_tag_prefixes: AWS_GENERATED_TAGS,
-};
-
-static IAM_POLICY: TypeSpec = TypeSpec {
-    provider: "aws",
-    resource_type: "aws_iam_policy",
-    attrs: &[
-        AttrSpec::new("name", Shape::Scalar),
-        AttrSpec::new("path", Shape::Scalar),
-        AttrSpec::new("description", Shape::Scalar),
-        AttrSpec::new("policy", Shape::Document),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
-    ],
-    generated_tag_prefixes: AWS_GENERATED_TAGS,
-};
-
-static IAM_ROLE: TypeSpec = TypeSpec {
-    provider: "aws",
-    resource_type: "aws_iam_role",
-    attrs: &[
-        AttrSpec::new("name", Shape::Scalar),
-        AttrSpec::new("path", Shape::Scalar),
-        AttrSpec::new("description", Shape::Scalar),
-        AttrSpec::new("assume_role_policy", Shape::Document),
-        AttrSpec::new("max_session_duration", Shape::Number),
-        AttrSpec::new("permissions_boundary", Shape::Scalar),
-        AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
-    ],
-    generated_tag_prefixes: AWS_GENERATED_TAGS,
-};
-
-static SECURITY_GROUP_RULE: TypeSpec = TypeSpec {
-    provider: "aws",
-    resource_type: "aws_security_group_rule",
-    attrs: &[
-        AttrSpec::new("security_group_id", Shape::Scalar).identity(),
-        AttrSpec::new("type", Shape::CaseInsensitive).identity(),
-        AttrSpec::new("protocol", Shape::Protocol).identity(),
-        AttrSpec::new("from_port", Shape::Number).identity(),
-        AttrSpec::new("to_port", Shape::Number).identity(),
-        AttrSpec::new("cidr_blocks", Shape::Set).identity(),
-        AttrSpec::new("ipv6_cidr_blocks", Shape::Set).identity(),
-        AttrSpec::new("prefix_list_ids", Shape::Set).identity(),
-        AttrSpec::new("source_security_group_id", Shape::Scalar).identity(),
-        AttrSpec::new("self", Shape::Scalar).identity(),
-        AttrSpec::new("description", Shape::Scalar),
-    ],
-    generated_tag_prefixes: AWS_GENERATED_TAGS,
-};
-
-const SPECS: [&TypeSpec; 8] = [
-    &INSTANCE,
-    &SECURITY_GROUP,
-    &VPC,
-    &EBS_VOLUME,
-    &IAM_POLICY,
-    &IAM_ROLE,
-    &SECURITY_GROUP_RULE,
-    &S3_PUBLIC_ACCESS_BLOCK,
-];
-
-static S3_PUBLIC_ACCESS_BLOCK: TypeSpec = TypeSpec {
-    provider: "aws",
-    resource_type: "aws_s3_bucket_public_access_block",
-    attrs: &[
-        AttrSpec::new("bucket", Shape::Scalar),
-        AttrSpec::new("block_public_acls", Shape::Scalar),
-        AttrSpec::new("block_public_policy", Shape::Scalar),
-        AttrSpec::new("ignore_public_acls", Shape::Scalar),
-        AttrSpec::new("restrict_public_buckets", Shape::Scalar),
-    ],
-    generated_tag_prefixes: AWS_GENERATED_TAGS,
-};
+/// The AWS provider's own specs: the corpus tests what the provider declares.
+fn specs() -> Vec<&'static TypeSpec> {
+    driftd_aws::resources::registry()
+        .iter()
+        .map(|k| k.spec())
+        .collect()
+}
 
 const REGION: &str = "us-east-1";
 
@@ -188,13 +68,14 @@ fn analyze_with(
     live: &[Resource],
     include_cloud_defaults: bool,
 ) -> Analysis {
-    let scanned: BTreeSet<(String, String, String)> = SPECS
+    let specs = specs();
+    let scanned: BTreeSet<(String, String, String)> = specs
         .iter()
         .map(|s| (s.provider.into(), s.resource_type.into(), REGION.into()))
         .collect();
     analyze(&AnalyzeInput {
         target: "corpus",
-        specs: &SPECS,
+        specs: &specs,
         expected,
         live,
         scanned: &scanned,
