@@ -290,11 +290,11 @@ pub fn init_logging(g: &GlobalArgs) {
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        // aws_config's own warnings repeat a credential failure that driftd reports once, in
-        // the SDK's debug form and with whatever bytes a credential process printed.
-        EnvFilter::new(format!(
-            "{level},aws_config=error,aws_smithy_runtime=warn,hyper=warn"
-        ))
+        let mut directives = vec![level, "hyper=warn"];
+        for kind in crate::target::registry::KINDS {
+            directives.extend(kind.log_directives());
+        }
+        EnvFilter::new(directives.join(","))
     });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -513,27 +513,9 @@ pub async fn notify(cmd: NotifyCommand) -> Result<u8> {
             let channels = crate::notify::build_channels(std::slice::from_ref(cfg))
                 .map_err(|e| anyhow::anyhow!(e))?;
             let ch = &channels[&channel];
-            let payload = serde_json::json!({
-                "version": 1,
-                "event": "test",
-                "target": "driftd-test",
-                "summary": "[info] driftd test notification: this channel works",
-                "finding": {
-                    "fingerprint": "00000000000000000000000000000000",
-                    "kind": "changed", "tier": "info", "provider": "test",
-                    "resource_type": "driftd_test", "resource_id": "test",
-                    "changes": []
-                }
-            });
-            ch.send(&crate::notify::channel::Message {
-                id: 0,
-                event: crate::notify::plan::Event::Test.as_str(),
-                fingerprint: "00000000000000000000000000000000",
-                payload: &payload,
-                thread: None,
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("channel `{channel}`: {e}"))?;
+            crate::notify::send_test(ch.as_ref())
+                .await
+                .map_err(|e| anyhow::anyhow!("channel `{channel}`: {e}"))?;
             println!("channel `{channel}`: test notification accepted");
             Ok(0)
         }

@@ -207,6 +207,12 @@ impl ProviderKind for Aws {
         Ok((bytes, object.url()))
     }
 
+    /// aws_config's own warnings repeat a credential failure that driftd reports once, in the
+    /// SDK's debug form and with whatever bytes a credential process printed.
+    fn log_directives(&self) -> &'static [&'static str] {
+        &["aws_config=error", "aws_smithy_runtime=warn"]
+    }
+
     fn command_line_section(
         &self,
         profile: Option<&str>,

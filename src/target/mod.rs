@@ -151,6 +151,12 @@ pub trait ProviderKind: Send + Sync {
         )
     }
 
+    /// Log filter directives (`crate=level`) that quiet the provider's SDK where driftd says
+    /// the same thing better.
+    fn log_directives(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The settings table a one-shot `driftd check` without a config builds from its
     /// `--profile` and `--endpoint-url` flags; only the default provider is asked.
     fn command_line_section(

@@ -12,6 +12,7 @@ use google_cloud_compute_v1::client::{
 use google_cloud_gax::error::rpc::{Code, StatusDetails};
 use google_cloud_gax::exponential_backoff::ExponentialBackoffBuilder;
 use google_cloud_gax::retry_policy::{Aip194Strict, RetryPolicyExt, TooManyRequests};
+use serde::Deserialize;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -23,10 +24,15 @@ pub const STORAGE_ENDPOINT: &str = "https://storage.googleapis.com";
 /// Read-only scope: driftd never changes anything.
 const READ_ONLY_SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform.read-only";
 
-/// What a target says about reaching Google Cloud.
-#[derive(Debug, Clone)]
+/// What a target says about reaching Google Cloud: its `[target.gcp]` table, read as it is
+/// written. Credentials come from Application Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`,
+/// gcloud's file, the metadata server and workload identity) unless `credentials_file` names a
+/// key file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct GcpSettings {
-    /// Project ids to list, each one independently.
+    /// Project ids to list, each one independently. Empty in a target: the projects its
+    /// definitions' `google_*` resources are in.
     pub projects: Vec<String>,
     /// Zones of zonal types (instances, disks); empty: every zone of each project, as the
     /// Compute Engine API lists them.
@@ -35,24 +41,28 @@ pub struct GcpSettings {
     /// given, else every region of each project.
     pub regions: Vec<String>,
     /// A service-account key file (or any ADC JSON file); without it, Application Default
-    /// Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, gcloud's file, the metadata server).
+    /// Credentials.
     pub credentials_file: Option<PathBuf>,
-    /// A service account to impersonate with the base credentials.
+    /// A service account to impersonate with the base credentials
+    /// (`roles/iam.serviceAccountTokenCreator` on it needed).
     pub impersonate_service_account: Option<String>,
     /// An alternative Compute Engine endpoint (an emulator such as gcplocal), without the
     /// `/compute/v1` path.
     pub compute_endpoint: Option<String>,
     /// An alternative Cloud Storage endpoint, without the `/storage/v1` path.
     pub storage_endpoint: Option<String>,
-    /// Send no credentials at all. Emulators need none; defaults to true when an endpoint is
-    /// overridden and no credentials file or impersonation is configured.
-    pub anonymous: bool,
+    /// Send no credentials at all. Default ([`GcpSettings::is_anonymous`]): true when an
+    /// endpoint is overridden and no credentials file or impersonation is configured
+    /// (emulators need none).
+    pub anonymous: Option<bool>,
     /// Attempts per API call, the first included (unavailable and rate-limited answers are
     /// retried with exponential backoff).
     pub max_attempts: u32,
-    /// Deadline of one API call, retries included.
+    /// Deadline of one API call, retries included (`timeout_secs` in seconds).
+    #[serde(rename = "timeout_secs", deserialize_with = "seconds")]
     pub operation_timeout: Duration,
     /// First backoff delay between attempts.
+    #[serde(skip)]
     pub initial_backoff: Duration,
 }
 
@@ -66,7 +76,7 @@ impl Default for GcpSettings {
             impersonate_service_account: None,
             compute_endpoint: None,
             storage_endpoint: None,
-            anonymous: false,
+            anonymous: None,
             max_attempts: 5,
             operation_timeout: crate::DEFAULT_OPERATION_TIMEOUT,
             initial_backoff: Duration::from_millis(500),
@@ -74,10 +84,25 @@ impl Default for GcpSettings {
     }
 }
 
+impl GcpSettings {
+    /// Whether no credentials are sent: as configured, else when an endpoint is overridden and
+    /// no credentials of the settings' own are configured.
+    pub fn is_anonymous(&self) -> bool {
+        let endpoint_set = self.compute_endpoint.is_some() || self.storage_endpoint.is_some();
+        let own_credentials =
+            self.credentials_file.is_some() || self.impersonate_service_account.is_some();
+        self.anonymous.unwrap_or(endpoint_set && !own_credentials)
+    }
+}
+
+fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    u64::deserialize(d).map(Duration::from_secs)
+}
+
 /// Builds the credentials the settings ask for. Failing here is one clear error for the whole
 /// target instead of every scope being skipped.
 pub async fn credentials(s: &GcpSettings) -> Result<Credentials, ProviderError> {
-    if s.anonymous {
+    if s.is_anonymous() {
         return Ok(credentials::anonymous::Builder::new().build());
     }
     let base = match &s.credentials_file {

@@ -23,7 +23,7 @@ fn settings(compute: &str, storage: &str, zones: &[&str]) -> GcpSettings {
         regions: Vec::new(),
         compute_endpoint: Some(compute.into()),
         storage_endpoint: Some(storage.into()),
-        anonymous: true,
+        anonymous: Some(true),
         max_attempts: 2,
         initial_backoff: Duration::from_millis(20),
         ..GcpSettings::default()
@@ -359,7 +359,7 @@ async fn reads_terraform_state_from_a_gcs_backend_in_the_storage_emulator() {
         .expect("upload blue");
     let access = GcpSettings {
         storage_endpoint: Some(gcs.endpoint()),
-        anonymous: true,
+        anonymous: Some(true),
         max_attempts: 1,
         ..GcpSettings::default()
     };
@@ -538,7 +538,7 @@ async fn zone_discovery_and_paging_replayed_responses() {
         projects: vec!["rec-a".into(), "rec-b".into()],
         compute_endpoint: Some(replay.endpoint()),
         storage_endpoint: Some(replay.endpoint()),
-        anonymous: true,
+        anonymous: Some(true),
         max_attempts: 1,
         ..GcpSettings::default()
     };
