@@ -1,6 +1,7 @@
 //! driftd's core: the resource and finding model, the provider traits, and the pure analyzer.
 //!
-//! Nothing in this crate does I/O. Readers of code and state (`driftd-iac`) and providers of live
+//! Nothing in this crate does I/O; the one part that runs tasks is [`listing`], which runs a
+//! provider's listing units. Readers of code and state (`driftd-iac`) and providers of live
 //! state (`driftd-aws`, ...) produce [`Resource`]s; [`analyze`] compares them and returns sorted,
 //! fingerprinted [`Finding`]s with built-in tiers. Which attributes of a resource type are compared,
 //! and how they are normalized before comparison, is data ([`TypeSpec`]) owned by the provider.
@@ -13,11 +14,13 @@
 //! - [`tier`]: built-in tier rules; [`classify`]: the config's rules that override them.
 //! - [`ignore`]: `.driftignore` and `[[ignore]]` rules that drop findings or changes.
 //! - [`provider`]: the trait a cloud provider implements.
+//! - [`listing`]: the fan-out of a provider's listing units and their accounting.
 //! - [`report`]: the versioned JSON report and the exit-code decision.
 
 pub mod analyze;
 pub mod classify;
 pub mod ignore;
+pub mod listing;
 pub mod model;
 pub mod prepare;
 pub mod provider;

@@ -22,15 +22,12 @@ pub mod state_backend;
 
 use async_trait::async_trait;
 use client::Clients;
-use driftd_core::provider::{bounded_reason, Progress, ProgressEvent, UnitOutcome, UnitStats};
-use driftd_core::{
-    ListError, LiveInventory, Provider, ProviderError, ResourceKind, Skipped, TypeSpec,
-};
+use driftd_core::listing::{run_units, ListingUnit};
+use driftd_core::provider::Progress;
+use driftd_core::{LiveInventory, Provider, ProviderError, ResourceKind, TypeSpec};
 use metering::AttemptMeter;
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::task::JoinSet;
+use std::time::Duration;
 
 pub use client::AwsSettings;
 
@@ -40,6 +37,10 @@ pub const PROVIDER: &str = "aws";
 /// The scope of global services (IAM): what the report names and what the state side of an IAM
 /// resource is placed in (see `driftd-iac`'s state reader).
 pub const GLOBAL_SCOPE: &str = "global";
+
+/// Every unit of a scan lists at once: the SDK's clients pace their own calls (retries with
+/// backoff on throttling), and a target's units are a few dozen per region.
+const UNBOUNDED: usize = usize::MAX;
 
 /// The AWS provider for one target.
 pub struct AwsProvider {
@@ -94,114 +95,34 @@ impl Provider for AwsProvider {
                 scopes.into_iter().map(move |scope| (kind.clone(), scope))
             })
             .collect();
-        progress.event(&ProgressEvent::Planned {
-            provider: PROVIDER,
-            units: plan.len(),
-        });
         let scan = Arc::new(resources::ScanShared::new(regional_scopes(
             &self.settings.regions,
         )));
         let path_style = self.settings.endpoint_url.is_some();
-
-        let mut tasks = JoinSet::new();
-        // What each task lists, to account for a task that panicked.
-        let mut units = HashMap::new();
-        {
-            for (kind, region) in plan {
+        let units = plan
+            .into_iter()
+            .map(|(kind, region)| {
                 let meter = AttemptMeter::new(progress.clone());
                 let client = Clients::new(&base, &region, meter.clone(), path_style, scan.clone());
-                let progress = progress.clone();
-                let resource_type = kind.spec().resource_type;
-                let unit = (resource_type, region.clone(), meter.clone(), Instant::now());
-                let handle = tasks.spawn(async move {
-                    progress.event(&ProgressEvent::Started {
-                        provider: PROVIDER,
-                        resource_type,
-                        scope: region.clone(),
-                    });
-                    kind.list(&client, &region).await
-                });
-                units.insert(handle.id(), unit);
-            }
-        }
+                let scope = region.clone();
+                ListingUnit {
+                    resource_type: kind.spec().resource_type,
+                    scope: region,
+                    meter: meter.api_meter().clone(),
+                    list: Box::pin(async move { kind.list(&client, &scope).await }),
+                }
+            })
+            .collect();
 
-        // The caller's account, counted like every other API call.
+        let mut inv = LiveInventory::default();
+        // The caller's account, counted like every other API call, asked while the units list.
         let meter = AttemptMeter::new(progress.clone());
-        let account = client::caller_account(&base, meter.clone()).await;
+        let listed = run_units(PROVIDER, units, UNBOUNDED, &progress, &mut inv, |_, l| l);
+        let (account, ()) = tokio::join!(client::caller_account(&base, meter.clone()), listed);
         let (api_calls, throttles) = meter.counts();
-        let mut inv = LiveInventory {
-            account,
-            api_calls,
-            throttles,
-            ..LiveInventory::default()
-        };
-        while let Some(joined) = tasks.join_next_with_id().await {
-            let (id, result) = match joined {
-                Ok((id, result)) => (id, result),
-                // A panicking listing task is a bug; its scope is not scanned.
-                Err(e) => {
-                    tracing::error!(error = %e, "a listing task failed unexpectedly");
-                    (
-                        e.id(),
-                        Err(ListError::Api(
-                            "the listing task failed unexpectedly".into(),
-                        )),
-                    )
-                }
-            };
-            let Some((resource_type, region, meter, started)) = units.remove(&id) else {
-                continue;
-            };
-            let (api_calls, throttles) = meter.counts();
-            let mut stats = UnitStats {
-                resources: 0,
-                api_calls,
-                throttles,
-                duration: started.elapsed(),
-            };
-            inv.api_calls += api_calls;
-            inv.throttles += throttles;
-            let outcome = match result {
-                Ok(listing) => {
-                    stats.resources = listing.resources.len();
-                    let mut unread_attributes = Vec::new();
-                    for (attribute, err) in listing.unread_attributes {
-                        unread_attributes
-                            .push((attribute.clone(), bounded_reason(&err.to_string())));
-                        inv.skipped.push(Skipped {
-                            provider: PROVIDER.into(),
-                            resource_type: resource_type.into(),
-                            scope: region.clone(),
-                            attribute: Some(attribute),
-                            reason: bounded_reason(&err.to_string()),
-                        });
-                    }
-                    inv.resources.extend(listing.resources);
-                    inv.scanned
-                        .push((resource_type.to_string(), region.clone()));
-                    UnitOutcome::Listed { unread_attributes }
-                }
-                Err(err) => {
-                    inv.skipped.push(Skipped {
-                        provider: PROVIDER.into(),
-                        resource_type: resource_type.into(),
-                        scope: region.clone(),
-                        attribute: None,
-                        reason: bounded_reason(&err.to_string()),
-                    });
-                    UnitOutcome::Skipped {
-                        reason: bounded_reason(&err.to_string()),
-                    }
-                }
-            };
-            progress.event(&ProgressEvent::Finished {
-                provider: PROVIDER,
-                resource_type,
-                scope: region,
-                stats,
-                outcome,
-            });
-        }
+        inv.account = account;
+        inv.api_calls += api_calls;
+        inv.throttles += throttles;
         inv.resources.sort_by(|a, b| a.key.cmp(&b.key));
         inv.scanned.sort();
         inv.skipped.sort();

@@ -14,60 +14,28 @@ use aws_sdk_ec2::config::interceptors::{FinalizerInterceptorContextRef, Intercep
 use aws_sdk_ec2::config::retry::{ClassifyRetry, RetryAction};
 use aws_sdk_ec2::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_ec2::error::BoxError;
-use driftd_core::provider::{Progress, ProgressEvent};
-use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use driftd_core::listing::ApiMeter;
+use driftd_core::provider::Progress;
 use std::sync::Arc;
 
-/// Counts the attempts of one unit of work and reports each one to a [`Progress`] as it ends.
-/// Clones share their counts.
-#[derive(Clone)]
-pub struct AttemptMeter {
-    counts: Arc<Counts>,
-    progress: Arc<dyn Progress>,
-}
-
-#[derive(Default)]
-struct Counts {
-    attempts: AtomicU64,
-    throttled: AtomicU64,
-}
+/// The SDK interceptor that counts the attempts of one unit of work on its [`ApiMeter`] (which
+/// reports each one to the unit's [`Progress`] as it ends). Clones share their counts.
+#[derive(Clone, Debug)]
+pub struct AttemptMeter(ApiMeter);
 
 impl AttemptMeter {
     pub fn new(progress: Arc<dyn Progress>) -> Self {
-        AttemptMeter {
-            counts: Arc::default(),
-            progress,
-        }
+        AttemptMeter(ApiMeter::new(crate::PROVIDER, progress))
+    }
+
+    /// The meter the attempts are counted on.
+    pub fn api_meter(&self) -> &ApiMeter {
+        &self.0
     }
 
     /// Attempts so far, and how many of them were throttled.
     pub fn counts(&self) -> (u64, u64) {
-        (
-            self.counts.attempts.load(Ordering::Relaxed),
-            self.counts.throttled.load(Ordering::Relaxed),
-        )
-    }
-
-    fn record(&self, throttled: bool) {
-        self.counts.attempts.fetch_add(1, Ordering::Relaxed);
-        if throttled {
-            self.counts.throttled.fetch_add(1, Ordering::Relaxed);
-        }
-        self.progress.event(&ProgressEvent::ApiAttempt {
-            provider: crate::PROVIDER,
-            throttled,
-        });
-    }
-}
-
-impl fmt::Debug for AttemptMeter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (attempts, throttled) = self.counts();
-        f.debug_struct("AttemptMeter")
-            .field("attempts", &attempts)
-            .field("throttled", &throttled)
-            .finish()
+        self.0.counts()
     }
 }
 
@@ -83,7 +51,7 @@ impl Intercept for AttemptMeter {
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let verdict = classify_attempt(runtime_components, context.inner());
-        self.record(is_throttling(&verdict));
+        self.0.attempt(is_throttling(&verdict));
         Ok(())
     }
 }
@@ -122,8 +90,6 @@ fn is_throttling(verdict: &RetryAction) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use driftd_core::provider::ProgressEvent;
-    use std::sync::Mutex;
     use std::time::Duration;
 
     #[test]
@@ -148,33 +114,5 @@ mod tests {
         ] {
             assert!(!is_throttling(&other), "{other}");
         }
-    }
-
-    #[derive(Default)]
-    struct Recorder(Mutex<Vec<ProgressEvent>>);
-    impl Progress for Recorder {
-        fn event(&self, event: &ProgressEvent) {
-            self.0.lock().unwrap().push(event.clone());
-        }
-    }
-
-    #[test]
-    fn clones_share_counts_and_every_attempt_is_reported() {
-        let recorder = Arc::new(Recorder::default());
-        let meter = AttemptMeter::new(recorder.clone());
-        let clone = meter.clone();
-        meter.record(true);
-        clone.record(false);
-        clone.record(true);
-        assert_eq!(meter.counts(), (3, 2));
-        let events = recorder.0.lock().unwrap();
-        let throttled: Vec<bool> = events
-            .iter()
-            .map(|e| match e {
-                ProgressEvent::ApiAttempt { throttled, .. } => *throttled,
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
-        assert_eq!(throttled, [true, false, true]);
     }
 }

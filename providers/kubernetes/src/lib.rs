@@ -27,14 +27,16 @@ mod tier;
 
 use async_trait::async_trait;
 use canon::{AttrKind, Ctx, ObjectId, Owned, PointerRule, OBJECT_ATTR};
-use driftd_core::provider::{Progress, ProgressEvent, UnitOutcome, UnitStats};
-use driftd_core::{ListError, LiveInventory, Provider, ProviderError, Resource, Skipped, TypeSpec};
+use driftd_core::listing::{run_units, ApiMeter, ListingUnit};
+use driftd_core::provider::{Progress, ProgressEvent};
+use driftd_core::{
+    KindListing, LiveInventory, Provider, ProviderError, Resource, Skipped, TypeSpec,
+};
 use kube::Client;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use live::Connection;
 pub use manifest::{ManifestError, ManifestObject, ManifestSettings, RenderCommand};
@@ -453,122 +455,48 @@ impl Provider for KubernetesProvider {
             }
         }
 
-        progress.event(&ProgressEvent::Planned {
-            provider: PROVIDER,
-            units: units.len(),
-        });
-        let limit = Arc::new(tokio::sync::Semaphore::new(
-            self.settings.concurrency.max(1),
-        ));
-        let mut tasks = tokio::task::JoinSet::new();
-        let mut pending = BTreeMap::new();
-        for (n, unit) in units.iter().enumerate() {
-            let plan = &self.kinds[unit.plan];
-            let (client, resource, namespace) = (
-                client.clone(),
-                unit.resource.clone(),
-                unit.namespace.clone(),
-            );
-            let (progress, limit) = (progress.clone(), limit.clone());
-            let rt = plan.resource_type();
-            let scope = unit.scope();
-            let page_size = self.settings.page_size;
-            let handle = tasks.spawn(async move {
-                let _permit = limit.acquire_owned().await;
-                progress.event(&ProgressEvent::Started {
-                    provider: PROVIDER,
-                    resource_type: rt,
-                    scope: scope.clone(),
-                });
-                let started = Instant::now();
-                let calls = AtomicU64::new(0);
-                let throttles = AtomicU64::new(0);
-                let attempt = |throttled: bool| {
-                    calls.fetch_add(1, Ordering::Relaxed);
-                    throttles.fetch_add(u64::from(throttled), Ordering::Relaxed);
-                    progress.event(&ProgressEvent::ApiAttempt {
-                        provider: PROVIDER,
-                        throttled,
-                    });
-                };
-                let result = live::list_all(
-                    &client,
-                    &resource,
-                    namespace.as_deref(),
-                    page_size,
-                    timeout,
-                    &attempt,
-                )
-                .await;
-                let stats = UnitStats {
-                    resources: result.as_ref().map(Vec::len).unwrap_or(0),
-                    api_calls: calls.load(Ordering::Relaxed),
-                    throttles: throttles.load(Ordering::Relaxed),
-                    duration: started.elapsed(),
-                };
-                (n, result, stats)
-            });
-            pending.insert(handle.id(), n);
-        }
-
-        let mut results: BTreeMap<usize, (Result<Vec<Value>, ListError>, UnitStats)> =
-            BTreeMap::new();
-        while let Some(joined) = tasks.join_next_with_id().await {
-            match joined {
-                Ok((_, (n, result, stats))) => {
-                    results.insert(n, (result, stats));
+        let listings = units
+            .iter()
+            .map(|unit| {
+                let meter = ApiMeter::new(PROVIDER, progress.clone());
+                let (client, resource, namespace) = (
+                    client.clone(),
+                    unit.resource.clone(),
+                    unit.namespace.clone(),
+                );
+                let (attempts, page_size) = (meter.clone(), self.settings.page_size);
+                ListingUnit {
+                    resource_type: self.kinds[unit.plan].resource_type(),
+                    scope: unit.scope(),
+                    meter,
+                    list: Box::pin(async move {
+                        let attempt = |throttled| attempts.attempt(throttled);
+                        let ns = namespace.as_deref();
+                        live::list_all(&client, &resource, ns, page_size, timeout, &attempt).await
+                    }),
                 }
-                // A panicking listing task is a bug; its scope is not scanned.
-                Err(e) => {
-                    tracing::error!(error = %e, "a Kubernetes listing task failed unexpectedly");
-                    if let Some(n) = pending.get(&e.id()) {
-                        results.insert(
-                            *n,
-                            (
-                                Err(ListError::Api(
-                                    "the listing task failed unexpectedly".into(),
-                                )),
-                                UnitStats::default(),
-                            ),
-                        );
-                    }
+            })
+            .collect();
+        // Objects become resources here, where the expected ones are at hand.
+        let concurrency = self.settings.concurrency;
+        run_units(
+            PROVIDER,
+            listings,
+            concurrency,
+            &progress,
+            &mut inv,
+            |n, items| {
+                let plan = &self.kinds[units[n].plan];
+                KindListing {
+                    resources: items
+                        .iter()
+                        .filter_map(|v| self.live_resource(plan, v))
+                        .collect(),
+                    unread_attributes: Vec::new(),
                 }
-            }
-        }
-
-        for (n, (result, stats)) in results {
-            let unit = &units[n];
-            let plan = &self.kinds[unit.plan];
-            let rt = plan.resource_type();
-            let scope = unit.scope();
-            inv.api_calls += stats.api_calls;
-            inv.throttles += stats.throttles;
-            let outcome = match result {
-                Ok(items) => {
-                    for v in &items {
-                        if let Some(r) = self.live_resource(plan, v) {
-                            inv.resources.push(r);
-                        }
-                    }
-                    inv.scanned.push((rt.to_string(), scope.clone()));
-                    UnitOutcome::Listed {
-                        unread_attributes: Vec::new(),
-                    }
-                }
-                Err(e) => {
-                    let reason = e.to_string();
-                    skip(&mut inv, rt, &scope, &reason);
-                    UnitOutcome::Skipped { reason }
-                }
-            };
-            progress.event(&ProgressEvent::Finished {
-                provider: PROVIDER,
-                resource_type: rt,
-                scope,
-                stats,
-                outcome,
-            });
-        }
+            },
+        )
+        .await;
         inv.resources.sort_by(|a, b| a.key.cmp(&b.key));
         inv.resources.dedup_by(|a, b| a.key == b.key);
         inv.scanned.sort();
