@@ -2,9 +2,9 @@
 //! same rules for all, tested once): 2xx accepted; 429 and 5xx, timeouts and connection errors
 //! retried (honouring `Retry-After`); any other 4xx is permanent and not retried.
 
+use super::message::{Event, Notification};
 use crate::secret::{redact, Secret};
 use async_trait::async_trait;
-use serde_json::Value;
 use std::time::Duration;
 
 /// Why a send did not succeed.
@@ -32,22 +32,18 @@ impl std::fmt::Display for SendError {
 pub struct Message<'a> {
     /// The outbox id: the idempotency key of the delivery.
     pub id: i64,
-    /// `trigger`, `repeat`, `escalate`, `resolve`, `test`, or a notice's event (`summary`,
-    /// `digest`, `degraded`, `undeliverable`).
-    pub event: &'a str,
     pub fingerprint: &'a str,
-    /// The planner's payload: `version`, `event`, `target`, `summary`, `finding` (with lifecycle).
-    pub payload: &'a Value,
+    /// What to say: a drift of one finding, or a notice.
+    pub body: &'a Notification,
     /// The conversation this finding already has on this channel (what an earlier `send`
     /// returned): a Slack message ts to thread under or edit, an email Message-ID to reply to.
     pub thread: Option<&'a str>,
 }
 
-/// A notice is a message about several findings or about driftd itself (a digest, a summary,
-/// a degraded scan, an undeliverable notification): its payload has `title`, `summary`, `tier`
-/// and `lines`, and no `finding`.
-pub fn is_notice(payload: &Value) -> bool {
-    !payload["finding"].is_object()
+impl Message<'_> {
+    pub fn event(&self) -> Event {
+        self.body.event()
+    }
 }
 
 /// What a channel accepted.

@@ -3,6 +3,7 @@
 //! `Retry-After`) until their give-up time, permanent ones are marked failed at once.
 
 use super::channel::{Accepted, Channel, Message, SendError};
+use super::message::{Event, Notification};
 use super::notifier::Notifier;
 use super::plan::notice;
 use crate::time::rfc3339;
@@ -49,31 +50,40 @@ pub fn next_step(
     }
 }
 
+/// A due outbox row with what it says.
+struct Due {
+    row: OutboxItem,
+    body: Notification,
+}
+
 /// One delivery: a single notification, or several new drifts on one channel sent as one
 /// summary message.
 struct Batch {
     channel: String,
-    items: Vec<OutboxItem>,
-    summary: Option<serde_json::Value>,
+    items: Vec<Due>,
+    summary: Option<Notification>,
 }
 
 /// Groups what is due: per channel, more than `threshold` new drifts become one summary.
-fn batches(due: Vec<OutboxItem>, threshold: usize) -> Vec<Batch> {
-    let mut triggers: HashMap<String, Vec<OutboxItem>> = HashMap::new();
+fn batches(due: Vec<Due>, threshold: usize) -> Vec<Batch> {
+    let mut triggers: HashMap<String, Vec<Due>> = HashMap::new();
     let mut out = Vec::new();
     for item in due {
-        if item.event == "trigger" && threshold > 0 {
-            triggers.entry(item.channel.clone()).or_default().push(item);
+        if item.row.event == "trigger" && threshold > 0 {
+            triggers
+                .entry(item.row.channel.clone())
+                .or_default()
+                .push(item);
         } else {
             out.push(Batch {
-                channel: item.channel.clone(),
+                channel: item.row.channel.clone(),
                 items: vec![item],
                 summary: None,
             });
         }
     }
     let mut grouped: Vec<_> = triggers.into_iter().collect();
-    grouped.sort_by_key(|(_, items)| items[0].id);
+    grouped.sort_by_key(|(_, items)| items[0].row.id);
     for (channel, items) in grouped {
         if items.len() > threshold {
             let summary = summary_payload(&items);
@@ -90,34 +100,22 @@ fn batches(due: Vec<OutboxItem>, threshold: usize) -> Vec<Batch> {
             }));
         }
     }
-    out.sort_by_key(|b| b.items[0].id);
+    out.sort_by_key(|b| b.items[0].row.id);
     out
 }
 
-fn summary_payload(items: &[OutboxItem]) -> serde_json::Value {
-    let mut targets: Vec<&str> = items
-        .iter()
-        .filter_map(|i| i.payload["target"].as_str())
-        .collect();
+fn summary_payload(items: &[Due]) -> Notification {
+    let mut targets: Vec<&str> = items.iter().filter_map(|i| i.body.target()).collect();
     targets.sort_unstable();
     targets.dedup();
     let worst = items
         .iter()
-        .filter_map(|i| i.payload["finding"]["tier"].as_str())
-        .filter_map(|t| t.parse::<Tier>().ok())
+        .map(|i| i.body.tier())
         .max()
         .unwrap_or(Tier::Info);
-    let lines: Vec<String> = items
-        .iter()
-        .map(|i| {
-            i.payload["summary"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string()
-        })
-        .collect();
+    let lines: Vec<String> = items.iter().map(|i| i.body.summary().to_string()).collect();
     notice(
-        "summary",
+        Event::Summary,
         (targets.len() == 1).then(|| targets[0]),
         worst,
         &format!("{} new drifts in {}", items.len(), targets.join(", ")),
@@ -147,11 +145,34 @@ pub async fn deliver_due(ctx: &Notifier, channels: &HashMap<String, Arc<dyn Chan
         }
     };
     let attempted = due.len();
+    let due = readable(ctx, due).await;
     let rt = ctx.runtime();
     for batch in batches(due, rt.defaults.summary_threshold) {
         deliver_batch(ctx, channels, &rt.defaults, batch).await;
     }
     attempted
+}
+
+/// The rows with what they say. A row that does not read as a notification (written by a
+/// newer driftd, or damaged) cannot be sent by this one: it is kept as failed, with the reason.
+async fn readable(ctx: &Notifier, due: Vec<OutboxItem>) -> Vec<Due> {
+    let mut out = Vec::with_capacity(due.len());
+    for row in due {
+        match Notification::from_json(row.payload.clone()) {
+            Ok(body) => out.push(Due { row, body }),
+            Err(e) => {
+                let (id, reason) = (
+                    row.id,
+                    format!("the stored notification cannot be read: {e}"),
+                );
+                tracing::error!(channel = %row.channel, id, error = %reason, "notification undeliverable");
+                if let Err(e) = ctx.store.run(move |s| s.mark_failed(id, &reason)).await {
+                    tracing::error!(error = %crate::chain(&e), "cannot record a delivery result");
+                }
+            }
+        }
+    }
+    out
 }
 
 async fn deliver_batch(
@@ -161,11 +182,11 @@ async fn deliver_batch(
     batch: Batch,
 ) {
     let now = ctx.clock.now();
-    let first = &batch.items[0];
+    let first = &batch.items[0].row;
     let give_up_at = batch
         .items
         .iter()
-        .filter_map(|i| DateTime::parse_from_rfc3339(&i.give_up_at).ok())
+        .filter_map(|i| DateTime::parse_from_rfc3339(&i.row.give_up_at).ok())
         .map(|d| d.with_timezone(&Utc))
         .min()
         .unwrap_or(now);
@@ -181,21 +202,17 @@ async fn deliver_batch(
         }
     };
     let summary_fp = format!("summary:{}", first.id);
-    let (event, fingerprint, payload) = match &batch.summary {
-        Some(p) => ("summary", summary_fp.as_str(), p),
-        None => (
-            first.event.as_str(),
-            first.fingerprint.as_str(),
-            &first.payload,
-        ),
+    let (fingerprint, body) = match &batch.summary {
+        Some(p) => (summary_fp.as_str(), p),
+        None => (first.fingerprint.as_str(), &batch.items[0].body),
     };
+    let event = body.event().as_str();
     let result = match channels.get(&batch.channel) {
         Some(ch) => {
             ch.send(&Message {
                 id: first.id,
-                event,
                 fingerprint,
-                payload,
+                body,
                 thread: thread.as_deref(),
             })
             .await
@@ -206,7 +223,7 @@ async fn deliver_batch(
         ))),
     };
     let step = next_step(&result, first.attempts, ctx.clock.now(), give_up_at);
-    let ids: Vec<i64> = batch.items.iter().map(|i| i.id).collect();
+    let ids: Vec<i64> = batch.items.iter().map(|i| i.row.id).collect();
     let channel = batch.channel.clone();
     let outcome = match &step {
         Next::Sent => {
@@ -258,7 +275,7 @@ async fn deliver_batch(
                     Ok(())
                 })
                 .await;
-            if event != "undeliverable" {
+            if body.event() != Event::Undeliverable {
                 self_alert_failure(ctx, defaults, &batch, reason).await;
             }
             marked
@@ -284,11 +301,11 @@ async fn self_alert_failure(
         .filter(|c| **c != batch.channel)
         .map(|c| NewNotification {
             channel: c.clone(),
-            fingerprint: format!("undeliverable:{}", first.id),
-            event: "undeliverable".into(),
+            fingerprint: format!("undeliverable:{}", first.row.id),
+            event: Event::Undeliverable.as_str().into(),
             payload: notice(
-                "undeliverable",
-                first.payload["target"].as_str(),
+                Event::Undeliverable,
+                first.body.target(),
                 Tier::Warning,
                 &format!("driftd cannot deliver to channel {}", batch.channel),
                 &format!(
@@ -299,19 +316,13 @@ async fn self_alert_failure(
                 batch
                     .items
                     .iter()
-                    .map(|i| {
-                        format!(
-                            "#{} {}: {}",
-                            i.id,
-                            i.event,
-                            i.payload["summary"].as_str().unwrap_or_default()
-                        )
-                    })
+                    .map(|i| format!("#{} {}: {}", i.row.id, i.row.event, i.body.summary()))
                     .chain(std::iter::once(
                         "`driftd notify failed` lists them; fix the channel and they can be sent again with a new scan.".to_string(),
                     ))
                     .collect(),
-            ),
+            )
+            .to_json(),
             ..Default::default()
         })
         .collect();
@@ -338,45 +349,62 @@ mod tests {
         DateTime::<Utc>::from_timestamp(1_800_000_000 + s, 0).unwrap()
     }
 
-    fn item(id: i64, channel: &str, event: &str) -> OutboxItem {
-        OutboxItem {
+    fn item(id: i64, channel: &str, event: Event) -> Due {
+        let tier = if id == 3 {
+            Tier::Critical
+        } else {
+            Tier::Warning
+        };
+        let body = Notification::from_json(serde_json::json!({
+            "version": 1,
+            "event": event,
+            "target": "prod",
+            "summary": format!("[warning] prod: drift {id}"),
+            "finding": {"fingerprint": format!("fp{id}"), "kind": "changed", "tier": tier,
+                        "provider": "aws", "resource_type": "aws_instance",
+                        "resource_id": format!("i-{id}"), "changes": []},
+        }))
+        .unwrap();
+        let row = OutboxItem {
             id,
             channel: channel.into(),
             fingerprint: format!("fp{id}"),
-            event: event.into(),
-            payload: serde_json::json!({
-                "target": "prod",
-                "summary": format!("[warning] prod: drift {id}"),
-                "finding": {"tier": if id == 3 { "critical" } else { "warning" }},
-            }),
+            event: event.as_str().into(),
+            payload: body.to_json(),
             created_at: String::new(),
             attempts: 0,
             status: "pending".into(),
             last_error: None,
             give_up_at: String::new(),
             sent_at: None,
-        }
+        };
+        Due { row, body }
     }
 
     #[test]
     fn many_new_drifts_on_one_channel_become_one_summary() {
-        let due: Vec<OutboxItem> = (1..=4)
-            .map(|i| item(i, "slack", "trigger"))
-            .chain([item(5, "slack", "resolve"), item(6, "pager", "trigger")])
-            .collect();
-        let b = batches(due.clone(), 3);
+        let due = || {
+            (1..=4)
+                .map(|i| item(i, "slack", Event::Trigger))
+                .chain([
+                    item(5, "slack", Event::Resolve),
+                    item(6, "pager", Event::Trigger),
+                ])
+                .collect::<Vec<_>>()
+        };
+        let b = batches(due(), 3);
         assert_eq!(b.len(), 3);
         assert_eq!(b[0].items.len(), 4);
-        let summary = b[0].summary.as_ref().unwrap();
+        let summary = b[0].summary.as_ref().unwrap().to_json();
         assert_eq!(summary["event"], "summary");
         assert_eq!(summary["tier"], "critical", "the worst tier of the group");
         assert_eq!(summary["target"], "prod");
         assert_eq!(summary["lines"].as_array().unwrap().len(), 4);
-        assert!(b[1].summary.is_none() && b[1].items[0].event == "resolve");
+        assert!(b[1].summary.is_none() && b[1].items[0].row.event == "resolve");
         assert!(b[2].summary.is_none() && b[2].channel == "pager");
         // At or under the threshold, or with summaries off: one message each.
-        assert!(batches(due.clone(), 4).iter().all(|b| b.summary.is_none()));
-        assert_eq!(batches(due, 0).len(), 6);
+        assert!(batches(due(), 4).iter().all(|b| b.summary.is_none()));
+        assert_eq!(batches(due(), 0).len(), 6);
     }
 
     #[test]

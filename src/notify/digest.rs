@@ -3,6 +3,7 @@
 //! one message a day per channel: what is new, what resolved in between (a drift that came and
 //! went between two digests is included), and what is still open from earlier digests.
 
+use super::message::{Event, Notification};
 use super::notifier::{Notifier, NotifyRuntime};
 use super::plan::notice;
 use super::when::next_at;
@@ -61,7 +62,7 @@ pub fn sections(
 }
 
 /// The notice payload of a digest; `None` when there is nothing to say.
-pub fn payload(route: &str, period_start: &str, s: &Sections) -> Option<serde_json::Value> {
+pub fn payload(route: &str, period_start: &str, s: &Sections) -> Option<Notification> {
     if s.new.is_empty() && s.resolved.is_empty() {
         return None;
     }
@@ -77,7 +78,7 @@ pub fn payload(route: &str, period_start: &str, s: &Sections) -> Option<serde_js
         }
     }
     Some(notice(
-        "digest",
+        Event::Digest,
         None,
         Tier::Info,
         &format!("Daily drift digest ({route})"),
@@ -134,8 +135,8 @@ pub async fn run_due(ctx: &Notifier, rt: &NotifyRuntime) -> Result<usize> {
                         |payload| NewNotification {
                             channel: ch.clone(),
                             fingerprint: format!("digest:{k}:{now_s}"),
-                            event: "digest".into(),
-                            payload,
+                            event: Event::Digest.as_str().into(),
+                            payload: payload.to_json(),
                             ..Default::default()
                         },
                     );
@@ -209,7 +210,9 @@ mod tests {
             s.resolved[0].contains("vpc-b") && s.resolved[0].contains("resolved 2026-01-01T05")
         );
         assert_eq!(s.still_open.len(), 1);
-        let p = payload("info-digest", "2026-01-01T00:00:00Z", &s).unwrap();
+        let p = payload("info-digest", "2026-01-01T00:00:00Z", &s)
+            .unwrap()
+            .to_json();
         assert_eq!(p["event"], "digest");
         assert!(p["summary"]
             .as_str()

@@ -6,24 +6,24 @@
 //!   (the same across retries) and returns it as the conversation reference; follow-ups (repeat,
 //!   resolve) carry `In-Reply-To` and `References` with it, so mail clients thread them.
 //! - `Auto-Submitted: auto-generated` (RFC 3834) keeps vacation responders quiet.
-//! - A *notice* (a payload without a `finding`: a summary or digest of several findings, a word
-//!   about the daemon) is a message of its own: subject `[driftd] [TIER] title`, its summary
+//! - A *notice* (a summary or digest of several findings, a word about the daemon) is a message of its own: subject `[driftd] [TIER] title`, its summary
 //!   and its lines. It belongs to no finding's conversation, so it neither replies to one (no
 //!   `In-Reply-To`, whatever `thread` says) nor starts one.
 //! - Every value in the HTML part is escaped.
 //! - SMTP 5xx answers are permanent; 4xx, connection errors and timeouts are retried. The
 //!   password never appears in an error.
 
-use super::channel::{is_notice, Accepted, Channel, Message, SendError};
+use super::channel::{Accepted, Channel, Message, SendError};
+use super::message::{one_line, op_name, show, Drift, Event, Notice, Notification};
 use crate::secret::{redact, Secret, SecretRef};
 use async_trait::async_trait;
+use driftd_core::FindingKind;
 use lettre::message::header::{Header, HeaderName, HeaderValue, MessageId};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::Deserialize;
-use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -210,7 +210,7 @@ impl Email {
         let message_id = message_id(msg, self.from.email.domain());
         let mut b = lettre::Message::builder()
             .from(self.from.clone())
-            .subject(subject(msg.event, msg.payload))
+            .subject(subject(msg.body))
             .header(MessageId::from(message_id.clone()))
             .header(AutoSubmitted)
             .user_agent(concat!("driftd/", env!("CARGO_PKG_VERSION")).to_string());
@@ -224,8 +224,8 @@ impl Email {
         }
         let email = b
             .multipart(MultiPart::alternative_plain_html(
-                text_body(msg.event, msg.payload),
-                html_body(msg.event, msg.payload),
+                text_body(msg.body),
+                html_body(msg.body),
             ))
             .map_err(|e| SendError::Permanent(format!("cannot build the email: {e}")))?;
         Ok((email, message_id))
@@ -234,13 +234,14 @@ impl Email {
 
 /// The conversation a message replies to: the finding's, never for a notice.
 fn reply_to<'a>(msg: &Message<'a>) -> Option<&'a str> {
-    msg.thread.filter(|_| !is_notice(msg.payload))
+    msg.thread
+        .filter(|_| matches!(msg.body, Notification::Drift(_)))
 }
 
 /// The conversation reference to remember once `msg` went out as `id`: only the first message
 /// of a finding starts one.
 fn new_thread(msg: &Message<'_>, id: String) -> Option<String> {
-    (msg.thread.is_none() && !is_notice(msg.payload)).then_some(id)
+    (msg.thread.is_none() && matches!(msg.body, Notification::Drift(_))).then_some(id)
 }
 
 /// `Auto-Submitted: auto-generated` (RFC 3834).
@@ -259,71 +260,49 @@ impl Header for AutoSubmitted {
     }
 }
 
-fn str_of<'v>(v: &'v Value, key: &str) -> &'v str {
-    v[key].as_str().unwrap_or("")
-}
-
-/// Header text: control characters (a newline in a resource id) become spaces.
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
 /// The same for every message of a finding (so a mail client can group them by subject too),
-/// except the `Resolved:` prefix of a resolve and `Test:` of a test.
-pub fn subject(event: &str, payload: &Value) -> String {
-    if is_notice(payload) {
-        return notice_subject(payload);
-    }
-    let f = &payload["finding"];
-    let what = match str_of(f, "kind") {
-        "missing" => "deleted",
-        "changed" => "changed",
-        "unmanaged" => "unmanaged",
-        "pending" => "change pending",
-        other => other,
+/// except the `Resolved:` prefix of a resolve and `Test:` of a test. A notice's subject is
+/// `[driftd] [TIER] title`.
+pub fn subject(n: &Notification) -> String {
+    let d = match n {
+        Notification::Drift(d) => d,
+        Notification::Notice(n) => {
+            return one_line(&format!(
+                "[driftd] [{}] {}",
+                n.tier.as_str().to_uppercase(),
+                notice_title(n)
+            ))
+        }
+    };
+    let f = &d.finding;
+    let what = match f.kind {
+        FindingKind::Missing => "deleted",
+        FindingKind::Changed => "changed",
+        FindingKind::Unmanaged => "unmanaged",
+        FindingKind::Pending => "change pending",
     };
     let s = format!(
         "[driftd] [{}] {}: {} {} {what}",
-        str_of(f, "tier").to_uppercase(),
-        str_of(payload, "target"),
-        str_of(f, "resource_type"),
-        str_of(f, "resource_id"),
+        f.tier.as_str().to_uppercase(),
+        d.target,
+        f.resource_type,
+        f.resource_id,
     );
-    let s = match event {
-        "resolve" => format!("Resolved: {s}"),
-        "test" => format!("Test: {s}"),
+    let s = match d.event {
+        Event::Resolve => format!("Resolved: {s}"),
+        Event::Test => format!("Test: {s}"),
         _ => s,
     };
     one_line(&s)
 }
 
-/// `[driftd] [TIER] title`: a notice's subject is its title.
-fn notice_subject(payload: &Value) -> String {
-    one_line(&format!(
-        "[driftd] [{}] {}",
-        str_of(payload, "tier").to_uppercase(),
-        notice_title(payload)
-    ))
-}
-
 /// The notice's title on one line (it is a subject too), or a word about its event when it has
 /// none.
-fn notice_title(payload: &Value) -> String {
-    match str_of(payload, "title") {
-        "" => format!("driftd {}", str_of(payload, "event")),
+fn notice_title(n: &Notice) -> String {
+    match n.title.as_str() {
+        "" => format!("driftd {}", n.event.as_str()),
         t => one_line(t),
     }
-}
-
-/// A notice's detail lines, as a person reads them.
-fn notice_lines(payload: &Value) -> Vec<String> {
-    let lines = payload["lines"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    lines.iter().map(show).collect()
 }
 
 /// `<driftd.FINGERPRINT.OUTBOXID@DOMAIN>`: the same across retries of one notification (the
@@ -343,83 +322,72 @@ pub fn message_id(msg: &Message<'_>, domain: &str) -> String {
     format!("<driftd.{}.{}@{domain}>", clean(msg.fingerprint), msg.id)
 }
 
-/// A JSON value as a person reads it: strings bare, anything else as compact JSON.
-fn show(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "(none)".into(),
-        other => other.to_string(),
-    }
-}
-
-fn headline(event: &str) -> &'static str {
+fn headline(event: Event) -> &'static str {
     match event {
-        "trigger" => "New drift detected",
-        "repeat" => "Drift still open (reminder)",
-        "resolve" => "Drift resolved: the resource matches its state again",
-        "test" => "Test notification",
+        Event::Trigger => "New drift detected",
+        Event::Repeat => "Drift still open (reminder)",
+        Event::Resolve => "Drift resolved: the resource matches its state again",
+        Event::Test => "Test notification",
         _ => "Drift notification",
     }
 }
 
-/// (label, value) rows shown in both parts.
-fn facts(payload: &Value) -> Vec<(&'static str, String)> {
-    let f = &payload["finding"];
+/// (label, value) rows shown in both parts; what is unknown is left out.
+fn facts(d: &Drift) -> Vec<(&'static str, String)> {
+    let f = &d.finding;
     let mut rows = vec![
-        ("Target", show(&payload["target"])),
-        ("Tier", show(&f["tier"])),
-        ("Kind", show(&f["kind"])),
-        (
-            "Resource",
-            format!("{} {}", show(&f["resource_type"]), show(&f["resource_id"])),
-        ),
+        ("Target", d.target.clone()),
+        ("Tier", f.tier.as_str().to_string()),
+        ("Kind", f.kind.as_str().to_string()),
+        ("Resource", format!("{} {}", f.resource_type, f.resource_id)),
     ];
-    for (label, key) in [
-        ("Address", "address"),
-        ("Provider", "provider"),
-        ("Region", "region"),
-        ("Source", "source"),
-        ("First seen", "first_seen"),
-        ("Last seen", "last_seen"),
-        ("Times seen", "times_seen"),
-        ("Fingerprint", "fingerprint"),
+    let life = f.lifecycle.as_ref();
+    for (label, value) in [
+        ("Address", f.address.clone()),
+        ("Provider", Some(f.provider.clone())),
+        ("Region", f.region.clone()),
+        ("Source", f.source.clone()),
+        ("First seen", life.map(|l| l.first_seen.clone())),
+        ("Last seen", life.map(|l| l.last_seen.clone())),
+        ("Times seen", life.map(|l| l.times_seen.to_string())),
+        ("Fingerprint", Some(f.fingerprint.clone())),
     ] {
-        if !f[key].is_null() {
-            rows.push((label, show(&f[key])));
+        if let Some(v) = value {
+            rows.push((label, v));
         }
     }
     rows
 }
 
-fn changes(payload: &Value) -> Vec<(String, String, String, String)> {
-    payload["finding"]["changes"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|c| {
-                    (
-                        show(&c["path"]),
-                        show(&c["op"]),
-                        show(&c["expected"]),
-                        show(&c["actual"]),
-                    )
-                })
-                .collect()
+/// (path, op, expected, actual) of each change, as a person reads them.
+fn changes(d: &Drift) -> Vec<(String, &'static str, String, String)> {
+    d.finding
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.path.clone(),
+                op_name(c.op),
+                show(&c.expected),
+                show(&c.actual),
+            )
         })
-        .unwrap_or_default()
+        .collect()
 }
 
-pub fn text_body(event: &str, payload: &Value) -> String {
-    if is_notice(payload) {
-        return notice_text(event, payload);
-    }
+pub fn text_body(n: &Notification) -> String {
+    let d = match n {
+        Notification::Drift(d) => d,
+        Notification::Notice(n) => return notice_text(n),
+    };
+    let event = d.event.as_str();
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n", headline(event));
-    let _ = writeln!(out, "{}\n", show(&payload["summary"]));
-    for (label, value) in facts(payload) {
+    let _ = writeln!(out, "{}\n", headline(d.event));
+    let _ = writeln!(out, "{}\n", d.summary);
+    for (label, value) in facts(d) {
         let _ = writeln!(out, "{label}: {value}");
     }
-    let ch = changes(payload);
+    let ch = changes(d);
     if !ch.is_empty() {
         let _ = writeln!(out, "\nChanges:");
         for (path, op, expected, actual) in ch {
@@ -434,17 +402,16 @@ pub fn text_body(event: &str, payload: &Value) -> String {
 }
 
 /// A notice in plain text: title, summary, one line each.
-fn notice_text(event: &str, payload: &Value) -> String {
+fn notice_text(n: &Notice) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n", notice_title(payload));
-    let summary = str_of(payload, "summary");
-    if !summary.is_empty() {
-        let _ = writeln!(out, "{summary}\n");
+    let _ = writeln!(out, "{}\n", notice_title(n));
+    if !n.summary.is_empty() {
+        let _ = writeln!(out, "{}\n", n.summary);
     }
-    for line in notice_lines(payload) {
+    for line in &n.lines {
         let _ = writeln!(out, "  - {line}");
     }
-    let _ = write!(out, "\n-- \nSent by driftd ({event}).\n");
+    let _ = write!(out, "\n-- \nSent by driftd ({}).\n", n.event.as_str());
     out
 }
 
@@ -466,40 +433,35 @@ fn html_foot(out: &mut String, event: &str) {
 }
 
 /// A notice in HTML: the title, the summary, the lines as a list; every value escaped.
-fn notice_html(event: &str, payload: &Value) -> String {
+fn notice_html(n: &Notice) -> String {
     let e = escape_html;
     let mut out = String::from(HTML_HEAD);
-    let _ = writeln!(out, "<h2>{}</h2>", e(&notice_title(payload)));
-    let summary = str_of(payload, "summary");
-    if !summary.is_empty() {
-        let _ = writeln!(out, "<p><strong>{}</strong></p>", e(summary));
+    let _ = writeln!(out, "<h2>{}</h2>", e(&notice_title(n)));
+    if !n.summary.is_empty() {
+        let _ = writeln!(out, "<p><strong>{}</strong></p>", e(&n.summary));
     }
-    let lines = notice_lines(payload);
-    if !lines.is_empty() {
+    if !n.lines.is_empty() {
         out.push_str("<ul>\n");
-        for line in lines {
-            let _ = writeln!(out, "<li>{}</li>", e(&line));
+        for line in &n.lines {
+            let _ = writeln!(out, "<li>{}</li>", e(line));
         }
         out.push_str("</ul>\n");
     }
-    html_foot(&mut out, event);
+    html_foot(&mut out, n.event.as_str());
     out
 }
 
-pub fn html_body(event: &str, payload: &Value) -> String {
-    if is_notice(payload) {
-        return notice_html(event, payload);
-    }
+pub fn html_body(n: &Notification) -> String {
+    let d = match n {
+        Notification::Drift(d) => d,
+        Notification::Notice(n) => return notice_html(n),
+    };
     let e = escape_html;
     let mut out = String::from(HTML_HEAD);
-    let _ = writeln!(out, "<h2>{}</h2>", e(headline(event)));
-    let _ = writeln!(
-        out,
-        "<p><strong>{}</strong></p>",
-        e(&show(&payload["summary"]))
-    );
+    let _ = writeln!(out, "<h2>{}</h2>", e(headline(d.event)));
+    let _ = writeln!(out, "<p><strong>{}</strong></p>", e(&d.summary));
     out.push_str("<table cellpadding=\"4\">\n");
-    for (label, value) in facts(payload) {
+    for (label, value) in facts(d) {
         let _ = writeln!(
             out,
             "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
@@ -508,7 +470,7 @@ pub fn html_body(event: &str, payload: &Value) -> String {
         );
     }
     out.push_str("</table>\n");
-    let ch = changes(payload);
+    let ch = changes(d);
     if !ch.is_empty() {
         out.push_str(
             "<h3>Changes</h3>\n<table border=\"1\" cellpadding=\"4\" \
@@ -521,14 +483,14 @@ pub fn html_body(event: &str, payload: &Value) -> String {
                 "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td>\
                  <td><code>{}</code></td></tr>",
                 e(&path),
-                e(&op),
+                e(op),
                 e(&expected),
                 e(&actual)
             );
         }
         out.push_str("</table>\n");
     }
-    html_foot(&mut out, event);
+    html_foot(&mut out, d.event.as_str());
     out
 }
 
@@ -570,7 +532,7 @@ impl Channel for Email {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn payload(event: &str) -> Value {
         json!({
@@ -590,13 +552,15 @@ mod tests {
                 "source": null,
                 "changes": [{
                     "path": "tags.Name",
-                    "op": "changed",
+                    "op": "replace",
                     "expected": "web",
                     "actual": "<script>alert('x')</script> & \"more\"",
                 }],
                 "first_seen": "2026-01-01T00:00:00Z",
                 "last_seen": "2026-01-01T01:00:00Z",
                 "times_seen": 2,
+                "resolved_at": null,
+                "reopened": 0,
             }
         })
     }
@@ -615,17 +579,18 @@ mod tests {
         .unwrap()
     }
 
-    fn message<'a>(
-        id: i64,
-        event: &'a str,
-        payload: &'a Value,
-        thread: Option<&'a str>,
-    ) -> Message<'a> {
+    /// The notification of the JSON form `p`, sent as `event`.
+    fn body(event: &str, p: &Value) -> Notification {
+        let mut p = p.clone();
+        p["event"] = json!(event);
+        Notification::from_json(p).unwrap()
+    }
+
+    fn message<'a>(id: i64, body: &'a Notification, thread: Option<&'a str>) -> Message<'a> {
         Message {
             id,
-            event,
             fingerprint: "abc123",
-            payload,
+            body,
             thread,
         }
     }
@@ -636,20 +601,20 @@ mod tests {
 
     #[test]
     fn subject_is_stable_per_finding() {
-        let s = subject("trigger", &payload("trigger"));
+        let s = subject(&body("trigger", &payload("trigger")));
         assert_eq!(
             s,
             "[driftd] [CRITICAL] prod-net: aws_security_group sg-123 changed"
         );
-        assert_eq!(subject("repeat", &payload("repeat")), s);
+        assert_eq!(subject(&body("repeat", &payload("repeat"))), s);
         assert_eq!(
-            subject("resolve", &payload("resolve")),
+            subject(&body("resolve", &payload("resolve"))),
             format!("Resolved: {s}")
         );
         let mut p = payload("trigger");
         p["finding"]["kind"] = json!("missing");
         p["finding"]["resource_id"] = json!("sg-1\r\nBcc: evil@example.com");
-        let s = subject("trigger", &p);
+        let s = subject(&body("trigger", &p));
         assert!(!s.contains('\n') && !s.contains('\r'), "{s}");
         assert!(s.ends_with("deleted"), "{s}");
     }
@@ -661,14 +626,14 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
         let p = payload("trigger");
-        let html = html_body("trigger", &p);
+        let html = html_body(&body("trigger", &p));
         assert!(!html.contains("<script>"), "{html}");
         assert!(
             html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;more&quot;")
         );
         assert!(html.contains("aws_security_group.web"));
-        let text = text_body("trigger", &p);
-        assert!(text.contains("tags.Name (changed): expected web, actual <script>"));
+        let text = text_body(&body("trigger", &p));
+        assert!(text.contains("tags.Name (replace): expected web, actual <script>"));
         assert!(text.contains("Region: eu-west-1"));
         assert!(!text.contains("Source:"), "null values are left out");
     }
@@ -677,7 +642,9 @@ mod tests {
     fn first_message_starts_a_thread_and_follow_ups_reply_to_it() {
         let email = Email::new(&config()).unwrap();
         let p = payload("trigger");
-        let (m, id) = email.compose(&message(7, "trigger", &p, None)).unwrap();
+        let (m, id) = email
+            .compose(&message(7, &body("trigger", &p), None))
+            .unwrap();
         assert_eq!(id, "<driftd.abc123.7@example.com>");
         let raw = formatted(&m);
         assert!(
@@ -692,12 +659,14 @@ mod tests {
             "{raw}"
         );
         // A retry of the same notification has the same id.
-        let (_, again) = email.compose(&message(7, "trigger", &p, None)).unwrap();
+        let (_, again) = email
+            .compose(&message(7, &body("trigger", &p), None))
+            .unwrap();
         assert_eq!(again, id);
 
         let r = payload("resolve");
         let (m, own) = email
-            .compose(&message(9, "resolve", &r, Some(&id)))
+            .compose(&message(9, &body("resolve", &r), Some(&id)))
             .unwrap();
         assert_ne!(own, id);
         let raw = formatted(&m);
@@ -756,7 +725,7 @@ mod tests {
         let email = Email::new(&c).unwrap();
         let p = payload("trigger");
         let err = email
-            .send(&message(1, "trigger", &p, None))
+            .send(&message(1, &body("trigger", &p), None))
             .await
             .unwrap_err();
         let text = err.to_string();
@@ -783,10 +752,10 @@ mod tests {
     fn notice_subject_and_both_parts() {
         let p = notice("digest");
         assert_eq!(
-            subject("digest", &p),
+            subject(&body("digest", &p)),
             "[driftd] [WARNING] 12 new drifts in <prod> & \"co\"  Bcc: evil@example.com"
         );
-        let text = text_body("digest", &p);
+        let text = text_body(&body("digest", &p));
         assert!(
             text.starts_with("12 new drifts in <prod> & \"co\"  Bcc: evil@example.com\n\n"),
             "{text}"
@@ -798,7 +767,7 @@ mod tests {
         ));
         assert!(text.ends_with("Sent by driftd (digest).\n"), "{text}");
         assert!(!text.contains("Target:"), "no finding facts: {text}");
-        let html = html_body("digest", &p);
+        let html = html_body(&body("digest", &p));
         assert!(
             !html.contains("<script>") && !html.contains("<b>"),
             "{html}"
@@ -816,12 +785,12 @@ mod tests {
         // No lines, no title: no empty list, and still a subject.
         let mut p = notice("degraded");
         p["lines"] = json!([]);
-        p["title"] = Value::Null;
+        p["title"] = json!("");
         assert_eq!(
-            subject("degraded", &p),
+            subject(&body("degraded", &p)),
             "[driftd] [WARNING] driftd degraded"
         );
-        assert!(!html_body("degraded", &p).contains("<ul>"));
+        assert!(!html_body(&body("degraded", &p)).contains("<ul>"));
     }
 
     #[test]
@@ -829,7 +798,8 @@ mod tests {
         let email = Email::new(&config()).unwrap();
         let p = notice("resolve");
         let thread = "<driftd.abc123.7@example.com>";
-        let msg = message(11, "resolve", &p, Some(thread));
+        let resolve = body("resolve", &p);
+        let msg = message(11, &resolve, Some(thread));
         let (m, id) = email.compose(&msg).unwrap();
         assert_eq!(id, "<driftd.abc123.11@example.com>");
         let raw = formatted(&m);
@@ -847,17 +817,17 @@ mod tests {
         assert!(raw.contains("multipart/alternative"), "{raw}");
         assert_eq!(new_thread(&msg, id.clone()), None);
         assert_eq!(
-            new_thread(&message(11, "summary", &p, None), id.clone()),
+            new_thread(&message(11, &body("summary", &p), None), id.clone()),
             None
         );
         // A finding's first message still starts one; follow-ups do not.
         let f = payload("trigger");
         assert_eq!(
-            new_thread(&message(12, "trigger", &f, None), id.clone()),
+            new_thread(&message(12, &body("trigger", &f), None), id.clone()),
             Some(id.clone())
         );
         assert_eq!(
-            new_thread(&message(13, "repeat", &f, Some(thread)), id),
+            new_thread(&message(13, &body("repeat", &f), Some(thread)), id),
             None
         );
     }

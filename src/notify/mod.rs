@@ -2,7 +2,8 @@
 //! webhook. A pipeline of small stages, after Alertmanager:
 //!
 //! 1. [`plan`]: which notifications the scan causes (routing, confirmation, repeats, resolves);
-//!    pure.
+//!    pure. Each is a typed [`message::Notification`] (a drift of one finding, or a notice),
+//!    rendered by each channel.
 //! 2. the store's outbox: every notification is written before it is sent.
 //! 3. [`deliver`]: sends what is due, one channel file each ([`slack`], [`email`],
 //!    [`pagerduty`], [`webhook`]); the receiver's answer decides: accepted, retry with backoff
@@ -17,6 +18,7 @@ pub mod deliver;
 pub mod digest;
 pub mod email;
 pub mod heartbeat;
+pub mod message;
 pub mod notifier;
 pub mod pagerduty;
 pub mod pipeline;
@@ -26,8 +28,9 @@ pub mod slack;
 pub mod webhook;
 pub mod when;
 
-use channel::Channel;
+use channel::{Accepted, Channel, Message, SendError};
 use config::ChannelConfig;
+use message::Notification;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -47,4 +50,33 @@ pub fn build_channels(
         out.insert(c.name().to_string(), ch);
     }
     Ok(out)
+}
+
+/// The fingerprint of `driftd notify test`'s synthetic finding.
+const TEST_FINGERPRINT: &str = "00000000000000000000000000000000";
+
+/// `driftd notify test`: a synthetic finding, with no history, sent to `channel` to check its
+/// settings end to end.
+pub async fn send_test(channel: &dyn Channel) -> Result<Accepted, SendError> {
+    let body = Notification::from_json(serde_json::json!({
+        "version": message::VERSION,
+        "event": message::Event::Test,
+        "target": "driftd-test",
+        "summary": "[info] driftd test notification: this channel works",
+        "finding": {
+            "fingerprint": TEST_FINGERPRINT,
+            "kind": "changed", "tier": "info", "provider": "test",
+            "resource_type": "driftd_test", "resource_id": "test",
+            "changes": []
+        }
+    }))
+    .expect("the test notification is a drift");
+    channel
+        .send(&Message {
+            id: 0,
+            fingerprint: TEST_FINGERPRINT,
+            body: &body,
+            thread: None,
+        })
+        .await
 }

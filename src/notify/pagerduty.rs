@@ -1,14 +1,14 @@
 //! PagerDuty Events API v2: `trigger` and `resolve` with the finding's fingerprint as
 //! `dedup_key`, so repeats update one incident and a resolve closes it. Tiers map to PagerDuty
-//! severities (critical → critical, warning → warning, info → info).
+//! severities of the same name (critical, warning, info).
 //!
-//! A *notice* (a payload without a `finding`: a summary of several findings, a word about the
-//! daemon) triggers an event of its own, deduplicated on the notice's fingerprint, with its
+//! A *notice* (a summary of several findings, a word about the daemon) triggers an event of its own, deduplicated on the notice's fingerprint, with its
 //! summary, its event as the class and its first lines as details; a `resolve` closes whatever
 //! the fingerprint names, notice or finding.
 
 use super::channel::{classify, http_client, Accepted, Channel, Message, SendError};
 use super::config::PagerDutyConfig;
+use super::message::{Drift, Event, Notice, Notification};
 use crate::secret::Secret;
 use async_trait::async_trait;
 use serde_json::{json, Value};
@@ -37,38 +37,41 @@ impl PagerDuty {
 
 /// The Events v2 body of a notification.
 pub fn event_body(routing_key: &str, msg: &Message<'_>) -> Value {
-    let p = msg.payload;
-    let f = &p["finding"];
-    if msg.event == "resolve" {
+    if msg.event() == Event::Resolve {
         return json!({
             "routing_key": routing_key,
             "event_action": "resolve",
             "dedup_key": msg.fingerprint,
         });
     }
-    if !f.is_object() {
-        return notice_body(routing_key, msg);
+    match msg.body {
+        Notification::Drift(d) => drift_body(routing_key, msg.fingerprint, d),
+        Notification::Notice(n) => notice_body(routing_key, msg.fingerprint, n),
     }
-    let severity = severity(&f["tier"]);
-    let summary = summary(&p["summary"], "driftd drift");
+}
+
+/// The trigger of a finding: the resource is the source, its type the component.
+fn drift_body(routing_key: &str, dedup_key: &str, d: &Drift) -> Value {
+    let f = &d.finding;
+    let life = f.lifecycle.as_ref();
     json!({
         "routing_key": routing_key,
         "event_action": "trigger",
-        "dedup_key": msg.fingerprint,
+        "dedup_key": dedup_key,
         "payload": {
-            "summary": summary,
-            "source": f["resource_id"],
-            "severity": severity,
-            "component": f["resource_type"],
-            "group": p["target"],
-            "class": f["kind"],
+            "summary": summary(&d.summary, "driftd drift"),
+            "source": f.resource_id,
+            "severity": f.tier,
+            "component": f.resource_type,
+            "group": d.target,
+            "class": f.kind,
             "custom_details": {
-                "address": f["address"],
-                "region": f["region"],
-                "changes": f["changes"],
-                "first_seen": f["first_seen"],
-                "times_seen": f["times_seen"],
-                "event": msg.event,
+                "address": f.address,
+                "region": f.region,
+                "changes": f.changes,
+                "first_seen": life.map(|l| &l.first_seen),
+                "times_seen": life.map(|l| l.times_seen),
+                "event": d.event,
             }
         }
     })
@@ -78,54 +81,40 @@ pub fn event_body(routing_key: &str, msg: &Message<'_>) -> Value {
 /// event limit.
 const NOTICE_LINES_MAX: usize = 100;
 
-/// The trigger of a notice (a payload without a `finding`): it speaks for the daemon, so the
-/// source is driftd and the group its target when it has one.
-fn notice_body(routing_key: &str, msg: &Message<'_>) -> Value {
-    let p = msg.payload;
-    let lines: Vec<&Value> = p["lines"]
-        .as_array()
-        .map(|l| l.iter().take(NOTICE_LINES_MAX).collect())
-        .unwrap_or_default();
-    let group = p["target"]
-        .as_str()
+/// The trigger of a notice: it speaks for the daemon, so the source is driftd and the group its
+/// target when it has one.
+fn notice_body(routing_key: &str, dedup_key: &str, n: &Notice) -> Value {
+    let lines: Vec<&String> = n.lines.iter().take(NOTICE_LINES_MAX).collect();
+    let group = n
+        .target
+        .as_deref()
         .filter(|t| !t.is_empty())
         .unwrap_or("driftd");
     // An empty summary is rejected by PagerDuty: fall back on the title.
-    let fallback = p["title"]
-        .as_str()
+    let fallback = Some(n.title.as_str())
         .filter(|t| !t.is_empty())
         .unwrap_or("driftd notice");
     json!({
         "routing_key": routing_key,
         "event_action": "trigger",
-        "dedup_key": msg.fingerprint,
+        "dedup_key": dedup_key,
         "payload": {
-            "summary": summary(&p["summary"], fallback),
+            "summary": summary(&n.summary, fallback),
             "source": "driftd",
-            "severity": severity(&p["tier"]),
+            "severity": n.tier,
             "group": group,
-            "class": msg.event,
+            "class": n.event,
             "custom_details": {
                 "lines": lines,
-                "event": msg.event,
+                "event": n.event,
             }
         }
     })
 }
 
-/// A driftd tier as a PagerDuty severity (`info` when unknown).
-fn severity(tier: &Value) -> &'static str {
-    match tier.as_str() {
-        Some("critical") => "critical",
-        Some("warning") => "warning",
-        _ => "info",
-    }
-}
-
-/// The event's summary, `fallback` when missing or empty; PagerDuty limits it to 1024
-/// characters.
-fn summary(v: &Value, fallback: &str) -> String {
-    let s = v.as_str().filter(|s| !s.is_empty()).unwrap_or(fallback);
+/// The event's summary, `fallback` when empty; PagerDuty limits it to 1024 characters.
+fn summary(s: &str, fallback: &str) -> String {
+    let s = if s.is_empty() { fallback } else { s };
     s.chars().take(1024).collect()
 }
 
@@ -148,14 +137,20 @@ impl Channel for PagerDuty {
 mod tests {
     use super::*;
 
-    fn message<'a>(event: &'a str, payload: &'a Value, thread: Option<&'a str>) -> Message<'a> {
-        Message {
-            id: 5,
-            event,
-            fingerprint: "notice-fp",
-            payload,
-            thread,
-        }
+    /// The Events v2 body of the notification `payload` (its JSON form) sent as `event`.
+    fn body_of(event: &str, payload: &Value, thread: Option<&str>) -> Value {
+        let mut p = payload.clone();
+        p["event"] = json!(event);
+        let body = Notification::from_json(p).unwrap();
+        event_body(
+            "rk",
+            &Message {
+                id: 5,
+                fingerprint: "notice-fp",
+                body: &body,
+                thread,
+            },
+        )
     }
 
     fn notice(lines: usize) -> Value {
@@ -173,7 +168,7 @@ mod tests {
     #[test]
     fn a_notice_triggers_its_own_event() {
         let p = notice(250);
-        let body = event_body("rk", &message("summary", &p, Some("ignored")));
+        let body = body_of("summary", &p, Some("ignored"));
         assert_eq!(body["routing_key"], "rk");
         assert_eq!(body["event_action"], "trigger");
         assert_eq!(body["dedup_key"], "notice-fp");
@@ -203,7 +198,7 @@ mod tests {
         p["tier"] = json!("warning");
         p["summary"] = json!("");
         p.as_object_mut().unwrap().remove("lines");
-        let body = event_body("rk", &message("degraded", &p, None));
+        let body = body_of("degraded", &p, None);
         let e = &body["payload"];
         assert_eq!(e["group"], "driftd");
         assert_eq!(e["severity"], "warning");
@@ -211,7 +206,7 @@ mod tests {
         assert_eq!(e["class"], "degraded");
         assert_eq!(e["custom_details"]["lines"], json!([]));
         // `escalate` without a finding is a notice too.
-        let body = event_body("rk", &message("escalate", &p, None));
+        let body = body_of("escalate", &p, None);
         assert_eq!(body["payload"]["class"], "escalate");
         assert_eq!(body["payload"]["source"], "driftd");
     }
@@ -219,7 +214,7 @@ mod tests {
     #[test]
     fn a_notice_resolve_closes_its_dedup_key() {
         let p = notice(3);
-        let body = event_body("rk", &message("resolve", &p, Some("ignored")));
+        let body = body_of("resolve", &p, Some("ignored"));
         assert_eq!(
             body,
             json!({"routing_key": "rk", "event_action": "resolve", "dedup_key": "notice-fp"})
@@ -229,13 +224,15 @@ mod tests {
     #[test]
     fn a_finding_still_triggers_as_before() {
         let p = json!({
+            "version": 1,
             "event": "escalate",
             "target": "prod-net",
             "summary": "[critical] prod-net: aws_instance i-1 changed",
-            "finding": {"tier": "critical", "kind": "changed", "resource_type": "aws_instance",
+            "finding": {"fingerprint": "fp-i-1", "tier": "critical", "kind": "changed",
+                        "provider": "aws", "resource_type": "aws_instance",
                         "resource_id": "i-1", "changes": []}
         });
-        let body = event_body("rk", &message("escalate", &p, None));
+        let body = body_of("escalate", &p, None);
         let e = &body["payload"];
         assert_eq!(e["source"], "i-1");
         assert_eq!(e["component"], "aws_instance");

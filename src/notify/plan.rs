@@ -4,45 +4,13 @@
 //! and quiet hours are tested without servers or sleeping.
 
 use super::config::{NotifyConfig, QuietAction, RouteConfig, TierPolicy};
+use super::message::{Drift, Event, Notice, Notification, VERSION};
 use super::silence::Silence;
 use crate::time::rfc3339;
 use chrono::{DateTime, Utc};
 use driftd_core::{FindingKind, Tier};
 use driftd_store::{FindingRecord, LifecycleChanges, NewDigestItem, NewNotification, PlanWrite};
-use serde::Serialize;
-use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// What a notification says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Event {
-    /// A drift to look at (first time, or its actual value moved, or it came back).
-    Trigger,
-    /// Still open and unacknowledged after the repeat interval.
-    Repeat,
-    /// Still open and unacknowledged past the route's escalation time: to further channels.
-    Escalate,
-    /// The drift is gone.
-    Resolve,
-    /// A scan was incomplete: some scopes could not be read.
-    Degraded,
-    /// `driftd notify test`.
-    Test,
-}
-
-impl Event {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Event::Trigger => "trigger",
-            Event::Repeat => "repeat",
-            Event::Escalate => "escalate",
-            Event::Resolve => "resolve",
-            Event::Degraded => "degraded",
-            Event::Test => "test",
-        }
-    }
-}
 
 /// A route that takes a finding, with its effective policy.
 #[derive(Debug, Clone)]
@@ -135,34 +103,37 @@ pub fn summary(target: &str, f: &FindingRecord) -> String {
     )
 }
 
-pub fn payload(target: &str, event: Event, f: &FindingRecord) -> Value {
-    json!({
-        "version": 1,
-        "event": event.as_str(),
-        "target": target,
-        "summary": summary(target, f),
-        "finding": f,
-    })
+/// The notification about one finding.
+pub fn drift(target: &str, event: Event, f: &FindingRecord) -> Notification {
+    Notification::Drift(Box::new(Drift {
+        version: VERSION,
+        event,
+        target: target.to_string(),
+        summary: summary(target, f),
+        finding: f.into(),
+        actor: None,
+        remediation: None,
+    }))
 }
 
-/// A message about several findings or about driftd itself (no `finding` key): a digest, a
-/// summary, a degraded scan, an undeliverable notification.
+/// A message about several findings or about driftd itself: a digest, a summary, a degraded
+/// scan, an undeliverable notification.
 pub fn notice(
-    event: &str,
+    event: Event,
     target: Option<&str>,
     tier: Tier,
     title: &str,
     summary: &str,
     lines: Vec<String>,
-) -> Value {
-    json!({
-        "version": 1,
-        "event": event,
-        "target": target,
-        "tier": tier.as_str(),
-        "title": title,
-        "summary": summary,
-        "lines": lines,
+) -> Notification {
+    Notification::Notice(Notice {
+        version: VERSION,
+        event,
+        target: target.map(str::to_string),
+        tier,
+        title: title.to_string(),
+        summary: summary.to_string(),
+        lines,
     })
 }
 
@@ -219,7 +190,7 @@ pub type SentTimes = HashMap<(String, String), (DateTime<Utc>, DateTime<Utc>)>;
 impl Out<'_> {
     /// Queues one message, holding it through quiet hours (never for critical) or putting it
     /// into the route's digest instead when the route says so.
-    fn push(&mut self, hit: &Hit<'_>, m: Msg<'_>, payload: Value) {
+    fn push(&mut self, hit: &Hit<'_>, m: Msg<'_>, body: Notification) {
         let Msg {
             channel,
             fingerprint,
@@ -258,7 +229,7 @@ impl Out<'_> {
             channel: channel.to_string(),
             fingerprint: fingerprint.to_string(),
             event: event.as_str().to_string(),
-            payload,
+            payload: body.to_json(),
             target: Some(input.target.to_string()),
             not_before: (not_before > now).then(|| rfc3339(not_before)),
             give_up_at: Some(rfc3339(give_up)),
@@ -333,7 +304,7 @@ pub fn plan(input: &PlanInput<'_>) -> PlanWrite {
                         tier,
                         wait_secs: wait,
                     };
-                    out.push(&hit, m, payload(input.target, event, f));
+                    out.push(&hit, m, drift(input.target, event, f));
                 }
             }
             // Escalation: counted from the first notification on this route's channels.
@@ -350,7 +321,7 @@ pub fn plan(input: &PlanInput<'_>) -> PlanWrite {
                         if input.sent.contains_key(&key(fp, channel)) || !done.insert(channel) {
                             continue;
                         }
-                        let p = payload(input.target, Event::Escalate, f);
+                        let p = drift(input.target, Event::Escalate, f);
                         out.push(
                             &hit,
                             Msg {
@@ -384,7 +355,7 @@ pub fn plan(input: &PlanInput<'_>) -> PlanWrite {
                 }
                 let digest_only = hit.route.digest.is_some() && f.finding.tier != Tier::Critical;
                 if hit.policy.send_resolved && !digest_only {
-                    let p = payload(input.target, Event::Resolve, f);
+                    let p = drift(input.target, Event::Resolve, f);
                     out.push(
                         &hit,
                         Msg {
@@ -429,7 +400,7 @@ fn plan_degraded(out: &mut Out<'_>, scan: &ScanFacts<'_>) {
             match (scan.incomplete, told) {
                 (Some(lines), false) => {
                     let p = notice(
-                        "degraded",
+                        Event::Degraded,
                         Some(input.target),
                         Tier::Warning,
                         &format!("Scan of {} incomplete", input.target),
@@ -454,7 +425,7 @@ fn plan_degraded(out: &mut Out<'_>, scan: &ScanFacts<'_>) {
                 }
                 (None, true) => {
                     let p = notice(
-                        "resolve",
+                        Event::Resolve,
                         Some(input.target),
                         Tier::Warning,
                         &format!("Scan of {} complete again", input.target),
@@ -484,6 +455,7 @@ mod tests {
     use super::*;
     use crate::notify::config::{DigestConfig, QuietHours};
     use driftd_core::Finding;
+    use serde_json::json;
 
     fn rec(id: &str, tier: Tier, times_seen: i64) -> FindingRecord {
         FindingRecord {

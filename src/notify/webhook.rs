@@ -5,8 +5,8 @@
 //! - `X-Driftd-Signature: sha256=HEX`: HMAC-SHA256 of the exact body with the signing secret,
 //!   so the receiver can check the sender (documented in docs/notifications.md).
 //!
-//! The payload goes out as the planner wrote it: nothing here reads `finding`, so notices need
-//! nothing of their own.
+//! The body is the notification's JSON form ([`super::message`]), exactly what the outbox
+//! stores: a drift and a notice need nothing of their own here.
 
 use super::channel::{classify, http_client, Accepted, Channel, Message, SendError};
 use super::config::WebhookConfig;
@@ -55,13 +55,13 @@ pub fn signature(secret: &Secret, body: &[u8]) -> String {
 #[async_trait]
 impl Channel for Webhook {
     async fn send(&self, msg: &Message<'_>) -> Result<Accepted, SendError> {
-        let body = serde_json::to_vec(msg.payload)
+        let body = serde_json::to_vec(&msg.body.to_json())
             .map_err(|e| SendError::Permanent(format!("cannot encode payload: {e}")))?;
         let mut req = self
             .client
             .post(self.url.expose())
             .header("content-type", "application/json")
-            .header("x-driftd-event", msg.event)
+            .header("x-driftd-event", msg.event().as_str())
             .header(
                 "idempotency-key",
                 format!("driftd-{}-{}", msg.id, msg.fingerprint),
@@ -84,6 +84,7 @@ impl Channel for Webhook {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notify::message::Notification;
     use crate::secret::SecretRef;
     use driftd_testkit::receiver::Receiver;
     use serde_json::{json, Value};
@@ -118,12 +119,12 @@ mod tests {
             "summary": "nothing new",
             "lines": ["[info] a", "[info] b"],
         });
+        let body = Notification::from_json(p.clone()).unwrap();
         let accepted = hook
             .send(&Message {
                 id: 4,
-                event: "digest",
                 fingerprint: "digest-fp",
-                payload: &p,
+                body: &body,
                 thread: Some("ignored"),
             })
             .await

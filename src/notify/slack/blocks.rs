@@ -1,7 +1,8 @@
 //! Slack messages built from a notification: Block Kit blocks and the plain `text` fallback,
 //! every value escaped for mrkdwn and cut to Block Kit's limits. Pure functions.
 
-use serde_json::Value;
+use crate::notify::message::{one_line, show, Drift, Event, Notice};
+use driftd_core::{Change, ChangeOp, FindingKind, Tier};
 use slack_morphism::prelude::*;
 
 /// Block Kit's limits.
@@ -59,35 +60,24 @@ fn esc(s: &str, max: usize) -> String {
     truncate_escaped(&escape(s), max)
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or("")
-}
-
-/// A change value as a person reads it: strings as they are, the rest as compact JSON.
-fn show(v: &Value) -> String {
-    let s = match v {
-        Value::Null => "(none)".to_string(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    truncate(&s, VALUE_MAX)
-}
-
-/// `• path: expected → actual`, escaped.
-pub fn change_line(c: &Value) -> String {
-    let path = esc(str_of(c, "path"), 200);
-    let (expected, actual) = (show(&c["expected"]), show(&c["actual"]));
-    let line = match str_of(c, "op") {
-        "add" => format!("• {path}: added {}", escape(&actual)),
-        "remove" => format!("• {path}: removed (was {})", escape(&expected)),
-        _ => format!("• {path}: {} → {}", escape(&expected), escape(&actual)),
+/// `• path: expected → actual`, escaped; long values cut so many changes fit.
+pub fn change_line(c: &Change) -> String {
+    let path = esc(&c.path, 200);
+    let (expected, actual) = (
+        truncate(&show(&c.expected), VALUE_MAX),
+        truncate(&show(&c.actual), VALUE_MAX),
+    );
+    let line = match c.op {
+        ChangeOp::Add => format!("• {path}: added {}", escape(&actual)),
+        ChangeOp::Remove => format!("• {path}: removed (was {})", escape(&expected)),
+        ChangeOp::Replace => format!("• {path}: {} → {}", escape(&expected), escape(&actual)),
     };
     truncate_escaped(&line, LINE_MAX)
 }
 
 /// The changes as section texts, each within [`SECTION_MAX`], at most `max_blocks` of them; what
 /// does not fit is counted in the last one.
-pub fn change_sections(changes: &[Value], max_blocks: usize) -> Vec<String> {
+pub fn change_sections(changes: &[Change], max_blocks: usize) -> Vec<String> {
     let lines: Vec<String> = changes.iter().map(change_line).collect();
     pack_sections("*Changes*", &lines, max_blocks, " change(s)")
 }
@@ -142,11 +132,11 @@ fn context(text: String) -> SlackBlock {
     .into()
 }
 
-fn tier_icon(tier: &str) -> &'static str {
+fn tier_icon(tier: Tier) -> &'static str {
     match tier {
-        "critical" => "🔴",
-        "warning" => "🟠",
-        _ => "🔵",
+        Tier::Critical => "🔴",
+        Tier::Warning => "🟠",
+        Tier::Info => "🔵",
     }
 }
 
@@ -158,31 +148,30 @@ fn capitalized(s: &str) -> String {
     }
 }
 
-fn kind_phrase(kind: &str) -> &'static str {
+fn kind_phrase(kind: FindingKind) -> &'static str {
     match kind {
-        "missing" => "deleted out of band",
-        "changed" => "changed out of band",
-        "unmanaged" => "not in any Terraform state",
-        "pending" => "change not yet applied",
-        _ => "drift",
+        FindingKind::Missing => "deleted out of band",
+        FindingKind::Changed => "changed out of band",
+        FindingKind::Unmanaged => "not in any Terraform state",
+        FindingKind::Pending => "change not yet applied",
     }
 }
 
 /// The resource's facts as section fields (label and escaped value).
-fn resource_fields(p: &Value) -> SlackBlock {
-    let f = &p["finding"];
+fn resource_fields(d: &Drift) -> SlackBlock {
+    let f = &d.finding;
     let mut fields = vec![
-        ("Target", str_of(p, "target")),
-        ("Tier", str_of(f, "tier")),
-        ("Resource type", str_of(f, "resource_type")),
-        ("Resource ID", str_of(f, "resource_id")),
+        ("Target", d.target.as_str()),
+        ("Tier", f.tier.as_str()),
+        ("Resource type", f.resource_type.as_str()),
+        ("Resource ID", f.resource_id.as_str()),
     ];
-    for (label, key) in [
-        ("Address", "address"),
-        ("Region", "region"),
-        ("Source", "source"),
+    for (label, value) in [
+        ("Address", &f.address),
+        ("Region", &f.region),
+        ("Source", &f.source),
     ] {
-        if let Some(v) = f[key].as_str().filter(|v| !v.is_empty()) {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
             fields.push((label, v));
         }
     }
@@ -193,55 +182,47 @@ fn resource_fields(p: &Value) -> SlackBlock {
     SlackSectionBlock::new().with_fields(fields).into()
 }
 
-fn seen_line(f: &Value) -> String {
+fn seen_line(d: &Drift) -> String {
     let mut parts = Vec::new();
-    if let Some(first) = f["first_seen"].as_str() {
-        parts.push(format!("First seen {}", esc(first, 64)));
+    if let Some(life) = &d.finding.lifecycle {
+        parts.push(format!("First seen {}", esc(&life.first_seen, 64)));
+        parts.push(format!("seen in {} scan(s)", life.times_seen));
+        parts.push(format!("last {}", esc(&life.last_seen, 64)));
     }
-    if let Some(n) = f["times_seen"].as_i64() {
-        parts.push(format!("seen in {n} scan(s)"));
-    }
-    if let Some(last) = f["last_seen"].as_str() {
-        parts.push(format!("last {}", esc(last, 64)));
-    }
-    if let Some(fp) = f["fingerprint"].as_str() {
-        parts.push(format!("fingerprint {}", esc(fp, 80)));
-    }
+    parts.push(format!("fingerprint {}", esc(&d.finding.fingerprint, 80)));
     parts.join(" · ")
 }
 
 /// A trigger or repeat: header, resource fields, changes, lifecycle.
-pub fn drift_content(event: &str, p: &Value) -> SlackMessageContent {
-    let f = &p["finding"];
-    let tier = str_of(f, "tier");
+pub fn drift_content(d: &Drift) -> SlackMessageContent {
+    let f = &d.finding;
+    let repeat = d.event == Event::Repeat;
     let title = format!(
         "{} {} drift{}: {} {}",
-        tier_icon(tier),
-        capitalized(tier),
-        if event == "repeat" { " still open" } else { "" },
-        str_of(f, "resource_type"),
-        str_of(f, "resource_id"),
+        tier_icon(f.tier),
+        capitalized(f.tier.as_str()),
+        if repeat { " still open" } else { "" },
+        f.resource_type,
+        f.resource_id,
     );
     let mut blocks = vec![
         header(&title),
         section(format!(
             "{} is *{}*",
-            esc(str_of(f, "resource_id"), 500),
-            kind_phrase(str_of(f, "kind"))
+            esc(&f.resource_id, 500),
+            kind_phrase(f.kind)
         )),
-        resource_fields(p),
+        resource_fields(d),
     ];
-    let changes = f["changes"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     // Header, summary, fields and context take 4 of the 50 blocks.
     let room = CHANGE_BLOCKS_MAX.min(BLOCKS_MAX - 4);
-    blocks.extend(change_sections(changes, room).into_iter().map(section));
-    blocks.push(context(seen_line(f)));
+    blocks.extend(change_sections(&f.changes, room).into_iter().map(section));
+    blocks.push(context(seen_line(d)));
     debug_assert!(blocks.len() <= BLOCKS_MAX);
-    let summary = str_of(p, "summary");
-    let text = if event == "repeat" {
-        format!("Still open: {}", escape(summary))
+    let text = if repeat {
+        format!("Still open: {}", escape(&d.summary))
     } else {
-        escape(summary)
+        escape(&d.summary)
     };
     SlackMessageContent::new()
         .with_text(truncate_escaped(&text, TEXT_MAX))
@@ -249,86 +230,61 @@ pub fn drift_content(event: &str, p: &Value) -> SlackMessageContent {
 }
 
 /// The original message, edited once the drift is gone.
-pub fn resolved_content(p: &Value) -> SlackMessageContent {
-    let f = &p["finding"];
-    let title = format!(
-        "✅ Resolved: {} {}",
-        str_of(f, "resource_type"),
-        str_of(f, "resource_id")
-    );
-    let mut detail = format!(
-        "The drift on {} is gone",
-        esc(str_of(f, "resource_id"), 500)
-    );
-    if let Some(at) = f["resolved_at"].as_str() {
+pub fn resolved_content(d: &Drift) -> SlackMessageContent {
+    let f = &d.finding;
+    let title = format!("✅ Resolved: {} {}", f.resource_type, f.resource_id);
+    let mut detail = format!("The drift on {} is gone", esc(&f.resource_id, 500));
+    if let Some(at) = f.lifecycle.as_ref().and_then(|l| l.resolved_at.as_deref()) {
         detail.push_str(&format!(" (resolved {})", esc(at, 64)));
     }
     detail.push('.');
     let blocks = vec![
         header(&title),
         section(detail),
-        resource_fields(p),
-        context(seen_line(f)),
+        resource_fields(d),
+        context(seen_line(d)),
     ];
     SlackMessageContent::new()
         .with_text(truncate_escaped(
-            &format!("Resolved: {}", escape(str_of(p, "summary"))),
+            &format!("Resolved: {}", escape(&d.summary)),
             TEXT_MAX,
         ))
         .with_blocks(blocks)
 }
 
 /// The reply in the thread when the drift is gone.
-pub fn resolved_reply(p: &Value) -> SlackMessageContent {
-    let f = &p["finding"];
+pub fn resolved_reply(d: &Drift) -> SlackMessageContent {
     let text = format!(
         "✅ Resolved: the drift on {} {} is gone.",
-        esc(str_of(f, "resource_type"), 200),
-        esc(str_of(f, "resource_id"), 500)
+        esc(&d.finding.resource_type, 200),
+        esc(&d.finding.resource_id, 500)
     );
     SlackMessageContent::new()
         .with_text(text.clone())
         .with_blocks(vec![section(text)])
 }
 
-/// A notice's detail lines, escaped and each cut to [`LINE_MAX`] so many fit.
-fn notice_lines(p: &Value) -> Vec<String> {
-    let lines = p["lines"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-    lines
-        .iter()
-        .map(|l| match l {
-            Value::String(s) => esc(&one_line(s), LINE_MAX),
-            other => esc(&other.to_string(), LINE_MAX),
-        })
-        .collect()
-}
-
-/// Control characters (a newline in a title) as spaces: a header is one line.
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
 /// A notice: header with the tier's icon and the title, the summary, then the lines in as few
-/// sections as fit (at most [`NOTICE_LINE_BLOCKS_MAX`]); the rest is counted.
-pub fn notice_content(p: &Value) -> SlackMessageContent {
-    let title = match str_of(p, "title") {
-        "" => format!("driftd {}", str_of(p, "event")),
+/// sections as fit (at most [`NOTICE_LINE_BLOCKS_MAX`]), each escaped and cut to [`LINE_MAX`];
+/// the rest is counted.
+pub fn notice_content(n: &Notice) -> SlackMessageContent {
+    let title = match n.title.as_str() {
+        "" => format!("driftd {}", n.event.as_str()),
         t => one_line(t),
     };
-    let mut blocks = vec![header(&format!("{} {title}", tier_icon(str_of(p, "tier"))))];
-    let summary = str_of(p, "summary");
+    let mut blocks = vec![header(&format!("{} {title}", tier_icon(n.tier)))];
+    let summary = n.summary.as_str();
     // Slack rejects a section with empty text.
     if !summary.is_empty() {
         blocks.push(section(esc(summary, SECTION_MAX)));
     }
     let room = NOTICE_LINE_BLOCKS_MAX.min(BLOCKS_MAX - blocks.len());
-    blocks.extend(
-        pack_sections("", &notice_lines(p), room, "")
-            .into_iter()
-            .map(section),
-    );
+    let lines: Vec<String> = n
+        .lines
+        .iter()
+        .map(|l| esc(&one_line(l), LINE_MAX))
+        .collect();
+    blocks.extend(pack_sections("", &lines, room, "").into_iter().map(section));
     debug_assert!(blocks.len() <= BLOCKS_MAX);
     let text = if summary.is_empty() { &title } else { summary };
     SlackMessageContent::new()
@@ -349,7 +305,7 @@ pub fn test_content() -> SlackMessageContent {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     pub(crate) fn payload(changes: Vec<Value>) -> Value {
         json!({
@@ -370,9 +326,24 @@ pub(super) mod tests {
                 "changes": changes,
                 "first_seen": "2026-01-01T00:00:00Z",
                 "last_seen": "2026-01-01T01:00:00Z",
-                "times_seen": 3
+                "times_seen": 3,
+                "resolved_at": null,
+                "reopened": 0
             }
         })
+    }
+
+    /// The typed drift of a JSON form, as the outbox gives it back.
+    pub(crate) fn drift_of(p: &Value) -> Drift {
+        serde_json::from_value(p.clone()).unwrap()
+    }
+
+    fn notice_of(p: &Value) -> Notice {
+        serde_json::from_value(p.clone()).unwrap()
+    }
+
+    fn change_of(c: &Value) -> Change {
+        serde_json::from_value(c.clone()).unwrap()
     }
 
     fn json_of(c: &SlackMessageContent) -> Value {
@@ -406,15 +377,18 @@ pub(super) mod tests {
         let c =
             json!({"path": "tags.<Env>", "op": "replace", "expected": "a&b", "actual": "<script>"});
         assert_eq!(
-            change_line(&c),
+            change_line(&change_of(&c)),
             "• tags.&lt;Env&gt;: a&amp;b → &lt;script&gt;"
         );
         let c = json!({"path": "ingress", "op": "add", "expected": null, "actual": {"port": 22}});
-        assert_eq!(change_line(&c), "• ingress: added {\"port\":22}");
+        assert_eq!(
+            change_line(&change_of(&c)),
+            "• ingress: added {\"port\":22}"
+        );
         let c = json!({"path": "x", "op": "remove", "expected": 3, "actual": null});
-        assert_eq!(change_line(&c), "• x: removed (was 3)");
+        assert_eq!(change_line(&change_of(&c)), "• x: removed (was 3)");
         let c = json!({"path": "x", "op": "replace", "expected": "a".repeat(1000), "actual": "b"});
-        assert!(change_line(&c).chars().count() <= LINE_MAX);
+        assert!(change_line(&change_of(&c)).chars().count() <= LINE_MAX);
     }
 
     #[test]
@@ -422,6 +396,7 @@ pub(super) mod tests {
         let changes: Vec<Value> = (0..500)
             .map(|i| json!({"path": format!("tags.k{i}"), "op": "replace", "expected": "x".repeat(200), "actual": "y".repeat(200)}))
             .collect();
+        let changes: Vec<Change> = changes.iter().map(change_of).collect();
         let sections = change_sections(&changes, 5);
         assert_eq!(sections.len(), 5);
         assert!(sections.iter().all(|s| s.chars().count() <= SECTION_MAX));
@@ -449,7 +424,7 @@ pub(super) mod tests {
         let changes: Vec<Value> = (0..300)
             .map(|i| json!({"path": format!("ingress.{i}"), "op": "replace", "expected": "<old>", "actual": "0.0.0.0/0 & more"}))
             .collect();
-        let c = json_of(&drift_content("trigger", &payload(changes)));
+        let c = json_of(&drift_content(&drift_of(&payload(changes))));
         let blocks = c["blocks"].as_array().unwrap();
         assert!(blocks.len() <= BLOCKS_MAX);
         assert_eq!(blocks[0]["type"], "header");
@@ -480,7 +455,7 @@ pub(super) mod tests {
         let mut p = payload(vec![]);
         p["finding"]["resource_id"] = json!(format!("sg-{}", "9".repeat(400)));
         p["summary"] = json!("s".repeat(10_000));
-        let c = json_of(&drift_content("trigger", &p));
+        let c = json_of(&drift_content(&drift_of(&p)));
         let h = c["blocks"][0]["text"]["text"].as_str().unwrap();
         assert_eq!(h.chars().count(), HEADER_MAX);
         assert!(h.ends_with('…'));
@@ -491,16 +466,17 @@ pub(super) mod tests {
 
     #[test]
     fn repeat_and_resolve_say_so() {
-        let p = payload(vec![]);
-        let c = json_of(&drift_content("repeat", &p));
+        let mut p = payload(vec![]);
+        p["event"] = json!("repeat");
+        let c = json_of(&drift_content(&drift_of(&p)));
         assert!(c["blocks"][0]["text"]["text"]
             .as_str()
             .unwrap()
             .contains("drift still open"));
         assert!(c["text"].as_str().unwrap().starts_with("Still open: "));
-        let mut p = p;
+        p["event"] = json!("resolve");
         p["finding"]["resolved_at"] = json!("2026-01-02T00:00:00Z");
-        let c = json_of(&resolved_content(&p));
+        let c = json_of(&resolved_content(&drift_of(&p)));
         assert!(c["blocks"][0]["text"]["text"]
             .as_str()
             .unwrap()
@@ -540,7 +516,7 @@ pub(super) mod tests {
                 "[warning] tag <!here> moved\nBcc".into(),
             ],
         );
-        let c = json_of(&notice_content(&p));
+        let c = json_of(&notice_content(&notice_of(&p)));
         let blocks = c["blocks"].as_array().unwrap();
         assert_eq!(blocks.len(), 3, "{c}");
         assert_eq!(blocks[0]["type"], "header");
@@ -570,7 +546,7 @@ pub(super) mod tests {
         let mut p = notice("degraded", vec![]);
         p["summary"] = json!("");
         p["tier"] = json!("warning");
-        let c = json_of(&notice_content(&p));
+        let c = json_of(&notice_content(&notice_of(&p)));
         let blocks = c["blocks"].as_array().unwrap();
         assert_eq!(blocks.len(), 1, "{c}");
         assert!(blocks[0]["text"]["text"]
@@ -579,8 +555,8 @@ pub(super) mod tests {
             .starts_with("🟠 "));
         // The fallback text is never empty.
         assert!(c["text"].as_str().unwrap().starts_with("12 new drifts"));
-        p["title"] = Value::Null;
-        let c = json_of(&notice_content(&p));
+        p["title"] = json!("");
+        let c = json_of(&notice_content(&notice_of(&p)));
         assert_eq!(c["blocks"][0]["text"]["text"], "🟠 driftd degraded");
     }
 
@@ -589,7 +565,7 @@ pub(super) mod tests {
         let lines: Vec<String> = (0..500)
             .map(|i| format!("[warning] r{i}: {}", "<&>".repeat(300)))
             .collect();
-        let c = json_of(&notice_content(&notice("digest", lines)));
+        let c = json_of(&notice_content(&notice_of(&notice("digest", lines))));
         let blocks = c["blocks"].as_array().unwrap();
         assert!(blocks.len() <= BLOCKS_MAX);
         assert!(blocks.len() <= 2 + NOTICE_LINE_BLOCKS_MAX);

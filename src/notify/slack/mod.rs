@@ -30,7 +30,8 @@ mod api;
 mod blocks;
 mod config;
 
-use super::channel::{is_notice, Accepted, Channel, Message, SendError};
+use super::channel::{Accepted, Channel, Message, SendError};
+use super::message::{Event, Notification};
 use crate::secret::Secret;
 use api::{classify_slack, connector, Api, Connector, EDIT_GONE};
 use async_trait::async_trait;
@@ -99,11 +100,13 @@ impl Slack {
     async fn dispatch(&self, msg: &Message<'_>) -> Result<Accepted, SendError> {
         let (token, channel) = match &self.target {
             Target::Webhook { url, parsed } => {
-                let content = match msg.event {
-                    _ if is_notice(msg.payload) => notice_content(msg.payload),
-                    "test" => test_content(),
-                    "resolve" => resolved_content(msg.payload),
-                    _ => drift_content(msg.event, msg.payload),
+                let content = match msg.body {
+                    Notification::Notice(n) => notice_content(n),
+                    Notification::Drift(d) => match d.event {
+                        Event::Test => test_content(),
+                        Event::Resolve => resolved_content(d),
+                        _ => drift_content(d),
+                    },
                 };
                 let req = SlackApiPostWebhookMessageRequest::new(content);
                 self.client
@@ -120,22 +123,25 @@ impl Slack {
             session: self.client.open_session(&api_token),
             channel,
         };
-        if is_notice(msg.payload) {
-            // Not part of any finding's thread: a new message, and no thread to remember.
-            api.post(notice_content(msg.payload), None, false).await?;
-            return Ok(Accepted::default());
-        }
-        match (msg.event, msg.thread) {
-            ("test", _) => {
+        let d = match msg.body {
+            Notification::Drift(d) => d,
+            Notification::Notice(n) => {
+                // Not part of any finding's thread: a new message, and no thread to remember.
+                api.post(notice_content(n), None, false).await?;
+                return Ok(Accepted::default());
+            }
+        };
+        match (d.event, msg.thread) {
+            (Event::Test, _) => {
                 api.post(test_content(), None, false).await?;
                 Ok(Accepted::default())
             }
-            ("resolve", Some(ts)) => {
-                match api.update(ts, resolved_content(msg.payload)).await {
+            (Event::Resolve, Some(ts)) => {
+                match api.update(ts, resolved_content(d)).await {
                     Ok(()) => {}
                     // The original is gone or too old to edit: say it in a new message.
                     Err(SlackClientError::ApiError(e)) if EDIT_GONE.contains(&e.code.as_str()) => {
-                        api.post(resolved_content(msg.payload), None, false).await?;
+                        api.post(resolved_content(d), None, false).await?;
                         return Ok(Accepted::default());
                     }
                     Err(e) => {
@@ -146,25 +152,21 @@ impl Slack {
                         ))
                     }
                 }
-                api.post(resolved_reply(msg.payload), Some(ts), false)
-                    .await?;
+                api.post(resolved_reply(d), Some(ts), false).await?;
                 Ok(Accepted::default())
             }
-            ("resolve", None) => {
-                api.post(resolved_content(msg.payload), None, false).await?;
+            (Event::Resolve, None) => {
+                api.post(resolved_content(d), None, false).await?;
                 Ok(Accepted::default())
             }
             (event, Some(ts)) => {
                 // A drift that moved or came back is worth the channel's attention again.
-                let broadcast = event == "trigger";
-                api.post(drift_content(event, msg.payload), Some(ts), broadcast)
-                    .await?;
+                let broadcast = event == Event::Trigger;
+                api.post(drift_content(d), Some(ts), broadcast).await?;
                 Ok(Accepted::default())
             }
-            (event, None) => {
-                let ts = api
-                    .post(drift_content(event, msg.payload), None, false)
-                    .await?;
+            (_, None) => {
+                let ts = api.post(drift_content(d), None, false).await?;
                 Ok(Accepted { thread: Some(ts) })
             }
         }
@@ -198,6 +200,13 @@ mod tests {
         toml::from_str(toml_text).unwrap()
     }
 
+    /// The notification of the JSON form `p`, sent as `event`.
+    fn body(event: &str, p: &Value) -> Notification {
+        let mut p = p.clone();
+        p["event"] = json!(event);
+        Notification::from_json(p).unwrap()
+    }
+
     /// Threads and edits against a local receiver speaking the Web API.
     #[tokio::test]
     async fn threads_replies_and_falls_back_when_the_original_is_gone() {
@@ -226,9 +235,8 @@ mod tests {
                 slack
                     .send(&Message {
                         id: 1,
-                        event,
                         fingerprint: "fp1",
-                        payload: &p,
+                        body: &body(event, &p),
                         thread,
                     })
                     .await
@@ -295,9 +303,8 @@ mod tests {
             let accepted = slack
                 .send(&Message {
                     id: 1,
-                    event,
                     fingerprint: "fp-notice",
-                    payload: p,
+                    body: &body(event, p),
                     thread,
                 })
                 .await
@@ -307,9 +314,8 @@ mod tests {
         let escalated = slack
             .send(&Message {
                 id: 2,
-                event: "escalate",
                 fingerprint: "fp1",
-                payload: &finding,
+                body: &body("escalate", &finding),
                 thread: None,
             })
             .await
@@ -349,9 +355,8 @@ mod tests {
         let accepted = slack
             .send(&Message {
                 id: 3,
-                event: "degraded",
                 fingerprint: "fp-notice",
-                payload: &n,
+                body: &body("degraded", &n),
                 thread: Some("1.1"),
             })
             .await
