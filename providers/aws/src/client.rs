@@ -391,7 +391,7 @@ pub struct Clients {
     /// Path-style S3 addressing (see [`metered_s3_client`]).
     path_style: bool,
     pub(crate) ec2: Client,
-    pub(crate) scan: std::sync::Arc<crate::resources::ScanShared>,
+    pub(crate) scan: std::sync::Arc<crate::scan::ScanShared>,
 }
 
 impl Clients {
@@ -400,7 +400,7 @@ impl Clients {
         region: &str,
         meter: AttemptMeter,
         path_style: bool,
-        scan: std::sync::Arc<crate::resources::ScanShared>,
+        scan: std::sync::Arc<crate::scan::ScanShared>,
     ) -> Self {
         Clients {
             ec2: metered_ec2_client(base, region, meter.clone()),

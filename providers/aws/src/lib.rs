@@ -5,6 +5,7 @@
 //!   timeouts) and the classification of SDK errors into "not scanned" reasons.
 //! - [`metering`]: counts every API call attempt (SDK retries included) and the throttled ones.
 //! - [`region`]: the region a target works in when it names none (environment, profile).
+//! - `scan`: what every unit of one scan shares (regions, the account's buckets).
 //! - [`resources`]: one file per resource type, each a [`ResourceKind`]; [`resources::registry`]
 //!   is the one list to extend when adding a type.
 //!
@@ -18,6 +19,7 @@ pub mod client;
 pub mod metering;
 pub mod region;
 pub mod resources;
+mod scan;
 pub mod state_backend;
 
 use async_trait::async_trait;
@@ -95,7 +97,7 @@ impl Provider for AwsProvider {
                 scopes.into_iter().map(move |scope| (kind.clone(), scope))
             })
             .collect();
-        let scan = Arc::new(resources::ScanShared::new(regional_scopes(
+        let scan = Arc::new(scan::ScanShared::new(regional_scopes(
             &self.settings.regions,
         )));
         let path_style = self.settings.endpoint_url.is_some();

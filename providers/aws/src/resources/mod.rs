@@ -78,22 +78,6 @@ pub fn is_global(resource_type: &str) -> bool {
     GLOBAL_TYPES.contains(&resource_type)
 }
 
-/// What every unit of one scan shares: the target's regions, and the S3 bucket index (listed
-/// once, by the first S3 unit that needs it).
-pub struct ScanShared {
-    pub(crate) regions: Vec<String>,
-    pub(crate) buckets: s3_bucket::BucketIndex,
-}
-
-impl ScanShared {
-    pub(crate) fn new(regions: Vec<String>) -> Self {
-        ScanShared {
-            regions,
-            buckets: s3_bucket::BucketIndex::default(),
-        }
-    }
-}
-
 /// An EC2 type, listed with the unit's EC2 client.
 pub struct Ec2<K>(pub K);
 

@@ -1,5 +1,5 @@
 //! `aws_s3_bucket`: the id is the bucket name, as Terraform's. S3 lists buckets globally, so the
-//! buckets are listed once per scan ([`BucketIndex`]) and each is placed in its region with
+//! buckets are listed once per scan ([`all_buckets`]) and each is placed in its region with
 //! GetBucketLocation; the unit of each region then keeps its own buckets. Buckets of regions the
 //! target does not scan are left out, like every other regional resource.
 //!
@@ -10,10 +10,10 @@
 
 use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify_in, error_code, is_access_denied, Clients};
+use crate::scan::Bucket;
 use async_trait::async_trait;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
 use serde_json::{json, Map, Value};
-use tokio::sync::OnceCell;
 
 pub struct S3Bucket;
 
@@ -24,28 +24,18 @@ static SPEC: TypeSpec = TypeSpec {
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
 
-/// One bucket and the region it lives in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Bucket {
-    pub name: String,
-    pub region: String,
-}
-
 /// Every bucket of the account, listed once per scan by whichever S3 unit asks first. A failure
 /// (including a bucket whose region cannot be read) fails every S3 unit: a bucket that cannot
 /// be placed could be in any region, so no region's listing would be complete.
-#[derive(Default)]
-pub(crate) struct BucketIndex {
-    cell: OnceCell<Result<Vec<Bucket>, ListError>>,
-}
-
-impl BucketIndex {
-    pub(crate) async fn get(&self, clients: &Clients) -> Result<&[Bucket], ListError> {
-        let listed = self.cell.get_or_init(|| list_buckets(clients)).await;
-        match listed {
-            Ok(b) => Ok(b),
-            Err(e) => Err(e.clone()),
-        }
+async fn all_buckets(clients: &Clients) -> Result<&[Bucket], ListError> {
+    let listed = clients
+        .scan
+        .buckets
+        .get_or_init(|| list_buckets(clients))
+        .await;
+    match listed {
+        Ok(b) => Ok(b),
+        Err(e) => Err(e.clone()),
     }
 }
 
@@ -110,7 +100,7 @@ pub(crate) async fn buckets_in<'c>(
     clients: &'c Clients,
     scope: &str,
 ) -> Result<Vec<&'c Bucket>, ListError> {
-    let all = clients.scan.buckets.get(clients).await?;
+    let all = all_buckets(clients).await?;
     Ok(all.iter().filter(|b| b.region == scope).collect())
 }
 
@@ -123,7 +113,7 @@ pub(crate) async fn settings_buckets<'c>(
     clients: &'c Clients,
     scope: &str,
 ) -> Result<Vec<&'c Bucket>, ListError> {
-    let all = clients.scan.buckets.get(clients).await?;
+    let all = all_buckets(clients).await?;
     let regions = &clients.scan.regions;
     let first = regions.first().map(String::as_str) == Some(scope);
     Ok(all
