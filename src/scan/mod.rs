@@ -6,6 +6,7 @@
 //! line per `(resource type, region)` (always) and a live progress bar per provider on stderr
 //! (only when asked and stderr is a terminal).
 
+mod identity;
 pub mod progress;
 
 pub use progress::ProgressDisplay;
@@ -14,10 +15,10 @@ use crate::target::{registry, Listed, TargetConfig};
 use anyhow::{Context, Result};
 use chrono::Utc;
 use driftd_core::{
-    analyze, threeway, AnalyzeInput, NotCompared, NotComparedKind, Report, Resource,
+    analyze, threeway, AnalyzeInput, NotCompared, NotComparedKind, Report, Resource, ResourceKey,
 };
 use progress::ScanProgress;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -78,89 +79,26 @@ pub async fn run_target_with_progress(
         .iter()
         .map(|(t, scope)| (provider.name().to_string(), t.clone(), scope.clone()))
         .collect();
-    // Without state, the code's resources found live by identity stand in for state.
-    let mut unmatched = BTreeSet::new();
-    let mut by_identity = Vec::new();
     // What could not be compared for reasons the analyzer does not see.
     let mut not_compared: Vec<NotCompared> = Vec::new();
+    // Without state, the code's resources found live by identity stand in for state.
     let identity = target
         .identity
         .as_deref()
         .unwrap_or(kind.default_identity());
-    if let (Some(code), false) = (&expected.code, expected.has_state) {
-        let matches = threeway::match_by_identity(&code.intents, &inventory.resources, identity);
-        for (intent, m) in code.intents.iter().zip(matches) {
-            match m {
-                threeway::IdentityMatch::Matched(mut r) => {
-                    // What the provider resolves on apply (an image family) is not what was
-                    // built: unknown without state.
-                    let spec = specs.iter().find(|s| {
-                        s.provider == r.key.provider && s.resource_type == r.key.resource_type
-                    });
-                    for attr in spec.iter().flat_map(|s| s.attrs).filter(|a| a.resolved) {
-                        driftd_core::remove_attr_at(&mut r.attrs, attr.name);
-                    }
-                    by_identity.push(r)
-                }
-                threeway::IdentityMatch::NotFound => {
-                    // Not found where nothing was listed proves nothing.
-                    let listed = scanned.iter().any(|(p, t, scope)| {
-                        *p == intent.provider
-                            && *t == intent.resource_type
-                            && intent.region.as_ref().is_none_or(|r| r == scope)
-                    });
-                    if !listed {
-                        unmatched.insert(intent.address.clone());
-                        not_compared.push(
-                            code_not_compared(
-                                intent,
-                                NotComparedKind::NotScanned,
-                                "no state, and its scope was not listed",
-                            )
-                            .with_scope(intent.region.as_deref()),
-                        );
-                    }
-                }
-                threeway::IdentityMatch::NoIdentity => {
-                    tracing::warn!(
-                        target = %target.name,
-                        address = %intent.address,
-                        identity = %identity,
-                        "no state and no known identity value in the code: not compared"
-                    );
-                    unmatched.insert(intent.address.clone());
-                    not_compared.push(code_not_compared(
-                        intent,
-                        NotComparedKind::NotMatched,
-                        format!(
-                            "no state, and the code sets no known `{}` to find it live by",
-                            identity
-                        ),
-                    ));
-                }
-                threeway::IdentityMatch::Ambiguous(ids) => {
-                    tracing::warn!(
-                        target = %target.name,
-                        address = %intent.address,
-                        identity = %identity,
-                        candidates = ?ids,
-                        "no state and several live resources have the code's identity value: \
-                         not compared"
-                    );
-                    unmatched.insert(intent.address.clone());
-                    not_compared.push(code_not_compared(
-                        intent,
-                        NotComparedKind::NotMatched,
-                        format!(
-                            "no state, and {} live resources have the code's `{}`",
-                            ids.len(),
-                            identity
-                        ),
-                    ));
-                }
-            }
-        }
-    }
+    let found = match (&expected.code, expected.has_state) {
+        (Some(code), false) => identity::find_live(
+            &target.name,
+            code,
+            identity,
+            &inventory.resources,
+            &specs,
+            &scanned,
+        ),
+        _ => identity::Found::default(),
+    };
+    not_compared.extend(found.not_compared);
+    let (by_identity, unmatched) = (found.resources, found.unmatched);
     // What the listing cannot judge (another account, no known region) is set aside by the
     // provider, with the reason, before the comparison: not scanned, never missing.
     let considered: &[Resource] = if expected.has_state {
@@ -186,36 +124,7 @@ pub async fn run_target_with_progress(
         s.reason = driftd_core::provider::bounded_reason(&s.reason);
     }
     let state: &[Resource] = &in_scope;
-    // Resources set aside before the comparison (another account, no region the listing can
-    // place) are not scanned: counted, never in sync.
-    let kept: std::collections::HashSet<&driftd_core::ResourceKey> =
-        state.iter().map(|r| &r.key).collect();
-    let mut counted = std::collections::HashSet::new();
-    for r in considered {
-        if kept.contains(&r.key) || !counted.insert(&r.key) {
-            continue;
-        }
-        let why = skipped
-            .iter()
-            .find(|s| {
-                s.provider == r.key.provider
-                    && s.resource_type == r.key.resource_type
-                    && s.attribute.is_none()
-                    && r.region.as_deref().is_none_or(|region| region == s.scope)
-            })
-            .map_or("not listed (see the scopes not scanned)", |s| {
-                s.reason.as_str()
-            });
-        not_compared.push(
-            NotCompared::new(
-                NotComparedKind::NotScanned,
-                &r.key.provider,
-                Some(&r.key.resource_type),
-                why,
-            )
-            .with_scope(r.region.as_deref()),
-        );
-    }
+    not_compared.extend(not_scanned(considered, state, &skipped));
     let mut analysis = analyze(&AnalyzeInput {
         target: &target.name,
         specs: &specs,
@@ -308,17 +217,41 @@ pub async fn run_target_with_progress(
     })
 }
 
-/// The not-compared entry of a resource the code declares, at its address and source.
-fn code_not_compared(
-    intent: &threeway::Intent,
-    category: NotComparedKind,
-    reason: impl Into<String>,
-) -> NotCompared {
-    NotCompared::new(
-        category,
-        &intent.provider,
-        Some(&intent.resource_type),
-        reason,
-    )
-    .at(Some(&intent.address), Some(&intent.source))
+/// Resources set aside before the comparison (another account, no region the listing can
+/// place) are not scanned: counted once each, never in sync, with the reason of the scope that
+/// was not listed.
+fn not_scanned(
+    considered: &[Resource],
+    kept: &[Resource],
+    skipped: &[driftd_core::Skipped],
+) -> Vec<NotCompared> {
+    let kept: HashSet<&ResourceKey> = kept.iter().map(|r| &r.key).collect();
+    let mut counted = HashSet::new();
+    let mut out = Vec::new();
+    for r in considered {
+        if kept.contains(&r.key) || !counted.insert(&r.key) {
+            continue;
+        }
+        let why = skipped
+            .iter()
+            .find(|s| {
+                s.provider == r.key.provider
+                    && s.resource_type == r.key.resource_type
+                    && s.attribute.is_none()
+                    && r.region.as_deref().is_none_or(|region| region == s.scope)
+            })
+            .map_or("not listed (see the scopes not scanned)", |s| {
+                s.reason.as_str()
+            });
+        out.push(
+            NotCompared::new(
+                NotComparedKind::NotScanned,
+                &r.key.provider,
+                Some(&r.key.resource_type),
+                why,
+            )
+            .with_scope(r.region.as_deref()),
+        );
+    }
+    out
 }
