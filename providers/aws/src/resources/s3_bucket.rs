@@ -12,8 +12,11 @@ use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify_in, error_code, is_access_denied, Clients};
 use crate::scan::Bucket;
 use async_trait::async_trait;
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
 use serde_json::{json, Map, Value};
+use std::future::Future;
 
 pub struct S3Bucket;
 
@@ -109,7 +112,7 @@ pub(crate) async fn buckets_in<'c>(
 /// a provider before v6) does not say its bucket's region; listing its bucket wherever it is
 /// keeps it from being reported missing. Settings are cloud defaults, so these are never
 /// reported unmanaged.
-pub(crate) async fn settings_buckets<'c>(
+async fn settings_buckets<'c>(
     clients: &'c Clients,
     scope: &str,
 ) -> Result<Vec<&'c Bucket>, ListError> {
@@ -120,6 +123,68 @@ pub(crate) async fn settings_buckets<'c>(
         .iter()
         .filter(|b| b.region == scope || (first && !regions.contains(&b.region)))
         .collect())
+}
+
+/// One setting type of a bucket (`aws_s3_bucket_versioning`, ...): its spec, the S3 call that
+/// reads it, and what that call answers for a bucket without it.
+pub(crate) struct BucketSetting {
+    pub spec: &'static TypeSpec,
+    /// The S3 operation, for error reasons (`GetBucketVersioning`).
+    pub operation: &'static str,
+    /// The error code of a bucket that has no such setting (then no resource), if any.
+    pub absent: Option<&'static str>,
+    /// The attributes left out of the comparison when the setting may not be read.
+    pub attributes: &'static [&'static str],
+}
+
+impl BucketSetting {
+    /// Lists the setting of every bucket a unit of `scope` reads ([`settings_buckets`]), with
+    /// `read` (given the client of the bucket's region and its name; it answers the setting's
+    /// attributes as Terraform writes them). A bucket whose setting may not be read is still
+    /// there: it is listed bare (nothing compared, never missing) and the attributes are
+    /// unread. Every setting is a cloud default, reported with its bucket, never unmanaged.
+    pub(crate) async fn list<E, F, Fut>(
+        &self,
+        clients: &Clients,
+        scope: &str,
+        read: F,
+    ) -> Result<KindListing, ListError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        F: Fn(aws_sdk_s3::Client, String) -> Fut,
+        Fut: Future<Output = Result<Value, SdkError<E, HttpResponse>>>,
+    {
+        let mut out = KindListing::default();
+        for b in settings_buckets(clients, scope).await? {
+            match read(clients.s3(&b.region), b.name.clone()).await {
+                Ok(attrs) => out.resources.push(self.resource(&b.name, &b.region, attrs)),
+                Err(e) if self.absent.is_some() && error_code(&e) == self.absent => {}
+                Err(e) if is_access_denied(&e) => {
+                    out.resources
+                        .push(self.resource(&b.name, &b.region, json!({})));
+                    if out.unread_attributes.is_empty() {
+                        let err = classify_in("s3", self.operation, &e);
+                        for a in self.attributes {
+                            out.unread_attributes.push((a.to_string(), err.clone()));
+                        }
+                    }
+                }
+                Err(e) => return Err(classify_in("s3", self.operation, &e)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The setting of `bucket`: its name and `attrs`.
+    pub(crate) fn resource(&self, bucket: &str, region: &str, attrs: Value) -> Resource {
+        let mut all = json!({ "bucket": bucket });
+        if let (Value::Object(all), Value::Object(attrs)) = (&mut all, attrs) {
+            all.extend(attrs);
+        }
+        let mut r = resource(self.spec.resource_type, bucket, region, all);
+        r.cloud_default = true;
+        r
+    }
 }
 
 fn map(b: &Bucket, tags: Option<Value>) -> Resource {

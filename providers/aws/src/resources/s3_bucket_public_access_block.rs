@@ -3,13 +3,13 @@
 //! band is `missing` (critical) and one turned off is a critical change. A cloud default like
 //! every bucket setting.
 
-use super::s3_bucket::settings_buckets;
-use super::{resource, AWS_GENERATED_TAGS};
-use crate::client::{classify_in, error_code, is_access_denied, Clients};
+use super::s3_bucket::BucketSetting;
+use super::AWS_GENERATED_TAGS;
+use crate::client::Clients;
 use async_trait::async_trait;
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use driftd_core::{
-    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint, TypeSpec,
+    AttrSpec, KindListing, ListError, ResourceKind, Shape, Tier, TierHint, TypeSpec,
 };
 use serde_json::{json, Value};
 
@@ -39,26 +39,22 @@ static SPEC: TypeSpec = TypeSpec {
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
 
-fn map(bucket: &str, region: &str, c: Option<&PublicAccessBlockConfiguration>) -> Resource {
-    let mut r = resource(
-        SPEC.resource_type,
-        bucket,
-        region,
-        match c {
-            // AWS leaves a setting out when it is off.
-            Some(c) => json!({
-                "bucket": bucket,
-                SETTINGS[0]: c.block_public_acls().unwrap_or(false),
-                SETTINGS[1]: c.block_public_policy().unwrap_or(false),
-                SETTINGS[2]: c.ignore_public_acls().unwrap_or(false),
-                SETTINGS[3]: c.restrict_public_buckets().unwrap_or(false),
-            }),
-            None => json!({ "bucket": bucket }),
-        },
-    );
-    r.cloud_default = true;
-    r
+/// The four settings; AWS leaves a setting out when it is off.
+fn settings(c: &PublicAccessBlockConfiguration) -> Value {
+    json!({
+        SETTINGS[0]: c.block_public_acls().unwrap_or(false),
+        SETTINGS[1]: c.block_public_policy().unwrap_or(false),
+        SETTINGS[2]: c.ignore_public_acls().unwrap_or(false),
+        SETTINGS[3]: c.restrict_public_buckets().unwrap_or(false),
+    })
 }
+
+const SETTING: BucketSetting = BucketSetting {
+    spec: &SPEC,
+    operation: "GetPublicAccessBlock",
+    absent: Some("NoSuchPublicAccessBlockConfiguration"),
+    attributes: &SETTINGS,
+};
 
 #[async_trait]
 impl ResourceKind<Clients> for S3BucketPublicAccessBlock {
@@ -67,29 +63,13 @@ impl ResourceKind<Clients> for S3BucketPublicAccessBlock {
     }
 
     async fn list(&self, clients: &Clients, region: &str) -> Result<KindListing, ListError> {
-        let mut out = KindListing::default();
-        for b in settings_buckets(clients, region).await? {
-            let s3 = clients.s3(&b.region);
-            match s3.get_public_access_block().bucket(&b.name).send().await {
-                Ok(o) => out.resources.push(map(
-                    &b.name,
-                    &b.region,
-                    o.public_access_block_configuration(),
-                )),
-                Err(e) if error_code(&e) == Some("NoSuchPublicAccessBlockConfiguration") => {}
-                Err(e) if is_access_denied(&e) => {
-                    out.resources.push(map(&b.name, &b.region, None));
-                    if out.unread_attributes.is_empty() {
-                        let err = classify_in("s3", "GetPublicAccessBlock", &e);
-                        for s in SETTINGS {
-                            out.unread_attributes.push((s.into(), err.clone()));
-                        }
-                    }
-                }
-                Err(e) => return Err(classify_in("s3", "GetPublicAccessBlock", &e)),
-            }
-        }
-        Ok(out)
+        SETTING
+            .list(clients, region, |s3, bucket| async move {
+                let answer = s3.get_public_access_block().bucket(bucket).send().await?;
+                let c = answer.public_access_block_configuration();
+                Ok(c.map(settings).unwrap_or_else(|| json!({})))
+            })
+            .await
     }
 }
 
@@ -102,12 +82,12 @@ mod tests {
         let c = PublicAccessBlockConfiguration::builder()
             .block_public_acls(true)
             .build();
-        let r = map("b", "us-east-1", Some(&c));
+        let r = SETTING.resource("b", "us-east-1", settings(&c));
         assert_eq!(r.attrs["block_public_acls"], json!(true));
         assert_eq!(r.attrs["restrict_public_buckets"], json!(false));
         assert!(r.cloud_default);
         // Unread: only the bucket, so nothing is compared.
-        assert_eq!(map("b", "us-east-1", None).attrs.len(), 1);
+        assert_eq!(SETTING.resource("b", "us-east-1", json!({})).attrs.len(), 1);
     }
 
     #[test]

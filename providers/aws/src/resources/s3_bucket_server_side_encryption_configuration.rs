@@ -3,12 +3,12 @@
 //! `sse_algorithm` and `kms_master_key_id`, and `bucket_key_enabled`). A bucket without a
 //! configuration has no such resource; a cloud default like every bucket setting.
 
-use super::s3_bucket::settings_buckets;
-use super::{resource, AWS_GENERATED_TAGS};
-use crate::client::{classify_in, error_code, is_access_denied, Clients};
+use super::s3_bucket::BucketSetting;
+use super::AWS_GENERATED_TAGS;
+use crate::client::Clients;
 use async_trait::async_trait;
 use aws_sdk_s3::types::ServerSideEncryptionRule;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec};
 use serde_json::{json, Value};
 
 pub struct S3BucketSseConfiguration;
@@ -44,15 +44,12 @@ fn rules(rules: &[ServerSideEncryptionRule]) -> Value {
     )
 }
 
-fn map(bucket: &str, region: &str, rule: Option<Value>) -> Resource {
-    let mut attrs = json!({ "bucket": bucket });
-    if let (Some(rule), Value::Object(m)) = (rule, &mut attrs) {
-        m.insert("rule".into(), rule);
-    }
-    let mut r = resource(SPEC.resource_type, bucket, region, attrs);
-    r.cloud_default = true;
-    r
-}
+const SETTING: BucketSetting = BucketSetting {
+    spec: &SPEC,
+    operation: "GetBucketEncryption",
+    absent: Some("ServerSideEncryptionConfigurationNotFoundError"),
+    attributes: &["rule"],
+};
 
 #[async_trait]
 impl ResourceKind<Clients> for S3BucketSseConfiguration {
@@ -61,30 +58,15 @@ impl ResourceKind<Clients> for S3BucketSseConfiguration {
     }
 
     async fn list(&self, clients: &Clients, region: &str) -> Result<KindListing, ListError> {
-        let mut out = KindListing::default();
-        for b in settings_buckets(clients, region).await? {
-            let s3 = clients.s3(&b.region);
-            match s3.get_bucket_encryption().bucket(&b.name).send().await {
-                Ok(o) => {
-                    let rule = o
-                        .server_side_encryption_configuration()
-                        .map(|c| rules(c.rules()));
-                    out.resources.push(map(&b.name, &b.region, rule));
-                }
-                Err(e)
-                    if error_code(&e) == Some("ServerSideEncryptionConfigurationNotFoundError") => {
-                }
-                Err(e) if is_access_denied(&e) => {
-                    out.resources.push(map(&b.name, &b.region, None));
-                    if out.unread_attributes.is_empty() {
-                        out.unread_attributes
-                            .push(("rule".into(), classify_in("s3", "GetBucketEncryption", &e)));
-                    }
-                }
-                Err(e) => return Err(classify_in("s3", "GetBucketEncryption", &e)),
-            }
-        }
-        Ok(out)
+        SETTING
+            .list(clients, region, |s3, bucket| async move {
+                let answer = s3.get_bucket_encryption().bucket(bucket).send().await?;
+                Ok(match answer.server_side_encryption_configuration() {
+                    Some(c) => json!({ "rule": rules(c.rules()) }),
+                    None => json!({}),
+                })
+            })
+            .await
     }
 }
 
@@ -103,7 +85,7 @@ mod tests {
                     .expect("algorithm set"),
             )
             .build();
-        let r = map("b", "us-east-1", Some(rules(&[rule])));
+        let r = SETTING.resource("b", "us-east-1", json!({ "rule": rules(&[rule]) }));
         let state = json!([{
             "apply_server_side_encryption_by_default": [{"kms_master_key_id": "", "sse_algorithm": "AES256"}],
             "bucket_key_enabled": false,

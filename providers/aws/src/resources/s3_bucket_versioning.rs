@@ -4,12 +4,12 @@
 //! setting it is a cloud default: a bucket's settings are reported with the bucket, not as
 //! unmanaged resources of their own.
 
-use super::s3_bucket::settings_buckets;
-use super::{resource, AWS_GENERATED_TAGS};
-use crate::client::{classify_in, is_access_denied, Clients};
+use super::s3_bucket::BucketSetting;
+use super::AWS_GENERATED_TAGS;
+use crate::client::Clients;
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
-use serde_json::json;
+use driftd_core::{AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec};
+use serde_json::{json, Value};
 
 pub struct S3BucketVersioning;
 
@@ -57,22 +57,22 @@ fn undecoded_answer(
     ))
 }
 
-fn map(bucket: &str, region: &str, status: Option<&str>, mfa_delete: Option<&str>) -> Resource {
-    let mut r = resource(
-        SPEC.resource_type,
-        bucket,
-        region,
-        json!({
-            "bucket": bucket,
-            ATTR: [{
-                "status": status.filter(|s| !s.is_empty()).unwrap_or("Disabled"),
-                "mfa_delete": mfa_delete,
-            }],
-        }),
-    );
-    r.cloud_default = true;
-    r
+/// The configuration as Terraform writes it: never versioned is `Disabled`.
+fn configuration(status: Option<&str>, mfa_delete: Option<&str>) -> Value {
+    json!({
+        ATTR: [{
+            "status": status.filter(|s| !s.is_empty()).unwrap_or("Disabled"),
+            "mfa_delete": mfa_delete,
+        }],
+    })
 }
+
+const SETTING: BucketSetting = BucketSetting {
+    spec: &SPEC,
+    operation: "GetBucketVersioning",
+    absent: None,
+    attributes: &[ATTR],
+};
 
 #[async_trait]
 impl ResourceKind<Clients> for S3BucketVersioning {
@@ -81,40 +81,20 @@ impl ResourceKind<Clients> for S3BucketVersioning {
     }
 
     async fn list(&self, clients: &Clients, region: &str) -> Result<KindListing, ListError> {
-        let mut out = KindListing::default();
-        for b in settings_buckets(clients, region).await? {
-            let s3 = clients.s3(&b.region);
-            match s3.get_bucket_versioning().bucket(&b.name).send().await {
-                Ok(v) => out.resources.push(map(
-                    &b.name,
-                    &b.region,
-                    v.status().map(|s| s.as_str()),
-                    v.mfa_delete().map(|m| m.as_str()),
-                )),
-                Err(e) if undecoded_answer(&e).is_some() => {
-                    let (status, mfa) = undecoded_answer(&e).unwrap_or_default();
-                    out.resources
-                        .push(map(&b.name, &b.region, status.as_deref(), mfa.as_deref()));
+        SETTING
+            .list(clients, region, |s3, bucket| async move {
+                match s3.get_bucket_versioning().bucket(bucket).send().await {
+                    Ok(v) => Ok(configuration(
+                        v.status().map(|s| s.as_str()),
+                        v.mfa_delete().map(|m| m.as_str()),
+                    )),
+                    Err(e) => match undecoded_answer(&e) {
+                        Some((status, mfa)) => Ok(configuration(status.as_deref(), mfa.as_deref())),
+                        None => Err(e),
+                    },
                 }
-                // The bucket is there, its setting unknown: neither missing nor compared.
-                Err(e) if is_access_denied(&e) => {
-                    let mut r = resource(
-                        SPEC.resource_type,
-                        &b.name,
-                        &b.region,
-                        json!({"bucket": b.name}),
-                    );
-                    r.cloud_default = true;
-                    out.resources.push(r);
-                    if out.unread_attributes.is_empty() {
-                        out.unread_attributes
-                            .push((ATTR.into(), classify_in("s3", "GetBucketVersioning", &e)));
-                    }
-                }
-                Err(e) => return Err(classify_in("s3", "GetBucketVersioning", &e)),
-            }
-        }
-        Ok(out)
+            })
+            .await
     }
 }
 
@@ -131,13 +111,13 @@ mod tests {
 
     #[test]
     fn never_versioned_is_disabled_as_terraform_records_it() {
-        let r = map("b", "us-east-1", None, None);
+        let r = SETTING.resource("b", "us-east-1", configuration(None, None));
         let state = json!([{"mfa_delete": "", "status": "Disabled"}]);
         assert_eq!(
             SPEC.normalize(Shape::Document, &r.attrs[ATTR]),
             SPEC.normalize(Shape::Document, &state)
         );
-        let on = map("b", "us-east-1", Some("Enabled"), None);
+        let on = SETTING.resource("b", "us-east-1", configuration(Some("Enabled"), None));
         assert_ne!(
             SPEC.normalize(Shape::Document, &on.attrs[ATTR]),
             SPEC.normalize(Shape::Document, &state)
