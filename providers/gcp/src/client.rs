@@ -3,7 +3,7 @@
 //! the Cloud Storage JSON API, per-unit metering, and the classification of API errors into
 //! "not scanned" reasons.
 
-use driftd_core::provider::{Progress, ProgressEvent};
+use driftd_core::listing::ApiMeter;
 use driftd_core::{ListError, ProviderError};
 use google_cloud_auth::credentials::{self, CacheableResource, Credentials};
 use google_cloud_compute_v1::client::{
@@ -14,7 +14,6 @@ use google_cloud_gax::exponential_backoff::ExponentialBackoffBuilder;
 use google_cloud_gax::retry_policy::{Aip194Strict, RetryPolicyExt, TooManyRequests};
 use serde::Deserialize;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -295,49 +294,12 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// Counts the API calls of one unit of work (one type in one scope) and tells `progress` of
-/// each as it ends. SDK-internal retries of a call are not visible here; a call that ended
-/// throttled after them is counted as throttled.
-#[derive(Clone)]
-pub struct Meter {
-    calls: Arc<AtomicU64>,
-    throttles: Arc<AtomicU64>,
-    progress: Arc<dyn Progress>,
-}
-
-impl Meter {
-    pub fn new(progress: Arc<dyn Progress>) -> Meter {
-        Meter {
-            calls: Arc::default(),
-            throttles: Arc::default(),
-            progress,
-        }
-    }
-
-    pub fn attempt(&self, throttled: bool) {
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        if throttled {
-            self.throttles.fetch_add(1, Ordering::Relaxed);
-        }
-        self.progress.event(&ProgressEvent::ApiAttempt {
-            provider: crate::PROVIDER,
-            throttled,
-        });
-    }
-
-    /// `(calls, throttled calls)` so far.
-    pub fn counts(&self) -> (u64, u64) {
-        (
-            self.calls.load(Ordering::Relaxed),
-            self.throttles.load(Ordering::Relaxed),
-        )
-    }
-}
-
 /// What one unit of work lists with: the shared clients and its own meter.
 pub struct UnitClient {
     pub clients: Arc<Clients>,
-    pub meter: Meter,
+    /// Counts each call as it ends. SDK-internal retries of a call are not visible here; a
+    /// call that ended throttled after them is counted as throttled.
+    pub meter: ApiMeter,
 }
 
 impl UnitClient {

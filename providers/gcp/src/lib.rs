@@ -20,15 +20,14 @@ pub mod scope;
 pub mod storage;
 
 use async_trait::async_trait;
-use client::{Clients, Meter, UnitClient};
-use driftd_core::provider::{Progress, ProgressEvent, UnitOutcome, UnitStats};
+use client::{Clients, UnitClient};
+use driftd_core::listing::{run_units, ApiMeter, ListingUnit};
+use driftd_core::provider::Progress;
 use driftd_core::{ListError, LiveInventory, Provider, ProviderError, Skipped, TypeSpec};
 use scope::{zone_region, Locality, Scope};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use std::time::Duration;
 
 pub use client::GcpSettings;
 pub use storage::{fetch_gcs_state, GcsStateError, GcsStateLocation};
@@ -198,7 +197,7 @@ impl Provider for GcpProvider {
         for project in &s.projects {
             let discovery = UnitClient {
                 clients: clients.clone(),
-                meter: Meter::new(progress.clone()),
+                meter: ApiMeter::new(PROVIDER, progress.clone()),
             };
             let found = locations(&discovery, s, project, need_zones, need_regions).await;
             let (calls, throttles) = discovery.meter.counts();
@@ -226,110 +225,24 @@ impl Provider for GcpProvider {
                 }
             }
         }
-        progress.event(&ProgressEvent::Planned {
-            provider: PROVIDER,
-            units: plan.len(),
-        });
-
-        let limit = Arc::new(Semaphore::new(CONCURRENCY));
-        let mut tasks = JoinSet::new();
-        // What each task lists, to account for a task that panicked.
-        let mut units = HashMap::new();
-        for (kind, scope) in plan {
-            let resource_type = kind.kind.spec().resource_type;
-            let scope = scope.to_string();
-            let unit = UnitClient {
-                clients: clients.clone(),
-                meter: Meter::new(progress.clone()),
-            };
-            let meter = unit.meter.clone();
-            let (progress, limit, task_scope) = (progress.clone(), limit.clone(), scope.clone());
-            let handle = tasks.spawn(async move {
-                let _permit = limit.acquire_owned().await;
-                let started = Instant::now();
-                progress.event(&ProgressEvent::Started {
-                    provider: PROVIDER,
-                    resource_type,
-                    scope: task_scope.clone(),
-                });
-                (kind.kind.list(&unit, &task_scope).await, started)
-            });
-            units.insert(handle.id(), (resource_type, scope, meter));
-        }
-
-        while let Some(joined) = tasks.join_next_with_id().await {
-            let (id, result, started) = match joined {
-                Ok((id, (result, started))) => (id, result, Some(started)),
-                // A panicking listing task is a bug; its scope is not scanned.
-                Err(e) => {
-                    tracing::error!(error = %e, "a listing task failed unexpectedly");
-                    (
-                        e.id(),
-                        Err(ListError::Api(
-                            "the listing task failed unexpectedly".into(),
-                        )),
-                        None,
-                    )
+        let units = plan
+            .into_iter()
+            .map(|(kind, scope)| {
+                let unit = UnitClient {
+                    clients: clients.clone(),
+                    meter: ApiMeter::new(PROVIDER, progress.clone()),
+                };
+                let scope = scope.to_string();
+                let task_scope = scope.clone();
+                ListingUnit {
+                    resource_type: kind.kind.spec().resource_type,
+                    scope,
+                    meter: unit.meter.clone(),
+                    list: Box::pin(async move { kind.kind.list(&unit, &task_scope).await }),
                 }
-            };
-            let Some((resource_type, scope, meter)) = units.remove(&id) else {
-                continue;
-            };
-            let (api_calls, throttles) = meter.counts();
-            let mut stats = UnitStats {
-                resources: 0,
-                api_calls,
-                throttles,
-                duration: started.map(|s| s.elapsed()).unwrap_or_default(),
-            };
-            inv.api_calls += api_calls;
-            inv.throttles += throttles;
-            let outcome = match result {
-                Ok(listing) => {
-                    stats.resources = listing.resources.len();
-                    let mut unread_attributes = Vec::new();
-                    for (attribute, err) in listing.unread_attributes {
-                        unread_attributes.push((attribute.clone(), err.to_string()));
-                        inv.skipped.push(Skipped {
-                            provider: PROVIDER.into(),
-                            resource_type: resource_type.into(),
-                            scope: scope.clone(),
-                            attribute: Some(attribute),
-                            reason: err.to_string(),
-                        });
-                    }
-                    inv.resources.extend(listing.resources);
-                    inv.scanned.push((resource_type.to_string(), scope.clone()));
-                    UnitOutcome::Listed { unread_attributes }
-                }
-                Err(err) => {
-                    tracing::warn!(
-                        provider = PROVIDER,
-                        resource_type,
-                        scope = %scope,
-                        reason = %err,
-                        "not scanned"
-                    );
-                    inv.skipped.push(Skipped {
-                        provider: PROVIDER.into(),
-                        resource_type: resource_type.into(),
-                        scope: scope.clone(),
-                        attribute: None,
-                        reason: err.to_string(),
-                    });
-                    UnitOutcome::Skipped {
-                        reason: err.to_string(),
-                    }
-                }
-            };
-            progress.event(&ProgressEvent::Finished {
-                provider: PROVIDER,
-                resource_type,
-                scope,
-                stats,
-                outcome,
-            });
-        }
+            })
+            .collect();
+        run_units(PROVIDER, units, CONCURRENCY, &progress, &mut inv, |_, l| l).await;
         resources::compute_instance::mark_boot_disks(&mut inv.resources);
         inv.resources.sort_by(|a, b| a.key.cmp(&b.key));
         inv.scanned.sort();

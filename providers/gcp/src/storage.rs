@@ -7,7 +7,8 @@
 //! stable and documented, and the credentials are the same `google-cloud-auth` ones the Compute
 //! Engine clients use.
 
-use crate::client::{self, classify_http, Clients, GcpSettings, Meter, STORAGE_API};
+use crate::client::{self, classify_http, Clients, GcpSettings, STORAGE_API};
+use driftd_core::listing::ApiMeter;
 use driftd_core::ListError;
 use serde_json::Value;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use std::time::Duration;
 /// is metered. `what` and `scope` name the call in errors.
 pub(crate) async fn get_json(
     clients: &Clients,
-    meter: Option<&Meter>,
+    meter: Option<&ApiMeter>,
     url: &reqwest::Url,
     what: &str,
     scope: &str,
@@ -28,7 +29,7 @@ pub(crate) async fn get_json(
 
 async fn get_bytes(
     clients: &Clients,
-    meter: Option<&Meter>,
+    meter: Option<&ApiMeter>,
     url: &reqwest::Url,
     what: &str,
     scope: &str,
