@@ -176,6 +176,7 @@ pub async fn run_target_with_progress(
         .map_err(|problems| anyhow::anyhow!("target `{}`: {}", target.name, problems.join("; ")))?;
     let ignored = ignores.apply(
         &target.name,
+        &specs,
         rules,
         &mut analysis.findings,
         &mut analysis.summary,

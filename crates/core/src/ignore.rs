@@ -572,26 +572,12 @@ impl IgnoreSet {
         verdict
     }
 
-    /// [`IgnoreSet::apply_with_specs`] without the specs: a finding that loses some changes
-    /// gets only the `classify` rules and the kind defaults (a change is then a warning), not
-    /// its provider's tier hints. Kept until every caller passes its specs.
-    pub fn apply(
-        &self,
-        target: &str,
-        classify: &[crate::classify::Rule],
-        findings: &mut Vec<Finding>,
-        summary: &mut Summary,
-        now: DateTime<Utc>,
-    ) -> Applied {
-        self.apply_with_specs(target, &[], classify, findings, summary, now)
-    }
-
     /// Drops what the rules in force at `now` ignore from `findings` (sorted again), and counts
     /// it in `summary`: the kind counts then match the findings left, `ignored` says how many
     /// findings and changes were dropped. A finding that loses some changes gets the tier its
     /// remaining changes give (`classify` rules first, then the built-in tiers of the type's
     /// spec in `specs`, those the findings were analyzed with).
-    pub fn apply_with_specs(
+    pub fn apply(
         &self,
         target: &str,
         specs: &[&'static TypeSpec],
@@ -986,7 +972,7 @@ mod tests {
             missing: 2,
             ..Summary::default()
         };
-        let applied = set.apply("prod", &[], &mut findings, &mut summary, now());
+        let applied = set.apply("prod", &[], &[], &mut findings, &mut summary, now());
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].resource_id, "vpc-1");
         assert_eq!(applied.ignored.len(), 1);
@@ -1001,6 +987,7 @@ mod tests {
         let mut findings = vec![finding("aws_vpc", "vpc-1", None, &[])];
         set.apply(
             "prod",
+            &[],
             &[],
             &mut findings,
             &mut Summary::default(),
@@ -1029,7 +1016,7 @@ mod tests {
             changed: 1,
             ..Summary::default()
         };
-        set.apply_with_specs("prod", &[&SPEC], &[], &mut findings, &mut summary, now());
+        set.apply("prod", &[&SPEC], &[], &mut findings, &mut summary, now());
         assert_eq!(findings[0].changes.len(), 1);
         assert_eq!(
             findings[0].tier,
@@ -1060,7 +1047,7 @@ mod tests {
             changed: 2,
             ..Summary::default()
         };
-        let applied = set.apply("prod", &[], &mut findings, &mut summary, now());
+        let applied = set.apply("prod", &[], &[], &mut findings, &mut summary, now());
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].changes.len(), 1);
         assert_eq!(findings[0].changes[0].path, "description");
