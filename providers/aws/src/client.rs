@@ -331,6 +331,7 @@ fn permission<'a>(service: &str, operation: &'a str) -> &'a str {
         ("s3", "GetBucketTagging") => "GetBucketTagging",
         ("s3", "GetBucketEncryption") => "GetEncryptionConfiguration",
         ("s3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
+        ("s3", "GetBucketLifecycleConfiguration") => "GetLifecycleConfiguration",
         _ => operation,
     }
 }

@@ -10,13 +10,19 @@ use driftd_core::{
     AttrSpec, KindListing, ListError, ResourceKind, Shape, Tier, TierHint, TypeSpec,
 };
 
-mod attribute_calls;
 pub mod ebs_volume;
 pub mod eip;
-pub mod flow_log;
+pub mod iam_group;
+pub mod iam_group_membership;
+pub mod iam_group_policy_attachment;
+pub mod iam_instance_profile;
 pub mod iam_policy;
+pub mod iam_policy_attachment;
 pub mod iam_role;
+pub mod iam_role_policy;
 pub mod iam_role_policy_attachment;
+pub mod iam_user;
+pub mod iam_user_policy_attachment;
 pub mod instance;
 pub mod internet_gateway;
 pub mod key_pair;
@@ -24,20 +30,19 @@ pub mod launch_template;
 pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_interface;
-pub mod route;
 pub mod route_table;
-pub mod route_table_association;
 pub mod s3_bucket;
+pub mod s3_bucket_acl;
+pub mod s3_bucket_lifecycle_configuration;
+pub mod s3_bucket_logging;
+pub mod s3_bucket_policy;
 pub mod s3_bucket_public_access_block;
 pub mod s3_bucket_server_side_encryption_configuration;
 pub mod s3_bucket_versioning;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod subnet;
-pub mod volume_attachment;
 pub mod vpc;
-pub mod vpc_endpoint;
-pub mod vpc_peering_connection;
 pub mod vpc_security_group_egress_rule;
 pub mod vpc_security_group_ingress_rule;
 
@@ -64,12 +69,6 @@ pub fn registry() -> Vec<Box<dyn ResourceKind<Clients>>> {
             vpc_security_group_egress_rule::VpcSecurityGroupEgressRule,
         )),
         Box::new(Ec2(security_group_rule::SecurityGroupRule)),
-        Box::new(Ec2(route::AwsRoute)),
-        Box::new(Ec2(route_table_association::RouteTableAssociation)),
-        Box::new(Ec2(volume_attachment::VolumeAttachment)),
-        Box::new(Ec2(vpc_endpoint::VpcEndpoint)),
-        Box::new(Ec2(vpc_peering_connection::VpcPeeringConnection)),
-        Box::new(Ec2(flow_log::FlowLog)),
         Box::new(s3_bucket::S3Bucket),
         Box::new(s3_bucket_versioning::S3BucketVersioning),
         Box::new(s3_bucket_server_side_encryption_configuration::S3BucketSseConfiguration),
@@ -77,6 +76,18 @@ pub fn registry() -> Vec<Box<dyn ResourceKind<Clients>>> {
         Box::new(iam_role::IamRole),
         Box::new(iam_policy::IamPolicy),
         Box::new(iam_role_policy_attachment::IamRolePolicyAttachment),
+        Box::new(iam_user::IamUser),
+        Box::new(iam_group::IamGroup),
+        Box::new(iam_group_membership::IamGroupMembership),
+        Box::new(iam_instance_profile::IamInstanceProfile),
+        Box::new(iam_role_policy::IamRolePolicy),
+        Box::new(iam_user_policy_attachment::IamUserPolicyAttachment),
+        Box::new(iam_group_policy_attachment::IamGroupPolicyAttachment),
+        Box::new(iam_policy_attachment::IamPolicyAttachment),
+        Box::new(s3_bucket_policy::S3BucketPolicy),
+        Box::new(s3_bucket_acl::S3BucketAcl),
+        Box::new(s3_bucket_lifecycle_configuration::S3BucketLifecycleConfiguration),
+        Box::new(s3_bucket_logging::S3BucketLogging),
     ]
 }
 
@@ -85,6 +96,14 @@ pub const GLOBAL_TYPES: &[&str] = &[
     "aws_iam_role",
     "aws_iam_policy",
     "aws_iam_role_policy_attachment",
+    "aws_iam_user",
+    "aws_iam_group",
+    "aws_iam_group_membership",
+    "aws_iam_instance_profile",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy_attachment",
+    "aws_iam_group_policy_attachment",
+    "aws_iam_policy_attachment",
 ];
 
 pub fn is_global(resource_type: &str) -> bool {

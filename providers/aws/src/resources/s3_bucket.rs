@@ -140,9 +140,11 @@ pub(crate) struct BucketSetting {
 impl BucketSetting {
     /// Lists the setting of every bucket a unit of `scope` reads ([`settings_buckets`]), with
     /// `read` (given the client of the bucket's region and its name; it answers the setting's
-    /// attributes as Terraform writes them). A bucket whose setting may not be read is still
-    /// there: it is listed bare (nothing compared, never missing) and the attributes are
-    /// unread. Every setting is a cloud default, reported with its bucket, never unmanaged.
+    /// attributes as Terraform writes them, or `null` for a bucket without the setting when the
+    /// call says so in a successful answer, as GetBucketLogging does). A bucket whose setting
+    /// may not be read is still there: it is listed bare (nothing compared, never missing) and
+    /// the attributes are unread. Every setting is a cloud default, reported with its bucket,
+    /// never unmanaged.
     pub(crate) async fn list<E, F, Fut>(
         &self,
         clients: &Clients,
@@ -157,6 +159,7 @@ impl BucketSetting {
         let mut out = KindListing::default();
         for b in settings_buckets(clients, scope).await? {
             match read(clients.s3(&b.region), b.name.clone()).await {
+                Ok(Value::Null) => {}
                 Ok(attrs) => out.resources.push(self.resource(&b.name, &b.region, attrs)),
                 Err(e) if self.absent.is_some() && error_code(&e) == self.absent => {}
                 Err(e) if is_access_denied(&e) => {

@@ -1,0 +1,117 @@
+//! `aws_iam_role_policy`: an inline policy of a role. The id is `role:name`, as Terraform
+//! writes and imports it. The document comes URL-encoded from IAM and is compared as a policy
+//! document; a change to it is critical (what the role may do). An inline policy added out of
+//! band is unmanaged; those of service-linked roles are AWS's own: cloud defaults.
+
+use super::iam_role::{role_names, SERVICE_LINKED_PATH};
+use super::{resource, AWS_GENERATED_TAGS, GRANTS};
+use crate::client::{classify_in, decode_document, Clients};
+use async_trait::async_trait;
+use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use serde_json::json;
+
+pub struct IamRolePolicy;
+
+static SPEC: TypeSpec = TypeSpec {
+    provider: crate::PROVIDER,
+    resource_type: "aws_iam_role_policy",
+    attrs: &[
+        AttrSpec::new("name", Shape::Scalar),
+        AttrSpec::new("role", Shape::Scalar),
+        AttrSpec::new("policy", Shape::Document).tier(GRANTS),
+    ],
+    generated_tag_prefixes: AWS_GENERATED_TAGS,
+};
+
+fn map(role: &str, role_path: &str, name: &str, document: &str, scope: &str) -> Resource {
+    let mut r = resource(
+        SPEC.resource_type,
+        &format!("{role}:{name}"),
+        scope,
+        json!({ "name": name, "role": role, "policy": decode_document(document) }),
+    );
+    r.cloud_default = role_path.starts_with(SERVICE_LINKED_PATH);
+    r
+}
+
+/// True when an IAM error says the role or policy is gone (deleted during the scan).
+fn gone<E, R>(e: &aws_sdk_iam::error::SdkError<E, R>) -> bool
+where
+    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    crate::client::error_code(e) == Some("NoSuchEntity")
+}
+
+/// Names the role in an error that is not an access denial (which names the permission).
+fn about(role: &str, e: ListError) -> ListError {
+    match e {
+        ListError::Api(m) => ListError::Api(format!("role {role}: {m}")),
+        other => other,
+    }
+}
+
+#[async_trait]
+impl ResourceKind<Clients> for IamRolePolicy {
+    fn spec(&self) -> &'static TypeSpec {
+        &SPEC
+    }
+
+    async fn list(&self, clients: &Clients, scope: &str) -> Result<KindListing, ListError> {
+        let iam = clients.iam();
+        let mut out = KindListing::default();
+        for (role, path) in role_names(&iam).await? {
+            let mut names = Vec::new();
+            let mut pages = iam
+                .list_role_policies()
+                .role_name(&role)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                match page {
+                    Ok(p) => names.extend(p.policy_names().iter().cloned()),
+                    Err(e) if gone(&e) => break,
+                    Err(e) => return Err(about(&role, classify_in("iam", "ListRolePolicies", &e))),
+                }
+            }
+            for name in names {
+                let got = iam
+                    .get_role_policy()
+                    .role_name(&role)
+                    .policy_name(&name)
+                    .send()
+                    .await;
+                match got {
+                    Ok(p) => {
+                        out.resources
+                            .push(map(&role, &path, &name, p.policy_document(), scope))
+                    }
+                    Err(e) if gone(&e) => {}
+                    Err(e) => return Err(about(&role, classify_in("iam", "GetRolePolicy", &e))),
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_policy_has_terraforms_id_and_a_decoded_document() {
+        let r = map(
+            "app",
+            "/",
+            "s3",
+            "%7B%22Version%22%3A%222012-10-17%22%7D",
+            "global",
+        );
+        assert_eq!(r.key.id, "app:s3");
+        assert_eq!(r.attrs["policy"], json!(r#"{"Version":"2012-10-17"}"#));
+        assert_eq!(r.attrs["role"], json!("app"));
+        assert!(!r.cloud_default);
+        assert!(map("r", "/aws-service-role/x/", "p", "{}", "global").cloud_default);
+    }
+}
