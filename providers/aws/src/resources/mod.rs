@@ -10,8 +10,10 @@ use driftd_core::{
     AttrSpec, KindListing, ListError, ResourceKind, Shape, Tier, TierHint, TypeSpec,
 };
 
+mod attribute_calls;
 pub mod ebs_volume;
 pub mod eip;
+pub mod flow_log;
 pub mod iam_group;
 pub mod iam_group_membership;
 pub mod iam_group_policy_attachment;
@@ -30,7 +32,9 @@ pub mod launch_template;
 pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_interface;
+pub mod route;
 pub mod route_table;
+pub mod route_table_association;
 pub mod s3_bucket;
 pub mod s3_bucket_acl;
 pub mod s3_bucket_lifecycle_configuration;
@@ -42,7 +46,10 @@ pub mod s3_bucket_versioning;
 pub mod security_group;
 pub mod security_group_rule;
 pub mod subnet;
+pub mod volume_attachment;
 pub mod vpc;
+pub mod vpc_endpoint;
+pub mod vpc_peering_connection;
 pub mod vpc_security_group_egress_rule;
 pub mod vpc_security_group_ingress_rule;
 
@@ -69,6 +76,12 @@ pub fn registry() -> Vec<Box<dyn ResourceKind<Clients>>> {
             vpc_security_group_egress_rule::VpcSecurityGroupEgressRule,
         )),
         Box::new(Ec2(security_group_rule::SecurityGroupRule)),
+        Box::new(Ec2(route::AwsRoute)),
+        Box::new(Ec2(route_table_association::RouteTableAssociation)),
+        Box::new(Ec2(volume_attachment::VolumeAttachment)),
+        Box::new(Ec2(vpc_endpoint::VpcEndpoint)),
+        Box::new(Ec2(vpc_peering_connection::VpcPeeringConnection)),
+        Box::new(Ec2(flow_log::FlowLog)),
         Box::new(s3_bucket::S3Bucket),
         Box::new(s3_bucket_versioning::S3BucketVersioning),
         Box::new(s3_bucket_server_side_encryption_configuration::S3BucketSseConfiguration),
