@@ -130,7 +130,7 @@ impl Drop for ScanGuard<'_> {
 }
 
 /// The notification settings of `config`; errors name the config file.
-pub fn notify_settings(config: &Config, deliver: bool) -> Result<NotifyRuntime> {
+fn notify_settings(config: &Config, deliver: bool) -> Result<NotifyRuntime> {
     NotifyRuntime::new(
         &config.routes,
         &config.notify,
