@@ -34,15 +34,7 @@ pub async fn target(
     State(s): State<Arc<WebState>>,
     Path(name): Path<String>,
 ) -> ApiResult<views::TargetView> {
-    let known = views::target_names(&s.ctx, &s.targets)
-        .await
-        .map_err(internal)?;
-    if !known.contains(&name) {
-        return Err(WebError::not_found(
-            format!("no target named `{name}`"),
-            true,
-        ));
-    }
+    s.require_target(&name, true).await?;
     views::target(&s.ctx, &name, s.trend_days)
         .await
         .map(Json)

@@ -85,6 +85,22 @@ impl WebState {
         }
     }
 
+    /// Nothing when `name` is a target the dashboard knows (configured, or with history), else
+    /// a 404 as a page or as JSON.
+    pub async fn require_target(&self, name: &str, json: bool) -> Result<(), WebError> {
+        let known = views::target_names(&self.ctx, &self.targets)
+            .await
+            .map_err(|e| WebError::internal(e, json))?;
+        if known.iter().any(|n| n == name) {
+            Ok(())
+        } else {
+            Err(WebError::not_found(
+                format!("no target named `{name}`"),
+                json,
+            ))
+        }
+    }
+
     pub fn has_token(&self) -> bool {
         self.token.is_some()
     }

@@ -323,15 +323,7 @@ fn skipped_list(skipped: &[driftd_core::Skipped]) -> String {
 
 pub async fn target(State(s): State<Arc<WebState>>, Path(name): Path<String>) -> Page {
     let now = s.ctx.clock.now();
-    let known = views::target_names(&s.ctx, &s.targets)
-        .await
-        .map_err(internal)?;
-    if !known.contains(&name) {
-        return Err(WebError::not_found(
-            format!("no target named `{name}`"),
-            false,
-        ));
-    }
+    s.require_target(&name, false).await?;
     let v = views::target(&s.ctx, &name, s.trend_days)
         .await
         .map_err(internal)?;
