@@ -1,6 +1,7 @@
 //! `aws_iam_group`: the id is the group name, as Terraform's, with its path. Groups carry no
 //! tags. Who is in a group is `aws_iam_group_membership`, what it may do its policy
-//! attachments. IAM is global: one listing per scan.
+//! attachments. IAM is global: one listing per scan. (moto's UpdateGroup moves a group to
+//! another path only when it renames it too, so the end-to-end test deletes a group instead.)
 
 use super::{resource, AWS_GENERATED_TAGS};
 use crate::client::{classify_in, Clients};
