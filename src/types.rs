@@ -36,7 +36,7 @@ fn shape_name(shape: Shape) -> &'static str {
         Shape::Scalar => "scalar",
         Shape::Set => "set",
         Shape::Tags => "tags",
-        Shape::RuleSet => "rules",
+        Shape::RuleSet(_) => "rules",
         Shape::Number => "number",
         Shape::CaseInsensitive => "case-insensitive",
         Shape::Cidr => "cidr",

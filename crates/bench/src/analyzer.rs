@@ -4,7 +4,7 @@
 use crate::gen::{self, InstanceArgs, Rng, REGIONS};
 use driftd_core::{
     analyze, analyze_prepared, Analysis, AnalyzeInput, AttrSpec, Prepared, PreparedInput, Resource,
-    Shape, Skipped, TypeSpec,
+    RuleLayout, RuleSource, Shape, Skipped, TypeSpec,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -22,13 +22,27 @@ static INSTANCE: TypeSpec = TypeSpec {
     generated_tag_prefixes: &["aws:"],
 };
 
+static RULE_BLOCK: RuleLayout = RuleLayout {
+    protocol: "protocol",
+    from_port: "from_port",
+    to_port: "to_port",
+    description: "description",
+    sources: &[
+        RuleSource::Cidrs("cidr_blocks"),
+        RuleSource::Cidrs("ipv6_cidr_blocks"),
+        RuleSource::Ids("prefix_list_ids"),
+        RuleSource::Ids("security_groups"),
+    ],
+    self_source: "self",
+};
+
 static SECURITY_GROUP: TypeSpec = TypeSpec {
     provider: "aws",
     resource_type: "aws_security_group",
     attrs: &[
         AttrSpec::new("description", Shape::Scalar),
-        AttrSpec::new("ingress", Shape::RuleSet),
-        AttrSpec::new("egress", Shape::RuleSet),
+        AttrSpec::new("ingress", Shape::RuleSet(&RULE_BLOCK)),
+        AttrSpec::new("egress", Shape::RuleSet(&RULE_BLOCK)),
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
     ],
     generated_tag_prefixes: &["aws:"],
@@ -115,7 +129,7 @@ fn live_view(spec: &TypeSpec, expected: &Resource) -> Resource {
             continue;
         };
         let value = match attr.shape {
-            Shape::RuleSet => explode_rules(value),
+            Shape::RuleSet(_) => explode_rules(value),
             _ => value.clone(),
         };
         live.attrs.insert(attr.name.to_string(), value);

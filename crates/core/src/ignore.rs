@@ -998,12 +998,21 @@ mod tests {
 
     #[test]
     fn a_finding_left_with_some_changes_takes_their_tiers_from_its_spec() {
-        use crate::schema::{AttrSpec, Shape, TierHint};
+        use crate::schema::{AttrSpec, RuleLayout, RuleSource, Shape, TierHint};
+        static RULES: RuleLayout = RuleLayout {
+            protocol: "protocol",
+            from_port: "from_port",
+            to_port: "to_port",
+            description: "description",
+            sources: &[RuleSource::Cidrs("cidr_blocks")],
+            self_source: "self",
+        };
         static SPEC: TypeSpec = TypeSpec {
             provider: "aws",
             resource_type: "aws_security_group",
             attrs: &[
-                AttrSpec::new("ingress", Shape::RuleSet).tier(TierHint::Always(Tier::Critical)),
+                AttrSpec::new("ingress", Shape::RuleSet(&RULES))
+                    .tier(TierHint::Always(Tier::Critical)),
                 AttrSpec::new("tags", Shape::Tags).tier(TierHint::Always(Tier::Info)),
             ],
             generated_tag_prefixes: &[],

@@ -1,11 +1,13 @@
 //! Per-type comparison specs: which attributes are compared and how each is normalized.
 //!
 //! Normalization removes what is not real drift: ordering of sets, duplicate set members,
-//! AWS-generated tags, `tags` vs `tags_all`, empty vs absent, the many equivalent ways of
-//! writing one security-group rule, and the canonical forms of values that APIs and Terraform
-//! spell differently (numbers written as strings, enums in another case, CIDRs with host bits or
-//! uncompressed IPv6, JSON policy documents with other whitespace, key order or list forms). It is
-//! data, owned by each resource type's file: each attribute declares its [`Shape`].
+//! cloud-generated tags, a state attribute that stands in for another, empty vs absent, the many
+//! equivalent ways of writing one firewall rule, and the canonical forms of values that APIs and
+//! Terraform spell differently (numbers written as strings, enums in another case, CIDRs with host
+//! bits or uncompressed IPv6, JSON policy documents with other whitespace, key order or list
+//! forms). It is data, owned by each resource type's file: each attribute declares its [`Shape`],
+//! and what differs between providers (which tag prefixes the cloud writes, which fields a rule
+//! block has) is declared by the provider, never named here.
 //!
 //! Some types have no stable cloud id in state (Terraform writes a hash or a timestamped id):
 //! their attributes marked [`AttrSpec::identity`] are what matches a state resource with a live
@@ -29,11 +31,12 @@ pub enum Shape {
     /// A string map of tags or labels, diffed per key (`tags.Env`). Keys with a prefix in
     /// `TypeSpec::generated_tag_prefixes` are dropped; an empty map means absent.
     Tags,
-    /// Security-group rules in Terraform's `ingress`/`egress` block shape. Each block is exploded
-    /// into one rule per source (CIDR, IPv6 CIDR, prefix list, group, self), so that one block
-    /// with two CIDRs equals two blocks with one each, whatever the order. CIDR sources are
-    /// compared in their canonical form (see [`Shape::Cidr`]).
-    RuleSet,
+    /// Firewall rules as a list of blocks laid out as the provider declares (see
+    /// [`RuleLayout`]). Each block is exploded into one rule per source (each member of each
+    /// source list, and the rule's own group), so that one block with two CIDRs equals two
+    /// blocks with one each, whatever the order. CIDR sources are compared in their canonical
+    /// form (see [`Shape::Cidr`]).
+    RuleSet(&'static RuleLayout),
     /// A number that state or an API may write as a string (`"80"` is `80`, `8.0` is `8`).
     /// A string that is not a number is compared as it is.
     Number,
@@ -43,8 +46,8 @@ pub enum Shape {
     /// lower case (`2001:0DB8::/32` is `2001:db8::/32`). A string that is not a CIDR is compared
     /// as it is.
     Cidr,
-    /// A security-group rule protocol: the name AWS and Terraform both accept (`6` is `tcp`,
-    /// `all` is `-1`), in lower case.
+    /// A firewall rule protocol: its name rather than its number (`6` is `tcp`), all protocols
+    /// as `-1` (`all` is `-1`), in lower case.
     Protocol,
     /// A JSON document (an IAM or bucket policy, given as JSON text) or a nested block (given as
     /// JSON values), compared as IAM reads a policy: whitespace and key order do not count, a
@@ -84,6 +87,51 @@ impl TierHint {
         match self {
             TierHint::Always(tier) => Some(*tier),
             TierHint::Rule(rule) => rule(change),
+        }
+    }
+}
+
+/// Where a provider's firewall-rule blocks keep each part of a rule, for [`Shape::RuleSet`]:
+/// the core knows what a rule is made of (a protocol, a port range, one source, a description),
+/// the provider knows what its blocks call each part. The fields are distinct.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuleLayout {
+    /// The protocol, by name or number (see [`Shape::Protocol`]). A rule for all protocols
+    /// (`-1`, or none given) opens every port, so its port range is not compared.
+    pub protocol: &'static str,
+    /// The first port of the range; a port is a number, or a string of one (none is `0`).
+    pub from_port: &'static str,
+    /// The last port of the range.
+    pub to_port: &'static str,
+    /// Free text that travels with each source: rules that differ only in it still differ.
+    pub description: &'static str,
+    /// The lists of sources, in the order rules sort by.
+    pub sources: &'static [RuleSource],
+    /// A flag that, when `true`, makes the group the rule belongs to one more source (sorted
+    /// after the listed ones).
+    pub self_source: &'static str,
+}
+
+/// A list field of a rule block, each member of which is one source.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RuleSource {
+    /// CIDR blocks, compared in their canonical form (see [`Shape::Cidr`]).
+    Cidrs(&'static str),
+    /// Ids or names, compared as written.
+    Ids(&'static str),
+}
+
+impl RuleSource {
+    fn field(&self) -> &'static str {
+        match self {
+            RuleSource::Cidrs(field) | RuleSource::Ids(field) => field,
+        }
+    }
+
+    fn value<'v>(&self, member: &'v str) -> Cow<'v, str> {
+        match self {
+            RuleSource::Cidrs(_) => canonical_cidr(member),
+            RuleSource::Ids(_) => Cow::Borrowed(member),
         }
     }
 }
@@ -180,7 +228,7 @@ impl TypeSpec {
                     .collect();
                 (!out.is_empty()).then_some(Value::Object(out))
             }
-            Shape::RuleSet => normalize_rules(value),
+            Shape::RuleSet(layout) => normalize_rules(layout, value),
             Shape::Number
             | Shape::CaseInsensitive
             | Shape::Cidr
@@ -267,8 +315,8 @@ impl TypeSpec {
                     put_str(out, k);
                 }
             }
-            Shape::RuleSet => {
-                canonical_rules(value, &mut scratch.rules);
+            Shape::RuleSet(layout) => {
+                canonical_rules(layout, value, &mut scratch.rules);
                 for r in &scratch.rules {
                     r.encode(out);
                 }
@@ -299,7 +347,7 @@ impl TypeSpec {
         actual: &Value,
     ) -> Vec<Change> {
         match shape {
-            Shape::RuleSet => diff_rules(name, expected, actual),
+            Shape::RuleSet(layout) => diff_rules(layout, name, expected, actual),
             _ => {
                 let e = self.normalize(shape, expected);
                 let a = self.normalize(shape, actual);
@@ -456,7 +504,9 @@ fn canonical_value(shape: Shape, v: &Value) -> Option<Value> {
             Value::Number(_) => Some(canonical_number(v)),
             _ => Some(Value::from(1)),
         },
-        Shape::Scalar | Shape::Set | Shape::Tags | Shape::Keys | Shape::RuleSet => Some(v.clone()),
+        Shape::Scalar | Shape::Set | Shape::Tags | Shape::Keys | Shape::RuleSet(_) => {
+            Some(v.clone())
+        }
     }
 }
 
@@ -599,49 +649,18 @@ fn port(v: Option<&Value>) -> i64 {
     }
 }
 
-/// Where a rule lets traffic come from (or go to). The variant order is the canonical order.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Source<'v> {
-    Cidr(Cow<'v, str>),
-    Ipv6Cidr(Cow<'v, str>),
-    PrefixList(&'v str),
-    Group(&'v str),
-    SelfRef,
-}
-
-/// Makes a [`Source`] of one kind.
-type SourceKind<'v> = fn(&'v str) -> Source<'v>;
-
-impl<'v> Source<'v> {
-    /// The source fields of a Terraform rule block, in the order they are read.
-    const FIELDS: [(&'static str, SourceKind<'v>); 4] = [
-        ("cidr_blocks", |s| Source::Cidr(canonical_cidr(s))),
-        ("ipv6_cidr_blocks", |s| Source::Ipv6Cidr(canonical_cidr(s))),
-        ("prefix_list_ids", Source::PrefixList),
-        ("security_groups", Source::Group),
-    ];
-
-    /// The Terraform field and value of a one-source rule.
-    fn field(&self) -> (&'static str, Value) {
-        let list = |s: &str| Value::Array(vec![Value::String(s.to_string())]);
-        match self {
-            Source::Cidr(s) => ("cidr_blocks", list(s)),
-            Source::Ipv6Cidr(s) => ("ipv6_cidr_blocks", list(s)),
-            Source::PrefixList(s) => ("prefix_list_ids", list(s)),
-            Source::Group(s) => ("security_groups", list(s)),
-            Source::SelfRef => ("self", Value::Bool(true)),
-        }
-    }
-}
-
-/// One security-group rule with exactly one source, borrowing from the value it was read from.
+/// One firewall rule with exactly one source, borrowing from the value it was read from.
 /// Two rule blocks allow the same traffic exactly when they explode to the same set of these.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Rule<'v> {
     protocol: Cow<'v, str>,
     from: i64,
     to: i64,
-    source: Source<'v>,
+    /// Which list the source is from: an index into [`RuleLayout::sources`], or their count for
+    /// the rule's own group, so that rules sort by the layout's order of sources.
+    source: usize,
+    /// `""` for the rule's own group.
+    value: Cow<'v, str>,
     /// `""` when there is none.
     description: &'v str,
 }
@@ -651,27 +670,31 @@ impl Rule<'_> {
         put_str(out, &self.protocol);
         out.extend_from_slice(&self.from.to_le_bytes());
         out.extend_from_slice(&self.to.to_le_bytes());
-        match &self.source {
-            Source::Cidr(s) => put_tagged(out, b'c', s),
-            Source::Ipv6Cidr(s) => put_tagged(out, b'6', s),
-            Source::PrefixList(s) => put_tagged(out, b'p', s),
-            Source::Group(s) => put_tagged(out, b'g', s),
-            Source::SelfRef => out.push(b's'),
-        }
+        put_len(out, self.source);
+        put_str(out, &self.value);
         put_str(out, self.description);
     }
 
     /// The rule as Terraform writes a one-source block, without empty fields.
-    fn to_value(&self) -> Value {
+    fn to_value(&self, layout: &RuleLayout) -> Value {
         let mut rule = Map::new();
-        rule.insert("protocol".into(), Value::String(self.protocol.to_string()));
-        rule.insert("from_port".into(), Value::from(self.from));
-        rule.insert("to_port".into(), Value::from(self.to));
-        let (field, source) = self.source.field();
+        rule.insert(
+            layout.protocol.into(),
+            Value::String(self.protocol.to_string()),
+        );
+        rule.insert(layout.from_port.into(), Value::from(self.from));
+        rule.insert(layout.to_port.into(), Value::from(self.to));
+        let (field, source) = match layout.sources.get(self.source) {
+            Some(list) => (
+                list.field(),
+                Value::Array(vec![Value::String(self.value.to_string())]),
+            ),
+            None => (layout.self_source, Value::Bool(true)),
+        };
         rule.insert(field.into(), source);
         if !self.description.is_empty() {
             rule.insert(
-                "description".into(),
+                layout.description.into(),
                 Value::String(self.description.to_string()),
             );
         }
@@ -679,7 +702,7 @@ impl Rule<'_> {
     }
 }
 
-/// The fields of a rule block that its rules are made of. A block is read in one pass over its
+/// The fields of a rule block that every rule of it shares. A block is read in passes over its
 /// fields rather than a map lookup per field: blocks are small and many.
 #[derive(Default)]
 struct Block<'v> {
@@ -687,25 +710,25 @@ struct Block<'v> {
     from_port: Option<&'v Value>,
     to_port: Option<&'v Value>,
     description: Option<&'v Value>,
-    /// Parallel to [`Source::FIELDS`].
-    sources: [Option<&'v Value>; 4],
-    self_ref: Option<&'v Value>,
+    self_source: Option<&'v Value>,
 }
 
 impl<'v> Block<'v> {
-    fn read(fields: &'v Map<String, Value>) -> Self {
+    fn read(layout: &RuleLayout, fields: &'v Map<String, Value>) -> Self {
         let mut b = Block::default();
         for (k, v) in fields {
-            let slot = match k.as_str() {
-                "protocol" => &mut b.protocol,
-                "from_port" => &mut b.from_port,
-                "to_port" => &mut b.to_port,
-                "description" => &mut b.description,
-                "self" => &mut b.self_ref,
-                other => match Source::FIELDS.iter().position(|(f, _)| *f == other) {
-                    Some(i) => &mut b.sources[i],
-                    None => continue,
-                },
+            let slot = if k == layout.protocol {
+                &mut b.protocol
+            } else if k == layout.from_port {
+                &mut b.from_port
+            } else if k == layout.to_port {
+                &mut b.to_port
+            } else if k == layout.description {
+                &mut b.description
+            } else if k == layout.self_source {
+                &mut b.self_source
+            } else {
+                continue;
             };
             *slot = Some(v);
         }
@@ -713,16 +736,16 @@ impl<'v> Block<'v> {
     }
 }
 
-/// Explodes `ingress`/`egress` blocks into one rule per source, sorted and deduplicated, in
-/// `rules` (cleared first).
-fn canonical_rules<'v>(v: &'v Value, rules: &mut Vec<Rule<'v>>) {
+/// Explodes rule blocks into one rule per source, sorted and deduplicated, in `rules` (cleared
+/// first).
+fn canonical_rules<'v>(layout: &RuleLayout, v: &'v Value, rules: &mut Vec<Rule<'v>>) {
     rules.clear();
     let Value::Array(blocks) = v else { return };
     for block in blocks {
         let Value::Object(fields) = block else {
             continue;
         };
-        let b = Block::read(fields);
+        let b = Block::read(layout, fields);
         let protocol = canonical_protocol(b.protocol);
         let (from, to) = if protocol == "-1" {
             (0, 0)
@@ -730,47 +753,60 @@ fn canonical_rules<'v>(v: &'v Value, rules: &mut Vec<Rule<'v>>) {
             (port(b.from_port), port(b.to_port))
         };
         let description = b.description.and_then(Value::as_str).unwrap_or_default();
-        let rule = |source| Rule {
+        let rule = |source, value| Rule {
             protocol: protocol.clone(),
             from,
             to,
             source,
+            value,
             description,
         };
-        for ((_, source), items) in Source::FIELDS.iter().zip(b.sources) {
-            let Some(Value::Array(items)) = items else {
+        // The source lists in a second pass, now that what their rules share is known.
+        for (k, items) in fields {
+            let Some((source, list)) = layout
+                .sources
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.field() == k)
+            else {
                 continue;
             };
-            let sources = items
+            let Value::Array(items) = items else {
+                continue;
+            };
+            let members = items
                 .iter()
                 .filter_map(Value::as_str)
                 .filter(|s| !s.is_empty());
-            rules.extend(sources.map(|s| rule(source(s))));
+            rules.extend(members.map(|m| rule(source, list.value(m))));
         }
-        if b.self_ref.and_then(Value::as_bool) == Some(true) {
-            rules.push(rule(Source::SelfRef));
+        if b.self_source.and_then(Value::as_bool) == Some(true) {
+            rules.push(rule(layout.sources.len(), Cow::Borrowed("")));
         }
     }
     rules.sort_unstable();
     rules.dedup();
 }
 
-fn normalize_rules(v: &Value) -> Option<Value> {
+fn normalize_rules(layout: &RuleLayout, v: &Value) -> Option<Value> {
     let mut rules = Vec::new();
-    canonical_rules(v, &mut rules);
+    canonical_rules(layout, v, &mut rules);
     if rules.is_empty() {
         return None;
     }
-    Some(Value::Array(rule_values(&rules)))
+    Some(Value::Array(rule_values(layout, &rules)))
 }
 
 /// Rules as JSON values, in the order reports list them: that of their JSON text (serde_json
 /// maps are sorted, so the text is canonical). Each rule is serialized once, for the sort.
-fn rule_values<'r, 'v: 'r>(rules: impl IntoIterator<Item = &'r Rule<'v>>) -> Vec<Value> {
+fn rule_values<'r, 'v: 'r>(
+    layout: &RuleLayout,
+    rules: impl IntoIterator<Item = &'r Rule<'v>>,
+) -> Vec<Value> {
     let mut keyed: Vec<(String, Value)> = rules
         .into_iter()
         .map(|r| {
-            let v = r.to_value();
+            let v = r.to_value(layout);
             (v.to_string(), v)
         })
         .collect();
@@ -780,10 +816,10 @@ fn rule_values<'r, 'v: 'r>(rules: impl IntoIterator<Item = &'r Rule<'v>>) -> Vec
 
 /// [`diff_attr`] of two normalized rule sets, from the raw values: only the rules in one set
 /// and not the other are turned into JSON.
-fn diff_rules(name: &str, expected: &Value, actual: &Value) -> Vec<Change> {
+fn diff_rules(layout: &RuleLayout, name: &str, expected: &Value, actual: &Value) -> Vec<Change> {
     let (mut e, mut a) = (Vec::new(), Vec::new());
-    canonical_rules(expected, &mut e);
-    canonical_rules(actual, &mut a);
+    canonical_rules(layout, expected, &mut e);
+    canonical_rules(layout, actual, &mut a);
     // Both are sorted and deduplicated: one walk finds what only one side has.
     let (mut removed, mut added) = (Vec::new(), Vec::new());
     let (mut i, mut j) = (0, 0);
@@ -809,12 +845,12 @@ fn diff_rules(name: &str, expected: &Value, actual: &Value) -> Vec<Change> {
         };
         Change::new(name, op, expected, actual)
     };
-    let mut changes: Vec<Change> = rule_values(removed)
+    let mut changes: Vec<Change> = rule_values(layout, removed)
         .into_iter()
         .map(|r| change(ChangeOp::Remove, r))
         .collect();
     changes.extend(
-        rule_values(added)
+        rule_values(layout, added)
             .into_iter()
             .map(|r| change(ChangeOp::Add, r)),
     );
@@ -913,7 +949,7 @@ pub fn diff_attr(
                 })
                 .collect()
         }
-        Shape::RuleSet => {
+        Shape::RuleSet(_) => {
             let as_set = |v: Option<&Value>| -> Vec<Value> {
                 v.and_then(Value::as_array).cloned().unwrap_or_default()
             };
@@ -955,13 +991,29 @@ mod tests {
         generated_tag_prefixes: &["aws:"],
     };
 
+    /// The rule blocks of an AWS security group, the layout the definition in `legacy` was
+    /// written for.
+    const RULES: RuleLayout = RuleLayout {
+        protocol: "protocol",
+        from_port: "from_port",
+        to_port: "to_port",
+        description: "description",
+        sources: &[
+            RuleSource::Cidrs("cidr_blocks"),
+            RuleSource::Cidrs("ipv6_cidr_blocks"),
+            RuleSource::Ids("prefix_list_ids"),
+            RuleSource::Ids("security_groups"),
+        ],
+        self_source: "self",
+    };
+
     #[test]
     fn empty_and_absent_are_equal() {
         assert_eq!(SPEC.normalize(Shape::Scalar, &json!("")), None);
         assert_eq!(SPEC.normalize(Shape::Set, &json!([])), None);
         assert_eq!(SPEC.normalize(Shape::Tags, &json!({})), None);
         assert_eq!(SPEC.normalize(Shape::Tags, &json!(null)), None);
-        assert_eq!(SPEC.normalize(Shape::RuleSet, &json!([])), None);
+        assert_eq!(SPEC.normalize(Shape::RuleSet(&RULES), &json!([])), None);
         assert_eq!(
             SPEC.normalize(Shape::Scalar, &json!(false)),
             Some(json!(false))
@@ -1055,8 +1107,8 @@ mod tests {
             {"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"]}
         ]);
         assert_eq!(
-            SPEC.normalize(Shape::RuleSet, &terraform),
-            SPEC.normalize(Shape::RuleSet, &aws)
+            SPEC.normalize(Shape::RuleSet(&RULES), &terraform),
+            SPEC.normalize(Shape::RuleSet(&RULES), &aws)
         );
     }
 
@@ -1066,8 +1118,8 @@ mod tests {
             json!([{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}]);
         let b = json!([{"protocol": "all", "from_port": -1, "to_port": 65535, "cidr_blocks": ["0.0.0.0/0"]}]);
         assert_eq!(
-            SPEC.normalize(Shape::RuleSet, &a),
-            SPEC.normalize(Shape::RuleSet, &b)
+            SPEC.normalize(Shape::RuleSet(&RULES), &a),
+            SPEC.normalize(Shape::RuleSet(&RULES), &b)
         );
     }
 
@@ -1091,17 +1143,17 @@ mod tests {
     #[test]
     fn added_rule_is_one_add_change() {
         let e = SPEC.normalize(
-            Shape::RuleSet,
+            Shape::RuleSet(&RULES),
             &json!([{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.0.0.0/8"]}]),
         );
         let a = SPEC.normalize(
-            Shape::RuleSet,
+            Shape::RuleSet(&RULES),
             &json!([
                 {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.0.0.0/8"]},
                 {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}
             ]),
         );
-        let changes = diff_attr("ingress", Shape::RuleSet, e.as_ref(), a.as_ref());
+        let changes = diff_attr("ingress", Shape::RuleSet(&RULES), e.as_ref(), a.as_ref());
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].op, ChangeOp::Add);
         assert_eq!(changes[0].actual["from_port"], json!(22));
@@ -1119,7 +1171,7 @@ mod tests {
                 super::Shape::Scalar => normalize_scalar(v),
                 super::Shape::Set => normalize_set(v),
                 super::Shape::Tags => normalize_tags(v, generated),
-                super::Shape::RuleSet => normalize_rules(v),
+                super::Shape::RuleSet(_) => normalize_rules(v),
                 other => unreachable!("{other:?} has no legacy definition"),
             }
         }
@@ -1434,7 +1486,7 @@ mod tests {
             Shape::Scalar => scalar(rng),
             Shape::Set => set(rng),
             Shape::Tags => tags(rng),
-            Shape::RuleSet => rules(rng),
+            Shape::RuleSet(_) => rules(rng),
             _ => scalar(rng),
         }
     }
@@ -1443,7 +1495,7 @@ mod tests {
     /// block, set members shuffled and repeated, or just `v` again.
     fn variant(shape: Shape, v: &Value, rng: &mut Rng) -> Value {
         match (shape, v) {
-            (Shape::RuleSet, Value::Array(blocks)) if rng.below(2) == 0 => {
+            (Shape::RuleSet(_), Value::Array(blocks)) if rng.below(2) == 0 => {
                 let mut out = Vec::new();
                 for b in blocks {
                     let Value::Object(fields) = b else {
@@ -1488,7 +1540,12 @@ mod tests {
         }
     }
 
-    const SHAPES: [Shape; 4] = [Shape::Scalar, Shape::Set, Shape::Tags, Shape::RuleSet];
+    const SHAPES: [Shape; 4] = [
+        Shape::Scalar,
+        Shape::Set,
+        Shape::Tags,
+        Shape::RuleSet(&RULES),
+    ];
 
     fn encoded(shape: Shape, v: &Value) -> Option<Vec<u8>> {
         let mut out = Vec::new();

@@ -292,13 +292,28 @@ static INSTANCE_V2: TypeSpec = TypeSpec {
     generated_tag_prefixes: &["aws:", "kubernetes.io/"],
 };
 
+/// The rule blocks of an AWS security group, which `rule_block` and `regrouped` write.
+const RULES: RuleLayout = RuleLayout {
+    protocol: "protocol",
+    from_port: "from_port",
+    to_port: "to_port",
+    description: "description",
+    sources: &[
+        RuleSource::Cidrs("cidr_blocks"),
+        RuleSource::Cidrs("ipv6_cidr_blocks"),
+        RuleSource::Ids("prefix_list_ids"),
+        RuleSource::Ids("security_groups"),
+    ],
+    self_source: "self",
+};
+
 static SECURITY_GROUP: TypeSpec = TypeSpec {
     provider: "aws",
     resource_type: "aws_security_group",
     attrs: &[
         AttrSpec::new("description", Shape::Scalar),
-        AttrSpec::new("ingress", Shape::RuleSet),
-        AttrSpec::new("egress", Shape::RuleSet),
+        AttrSpec::new("ingress", Shape::RuleSet(&RULES)),
+        AttrSpec::new("egress", Shape::RuleSet(&RULES)),
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
     ],
     generated_tag_prefixes: &["aws:"],
@@ -353,8 +368,8 @@ const ATTRS: [(&str, Shape); 12] = [
     ("vpc_security_group_ids", Shape::Set),
     ("tags", Shape::Tags),
     ("tags_all", Shape::Tags),
-    ("ingress", Shape::RuleSet),
-    ("egress", Shape::RuleSet),
+    ("ingress", Shape::RuleSet(&RULES)),
+    ("egress", Shape::RuleSet(&RULES)),
 ];
 
 /// xorshift64: deterministic, so a failure reproduces.
@@ -455,7 +470,7 @@ fn value(shape: Shape, rng: &mut Rng) -> Value {
             }
             Value::Object(m)
         }
-        Shape::RuleSet => Value::Array((0..rng.below(4)).map(|_| rule_block(rng)).collect()),
+        Shape::RuleSet(_) => Value::Array((0..rng.below(4)).map(|_| rule_block(rng)).collect()),
         // A map (state) or a list of keys (live), some generated.
         Shape::Keys => {
             let keys = ["ssh-keys", "enable-oslogin", "goog-ops", ""];
@@ -555,7 +570,7 @@ fn live_view(r: &Resource, rng: &mut Rng) -> Resource {
             1 => {
                 l.attrs.insert(name.to_string(), value(shape, rng));
             }
-            2..=5 if shape == Shape::RuleSet => {
+            2..=5 if matches!(shape, Shape::RuleSet(_)) => {
                 if let Some(rules) = l.attrs.get_mut(name) {
                     *rules = regrouped(rules, rng);
                 }

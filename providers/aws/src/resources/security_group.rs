@@ -8,12 +8,29 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{IpPermission, SecurityGroup as SdkGroup};
 use aws_sdk_ec2::Client;
 use driftd_core::{
-    AttrSpec, Change, ChangeOp, KindListing, ListError, Resource, ResourceKind, Shape, Tier,
-    TierHint, TypeSpec,
+    AttrSpec, Change, ChangeOp, KindListing, ListError, Resource, ResourceKind, RuleLayout,
+    RuleSource, Shape, Tier, TierHint, TypeSpec,
 };
 use serde_json::{json, Value};
 
 pub struct SecurityGroup;
+
+/// Terraform's `ingress`/`egress` block: a protocol, a port range and a description shared by
+/// every source the block lists (CIDR blocks, IPv6 CIDR blocks, prefix lists, other groups) or
+/// flags (`self`, the group itself).
+static RULE_BLOCK: RuleLayout = RuleLayout {
+    protocol: "protocol",
+    from_port: "from_port",
+    to_port: "to_port",
+    description: "description",
+    sources: &[
+        RuleSource::Cidrs("cidr_blocks"),
+        RuleSource::Cidrs("ipv6_cidr_blocks"),
+        RuleSource::Ids("prefix_list_ids"),
+        RuleSource::Ids("security_groups"),
+    ],
+    self_source: "self",
+};
 
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
@@ -22,8 +39,8 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("name", Shape::Scalar),
         AttrSpec::new("description", Shape::Scalar),
         AttrSpec::new("vpc_id", Shape::Scalar),
-        AttrSpec::new("ingress", Shape::RuleSet).tier(TierHint::Rule(opens_to_world)),
-        AttrSpec::new("egress", Shape::RuleSet),
+        AttrSpec::new("ingress", Shape::RuleSet(&RULE_BLOCK)).tier(TierHint::Rule(opens_to_world)),
+        AttrSpec::new("egress", Shape::RuleSet(&RULE_BLOCK)),
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
@@ -150,10 +167,13 @@ mod tests {
              "security_groups": [], "self": true, "to_port": 443}
         ]);
         assert_eq!(
-            SPEC.normalize(Shape::RuleSet, &r.attrs["ingress"]),
-            SPEC.normalize(Shape::RuleSet, &state)
+            SPEC.normalize(Shape::RuleSet(&RULE_BLOCK), &r.attrs["ingress"]),
+            SPEC.normalize(Shape::RuleSet(&RULE_BLOCK), &state)
         );
-        assert_eq!(SPEC.normalize(Shape::RuleSet, &r.attrs["egress"]), None);
+        assert_eq!(
+            SPEC.normalize(Shape::RuleSet(&RULE_BLOCK), &r.attrs["egress"]),
+            None
+        );
     }
 
     fn tier(changes: &[Change]) -> Tier {
