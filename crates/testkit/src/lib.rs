@@ -7,6 +7,8 @@
 //!   attachments, and a legacy security group rule.
 //! - [`seed_iam_s3_more`]: IAM users, groups, memberships, instance profiles, inline policies
 //!   and attachments, and a bucket's policy, ACL, lifecycle and logging, likewise.
+//! - [`seed_vpc_links`]: routes, route table associations, a volume attachment, VPC endpoints,
+//!   peering connections and flow logs, likewise.
 //! - [`proxy`]: a fault-injecting HTTP proxy in front of moto (access denied, throttling, delays)
 //!   for what moto cannot do on purpose.
 //! - [`receiver`]: a scriptable HTTP receiver for notification channels.
@@ -23,6 +25,7 @@ pub mod receiver;
 pub mod seed;
 pub mod seed_iam_s3_more;
 pub mod seed_s3_iam;
+pub mod seed_vpc_links;
 pub mod serve;
 pub mod smtp;
 

@@ -9,7 +9,8 @@
 //! one added is unmanaged, and tags are what can change.
 //!
 //! moto gap: DescribeFlowLogs has no `LogDestination` for a CloudWatch Logs flow log (AWS reports
-//! the log group's ARN), so that attribute is absent live and not compared; `log_group_name` is.
+//! the log group's ARN), so that attribute is left out of the live resource (unknown, not
+//! compared, never "removed"); `log_group_name` is compared.
 
 use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
@@ -72,7 +73,6 @@ fn map(f: &SdkFlowLog, region: &str) -> Option<Resource> {
         }])
     });
     let mut attrs = json!({
-        "log_destination": opt_str(f.log_destination()),
         "log_group_name": opt_str(f.log_group_name()),
         "log_destination_type": opt_str(f.log_destination_type().map(|t| t.as_str())),
         "traffic_type": opt_str(f.traffic_type().map(|t| t.as_str())),
@@ -82,9 +82,14 @@ fn map(f: &SdkFlowLog, region: &str) -> Option<Resource> {
         "destination_options": options.unwrap_or(Value::Null),
         "tags": tags_value(f.tags()),
     });
-    if let (Some(logged), Value::Object(m)) = (f.resource_id(), &mut attrs) {
-        if let Some(attr) = logged_attribute(logged) {
-            m.insert(attr.into(), json!(logged));
+    if let Value::Object(m) = &mut attrs {
+        if let Some(attr) = f.resource_id().and_then(logged_attribute) {
+            m.insert(attr.into(), json!(f.resource_id()));
+        }
+        // AWS always reports where the records go: without it (moto) it is unknown, not
+        // compared, rather than removed.
+        if let Some(destination) = f.log_destination() {
+            m.insert("log_destination".into(), json!(destination));
         }
     }
     Some(resource(SPEC.resource_type, id, region, attrs))
@@ -137,6 +142,8 @@ mod tests {
         );
         assert_eq!(r.attrs["max_aggregation_interval"], json!(600));
         assert_eq!(r.attrs["destination_options"], Value::Null);
+        // Not reported: unknown, so not compared.
+        assert!(!r.attrs.contains_key("log_destination"));
     }
 
     #[test]

@@ -5,14 +5,15 @@
 //! Endpoints AWS services create in the account on their own behalf (`requester_managed`) are
 //! cloud defaults. Deleted, rejected, failed and expired endpoints are gone.
 //!
-//! moto gaps (the attribute is then absent live, so not compared): DescribeVpcEndpoints has no
-//! `VpcEndpointType` and no `IpAddressType`, and reports private DNS on for gateway endpoints
-//! (AWS reports it off).
+//! moto gaps: DescribeVpcEndpoints has no `IpAddressType`, and no `VpcEndpointType` for an
+//! endpoint created without one (both are then left out of the live resource: unknown, not
+//! compared, never "removed"), and it reports private DNS on for gateway endpoints (AWS reports
+//! it off). DeleteVpcEndpoints fails (HTTP 500) on an endpoint created without a type.
 
 use super::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{State, VpcEndpoint as SdkEndpoint};
+use aws_sdk_ec2::types::VpcEndpoint as SdkEndpoint;
 use aws_sdk_ec2::Client;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
 use serde_json::{json, Value};
@@ -39,9 +40,11 @@ static SPEC: TypeSpec = TypeSpec {
 
 fn map(e: &SdkEndpoint, region: &str) -> Option<Resource> {
     let id = e.vpc_endpoint_id()?;
+    // The API spells states in lower camel case (`deleted`), the SDK's names are capitalized.
+    let state = e.state().map(|s| s.as_str().to_ascii_lowercase());
     if matches!(
-        e.state(),
-        Some(State::Deleted | State::Deleting | State::Rejected | State::Failed | State::Expired)
+        state.as_deref(),
+        Some("deleted" | "deleting" | "rejected" | "failed" | "expired")
     ) {
         return None;
     }
@@ -63,11 +66,23 @@ fn map(e: &SdkEndpoint, region: &str) -> Option<Resource> {
             "private_dns_enabled": e.private_dns_enabled(),
             "vpc_id": opt_str(e.vpc_id()),
             "service_name": opt_str(e.service_name()),
-            "vpc_endpoint_type": opt_str(e.vpc_endpoint_type().map(|t| t.as_str())),
-            "ip_address_type": opt_str(e.ip_address_type().map(|t| t.as_str())),
             "tags": tags_value(e.tags()),
         }),
     );
+    // AWS always reports both: without them (moto) they are unknown, not compared, rather than
+    // removed.
+    let enums = [
+        (
+            "vpc_endpoint_type",
+            e.vpc_endpoint_type().map(|t| t.as_str()),
+        ),
+        ("ip_address_type", e.ip_address_type().map(|t| t.as_str())),
+    ];
+    for (name, value) in enums {
+        if let Some(v) = value {
+            r.attrs.insert(name.into(), json!(v));
+        }
+    }
     r.cloud_default = e.requester_managed() == Some(true);
     Some(r)
 }
@@ -93,7 +108,7 @@ impl ResourceKind<Client> for VpcEndpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_ec2::types::{SecurityGroupIdentifier, Tag, VpcEndpointType};
+    use aws_sdk_ec2::types::{SecurityGroupIdentifier, State, Tag, VpcEndpointType};
     use driftd_core::tier::default_tier;
     use driftd_core::{Change, ChangeOp, FindingKind, Tier};
 
@@ -123,7 +138,7 @@ mod tests {
         assert_eq!(r.attrs["route_table_ids"], json!([]));
         assert_eq!(r.attrs["private_dns_enabled"], json!(true));
         assert_eq!(r.attrs["vpc_endpoint_type"], json!("Interface"));
-        assert_eq!(r.attrs["ip_address_type"], Value::Null);
+        assert!(!r.attrs.contains_key("ip_address_type"));
         assert_eq!(r.attrs["tags"], json!({"Name": "s3"}));
         assert!(
             map(&endpoint(State::Available, true), "us-east-1")
@@ -131,6 +146,8 @@ mod tests {
                 .cloud_default
         );
         assert!(map(&endpoint(State::Deleted, false), "us-east-1").is_none());
+        let deleted = State::from("deleted");
+        assert!(map(&endpoint(deleted, false), "us-east-1").is_none());
     }
 
     #[test]
