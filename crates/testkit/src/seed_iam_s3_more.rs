@@ -421,7 +421,7 @@ pub async fn drift_iam_s3_more(endpoint: &str, region: &str, seeded: &SeededMore
     iam.put_role_policy()
         .role_name(&seeded.role)
         .policy_name("queue")
-        .policy_document(&INLINE.replace("sqs:SendMessage", "sqs:*"))
+        .policy_document(INLINE.replace("sqs:SendMessage", "sqs:*"))
         .send()
         .await
         .context("widen inline policy")?;

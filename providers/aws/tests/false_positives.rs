@@ -24,6 +24,7 @@
 //! | 10 | default VPC, default security group, root volume | yes: `Resource::cloud_default` |
 //! | 11 | inline vs separate security group rules (`aws_security_group_rule`) | yes: `AttrSpec::identity`, rules are cloud defaults |
 //! | 12 | public access block: `false` vs absent | no normalization: drift, critical |
+//! | 13 | IAM users, groups, memberships, profiles, inline policies, attachments; bucket policy, ACL, lifecycle, logging: Terraform-only ids, canned-ACL ids, legacy zeros, empty grantee fields | yes: `AttrSpec::identity`, `Shape::Document`, `Shape::Set` |
 //!
 //! Each near miss runs too, so that a rule cannot swallow real drift.
 
@@ -1046,4 +1047,292 @@ fn public_access_block_turned_off_is_critical_drift() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].tier, Tier::Critical);
     assert_eq!(f[0].changes[0].path, "block_public_acls");
+}
+
+// 13. IAM users, groups, memberships, profiles, inline policies, attachments; bucket policy,
+// ACL, lifecycle and logging.
+
+/// A finding's tier and change paths.
+#[track_caller]
+fn tier_and_paths(state: Resource, live: Resource) -> (Tier, Vec<String>) {
+    let f = findings(state, live);
+    assert_eq!(f.len(), 1, "expected one finding, got {f:#?}");
+    (
+        f[0].tier,
+        f[0].changes.iter().map(|c| c.path.clone()).collect(),
+    )
+}
+
+/// Rules: `tags_all` alias, and `""` is absent: Terraform records no permissions boundary as
+/// `""`, IAM leaves it out. A boundary removed out of band is critical.
+#[test]
+fn iam_user_empty_boundary_and_default_tags_are_the_same() {
+    let user = |boundary: Value| {
+        state(
+            "aws_iam_user",
+            "deploy",
+            json!({"name": "deploy", "path": "/", "permissions_boundary": boundary,
+                   "tags": {}, "tags_all": {"Env": "prod"}}),
+        )
+    };
+    let live_user = |boundary: Value| {
+        live(
+            "aws_iam_user",
+            "deploy",
+            json!({"name": "deploy", "path": "/", "permissions_boundary": boundary,
+                   "tags": {"Env": "prod"}}),
+        )
+    };
+    assert_same(user(json!("")), live_user(Value::Null));
+    let (tier, paths) = tier_and_paths(
+        user(json!("arn:aws:iam::1:policy/boundary")),
+        live_user(Value::Null),
+    );
+    assert_eq!(
+        (tier, paths),
+        (Tier::Critical, vec!["permissions_boundary".into()])
+    );
+}
+
+/// A group moved to another path is drift at the default tier; the same path is not.
+#[test]
+fn iam_group_path_moved_is_a_warning() {
+    let group = |path: &str| json!({"name": "ops", "path": path});
+    assert_same(
+        state("aws_iam_group", "ops", group("/")),
+        live("aws_iam_group", "ops", group("/")),
+    );
+    let (tier, paths) = tier_and_paths(
+        state("aws_iam_group", "ops", group("/")),
+        live("aws_iam_group", "ops", group("/moved/")),
+    );
+    assert_eq!((tier, paths), (Tier::Warning, vec!["path".into()]));
+}
+
+/// Rule: `AttrSpec::identity` on `group`: a membership's state id is its Terraform-only name;
+/// `users` is a set. One user more is critical (the group's permissions reach them).
+#[test]
+fn iam_group_membership_matches_by_group_and_users_are_a_set() {
+    let m = |id: &str, users: Value| json!({"name": id, "group": "ops", "users": users});
+    assert_same(
+        state(
+            "aws_iam_group_membership",
+            "ops-team",
+            m("ops-team", json!(["b", "a"])),
+        ),
+        live(
+            "aws_iam_group_membership",
+            "ops",
+            json!({"group": "ops", "users": ["a", "b"]}),
+        ),
+    );
+    let (tier, _) = tier_and_paths(
+        state(
+            "aws_iam_group_membership",
+            "ops-team",
+            m("ops-team", json!(["a"])),
+        ),
+        live(
+            "aws_iam_group_membership",
+            "ops",
+            json!({"group": "ops", "users": ["a", "x"]}),
+        ),
+    );
+    assert_eq!(tier, Tier::Critical);
+}
+
+/// An instance profile's role is compared by name; a profile emptied of its role is critical.
+#[test]
+fn iam_instance_profile_role_removed_is_critical() {
+    let p = |role: Value| json!({"name": "web", "path": "/", "role": role, "tags": {}});
+    assert_same(
+        state("aws_iam_instance_profile", "web", p(json!("web"))),
+        live("aws_iam_instance_profile", "web", p(json!("web"))),
+    );
+    let (tier, paths) = tier_and_paths(
+        state("aws_iam_instance_profile", "web", p(json!("web"))),
+        live("aws_iam_instance_profile", "web", p(Value::Null)),
+    );
+    assert_eq!((tier, paths), (Tier::Critical, vec!["role".into()]));
+}
+
+/// Rule: `Shape::Document` for an inline policy as IAM returns it (decoded by the provider;
+/// other order, lists for strings). A widened action is critical.
+#[test]
+fn iam_role_policy_written_otherwise_is_the_same_and_widened_is_critical() {
+    let tf = r#"{"Statement":[{"Action":"sqs:SendMessage","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#;
+    let aws = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["*"]}]}"#;
+    let rp = |doc: &str| json!({"name": "queue", "role": "web", "policy": doc});
+    assert_same(
+        state("aws_iam_role_policy", "web:queue", rp(tf)),
+        live("aws_iam_role_policy", "web:queue", rp(aws)),
+    );
+    let (tier, paths) = tier_and_paths(
+        state("aws_iam_role_policy", "web:queue", rp(tf)),
+        live(
+            "aws_iam_role_policy",
+            "web:queue",
+            rp(&aws.replace("sqs:SendMessage", "sqs:*")),
+        ),
+    );
+    assert_eq!((tier, paths), (Tier::Critical, vec!["policy".into()]));
+}
+
+/// Rule: `AttrSpec::identity`: user and group attachments have timestamped state ids and
+/// `name/arn` live ids; they match by who and which policy.
+#[test]
+fn iam_user_and_group_policy_attachments_match_by_identity() {
+    for (t, who, key) in [
+        ("aws_iam_user_policy_attachment", "deploy", "user"),
+        ("aws_iam_group_policy_attachment", "ops", "group"),
+    ] {
+        let attrs = json!({key: who, "policy_arn": "arn:aws:iam::1:policy/read"});
+        assert_same(
+            state(
+                t,
+                &format!("{who}-20241123190000000000000001"),
+                attrs.clone(),
+            ),
+            live(t, &format!("{who}/arn:aws:iam::1:policy/read"), attrs),
+        );
+    }
+}
+
+/// Rules: identity on `policy_arn` (the state id is the attachment's own name), empty lists
+/// are absent and lists are sets. A user given the policy out of band is critical.
+#[test]
+fn iam_policy_attachment_matches_by_policy_and_a_new_holder_is_critical() {
+    let arn = "arn:aws:iam::1:policy/audit";
+    let tf = |users: Value| {
+        state(
+            "aws_iam_policy_attachment",
+            "audit-everywhere",
+            json!({"name": "audit-everywhere", "policy_arn": arn, "users": users,
+                   "roles": ["web", "app"], "groups": []}),
+        )
+    };
+    let aws = |users: Value| {
+        live(
+            "aws_iam_policy_attachment",
+            arn,
+            json!({"policy_arn": arn, "users": users, "roles": ["app", "web"], "groups": null}),
+        )
+    };
+    assert_same(tf(json!([])), aws(Value::Null));
+    let (tier, paths) = tier_and_paths(tf(json!([])), aws(json!(["byhand"])));
+    assert_eq!(tier, Tier::Critical);
+    assert!(paths.iter().all(|p| p.starts_with("users")), "{paths:?}");
+}
+
+/// Rule: `Shape::Document` for a bucket policy (S3 answers with its own spacing and lists). A
+/// policy opened to every principal is critical.
+#[test]
+fn s3_bucket_policy_written_otherwise_is_the_same_and_opened_is_critical() {
+    let doc = |principal: &str| {
+        format!(
+            r#"{{"Statement":[{{"Action":"s3:GetObject","Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Resource":"arn:aws:s3:::b/*"}}],"Version":"2012-10-17"}}"#
+        )
+    };
+    let aws = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::1:root"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*"]}]}"#;
+    let p = |d: &str| json!({"bucket": "b", "policy": d});
+    assert_same(
+        state("aws_s3_bucket_policy", "b", p(&doc("arn:aws:iam::1:root"))),
+        live("aws_s3_bucket_policy", "b", p(aws)),
+    );
+    let (tier, _) = tier_and_paths(
+        state("aws_s3_bucket_policy", "b", p(&doc("arn:aws:iam::1:root"))),
+        live("aws_s3_bucket_policy", "b", p(&doc("*"))),
+    );
+    assert_eq!(tier, Tier::Critical);
+}
+
+/// Rules: identity on `bucket` (a canned ACL's state id is `bucket,private`, never seen in
+/// S3), and `""` members are absent in a document (Terraform writes every grantee field, S3
+/// only those that apply). A grant to everyone is critical.
+#[test]
+fn s3_bucket_acl_canned_id_and_empty_grantee_fields_are_the_same() {
+    let owner_grant = json!({"grantee": [{"display_name": "", "email_address": "", "id": "abc",
+                                          "type": "CanonicalUser", "uri": ""}],
+                             "permission": "FULL_CONTROL"});
+    let tf = state(
+        "aws_s3_bucket_acl",
+        "b,private",
+        json!({"bucket": "b", "acl": "private", "access_control_policy": [{
+            "grant": [owner_grant], "owner": [{"display_name": "", "id": "abc"}]}]}),
+    );
+    let aws_acl = |extra: Option<Value>| {
+        let mut grants = vec![json!({"grantee": [{"id": "abc", "type": "CanonicalUser"}],
+                                     "permission": "FULL_CONTROL"})];
+        grants.extend(extra);
+        live(
+            "aws_s3_bucket_acl",
+            "b",
+            json!({"bucket": "b", "access_control_policy": [{
+                "grant": grants, "owner": [{"id": "abc"}]}]}),
+        )
+    };
+    assert_same(tf.clone(), aws_acl(None));
+    let everyone = json!({"grantee": [{"type": "Group",
+                           "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}],
+                          "permission": "READ"});
+    let (tier, paths) = tier_and_paths(tf, aws_acl(Some(everyone)));
+    assert_eq!(tier, Tier::Critical);
+    assert!(
+        paths.iter().all(|p| p.starts_with("access_control_policy")),
+        "{paths:?}"
+    );
+}
+
+/// Rule: `Shape::Document`'s empty-means-absent, with the provider writing Terraform's legacy
+/// zeros (`days = 0`, `expired_object_delete_marker = false`) where S3 says nothing. An
+/// expiration shortened is drift at the default tier.
+#[test]
+fn s3_lifecycle_legacy_zeros_are_the_same_and_a_shorter_expiration_is_drift() {
+    let tf = |days: u32| {
+        state(
+            "aws_s3_bucket_lifecycle_configuration",
+            "b",
+            json!({"bucket": "b", "rule": [{"id": "tmp", "status": "Enabled", "prefix": "",
+                "filter": [{"prefix": "tmp/", "and": [], "tag": [],
+                            "object_size_greater_than": null}],
+                "expiration": [{"date": null, "days": days, "expired_object_delete_marker": false}],
+                "transition": [], "noncurrent_version_expiration": []}]}),
+        )
+    };
+    let aws = |days: u32| {
+        live(
+            "aws_s3_bucket_lifecycle_configuration",
+            "b",
+            json!({"bucket": "b", "rule": [{"id": "tmp", "status": "Enabled",
+                "filter": [{"prefix": "tmp/"}],
+                "expiration": [{"days": days, "expired_object_delete_marker": false}]}]}),
+        )
+    };
+    assert_same(tf(30), aws(30));
+    let (tier, paths) = tier_and_paths(tf(30), aws(1));
+    assert_eq!(tier, Tier::Warning);
+    assert!(paths.iter().all(|p| p.starts_with("rule")), "{paths:?}");
+}
+
+/// Rule: empty means absent: Terraform's empty `target_grant` set and key format are S3's
+/// none. Logs sent elsewhere are drift.
+#[test]
+fn s3_logging_empty_grants_are_the_same_and_another_prefix_is_drift() {
+    let tf = state(
+        "aws_s3_bucket_logging",
+        "b",
+        json!({"bucket": "b", "target_bucket": "audit", "target_prefix": "b/",
+               "target_grant": [], "target_object_key_format": []}),
+    );
+    let aws = |prefix: &str| {
+        live(
+            "aws_s3_bucket_logging",
+            "b",
+            json!({"bucket": "b", "target_bucket": "audit", "target_prefix": prefix,
+                   "target_grant": [], "target_object_key_format": null}),
+        )
+    };
+    assert_same(tf.clone(), aws("b/"));
+    let (tier, paths) = tier_and_paths(tf, aws("elsewhere/"));
+    assert_eq!((tier, paths), (Tier::Warning, vec!["target_prefix".into()]));
 }
