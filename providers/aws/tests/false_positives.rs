@@ -1336,3 +1336,377 @@ fn s3_logging_empty_grants_are_the_same_and_another_prefix_is_drift() {
     let (tier, paths) = tier_and_paths(tf, aws("elsewhere/"));
     assert_eq!((tier, paths), (Tier::Warning, vec!["target_prefix".into()]));
 }
+
+// 14. Routes, route table associations, volume attachments, VPC endpoints, peering
+// connections, flow logs.
+
+/// The tier and changed paths of the one finding of `state` vs `live`.
+fn vpc_link_finding(state: Resource, live: Resource) -> (Tier, Vec<String>) {
+    let f = findings(state, live);
+    assert_eq!(f.len(), 1, "expected one finding, got {f:#?}");
+    let paths = f[0].changes.iter().map(|c| c.path.clone()).collect();
+    (f[0].tier, paths)
+}
+
+/// A route as the state records it: every target field present, `""` where unset.
+fn tf_route(target: (&str, &str), ipv6: &str) -> Value {
+    let mut v = json!({
+        "route_table_id": "rtb-1", "destination_cidr_block": "",
+        "destination_ipv6_cidr_block": ipv6, "destination_prefix_list_id": "",
+        "carrier_gateway_id": "", "core_network_arn": "", "egress_only_gateway_id": "",
+        "gateway_id": "", "local_gateway_id": "", "nat_gateway_id": "",
+        "network_interface_id": "", "transit_gateway_id": "", "vpc_endpoint_id": "",
+        "vpc_peering_connection_id": "", "instance_id": "", "origin": "CreateRoute",
+        "state": "active"
+    });
+    v[target.0] = json!(target.1);
+    v
+}
+
+/// Rules: `""` is absent (Terraform writes every unset target as `""`, the provider maps unset
+/// ones the same way or not at all), and `Shape::Cidr` (an IPv6 destination written in upper
+/// case and uncompressed in code is stored so, AWS reports it compressed). A route switched to
+/// an internet gateway is critical.
+#[test]
+fn route_empty_targets_and_ipv6_spelling_are_the_same_and_an_internet_route_is_critical() {
+    let id = "r-rtb-12783427196";
+    let tf = state(
+        "aws_route",
+        id,
+        tf_route(("nat_gateway_id", "nat-1"), "2001:0DB8:0000::/32"),
+    );
+    let aws = |target: (&str, &str)| {
+        let mut v = json!({"route_table_id": "rtb-1", "destination_ipv6_cidr_block": "2001:db8::/32",
+                           "gateway_id": "", "nat_gateway_id": ""});
+        v[target.0] = json!(target.1);
+        live("aws_route", id, v)
+    };
+    assert_same(tf.clone(), aws(("nat_gateway_id", "nat-1")));
+    let (tier, paths) = vpc_link_finding(tf, aws(("gateway_id", "igw-1")));
+    assert_eq!(tier, Tier::Critical);
+    assert_eq!(paths, ["gateway_id", "nat_gateway_id"]);
+}
+
+/// Rules: `AttrSpec::identity` (a subnet moved to another table out of band gets a new
+/// association id; matched by subnet, it is one change, not a missing and an unmanaged
+/// association) and `""` is absent (`gateway_id` of a subnet association).
+#[test]
+fn route_table_association_replaced_is_one_critical_change_not_missing() {
+    let tf = state(
+        "aws_route_table_association",
+        "rtbassoc-1",
+        json!({"route_table_id": "rtb-1", "subnet_id": "subnet-1", "gateway_id": ""}),
+    );
+    let aws = |id: &str, table: &str| {
+        live(
+            "aws_route_table_association",
+            id,
+            json!({"route_table_id": table, "subnet_id": "subnet-1", "gateway_id": null}),
+        )
+    };
+    assert_same(tf.clone(), aws("rtbassoc-1", "rtb-1"));
+    let (tier, paths) = vpc_link_finding(tf, aws("rtbassoc-2", "rtb-2"));
+    assert_eq!(
+        (tier, paths),
+        (Tier::Critical, vec!["route_table_id".into()])
+    );
+}
+
+/// Rule: an attribute one side does not have is unknown: the attachment's Terraform-only
+/// settings (`force_detach`, `skip_destroy`, `stop_instance_before_detaching`) are never
+/// listed. Another device is drift.
+#[test]
+fn volume_attachment_terraform_only_settings_are_not_drift() {
+    let id = "vai-3972684014";
+    let tf = state(
+        "aws_volume_attachment",
+        id,
+        json!({"device_name": "/dev/sdf", "instance_id": "i-1", "volume_id": "vol-1",
+               "force_detach": null, "skip_destroy": true,
+               "stop_instance_before_detaching": false}),
+    );
+    let aws = |device: &str| {
+        live(
+            "aws_volume_attachment",
+            id,
+            json!({"device_name": device, "instance_id": "i-1", "volume_id": "vol-1"}),
+        )
+    };
+    assert_same(tf.clone(), aws("/dev/sdf"));
+    let (_, paths) = vpc_link_finding(tf, aws("/dev/sdg"));
+    assert_eq!(paths, ["device_name"]);
+}
+
+/// Rules: `Shape::Document` (AWS fills in the default endpoint policy with its own spacing and
+/// key order; Terraform stores it compact and key-sorted) and `Shape::Set` (route tables in
+/// another order). A policy changed out of band is critical.
+#[test]
+fn vpc_endpoint_default_policy_in_other_form_is_the_same_and_a_new_policy_critical() {
+    let tf = state(
+        "aws_vpc_endpoint",
+        "vpce-1",
+        json!({"policy": r#"{"Statement":[{"Action":"*","Effect":"Allow","Principal":"*","Resource":"*"}],"Version":"2008-10-17"}"#,
+               "route_table_ids": ["rtb-1", "rtb-2"], "security_group_ids": [],
+               "subnet_ids": [], "vpc_endpoint_type": "Gateway"}),
+    );
+    let aws = |effect: &str| {
+        let policy = format!(
+            r#"{{"Version": "2008-10-17", "Statement": [{{"Effect": "{effect}", "Principal": "*", "Action": "*", "Resource": "*"}}]}}"#
+        );
+        live(
+            "aws_vpc_endpoint",
+            "vpce-1",
+            json!({"policy": policy, "route_table_ids": ["rtb-2", "rtb-1"],
+                   "security_group_ids": [], "subnet_ids": [], "vpc_endpoint_type": "Gateway"}),
+        )
+    };
+    assert_same(tf.clone(), aws("Allow"));
+    let (tier, paths) = vpc_link_finding(tf, aws("Deny"));
+    assert_eq!((tier, paths), (Tier::Critical, vec!["policy".into()]));
+}
+
+/// Rule: `Shape::Document` (a side's options are one nested block, recorded as a one-element
+/// list; `false` is a value). Remote DNS resolution turned on is drift.
+#[test]
+fn peering_options_block_is_the_same_and_dns_resolution_turned_on_is_drift() {
+    let block = |dns: bool| json!([{"allow_remote_vpc_dns_resolution": dns}]);
+    let tf = state(
+        "aws_vpc_peering_connection",
+        "pcx-1",
+        json!({"requester": block(false), "accepter": block(false), "accept_status": "active",
+               "auto_accept": true, "tags": {}, "tags_all": {}}),
+    );
+    let aws = |dns: bool| {
+        live(
+            "aws_vpc_peering_connection",
+            "pcx-1",
+            json!({"requester": block(dns), "accepter": block(false),
+                   "accept_status": "active", "tags": {}}),
+        )
+    };
+    assert_same(tf.clone(), aws(false));
+    let (tier, paths) = vpc_link_finding(tf, aws(true));
+    assert_eq!(tier, Tier::Warning);
+    assert!(
+        paths.iter().all(|p| p.starts_with("requester")),
+        "{paths:?}"
+    );
+}
+
+/// Rules: `Shape::Number` (`max_aggregation_interval` as a string in state written by an older
+/// provider), `Shape::CaseInsensitive` (traffic type) and unknown attributes (moto reports no
+/// `log_destination` for CloudWatch Logs: left out, not "removed"). Records sent to another log
+/// group are critical.
+#[test]
+fn flow_log_interval_as_string_is_the_same_and_another_log_group_critical() {
+    let tf = state(
+        "aws_flow_log",
+        "fl-1",
+        json!({"log_destination": "arn:aws:logs:us-east-1:1:log-group:flows",
+               "log_group_name": "flows", "log_destination_type": "cloud-watch-logs",
+               "traffic_type": "ALL", "max_aggregation_interval": "600", "vpc_id": "vpc-1",
+               "subnet_id": "", "destination_options": []}),
+    );
+    let aws = |group: &str| {
+        live(
+            "aws_flow_log",
+            "fl-1",
+            json!({"log_group_name": group, "log_destination_type": "cloud-watch-logs",
+                   "traffic_type": "all", "max_aggregation_interval": 600,
+                   "vpc_id": "vpc-1", "destination_options": null}),
+        )
+    };
+    assert_same(tf.clone(), aws("flows"));
+    let (tier, paths) = vpc_link_finding(tf, aws("elsewhere"));
+    assert_eq!(
+        (tier, paths),
+        (Tier::Critical, vec!["log_group_name".into()])
+    );
+}
+
+// 14. Routes, route table associations, volume attachments, VPC endpoints, peering
+// connections, flow logs.
+
+/// The tier and changed paths of the one finding of `state` vs `live`.
+fn vpc_link_finding(state: Resource, live: Resource) -> (Tier, Vec<String>) {
+    let f = findings(state, live);
+    assert_eq!(f.len(), 1, "expected one finding, got {f:#?}");
+    let paths = f[0].changes.iter().map(|c| c.path.clone()).collect();
+    (f[0].tier, paths)
+}
+
+/// A route as the state records it: every target field present, `""` where unset.
+fn tf_route(target: (&str, &str), ipv6: &str) -> Value {
+    let mut v = json!({
+        "route_table_id": "rtb-1", "destination_cidr_block": "",
+        "destination_ipv6_cidr_block": ipv6, "destination_prefix_list_id": "",
+        "carrier_gateway_id": "", "core_network_arn": "", "egress_only_gateway_id": "",
+        "gateway_id": "", "local_gateway_id": "", "nat_gateway_id": "",
+        "network_interface_id": "", "transit_gateway_id": "", "vpc_endpoint_id": "",
+        "vpc_peering_connection_id": "", "instance_id": "", "origin": "CreateRoute",
+        "state": "active"
+    });
+    v[target.0] = json!(target.1);
+    v
+}
+
+/// Rules: `""` is absent (Terraform writes every unset target as `""`, the provider maps unset
+/// ones the same way or not at all), and `Shape::Cidr` (an IPv6 destination written in upper
+/// case and uncompressed in code is stored so, AWS reports it compressed). A route switched to
+/// an internet gateway is critical.
+#[test]
+fn route_empty_targets_and_ipv6_spelling_are_the_same_and_an_internet_route_is_critical() {
+    let id = "r-rtb-12783427196";
+    let tf = state(
+        "aws_route",
+        id,
+        tf_route(("nat_gateway_id", "nat-1"), "2001:0DB8:0000::/32"),
+    );
+    let aws = |target: (&str, &str)| {
+        let mut v = json!({"route_table_id": "rtb-1", "destination_ipv6_cidr_block": "2001:db8::/32",
+                           "gateway_id": "", "nat_gateway_id": ""});
+        v[target.0] = json!(target.1);
+        live("aws_route", id, v)
+    };
+    assert_same(tf.clone(), aws(("nat_gateway_id", "nat-1")));
+    let (tier, paths) = vpc_link_finding(tf, aws(("gateway_id", "igw-1")));
+    assert_eq!(tier, Tier::Critical);
+    assert_eq!(paths, ["gateway_id", "nat_gateway_id"]);
+}
+
+/// Rules: `AttrSpec::identity` (a subnet moved to another table out of band gets a new
+/// association id; matched by subnet, it is one change, not a missing and an unmanaged
+/// association) and `""` is absent (`gateway_id` of a subnet association).
+#[test]
+fn route_table_association_replaced_is_one_critical_change_not_missing() {
+    let tf = state(
+        "aws_route_table_association",
+        "rtbassoc-1",
+        json!({"route_table_id": "rtb-1", "subnet_id": "subnet-1", "gateway_id": ""}),
+    );
+    let aws = |id: &str, table: &str| {
+        live(
+            "aws_route_table_association",
+            id,
+            json!({"route_table_id": table, "subnet_id": "subnet-1", "gateway_id": null}),
+        )
+    };
+    assert_same(tf.clone(), aws("rtbassoc-1", "rtb-1"));
+    let (tier, paths) = vpc_link_finding(tf, aws("rtbassoc-2", "rtb-2"));
+    assert_eq!(
+        (tier, paths),
+        (Tier::Critical, vec!["route_table_id".into()])
+    );
+}
+
+/// Rule: an attribute one side does not have is unknown: the attachment's Terraform-only
+/// settings (`force_detach`, `skip_destroy`, `stop_instance_before_detaching`) are never
+/// listed. Another device is drift.
+#[test]
+fn volume_attachment_terraform_only_settings_are_not_drift() {
+    let id = "vai-3972684014";
+    let tf = state(
+        "aws_volume_attachment",
+        id,
+        json!({"device_name": "/dev/sdf", "instance_id": "i-1", "volume_id": "vol-1",
+               "force_detach": null, "skip_destroy": true,
+               "stop_instance_before_detaching": false}),
+    );
+    let aws = |device: &str| {
+        live(
+            "aws_volume_attachment",
+            id,
+            json!({"device_name": device, "instance_id": "i-1", "volume_id": "vol-1"}),
+        )
+    };
+    assert_same(tf.clone(), aws("/dev/sdf"));
+    let (_, paths) = vpc_link_finding(tf, aws("/dev/sdg"));
+    assert_eq!(paths, ["device_name"]);
+}
+
+/// Rules: `Shape::Document` (AWS fills in the default endpoint policy with its own spacing and
+/// key order; Terraform stores it compact and key-sorted) and `Shape::Set` (route tables in
+/// another order). A policy changed out of band is critical.
+#[test]
+fn vpc_endpoint_default_policy_in_other_form_is_the_same_and_a_new_policy_critical() {
+    let tf = state(
+        "aws_vpc_endpoint",
+        "vpce-1",
+        json!({"policy": r#"{"Statement":[{"Action":"*","Effect":"Allow","Principal":"*","Resource":"*"}],"Version":"2008-10-17"}"#,
+               "route_table_ids": ["rtb-1", "rtb-2"], "security_group_ids": [],
+               "subnet_ids": [], "vpc_endpoint_type": "Gateway"}),
+    );
+    let aws = |effect: &str| {
+        let policy = format!(
+            r#"{{"Version": "2008-10-17", "Statement": [{{"Effect": "{effect}", "Principal": "*", "Action": "*", "Resource": "*"}}]}}"#
+        );
+        live(
+            "aws_vpc_endpoint",
+            "vpce-1",
+            json!({"policy": policy, "route_table_ids": ["rtb-2", "rtb-1"],
+                   "security_group_ids": [], "subnet_ids": [], "vpc_endpoint_type": "Gateway"}),
+        )
+    };
+    assert_same(tf.clone(), aws("Allow"));
+    let (tier, paths) = vpc_link_finding(tf, aws("Deny"));
+    assert_eq!((tier, paths), (Tier::Critical, vec!["policy".into()]));
+}
+
+/// Rule: `Shape::Document` (a side's options are one nested block, recorded as a one-element
+/// list; `false` is a value). Remote DNS resolution turned on is drift.
+#[test]
+fn peering_options_block_is_the_same_and_dns_resolution_turned_on_is_drift() {
+    let block = |dns: bool| json!([{"allow_remote_vpc_dns_resolution": dns}]);
+    let tf = state(
+        "aws_vpc_peering_connection",
+        "pcx-1",
+        json!({"requester": block(false), "accepter": block(false), "accept_status": "active",
+               "auto_accept": true, "tags": {}, "tags_all": {}}),
+    );
+    let aws = |dns: bool| {
+        live(
+            "aws_vpc_peering_connection",
+            "pcx-1",
+            json!({"requester": block(dns), "accepter": block(false),
+                   "accept_status": "active", "tags": {}}),
+        )
+    };
+    assert_same(tf.clone(), aws(false));
+    let (tier, paths) = vpc_link_finding(tf, aws(true));
+    assert_eq!(tier, Tier::Warning);
+    assert!(
+        paths.iter().all(|p| p.starts_with("requester")),
+        "{paths:?}"
+    );
+}
+
+/// Rules: `Shape::Number` (`max_aggregation_interval` as a string in state written by an older
+/// provider), `Shape::CaseInsensitive` (traffic type) and unknown attributes (moto reports no
+/// `log_destination` for CloudWatch Logs: left out, not "removed"). Records sent to another log
+/// group are critical.
+#[test]
+fn flow_log_interval_as_string_is_the_same_and_another_log_group_critical() {
+    let tf = state(
+        "aws_flow_log",
+        "fl-1",
+        json!({"log_destination": "arn:aws:logs:us-east-1:1:log-group:flows",
+               "log_group_name": "flows", "log_destination_type": "cloud-watch-logs",
+               "traffic_type": "ALL", "max_aggregation_interval": "600", "vpc_id": "vpc-1",
+               "subnet_id": "", "destination_options": []}),
+    );
+    let aws = |group: &str| {
+        live(
+            "aws_flow_log",
+            "fl-1",
+            json!({"log_group_name": group, "log_destination_type": "cloud-watch-logs",
+                   "traffic_type": "all", "max_aggregation_interval": 600,
+                   "vpc_id": "vpc-1", "destination_options": null}),
+        )
+    };
+    assert_same(tf.clone(), aws("flows"));
+    let (tier, paths) = vpc_link_finding(tf, aws("elsewhere"));
+    assert_eq!(
+        (tier, paths),
+        (Tier::Critical, vec!["log_group_name".into()])
+    );
+}
