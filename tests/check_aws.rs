@@ -309,6 +309,7 @@ fn access_denied_region_is_skipped_never_missing() {
         [
             "aws_ebs_volume",
             "aws_eip",
+            "aws_flow_log",
             "aws_instance",
             "aws_internet_gateway",
             "aws_key_pair",
@@ -316,13 +317,18 @@ fn access_denied_region_is_skipped_never_missing() {
             "aws_nat_gateway",
             "aws_network_acl",
             "aws_network_interface",
+            "aws_route",
             "aws_route_table",
+            "aws_route_table_association",
             "aws_security_group",
             "aws_security_group_rule",
             "aws_subnet",
+            "aws_volume_attachment",
             "aws_vpc",
+            "aws_vpc_endpoint",
+            "aws_vpc_peering_connection",
             "aws_vpc_security_group_egress_rule",
-            "aws_vpc_security_group_ingress_rule"
+            "aws_vpc_security_group_ingress_rule",
         ]
     );
     for s in skipped {
@@ -473,8 +479,11 @@ fn unreachable_endpoint_skips_every_scope() {
     let report = run.json();
     assert_eq!(report["findings"], json!([]));
     let skipped = report["skipped"].as_array().unwrap();
-    // Every supported type in the one region (IAM's three in the scope `global`).
-    assert_eq!(skipped.len(), 23);
+    // Every supported type in the one region (IAM's in the scope `global`).
+    assert_eq!(
+        skipped.len(),
+        driftd_aws::AwsProvider::supported_types().len()
+    );
     assert!(skipped.iter().all(|s| s["reason"]
         .as_str()
         .unwrap()
