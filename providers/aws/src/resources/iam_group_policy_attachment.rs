@@ -4,34 +4,25 @@
 //! form `terraform import` takes. A policy attached out of band to a group is an unmanaged
 //! attachment.
 
+use super::iam::{attached_policies, attachment, attachment_attrs};
 use super::iam_group::groups;
-use super::{resource, AWS_GENERATED_TAGS, GRANTS};
-use crate::client::{classify_in, Clients};
+use super::AWS_GENERATED_TAGS;
+use crate::client::Clients;
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
-use serde_json::json;
+use aws_sdk_iam::types::Group;
+use driftd_core::{KindListing, ListError, Resource, ResourceKind, TypeSpec};
 
 pub struct IamGroupPolicyAttachment;
 
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_iam_group_policy_attachment",
-    attrs: &[
-        AttrSpec::new("group", Shape::Scalar).identity(),
-        AttrSpec::new("policy_arn", Shape::Scalar)
-            .identity()
-            .tier(GRANTS),
-    ],
+    attrs: &attachment_attrs("group"),
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
 
 fn map(group: &str, policy_arn: &str, scope: &str) -> Resource {
-    resource(
-        SPEC.resource_type,
-        &format!("{group}/{policy_arn}"),
-        scope,
-        json!({ "group": group, "policy_arn": policy_arn }),
-    )
+    attachment(SPEC.resource_type, "group", group, policy_arn, scope)
 }
 
 #[async_trait]
@@ -42,40 +33,26 @@ impl ResourceKind<Clients> for IamGroupPolicyAttachment {
 
     async fn list(&self, clients: &Clients, scope: &str) -> Result<KindListing, ListError> {
         let iam = clients.iam();
-        let mut out = KindListing::default();
-        for group in groups(&iam).await? {
-            let group = group.group_name();
-            let mut pages = iam
-                .list_attached_group_policies()
-                .group_name(group)
-                .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                let page = match page {
-                    Ok(p) => p,
-                    // Deleted between the listing and now: it has no attachments.
-                    Err(e)
-                        if e.as_service_error()
-                            .is_some_and(|s| s.is_no_such_entity_exception()) =>
-                    {
-                        break
-                    }
-                    Err(e) => {
-                        return Err(match classify_in("iam", "ListAttachedGroupPolicies", &e) {
-                            ListError::Api(m) => ListError::Api(format!("group {group}: {m}")),
-                            other => other,
-                        })
-                    }
-                };
-                out.resources.extend(
-                    page.attached_policies()
-                        .iter()
-                        .filter_map(|p| p.policy_arn())
-                        .map(|arn| map(group, arn, scope)),
-                );
-            }
-        }
-        Ok(out)
+        let resources = attached_policies(
+            groups(&iam).await?,
+            Group::group_name,
+            "group",
+            "ListAttachedGroupPolicies",
+            |group| {
+                iam.list_attached_group_policies()
+                    .group_name(group)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect()
+            },
+            |group, arn| map(group.group_name(), arn, scope),
+        )
+        .await?;
+        Ok(KindListing {
+            resources,
+            ..KindListing::default()
+        })
     }
 }
 

@@ -4,34 +4,24 @@
 //! is `role/policy_arn`, the form `terraform import` takes. A policy attached out of band to a
 //! role is an unmanaged attachment; attachments of service-linked roles are cloud defaults.
 
+use super::iam::{attached_policies, attachment, attachment_attrs};
 use super::iam_role::{role_names, SERVICE_LINKED_PATH};
-use super::{resource, AWS_GENERATED_TAGS, GRANTS};
-use crate::client::{classify_in, Clients};
+use super::AWS_GENERATED_TAGS;
+use crate::client::Clients;
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
-use serde_json::json;
+use driftd_core::{KindListing, ListError, Resource, ResourceKind, TypeSpec};
 
 pub struct IamRolePolicyAttachment;
 
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_iam_role_policy_attachment",
-    attrs: &[
-        AttrSpec::new("role", Shape::Scalar).identity(),
-        AttrSpec::new("policy_arn", Shape::Scalar)
-            .identity()
-            .tier(GRANTS),
-    ],
+    attrs: &attachment_attrs("role"),
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
 
 fn map(role: &str, role_path: &str, policy_arn: &str, scope: &str) -> Resource {
-    let mut r = resource(
-        SPEC.resource_type,
-        &format!("{role}/{policy_arn}"),
-        scope,
-        json!({ "role": role, "policy_arn": policy_arn }),
-    );
+    let mut r = attachment(SPEC.resource_type, "role", role, policy_arn, scope);
     r.cloud_default = role_path.starts_with(SERVICE_LINKED_PATH);
     r
 }
@@ -44,39 +34,26 @@ impl ResourceKind<Clients> for IamRolePolicyAttachment {
 
     async fn list(&self, clients: &Clients, scope: &str) -> Result<KindListing, ListError> {
         let iam = clients.iam();
-        let mut out = KindListing::default();
-        for (role, path) in role_names(&iam).await? {
-            let mut pages = iam
-                .list_attached_role_policies()
-                .role_name(&role)
-                .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                let page = match page {
-                    Ok(p) => p,
-                    // Deleted between the listing and now: it has no attachments.
-                    Err(e)
-                        if e.as_service_error()
-                            .is_some_and(|s| s.is_no_such_entity_exception()) =>
-                    {
-                        break
-                    }
-                    Err(e) => {
-                        return Err(match classify_in("iam", "ListAttachedRolePolicies", &e) {
-                            ListError::Api(m) => ListError::Api(format!("role {role}: {m}")),
-                            other => other,
-                        })
-                    }
-                };
-                out.resources.extend(
-                    page.attached_policies()
-                        .iter()
-                        .filter_map(|p| p.policy_arn())
-                        .map(|arn| map(&role, &path, arn, scope)),
-                );
-            }
-        }
-        Ok(out)
+        let resources = attached_policies(
+            role_names(&iam).await?,
+            |(role, _path)| role,
+            "role",
+            "ListAttachedRolePolicies",
+            |role| {
+                iam.list_attached_role_policies()
+                    .role_name(role)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect()
+            },
+            |(role, path), arn| map(role, path, arn, scope),
+        )
+        .await?;
+        Ok(KindListing {
+            resources,
+            ..KindListing::default()
+        })
     }
 }
 

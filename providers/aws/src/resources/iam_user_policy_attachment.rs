@@ -4,34 +4,24 @@
 //! attachment's own id is `user/policy_arn`, the form `terraform import` takes. A policy
 //! attached out of band to a user is an unmanaged attachment.
 
+use super::iam::{attached_policies, attachment, attachment_attrs};
 use super::iam_user::user_names;
-use super::{resource, AWS_GENERATED_TAGS, GRANTS};
-use crate::client::{classify_in, Clients};
+use super::AWS_GENERATED_TAGS;
+use crate::client::Clients;
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
-use serde_json::json;
+use driftd_core::{KindListing, ListError, Resource, ResourceKind, TypeSpec};
 
 pub struct IamUserPolicyAttachment;
 
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_iam_user_policy_attachment",
-    attrs: &[
-        AttrSpec::new("user", Shape::Scalar).identity(),
-        AttrSpec::new("policy_arn", Shape::Scalar)
-            .identity()
-            .tier(GRANTS),
-    ],
+    attrs: &attachment_attrs("user"),
     generated_tag_prefixes: AWS_GENERATED_TAGS,
 };
 
 fn map(user: &str, policy_arn: &str, scope: &str) -> Resource {
-    resource(
-        SPEC.resource_type,
-        &format!("{user}/{policy_arn}"),
-        scope,
-        json!({ "user": user, "policy_arn": policy_arn }),
-    )
+    attachment(SPEC.resource_type, "user", user, policy_arn, scope)
 }
 
 #[async_trait]
@@ -42,39 +32,26 @@ impl ResourceKind<Clients> for IamUserPolicyAttachment {
 
     async fn list(&self, clients: &Clients, scope: &str) -> Result<KindListing, ListError> {
         let iam = clients.iam();
-        let mut out = KindListing::default();
-        for user in user_names(&iam).await? {
-            let mut pages = iam
-                .list_attached_user_policies()
-                .user_name(&user)
-                .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                let page = match page {
-                    Ok(p) => p,
-                    // Deleted between the listing and now: it has no attachments.
-                    Err(e)
-                        if e.as_service_error()
-                            .is_some_and(|s| s.is_no_such_entity_exception()) =>
-                    {
-                        break
-                    }
-                    Err(e) => {
-                        return Err(match classify_in("iam", "ListAttachedUserPolicies", &e) {
-                            ListError::Api(m) => ListError::Api(format!("user {user}: {m}")),
-                            other => other,
-                        })
-                    }
-                };
-                out.resources.extend(
-                    page.attached_policies()
-                        .iter()
-                        .filter_map(|p| p.policy_arn())
-                        .map(|arn| map(&user, arn, scope)),
-                );
-            }
-        }
-        Ok(out)
+        let resources = attached_policies(
+            user_names(&iam).await?,
+            String::as_str,
+            "user",
+            "ListAttachedUserPolicies",
+            |user| {
+                iam.list_attached_user_policies()
+                    .user_name(user)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect()
+            },
+            |user, arn| map(user, arn, scope),
+        )
+        .await?;
+        Ok(KindListing {
+            resources,
+            ..KindListing::default()
+        })
     }
 }
 

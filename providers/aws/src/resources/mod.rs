@@ -14,6 +14,7 @@ mod attribute_calls;
 pub mod ebs_volume;
 pub mod eip;
 pub mod flow_log;
+mod iam;
 pub mod iam_group;
 pub mod iam_group_membership;
 pub mod iam_group_policy_attachment;
