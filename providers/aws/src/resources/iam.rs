@@ -1,15 +1,16 @@
 //! What the IAM types share, so that each type's file holds only what is its own: how an answer
-//! about one entity is read when the entity may have been deleted since it was listed, and the
-//! listing, spec and mapping of the managed policies attached to one kind of principal (user,
-//! role or group).
+//! about one entity is read when the entity may have been deleted since it was listed, IAM tags
+//! as Terraform's map, the listing of policy ARNs, and the listing, spec and mapping of the
+//! managed policies attached to one kind of principal (user, role or group).
 
 use super::{resource, GRANTS};
 use crate::client::classify_in;
 use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_iam::types::AttachedPolicy;
+use aws_sdk_iam::operation::list_policies::builders::ListPoliciesFluentBuilder;
+use aws_sdk_iam::types::{AttachedPolicy, Tag};
 use driftd_core::{AttrSpec, ListError, Resource, Shape};
-use serde_json::json;
+use serde_json::{json, Map, Value};
 use std::fmt;
 use std::future::Future;
 
@@ -33,6 +34,30 @@ where
             other => other,
         }),
     }
+}
+
+/// IAM tags as Terraform's `tags` map.
+pub(super) fn tags(tags: &[Tag]) -> Map<String, Value> {
+    tags.iter()
+        .map(|t| (t.key().to_string(), Value::from(t.value())))
+        .collect()
+}
+
+/// The ARN of every policy `request` (a ListPolicies call, narrowed by the caller) lists.
+pub(super) async fn policy_arns(
+    request: ListPoliciesFluentBuilder,
+) -> Result<Vec<String>, ListError> {
+    let mut arns = Vec::new();
+    let mut pages = request.into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| classify_in("iam", "ListPolicies", &e))?;
+        arns.extend(
+            page.policies()
+                .iter()
+                .filter_map(|p| p.arn().map(str::to_string)),
+        );
+    }
+    Ok(arns)
 }
 
 /// The attributes of a managed policy attached to one `principal` (Terraform's attribute that

@@ -2,12 +2,13 @@
 //! the ARN as Terraform's. The document is the default version's, URL-decoded and compared as a
 //! policy document; a change to it is critical (what every holder of the policy may do).
 
+use super::iam::{policy_arns, tags, unless_gone};
 use super::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
-use crate::client::{classify_in, decode_document, opt_str, Clients};
+use crate::client::{decode_document, opt_str, Clients};
 use async_trait::async_trait;
 use aws_sdk_iam::types::{Policy, PolicyScopeType};
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 pub struct IamPolicy;
 
@@ -26,11 +27,6 @@ static SPEC: TypeSpec = TypeSpec {
 
 fn map(p: &Policy, document: Option<String>, scope: &str) -> Option<Resource> {
     let arn = p.arn()?;
-    let tags: Map<String, Value> = p
-        .tags()
-        .iter()
-        .map(|t| (t.key().to_string(), Value::from(t.value())))
-        .collect();
     Some(resource(
         SPEC.resource_type,
         arn,
@@ -40,26 +36,9 @@ fn map(p: &Policy, document: Option<String>, scope: &str) -> Option<Resource> {
             "path": opt_str(p.path()),
             "description": opt_str(p.description()),
             "policy": document,
-            "tags": tags,
+            "tags": tags(p.tags()),
         }),
     ))
-}
-
-/// Deleted between the listing and now: it is not there.
-fn gone<E, R>(e: &aws_sdk_iam::error::SdkError<E, R>) -> bool
-where
-    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    crate::client::error_code(e) == Some("NoSuchEntity")
-}
-
-/// Names the policy in an error that is not an access denial (which names the permission).
-fn about(arn: &str, e: ListError) -> ListError {
-    match e {
-        ListError::Api(m) => ListError::Api(format!("policy {arn}: {m}")),
-        other => other,
-    }
 }
 
 #[async_trait]
@@ -70,47 +49,30 @@ impl ResourceKind<Clients> for IamPolicy {
 
     async fn list(&self, clients: &Clients, scope: &str) -> Result<KindListing, ListError> {
         let iam = clients.iam();
-        let mut arns = Vec::new();
-        let mut pages = iam
-            .list_policies()
-            .scope(PolicyScopeType::Local)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| classify_in("iam", "ListPolicies", &e))?;
-            arns.extend(
-                page.policies()
-                    .iter()
-                    .filter_map(|p| p.arn().map(str::to_string)),
-            );
-        }
         let mut out = KindListing::default();
-        for arn in arns {
+        for arn in policy_arns(iam.list_policies().scope(PolicyScopeType::Local)).await? {
             // ListPolicies leaves out tags and the description.
-            let policy = match iam.get_policy().policy_arn(&arn).send().await {
-                Ok(o) => o.policy,
-                Err(e) if gone(&e) => continue,
-                Err(e) => return Err(about(&arn, classify_in("iam", "GetPolicy", &e))),
+            let got = iam.get_policy().policy_arn(&arn).send().await;
+            let got = unless_gone(got, "GetPolicy", format_args!("policy {arn}"))?;
+            let Some(policy) = got.and_then(|o| o.policy) else {
+                continue;
             };
-            let Some(policy) = policy else { continue };
             let document = match policy.default_version_id() {
                 Some(version) => {
-                    let v = iam
+                    let got = iam
                         .get_policy_version()
                         .policy_arn(&arn)
                         .version_id(version)
                         .send()
                         .await;
-                    match v {
-                        Ok(v) => v
-                            .policy_version()
-                            .and_then(|v| v.document())
-                            .map(decode_document),
-                        Err(e) if gone(&e) => continue,
-                        Err(e) => {
-                            return Err(about(&arn, classify_in("iam", "GetPolicyVersion", &e)))
-                        }
-                    }
+                    let Some(v) =
+                        unless_gone(got, "GetPolicyVersion", format_args!("policy {arn}"))?
+                    else {
+                        continue;
+                    };
+                    v.policy_version()
+                        .and_then(|v| v.document())
+                        .map(decode_document)
                 }
                 None => None,
             };

@@ -11,8 +11,9 @@
 //! out of band is reported by those. A policy attached to nothing any more is not listed: the
 //! exclusive attachment in state is missing, as Terraform's own refresh forgets it.
 
+use super::iam::{policy_arns, unless_gone};
 use super::{resource, AWS_GENERATED_TAGS, GRANTS};
-use crate::client::{classify_in, Clients};
+use crate::client::Clients;
 use async_trait::async_trait;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
 use serde_json::json;
@@ -55,14 +56,6 @@ fn map(policy_arn: &str, h: &Holders, scope: &str) -> Resource {
     r
 }
 
-/// Names the policy in an error that is not an access denial (which names the permission).
-fn about(arn: &str, e: ListError) -> ListError {
-    match e {
-        ListError::Api(m) => ListError::Api(format!("policy {arn}: {m}")),
-        other => other,
-    }
-}
-
 #[async_trait]
 impl ResourceKind<Clients> for IamPolicyAttachment {
     fn spec(&self) -> &'static TypeSpec {
@@ -71,22 +64,8 @@ impl ResourceKind<Clients> for IamPolicyAttachment {
 
     async fn list(&self, clients: &Clients, scope: &str) -> Result<KindListing, ListError> {
         let iam = clients.iam();
-        let mut arns = Vec::new();
-        let mut pages = iam
-            .list_policies()
-            .only_attached(true)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| classify_in("iam", "ListPolicies", &e))?;
-            arns.extend(
-                page.policies()
-                    .iter()
-                    .filter_map(|p| p.arn().map(str::to_string)),
-            );
-        }
         let mut out = KindListing::default();
-        for arn in arns {
+        for arn in policy_arns(iam.list_policies().only_attached(true)).await? {
             let mut holders = Holders::default();
             let mut pages = iam
                 .list_entities_for_policy()
@@ -95,33 +74,27 @@ impl ResourceKind<Clients> for IamPolicyAttachment {
                 .send();
             let mut gone = false;
             while let Some(page) = pages.next().await {
-                match page {
-                    Ok(p) => {
-                        holders.users.extend(
-                            p.policy_users()
-                                .iter()
-                                .filter_map(|u| u.user_name().map(str::to_string)),
-                        );
-                        holders.roles.extend(
-                            p.policy_roles()
-                                .iter()
-                                .filter_map(|r| r.role_name().map(str::to_string)),
-                        );
-                        holders.groups.extend(
-                            p.policy_groups()
-                                .iter()
-                                .filter_map(|g| g.group_name().map(str::to_string)),
-                        );
-                    }
+                let operation = "ListEntitiesForPolicy";
+                let Some(p) = unless_gone(page, operation, format_args!("policy {arn}"))? else {
                     // Deleted between the listing and now: attached to nothing.
-                    Err(e) if crate::client::error_code(&e) == Some("NoSuchEntity") => {
-                        gone = true;
-                        break;
-                    }
-                    Err(e) => {
-                        return Err(about(&arn, classify_in("iam", "ListEntitiesForPolicy", &e)))
-                    }
-                }
+                    gone = true;
+                    break;
+                };
+                holders.users.extend(
+                    p.policy_users()
+                        .iter()
+                        .filter_map(|u| u.user_name().map(str::to_string)),
+                );
+                holders.roles.extend(
+                    p.policy_roles()
+                        .iter()
+                        .filter_map(|r| r.role_name().map(str::to_string)),
+                );
+                holders.groups.extend(
+                    p.policy_groups()
+                        .iter()
+                        .filter_map(|g| g.group_name().map(str::to_string)),
+                );
             }
             let empty =
                 holders.users.is_empty() && holders.roles.is_empty() && holders.groups.is_empty();
