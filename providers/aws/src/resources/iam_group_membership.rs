@@ -8,9 +8,10 @@
 //! compare), so a group's users without an `aws_iam_group_membership` are no sign of anything
 //! unmanaged. A group created out of band is reported by `aws_iam_group`.
 
+use super::iam::unless_gone;
 use super::iam_group::groups;
 use super::{resource, AWS_GENERATED_TAGS, GRANTS};
-use crate::client::{classify_in, Clients};
+use crate::client::Clients;
 use async_trait::async_trait;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
 use serde_json::json;
@@ -53,23 +54,12 @@ impl ResourceKind<Clients> for IamGroupMembership {
             let mut pages = iam.get_group().group_name(name).into_paginator().send();
             let mut gone = false;
             while let Some(page) = pages.next().await {
-                match page {
-                    Ok(p) => users.extend(p.users().iter().map(|u| u.user_name().to_string())),
+                let Some(p) = unless_gone(page, "GetGroup", format_args!("group {name}"))? else {
                     // Deleted between the listing and now: no membership.
-                    Err(e)
-                        if e.as_service_error()
-                            .is_some_and(|s| s.is_no_such_entity_exception()) =>
-                    {
-                        gone = true;
-                        break;
-                    }
-                    Err(e) => {
-                        return Err(match classify_in("iam", "GetGroup", &e) {
-                            ListError::Api(m) => ListError::Api(format!("group {name}: {m}")),
-                            other => other,
-                        })
-                    }
-                }
+                    gone = true;
+                    break;
+                };
+                users.extend(p.users().iter().map(|u| u.user_name().to_string()));
             }
             // Terraform keeps no membership of an empty group (its read forgets it).
             if !gone && !users.is_empty() {

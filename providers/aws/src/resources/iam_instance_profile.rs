@@ -3,13 +3,14 @@
 //! band is critical. ListInstanceProfiles leaves out tags, so each profile is read with
 //! GetInstanceProfile. Profiles under the service-linked path are AWS's own: cloud defaults.
 
+use super::iam::{tags, unless_gone};
 use super::iam_role::SERVICE_LINKED_PATH;
 use super::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
 use crate::client::{classify_in, Clients};
 use async_trait::async_trait;
 use aws_sdk_iam::types::InstanceProfile;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 pub struct IamInstanceProfile;
 
@@ -26,11 +27,6 @@ static SPEC: TypeSpec = TypeSpec {
 };
 
 fn map(p: &InstanceProfile, scope: &str) -> Resource {
-    let tags: Map<String, Value> = p
-        .tags()
-        .iter()
-        .map(|t| (t.key().to_string(), Value::from(t.value())))
-        .collect();
     // A profile holds at most one role; Terraform records its name, or none.
     let role = p.roles().first().map(|r| r.role_name());
     let mut r = resource(
@@ -41,7 +37,7 @@ fn map(p: &InstanceProfile, scope: &str) -> Resource {
             "name": p.instance_profile_name(),
             "path": p.path(),
             "role": role,
-            "tags": tags,
+            "tags": tags(p.tags()),
         }),
     );
     r.cloud_default = p.path().starts_with(SERVICE_LINKED_PATH);
@@ -68,27 +64,15 @@ impl ResourceKind<Clients> for IamInstanceProfile {
         }
         let mut out = KindListing::default();
         for name in names {
-            match iam
+            let got = iam
                 .get_instance_profile()
                 .instance_profile_name(&name)
                 .send()
-                .await
-            {
-                Ok(o) => out
-                    .resources
-                    .extend(o.instance_profile().map(|p| map(p, scope))),
-                // Deleted between the listing and now: it is not there.
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_no_such_entity_exception()) => {}
-                Err(e) => {
-                    return Err(match classify_in("iam", "GetInstanceProfile", &e) {
-                        ListError::Api(m) => {
-                            ListError::Api(format!("instance profile {name}: {m}"))
-                        }
-                        other => other,
-                    })
-                }
+                .await;
+            let entity = format_args!("instance profile {name}");
+            if let Some(o) = unless_gone(got, "GetInstanceProfile", entity)? {
+                out.resources
+                    .extend(o.instance_profile().map(|p| map(p, scope)));
             }
         }
         Ok(out)
@@ -99,6 +83,7 @@ impl ResourceKind<Clients> for IamInstanceProfile {
 mod tests {
     use super::*;
     use aws_sdk_iam::types::Role;
+    use serde_json::Value;
 
     fn profile(path: &str, role: Option<&str>) -> InstanceProfile {
         let date = aws_sdk_iam::primitives::DateTime::from_secs(0);

@@ -4,12 +4,13 @@
 //! (`/aws-service-role/` path) are created by AWS services: cloud defaults. IAM is global: one
 //! listing per scan, in [`crate::GLOBAL_SCOPE`].
 
+use super::iam::{tags, unless_gone};
 use super::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
 use crate::client::{classify_in, decode_document, opt_str, Clients};
 use async_trait::async_trait;
 use aws_sdk_iam::types::Role;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 pub struct IamRole;
 
@@ -32,11 +33,6 @@ static SPEC: TypeSpec = TypeSpec {
 pub(crate) const SERVICE_LINKED_PATH: &str = "/aws-service-role/";
 
 fn map(role: &Role, scope: &str) -> Resource {
-    let tags: Map<String, Value> = role
-        .tags()
-        .iter()
-        .map(|t| (t.key().to_string(), Value::from(t.value())))
-        .collect();
     let mut r = resource(
         SPEC.resource_type,
         role.role_name(),
@@ -50,7 +46,7 @@ fn map(role: &Role, scope: &str) -> Resource {
             "permissions_boundary": opt_str(
                 role.permissions_boundary().and_then(|b| b.permissions_boundary_arn())
             ),
-            "tags": tags,
+            "tags": tags(role.tags()),
         }),
     );
     r.cloud_default = role.path().starts_with(SERVICE_LINKED_PATH);
@@ -85,18 +81,8 @@ impl ResourceKind<Clients> for IamRole {
         let mut out = KindListing::default();
         for (name, _) in role_names(&iam).await? {
             let got = iam.get_role().role_name(&name).send().await;
-            match got {
-                Ok(o) => out.resources.extend(o.role().map(|r| map(r, scope))),
-                // Deleted between the listing and now: it is not there.
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_no_such_entity_exception()) => {}
-                Err(e) => {
-                    return Err(match classify_in("iam", "GetRole", &e) {
-                        ListError::Api(m) => ListError::Api(format!("role {name}: {m}")),
-                        other => other,
-                    })
-                }
+            if let Some(o) = unless_gone(got, "GetRole", format_args!("role {name}"))? {
+                out.resources.extend(o.role().map(|r| map(r, scope)));
             }
         }
         Ok(out)

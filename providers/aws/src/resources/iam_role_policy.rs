@@ -3,9 +3,10 @@
 //! document; a change to it is critical (what the role may do). An inline policy added out of
 //! band is unmanaged; those of service-linked roles are AWS's own: cloud defaults.
 
+use super::iam::unless_gone;
 use super::iam_role::{role_names, SERVICE_LINKED_PATH};
 use super::{resource, AWS_GENERATED_TAGS, GRANTS};
-use crate::client::{classify_in, decode_document, Clients};
+use crate::client::{decode_document, Clients};
 use async_trait::async_trait;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
 use serde_json::json;
@@ -34,23 +35,6 @@ fn map(role: &str, role_path: &str, name: &str, document: &str, scope: &str) -> 
     r
 }
 
-/// True when an IAM error says the role or policy is gone (deleted during the scan).
-fn gone<E, R>(e: &aws_sdk_iam::error::SdkError<E, R>) -> bool
-where
-    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    crate::client::error_code(e) == Some("NoSuchEntity")
-}
-
-/// Names the role in an error that is not an access denial (which names the permission).
-fn about(role: &str, e: ListError) -> ListError {
-    match e {
-        ListError::Api(m) => ListError::Api(format!("role {role}: {m}")),
-        other => other,
-    }
-}
-
 #[async_trait]
 impl ResourceKind<Clients> for IamRolePolicy {
     fn spec(&self) -> &'static TypeSpec {
@@ -68,11 +52,12 @@ impl ResourceKind<Clients> for IamRolePolicy {
                 .into_paginator()
                 .send();
             while let Some(page) = pages.next().await {
-                match page {
-                    Ok(p) => names.extend(p.policy_names().iter().cloned()),
-                    Err(e) if gone(&e) => break,
-                    Err(e) => return Err(about(&role, classify_in("iam", "ListRolePolicies", &e))),
-                }
+                // The role deleted since it was listed: it has no more inline policies.
+                let Some(p) = unless_gone(page, "ListRolePolicies", format_args!("role {role}"))?
+                else {
+                    break;
+                };
+                names.extend(p.policy_names().iter().cloned());
             }
             for name in names {
                 let got = iam
@@ -81,13 +66,9 @@ impl ResourceKind<Clients> for IamRolePolicy {
                     .policy_name(&name)
                     .send()
                     .await;
-                match got {
-                    Ok(p) => {
-                        out.resources
-                            .push(map(&role, &path, &name, p.policy_document(), scope))
-                    }
-                    Err(e) if gone(&e) => {}
-                    Err(e) => return Err(about(&role, classify_in("iam", "GetRolePolicy", &e))),
+                if let Some(p) = unless_gone(got, "GetRolePolicy", format_args!("role {role}"))? {
+                    out.resources
+                        .push(map(&role, &path, &name, p.policy_document(), scope));
                 }
             }
         }

@@ -3,12 +3,13 @@
 //! removed out of band widens what the user may do: critical. Users have no cloud defaults (the
 //! account's root user is not an IAM user). IAM is global: one listing per scan.
 
+use super::iam::{tags, unless_gone};
 use super::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
 use crate::client::{classify_in, opt_str, Clients};
 use async_trait::async_trait;
 use aws_sdk_iam::types::User;
 use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 pub struct IamUser;
 
@@ -25,11 +26,6 @@ static SPEC: TypeSpec = TypeSpec {
 };
 
 fn map(user: &User, scope: &str) -> Resource {
-    let tags: Map<String, Value> = user
-        .tags()
-        .iter()
-        .map(|t| (t.key().to_string(), Value::from(t.value())))
-        .collect();
     resource(
         SPEC.resource_type,
         user.user_name(),
@@ -40,7 +36,7 @@ fn map(user: &User, scope: &str) -> Resource {
             "permissions_boundary": opt_str(
                 user.permissions_boundary().and_then(|b| b.permissions_boundary_arn())
             ),
-            "tags": tags,
+            "tags": tags(user.tags()),
         }),
     )
 }
@@ -66,18 +62,9 @@ impl ResourceKind<Clients> for IamUser {
         let iam = clients.iam();
         let mut out = KindListing::default();
         for name in user_names(&iam).await? {
-            match iam.get_user().user_name(&name).send().await {
-                Ok(o) => out.resources.extend(o.user().map(|u| map(u, scope))),
-                // Deleted between the listing and now: it is not there.
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_no_such_entity_exception()) => {}
-                Err(e) => {
-                    return Err(match classify_in("iam", "GetUser", &e) {
-                        ListError::Api(m) => ListError::Api(format!("user {name}: {m}")),
-                        other => other,
-                    })
-                }
+            let got = iam.get_user().user_name(&name).send().await;
+            if let Some(o) = unless_gone(got, "GetUser", format_args!("user {name}"))? {
+                out.resources.extend(o.user().map(|u| map(u, scope)));
             }
         }
         Ok(out)
