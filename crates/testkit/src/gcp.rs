@@ -1,6 +1,8 @@
 //! Google Cloud emulators and helpers for driftd's GCP tests, all on loopback:
 //! - [`GcpLocal`]: PyPI `gcplocal` (Compute Engine REST: instances, networks, subnetworks,
-//!   firewalls, disks) from the project venv, on a free port, stopped by its process id.
+//!   firewalls, disks) from the project venv, on a free port, stopped by its process id, behind
+//!   [`ComputeFront`](crate::gcp_compute::ComputeFront), which serves the collections gcplocal
+//!   lacks (addresses, routes, routers).
 //! - [`StorageEmulator`]: PyPI `gcp-storage-emulator` (Cloud Storage JSON API), likewise.
 //! - [`FaultProxy`]: forwards to an emulator but answers chosen paths with the error documents
 //!   Google sends for a missing permission, a disabled API or throttling, which no emulator does.
@@ -31,9 +33,12 @@ pub fn compute_link(path: &str) -> String {
     format!("https://www.googleapis.com/compute/v1/projects/{PROJECT}/{path}")
 }
 
-/// A running `gcplocal` (Compute Engine REST under `/compute/v1`).
+/// A running `gcplocal` (Compute Engine REST under `/compute/v1`), reached through the
+/// stand-in for what it lacks: [`GcpLocal::port`] and [`GcpLocal::endpoint`] are the stand-in's.
 pub struct GcpLocal {
-    server: Server,
+    /// Kept for its process: stopped when dropped.
+    _server: Server,
+    front: crate::gcp_compute::ComputeFront,
     client: reqwest::Client,
 }
 
@@ -53,18 +58,20 @@ impl GcpLocal {
             "/health",
             "gcplocal",
         )?;
+        let front = crate::gcp_compute::ComputeFront::start(server.port)?;
         Ok(GcpLocal {
-            server,
+            _server: server,
+            front,
             client: reqwest::Client::new(),
         })
     }
 
     pub fn port(&self) -> u16 {
-        self.server.port
+        self.front.port
     }
 
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.server.port)
+        format!("http://127.0.0.1:{}", self.front.port)
     }
 
     /// One Compute Engine call: `path` below `/compute/v1/projects/PROJECT/`, for example
@@ -650,4 +657,129 @@ pub fn applied_state() -> GoogleState {
                    "stack_type": "IPV4_ONLY", "description": ""}),
         );
     state
+}
+
+/// The NAT address [`seed_edge`] reserves, and the one an out-of-band re-reservation gets.
+pub const NAT_IP: &str = "34.118.2.7";
+
+/// Adds the network edge to what [`seed`] built, through the Compute Engine stand-in (gcplocal
+/// serves none of it): regional address `nat-ip`, global address `web-lb`, route `to-onprem`
+/// on network `main`, and router `edge` with NAT `egress` leaving from `nat-ip`. [`edge_state`]
+/// is the state an apply of it writes.
+pub async fn seed_edge(gcp: &GcpLocal) -> Result<()> {
+    let network = format!("projects/{PROJECT}/global/networks/main");
+    gcp.compute(
+        "POST",
+        &format!("regions/{REGION}/addresses"),
+        Some(
+            json!({"name": "nat-ip", "address": NAT_IP, "addressType": "EXTERNAL",
+                    "networkTier": "PREMIUM", "labels": {"env": "prod"}}),
+        ),
+    )
+    .await
+    .context("create address")?;
+    gcp.compute(
+        "POST",
+        "global/addresses",
+        Some(
+            json!({"name": "web-lb", "address": "34.120.1.2", "ipVersion": "IPV4",
+                    "addressType": "EXTERNAL"}),
+        ),
+    )
+    .await
+    .context("create global address")?;
+    gcp.compute(
+        "POST",
+        "global/routes",
+        Some(
+            json!({"name": "to-onprem", "network": network, "destRange": "192.168.0.0/16",
+                    "nextHopIp": "10.10.0.2", "priority": 800, "tags": ["egress"]}),
+        ),
+    )
+    .await
+    .context("create route")?;
+    gcp.compute(
+        "POST",
+        &format!("regions/{REGION}/routers"),
+        Some(json!({"name": "edge", "network": network,
+                    "bgp": {"asn": 64514, "advertiseMode": "DEFAULT", "keepaliveInterval": 20},
+                    "nats": [edge_nat(&[NAT_IP_LINK_PATH])]})),
+    )
+    .await
+    .context("create router")?;
+    Ok(())
+}
+
+const NAT_IP_LINK_PATH: &str = "regions/us-central1/addresses/nat-ip";
+
+/// NAT `egress` as the API answers it, leaving from the addresses at `ips` (paths below the
+/// project).
+pub fn edge_nat(ips: &[&str]) -> Value {
+    json!({"name": "egress", "natIpAllocateOption": "MANUAL_ONLY",
+           "natIps": ips.iter().map(|p| compute_link(p)).collect::<Vec<_>>(),
+           "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES",
+           "minPortsPerVm": 64, "enableEndpointIndependentMapping": false,
+           "enableDynamicPortAllocation": false,
+           "logConfig": {"enable": true, "filter": "ERRORS_ONLY"}})
+}
+
+/// The state of what [`seed_edge`] makes, in the shape the `google` provider writes.
+pub fn edge_state() -> GoogleState {
+    let mut st = GoogleState::new();
+    st.add(
+        "google_compute_address",
+        "nat",
+        json!({"id": format!("projects/{PROJECT}/regions/{REGION}/addresses/nat-ip"),
+               "name": "nat-ip", "project": PROJECT, "region": REGION, "address": NAT_IP,
+               "address_type": "EXTERNAL", "network_tier": "PREMIUM", "purpose": "",
+               "subnetwork": "", "network": "", "prefix_length": 0, "ip_version": "",
+               "description": "", "labels": {"env": "prod"}, "terraform_labels": {"env": "prod"},
+               "effective_labels": {"env": "prod"},
+               "users": [compute_link(&format!("regions/{REGION}/routers/edge"))],
+               "self_link": compute_link(NAT_IP_LINK_PATH)}),
+    )
+    .add(
+        "google_compute_global_address",
+        "web_lb",
+        json!({"id": format!("projects/{PROJECT}/global/addresses/web-lb"), "name": "web-lb",
+               "project": PROJECT, "address": "34.120.1.2", "address_type": "EXTERNAL",
+               "ip_version": "IPV4", "purpose": "", "network": "", "prefix_length": 0,
+               "description": "", "labels": {}, "terraform_labels": {}}),
+    )
+    .add(
+        "google_compute_route",
+        "onprem",
+        json!({"id": format!("projects/{PROJECT}/global/routes/to-onprem"), "name": "to-onprem",
+               "project": PROJECT, "network": compute_link("global/networks/main"),
+               "dest_range": "192.168.0.0/16", "priority": 800, "tags": ["egress"],
+               "next_hop_ip": "10.10.0.2", "next_hop_gateway": null, "next_hop_instance": null,
+               "next_hop_instance_zone": null, "next_hop_vpn_tunnel": null, "next_hop_ilb": null,
+               "next_hop_network": "", "description": "", "params": []}),
+    )
+    .add(
+        "google_compute_router",
+        "edge",
+        json!({"id": format!("projects/{PROJECT}/regions/{REGION}/routers/edge"), "name": "edge",
+               "project": PROJECT, "region": REGION, "network": compute_link("global/networks/main"),
+               "bgp": [{"asn": 64514, "advertise_mode": "DEFAULT", "advertised_groups": [],
+                        "advertised_ip_ranges": [], "keepalive_interval": 20,
+                        "identifier_range": ""}],
+               "encrypted_interconnect_router": false, "description": ""}),
+    )
+    .add(
+        "google_compute_router_nat",
+        "egress",
+        json!({"id": format!("{PROJECT}/{REGION}/edge/egress"), "name": "egress", "router": "edge",
+               "project": PROJECT, "region": REGION, "nat_ip_allocate_option": "MANUAL_ONLY",
+               "nat_ips": [compute_link(NAT_IP_LINK_PATH)], "drain_nat_ips": [],
+               "source_subnetwork_ip_ranges_to_nat": "ALL_SUBNETWORKS_ALL_IP_RANGES",
+               "subnetwork": [], "min_ports_per_vm": 64, "max_ports_per_vm": 0,
+               "enable_dynamic_port_allocation": false,
+               "enable_endpoint_independent_mapping": false, "udp_idle_timeout_sec": 30,
+               "icmp_idle_timeout_sec": 30, "tcp_established_idle_timeout_sec": 1200,
+               "tcp_transitory_idle_timeout_sec": 30, "tcp_time_wait_timeout_sec": 120,
+               "log_config": [{"enable": true, "filter": "ERRORS_ONLY"}], "endpoint_types": [],
+               "rules": []}),
+    );
+    st
 }

@@ -18,6 +18,7 @@
 
 pub mod browser;
 pub mod gcp;
+pub mod gcp_compute;
 pub mod kube;
 pub mod moto;
 pub mod proxy;
