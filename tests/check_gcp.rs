@@ -391,3 +391,99 @@ fn without_state_google_code_is_matched_to_live_by_name() {
     assert_eq!(web["changes"][0]["expected"], "e2-small");
     assert_eq!(web["changes"][0]["expected_from"], "code");
 }
+
+/// Addresses, routes, routers and NATs through the built binary. gcplocal serves none of them:
+/// the test kit's stand-in for their documented REST resources answers, in front of gcplocal.
+#[test]
+fn network_edge_drift_through_the_compute_stand_in_exits_2() {
+    use driftd_testkit::gcp::{applied_state, edge_state, seed_edge, REGION};
+    let (rt, gcp, gcs, dir) = seeded("check-gcp-edge");
+    rt.block_on(seed_edge(&gcp)).expect("seed the network edge");
+    let mut state = applied_state();
+    for r in edge_state().to_json()["resources"]
+        .as_array()
+        .expect("resources")
+    {
+        state.add(
+            r["type"].as_str().expect("type"),
+            r["name"].as_str().expect("name"),
+            r["instances"][0]["attributes"].clone(),
+        );
+    }
+    state
+        .write(&dir.path().join("terraform.tfstate"))
+        .expect("write state");
+    let mut cfg = gcp_config(&gcp.endpoint(), &gcs.endpoint());
+    cfg = cfg.replace(
+        "states = [",
+        "resource_types = [\"google_compute_address\", \"google_compute_global_address\", \
+         \"google_compute_route\", \"google_compute_router\", \"google_compute_router_nat\"]\n\
+         states = [",
+    );
+    dir.write("driftd.toml", &cfg);
+
+    // In sync: exit 0, and the internet route Google made with the network is not reported.
+    let run = check(&dir);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(run.json()["findings"], json!([]), "stderr: {}", run.stderr);
+
+    // Out of band: the route's next hop moved, the global address released, an unmanaged
+    // address.
+    rt.block_on(async {
+        let mut route = gcp.compute("GET", "global/routes/to-onprem", None).await?;
+        gcp.compute("DELETE", "global/routes/to-onprem", None)
+            .await?;
+        route["nextHopIp"] = json!("10.10.0.66");
+        gcp.compute("POST", "global/routes", Some(route)).await?;
+        gcp.compute("DELETE", "global/addresses/web-lb", None)
+            .await?;
+        gcp.compute(
+            "POST",
+            &format!("regions/{REGION}/addresses"),
+            Some(json!({"name": "stray-ip", "address": "34.118.2.50"})),
+        )
+        .await?;
+        anyhow::Ok(())
+    })
+    .expect("make drift");
+    let run = check(&dir);
+    let report = run.json();
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    let s = |v: &str| v.to_string();
+    let mut summary = finding_summary(&report);
+    summary.sort();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                s("changed"),
+                s("critical"),
+                s("google_compute_route"),
+                format!("projects/{PROJECT}/global/routes/to-onprem")
+            ),
+            (
+                s("missing"),
+                s("critical"),
+                s("google_compute_global_address"),
+                format!("projects/{PROJECT}/global/addresses/web-lb")
+            ),
+            (
+                s("unmanaged"),
+                s("warning"),
+                s("google_compute_address"),
+                format!("projects/{PROJECT}/regions/{REGION}/addresses/stray-ip")
+            ),
+        ],
+        "stderr: {}",
+        run.stderr
+    );
+    let route = report["findings"]
+        .as_array()
+        .and_then(|f| {
+            f.iter()
+                .find(|f| f["resource_type"] == "google_compute_route")
+        })
+        .expect("route finding");
+    assert_eq!(route["changes"][0]["path"], json!("next_hop_ip"));
+    assert_eq!(route["changes"][0]["actual"], json!("10.10.0.66"));
+}

@@ -7,7 +7,8 @@ use driftd_core::listing::ApiMeter;
 use driftd_core::{ListError, ProviderError};
 use google_cloud_auth::credentials::{self, CacheableResource, Credentials};
 use google_cloud_compute_v1::client::{
-    Disks, Firewalls, Instances, Networks, Regions, Subnetworks, Zones,
+    Addresses, Disks, Firewalls, GlobalAddresses, Instances, Networks, Regions, Routers, Routes,
+    Subnetworks, Zones,
 };
 use google_cloud_gax::error::rpc::{Code, StatusDetails};
 use google_cloud_gax::exponential_backoff::ExponentialBackoffBuilder;
@@ -208,6 +209,10 @@ pub struct Clients {
     pub disks: Disks,
     pub zones: Zones,
     pub regions: Regions,
+    pub addresses: Addresses,
+    pub global_addresses: GlobalAddresses,
+    pub routes: Routes,
+    pub routers: Routers,
     /// For the Cloud Storage JSON API, which the Rust storage crate lists only over gRPC.
     pub http: reqwest::Client,
     pub storage_endpoint: String,
@@ -262,6 +267,10 @@ impl Clients {
             disks: compute_client!(Disks, s, creds),
             zones: compute_client!(Zones, s, creds),
             regions: compute_client!(Regions, s, creds),
+            addresses: compute_client!(Addresses, s, creds),
+            global_addresses: compute_client!(GlobalAddresses, s, creds),
+            routes: compute_client!(Routes, s, creds),
+            routers: compute_client!(Routers, s, creds),
             http,
             storage_endpoint: s
                 .storage_endpoint

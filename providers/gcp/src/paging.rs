@@ -6,8 +6,9 @@ use crate::client::UnitClient;
 use driftd_core::ListError;
 use google_cloud_compute_v1::builder;
 use google_cloud_compute_v1::model::{
-    Disk, DiskList, Firewall, FirewallList, Instance, InstanceList, Network, NetworkList, Region,
-    RegionList, Subnetwork, SubnetworkList, Zone, ZoneList,
+    Address, AddressList, Disk, DiskList, Firewall, FirewallList, Instance, InstanceList, Network,
+    NetworkList, Region, RegionList, Route, RouteList, Router, RouterList, Subnetwork,
+    SubnetworkList, Zone, ZoneList,
 };
 use std::future::Future;
 
@@ -38,6 +39,14 @@ macro_rules! list_call {
             }
         }
 
+        list_request!($request => $list);
+    )*};
+}
+
+/// A list request whose page type another request shares (regional and global addresses both
+/// answer an `AddressList`).
+macro_rules! list_request {
+    ($request:ty => $list:ty) => {
         impl ListRequest for $request {
             type Page = $list;
             fn with_max_results(self, n: u32) -> Self {
@@ -50,10 +59,13 @@ macro_rules! list_call {
                 self.set_or_clear_page_token(token).send()
             }
         }
-    )*};
+    };
 }
 
 list_call!(
+    builder::addresses::List => AddressList => Address,
+    builder::routes::List => RouteList => Route,
+    builder::routers::List => RouterList => Router,
     builder::disks::List => DiskList => Disk,
     builder::firewalls::List => FirewallList => Firewall,
     builder::instances::List => InstanceList => Instance,
@@ -62,6 +74,7 @@ list_call!(
     builder::subnetworks::List => SubnetworkList => Subnetwork,
     builder::zones::List => ZoneList => Zone,
 );
+list_request!(builder::global_addresses::List => AddressList);
 
 /// Every page of a list call. `request` makes one page's request (without its page token);
 /// `what` and `scope` name the call in errors.

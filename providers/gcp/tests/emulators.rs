@@ -65,6 +65,11 @@ async fn lists_and_maps_every_type_from_the_emulators() {
     assert!(inv.skipped.is_empty(), "{:#?}", inv.skipped);
     let scanned: BTreeSet<(String, String)> = inv.scanned.iter().cloned().collect();
     let expect_scanned: BTreeSet<(String, String)> = [
+        ("google_compute_address", format!("{PROJECT}/{REGION}")),
+        ("google_compute_global_address", format!("{PROJECT}/global")),
+        ("google_compute_route", format!("{PROJECT}/global")),
+        ("google_compute_router", format!("{PROJECT}/{REGION}")),
+        ("google_compute_router_nat", format!("{PROJECT}/{REGION}")),
         ("google_compute_disk", format!("{PROJECT}/{ZONE}")),
         ("google_compute_firewall", format!("{PROJECT}/global")),
         ("google_compute_instance", format!("{PROJECT}/{ZONE}")),
@@ -258,8 +263,8 @@ async fn denied_disabled_and_throttled_scopes_are_skipped_never_missing() {
     for s in &inv.skipped {
         assert!(s.scope.starts_with("driftd-test/"), "{s:?}");
     }
-    // Networks and subnetworks were still listed.
-    assert_eq!(inv.scanned.len(), 2, "{:?}", inv.scanned);
+    // Networks, subnetworks, addresses, routes, routers and NATs were still listed.
+    assert_eq!(inv.scanned.len(), 7, "{:?}", inv.scanned);
 
     // Everything in the denied scopes is "not scanned", nothing is missing.
     let analysis = analyze_inv(&sample_state(), &inv);
@@ -616,4 +621,265 @@ async fn zone_discovery_and_paging_replayed_responses() {
         ),
         "{seen:?}"
     );
+}
+
+/// Findings of an analysis as `(kind, tier, type, id, changed paths)`, sorted.
+fn outcomes(a: &driftd_core::Analysis) -> Vec<(FindingKind, Tier, String, String, Vec<String>)> {
+    let mut out: Vec<_> = a
+        .findings
+        .iter()
+        .map(|f| {
+            let paths = f.changes.iter().map(|c| c.path.clone()).collect();
+            (
+                f.kind,
+                f.tier,
+                f.resource_type.clone(),
+                f.resource_id.clone(),
+                paths,
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.2, &a.3).cmp(&(&b.2, &b.3)));
+    out
+}
+
+/// Addresses, routes, routers and NATs: gcplocal serves none of them, so these run against the
+/// test kit's stand-in for the documented REST resources (in front of gcplocal, which still
+/// makes the network the route and router are on).
+#[tokio::test]
+async fn network_edge_types_in_sync_changed_unmanaged_and_missing_via_the_compute_stand_in() {
+    use driftd_testkit::gcp::{applied_state, edge_nat, edge_state, seed_edge, NAT_IP};
+    let gcp = GcpLocal::start().expect("gcplocal");
+    let gcs = StorageEmulator::start().expect("gcp-storage-emulator");
+    seed(&gcp, &gcs).await.expect("seed the emulators");
+    seed_edge(&gcp).await.expect("seed the network edge");
+    let mut state = applied_state();
+    for r in edge_state().to_json()["resources"]
+        .as_array()
+        .expect("resources")
+    {
+        let attrs = r["instances"][0]["attributes"].clone();
+        state.add(
+            r["type"].as_str().expect("type"),
+            r["name"].as_str().expect("name"),
+            attrs,
+        );
+    }
+    let edge_types = [
+        "google_compute_address",
+        "google_compute_global_address",
+        "google_compute_route",
+        "google_compute_router",
+        "google_compute_router_nat",
+    ];
+    let s = || settings(&gcp.endpoint(), &gcs.endpoint(), &[ZONE]);
+
+    // In sync: no finding, and the route Google made with network `main` is a cloud default.
+    let inv = list(s()).await;
+    assert!(inv.skipped.is_empty(), "{:#?}", inv.skipped);
+    for t in edge_types {
+        assert!(
+            inv.scanned.iter().any(|(st, _)| st == t),
+            "{t} not scanned: {:?}",
+            inv.scanned
+        );
+    }
+    let internet = inv
+        .resources
+        .iter()
+        .find(|r| {
+            r.key.resource_type == "google_compute_route"
+                && r.key
+                    .id
+                    .starts_with(&format!("projects/{PROJECT}/global/routes/default-route-"))
+        })
+        .expect("the network's internet route is listed");
+    assert!(internet.cloud_default);
+    let nat = find(
+        &inv,
+        "google_compute_router_nat",
+        &format!("{PROJECT}/{REGION}/edge/egress"),
+    );
+    assert_eq!(nat.region.as_deref(), Some(&*format!("{PROJECT}/{REGION}")));
+    let analysis = analyze_inv(&state, &inv);
+    assert_eq!(outcomes(&analysis), vec![], "{:#?}", analysis.findings);
+
+    // Out of band: the address released and taken again with another IP, the global address
+    // relabelled, the route's next hop moved, the router advertising a custom range, the NAT
+    // leaving from a second address; one unmanaged resource of each type.
+    let path = format!("regions/{REGION}/addresses/nat-ip");
+    let mut addr = gcp.compute("GET", &path, None).await.expect("get address");
+    gcp.compute("DELETE", &path, None).await.expect("release");
+    addr["address"] = json!("34.118.2.99");
+    gcp.compute("POST", &format!("regions/{REGION}/addresses"), Some(addr))
+        .await
+        .expect("reserve again");
+    gcp.compute(
+        "PATCH",
+        "global/addresses/web-lb",
+        Some(json!({"labels": {"team": "web"}})),
+    )
+    .await
+    .expect("label");
+    let mut route = gcp
+        .compute("GET", "global/routes/to-onprem", None)
+        .await
+        .expect("get route");
+    gcp.compute("DELETE", "global/routes/to-onprem", None)
+        .await
+        .expect("delete route");
+    route["nextHopIp"] = json!("10.10.0.66");
+    gcp.compute("POST", "global/routes", Some(route))
+        .await
+        .expect("route again");
+    let extra_ip = format!("regions/{REGION}/addresses/nat-ip-2");
+    gcp.compute(
+        "PATCH",
+        &format!("regions/{REGION}/routers/edge"),
+        Some(json!({
+            "bgp": {"asn": 64514, "advertiseMode": "CUSTOM", "keepaliveInterval": 20,
+                    "advertisedIpRanges": [{"range": "10.99.0.0/16"}]},
+            "nats": [edge_nat(&["regions/us-central1/addresses/nat-ip", &extra_ip]),
+                     {"name": "stray-nat", "natIpAllocateOption": "AUTO_ONLY",
+                      "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES"}]
+        })),
+    )
+    .await
+    .expect("patch router");
+    for (path, body) in [
+        (
+            format!("regions/{REGION}/addresses"),
+            json!({"name": "nat-ip-2", "address": "34.118.2.8"}),
+        ),
+        (
+            "global/addresses".to_string(),
+            json!({"name": "stray-lb", "address": "34.120.9.9"}),
+        ),
+        (
+            "global/routes".to_string(),
+            json!({"name": "stray-route", "destRange": "0.0.0.0/0", "priority": 10,
+                   "network": format!("projects/{PROJECT}/global/networks/main"),
+                   "nextHopIp": "10.10.0.66"}),
+        ),
+        (
+            format!("regions/{REGION}/routers"),
+            json!({"name": "stray-router",
+                   "network": format!("projects/{PROJECT}/global/networks/main")}),
+        ),
+    ] {
+        gcp.compute("POST", &path, Some(body))
+            .await
+            .expect("unmanaged resource");
+    }
+    let inv = list(s()).await;
+    let analysis = analyze_inv(&state, &inv);
+    let p = |s: &str| format!("projects/{PROJECT}/{s}");
+    let changed = |tier, t: &str, id: String, path: &str| {
+        (
+            FindingKind::Changed,
+            tier,
+            t.to_string(),
+            id,
+            vec![path.to_string()],
+        )
+    };
+    let unmanaged = |t: &str, id: String| {
+        (
+            FindingKind::Unmanaged,
+            Tier::Warning,
+            t.to_string(),
+            id,
+            vec![],
+        )
+    };
+    let r = format!("regions/{REGION}");
+    assert_eq!(
+        outcomes(&analysis),
+        vec![
+            changed(
+                Tier::Critical,
+                "google_compute_address",
+                p(&format!("{r}/addresses/nat-ip")),
+                "address"
+            ),
+            unmanaged(
+                "google_compute_address",
+                p(&format!("{r}/addresses/nat-ip-2"))
+            ),
+            unmanaged(
+                "google_compute_global_address",
+                p("global/addresses/stray-lb")
+            ),
+            changed(
+                Tier::Info,
+                "google_compute_global_address",
+                p("global/addresses/web-lb"),
+                "labels.team"
+            ),
+            unmanaged("google_compute_route", p("global/routes/stray-route")),
+            changed(
+                Tier::Critical,
+                "google_compute_route",
+                p("global/routes/to-onprem"),
+                "next_hop_ip"
+            ),
+            changed(
+                Tier::Warning,
+                "google_compute_router",
+                p(&format!("{r}/routers/edge")),
+                "bgp"
+            ),
+            unmanaged(
+                "google_compute_router",
+                p(&format!("{r}/routers/stray-router"))
+            ),
+            changed(
+                Tier::Critical,
+                "google_compute_router_nat",
+                format!("{PROJECT}/{REGION}/edge/egress"),
+                "nat_ips"
+            ),
+            unmanaged(
+                "google_compute_router_nat",
+                format!("{PROJECT}/{REGION}/edge/stray-nat")
+            ),
+        ],
+        "{:#?}",
+        analysis.findings
+    );
+    let addr = analysis
+        .findings
+        .iter()
+        .find(|f| f.resource_type == "google_compute_address" && f.kind == FindingKind::Changed)
+        .expect("address finding");
+    assert_eq!(
+        (&addr.changes[0].expected, &addr.changes[0].actual),
+        (&json!(NAT_IP), &json!("34.118.2.99"))
+    );
+
+    // Deleted out of band: each one missing, at critical (the NAT with its router).
+    for path in [
+        format!("{r}/addresses/nat-ip"),
+        "global/addresses/web-lb".to_string(),
+        "global/routes/to-onprem".to_string(),
+        format!("{r}/routers/edge"),
+    ] {
+        gcp.compute("DELETE", &path, None).await.expect("delete");
+    }
+    let inv = list(s()).await;
+    let analysis = analyze_inv(&state, &inv);
+    let missing: Vec<(String, Tier)> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Missing)
+        .map(|f| (f.resource_type.clone(), f.tier))
+        .collect();
+    let mut expect: Vec<(String, Tier)> = edge_types
+        .iter()
+        .map(|t| (t.to_string(), Tier::Critical))
+        .collect();
+    expect.sort();
+    let mut missing_sorted = missing.clone();
+    missing_sorted.sort();
+    assert_eq!(missing_sorted, expect, "{:#?}", analysis.findings);
 }

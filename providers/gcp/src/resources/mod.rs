@@ -10,10 +10,15 @@ use driftd_core::{AttrSpec, KindListing, ListError, ResourceKind, Shape, Tier, T
 use serde_json::Value;
 use std::collections::HashMap;
 
+pub mod compute_address;
 pub mod compute_disk;
 pub mod compute_firewall;
+pub mod compute_global_address;
 pub mod compute_instance;
 pub mod compute_network;
+pub mod compute_route;
+pub mod compute_router;
+pub mod compute_router_nat;
 pub mod compute_subnetwork;
 pub mod storage_bucket;
 
@@ -34,6 +39,14 @@ pub fn registry() -> Vec<Kind> {
         kind(Regional, Box::new(compute_subnetwork::ComputeSubnetwork)),
         kind(Global, Box::new(compute_firewall::ComputeFirewall)),
         kind(Global, Box::new(storage_bucket::StorageBucket)),
+        kind(Regional, Box::new(compute_address::ComputeAddress)),
+        kind(
+            Global,
+            Box::new(compute_global_address::ComputeGlobalAddress),
+        ),
+        kind(Global, Box::new(compute_route::ComputeRoute)),
+        kind(Regional, Box::new(compute_router::ComputeRouter)),
+        kind(Regional, Box::new(compute_router_nat::ComputeRouterNat)),
     ]
 }
 
