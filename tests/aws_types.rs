@@ -43,49 +43,7 @@ fn seed_all(rt: &tokio::runtime::Runtime, moto: &Moto, dir: &TempDir) -> (Seeded
 
 /// [`config`] limited to `types`.
 fn config_for(endpoint: &str, types: &[&str]) -> String {
-    let list: Vec<String> = types.iter().map(|t| format!("{t:?}")).collect();
-    config(endpoint, &[US]).replacen(
-        "[target.aws]",
-        &format!("resource_types = [{}]\n\n[target.aws]", list.join(", ")),
-        1,
-    )
-}
-
-/// `(kind, tier, type, id, changed paths)` of every finding, in report order.
-fn findings(report: &Value) -> Vec<(String, String, String, String, Vec<String>)> {
-    let summary = finding_summary(report);
-    let findings = report["findings"].as_array().expect("findings");
-    summary
-        .into_iter()
-        .zip(findings)
-        .map(|((kind, tier, t, id), f)| {
-            let paths = f["changes"]
-                .as_array()
-                .map(|c| {
-                    c.iter()
-                        .map(|c| c["path"].as_str().unwrap_or("").to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
-            (kind, tier, t, id, paths)
-        })
-        .collect()
-}
-
-fn finding(
-    kind: &str,
-    tier: &str,
-    t: &str,
-    id: &str,
-    paths: &[&str],
-) -> (String, String, String, String, Vec<String>) {
-    (
-        kind.into(),
-        tier.into(),
-        t.into(),
-        id.into(),
-        paths.iter().map(|p| p.to_string()).collect(),
-    )
+    config_for_types(endpoint, &[US], types, "")
 }
 
 #[test]

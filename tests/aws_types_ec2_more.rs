@@ -43,60 +43,14 @@ fn seed_all(rt: &tokio::runtime::Runtime, moto: &Moto, dir: &TempDir) -> (Seeded
 
 /// [`config`] limited to [`TYPES`], with `extra` target settings.
 fn config_for(endpoint: &str, extra: &str) -> String {
-    let list: Vec<String> = TYPES.iter().map(|t| format!("{t:?}")).collect();
-    config(endpoint, &[US]).replacen(
-        "[target.aws]",
-        &format!(
-            "resource_types = [{}]\n{extra}\n[target.aws]",
-            list.join(", ")
-        ),
-        1,
-    )
+    config_for_types(endpoint, &[US], &TYPES, extra)
 }
 
 /// `(kind, tier, type, id, changed paths)` of every finding, sorted.
 fn findings(report: &Value) -> Vec<(String, String, String, String, Vec<String>)> {
-    let mut out: Vec<_> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
-            let paths = f["changes"]
-                .as_array()
-                .map(|c| {
-                    c.iter()
-                        .map(|c| c["path"].as_str().unwrap_or("").to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
-            (
-                s("kind"),
-                s("tier"),
-                s("resource_type"),
-                s("resource_id"),
-                paths,
-            )
-        })
-        .collect();
+    let mut out = util::findings(report);
     out.sort();
     out
-}
-
-fn finding(
-    kind: &str,
-    tier: &str,
-    t: &str,
-    id: &str,
-    paths: &[&str],
-) -> (String, String, String, String, Vec<String>) {
-    (
-        kind.into(),
-        tier.into(),
-        t.into(),
-        id.into(),
-        paths.iter().map(|p| p.to_string()).collect(),
-    )
 }
 
 #[test]

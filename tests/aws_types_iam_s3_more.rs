@@ -29,16 +29,7 @@ const TYPES: [&str; 12] = [
 ];
 
 fn config_for(endpoint: &str) -> String {
-    let list: Vec<String> = TYPES.iter().map(|t| format!("{t:?}")).collect();
-    config(endpoint, &[REGION]).replacen(
-        "[target.aws]",
-        &format!("resource_types = [{}]\n\n[target.aws]", list.join(", ")),
-        1,
-    )
-}
-
-fn summary(kind: &str, tier: &str, t: &str, id: &str) -> (String, String, String, String) {
-    (kind.into(), tier.into(), t.into(), id.into())
+    config_for_types(endpoint, &[REGION], &TYPES, "")
 }
 
 /// The change paths of the finding on `resource_type`, `id`.

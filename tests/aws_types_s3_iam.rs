@@ -23,19 +23,6 @@ const TYPES: [&str; 8] = [
     "aws_security_group_rule",
 ];
 
-fn config_for(endpoint: &str, regions: &[&str], types: &[&str]) -> String {
-    let list: Vec<String> = types.iter().map(|t| format!("{t:?}")).collect();
-    config(endpoint, regions).replacen(
-        "[target.aws]",
-        &format!("resource_types = [{}]\n\n[target.aws]", list.join(", ")),
-        1,
-    )
-}
-
-fn summary(kind: &str, tier: &str, t: &str, id: &str) -> (String, String, String, String) {
-    (kind.into(), tier.into(), t.into(), id.into())
-}
-
 #[test]
 fn s3_iam_and_rules_in_sync_then_each_out_of_band_change_is_found() {
     let rt = runtime();
@@ -57,7 +44,10 @@ fn s3_iam_and_rules_in_sync_then_each_out_of_band_change_is_found() {
     // In sync: the trust policy and the policy were sent with other whitespace, key order and
     // list forms than the state's `jsonencode`; IAM returns them URL-encoded; the rule's and the
     // attachment's state ids are nowhere in AWS; moto's default group rules are cloud defaults.
-    dir.write("driftd.toml", &config_for(&endpoint, &[REGION], &TYPES));
+    dir.write(
+        "driftd.toml",
+        &config_for_types(&endpoint, &[REGION], &TYPES, ""),
+    );
     let run = driftd(dir.path(), &["check", "--format", "json"]);
     let report = run.json();
     assert_eq!(report["findings"], json!([]), "stderr: {}", run.stderr);
@@ -116,7 +106,7 @@ fn s3_iam_and_rules_in_sync_then_each_out_of_band_change_is_found() {
     // none of this region's buckets, and IAM is not listed at all.
     dir.write(
         "driftd.toml",
-        &config_for(&endpoint, &["us-east-1"], &["aws_s3_bucket"]),
+        &config_for_types(&endpoint, &["us-east-1"], &["aws_s3_bucket"], ""),
     );
     let run = driftd(dir.path(), &["check", "--format", "json"]);
     let report = run.json();

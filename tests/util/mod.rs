@@ -155,6 +155,62 @@ pub fn seed(
     seeded
 }
 
+/// [`config`] limited to `types`, with `extra` target settings (one per line, or none).
+pub fn config_for_types(endpoint: &str, regions: &[&str], types: &[&str], extra: &str) -> String {
+    let list: Vec<String> = types.iter().map(|t| format!("{t:?}")).collect();
+    config(endpoint, regions).replacen(
+        "[target.aws]",
+        &format!(
+            "resource_types = [{}]\n{extra}\n[target.aws]",
+            list.join(", ")
+        ),
+        1,
+    )
+}
+
+/// `(kind, tier, resource_type, resource_id)`, as a test writes the finding it expects.
+pub fn summary(kind: &str, tier: &str, t: &str, id: &str) -> (String, String, String, String) {
+    (kind.into(), tier.into(), t.into(), id.into())
+}
+
+/// `(kind, tier, resource_type, resource_id, changed paths)` of every finding, in report order.
+pub fn findings(report: &Value) -> Vec<(String, String, String, String, Vec<String>)> {
+    let findings = report["findings"].as_array().expect("findings array");
+    finding_summary(report)
+        .into_iter()
+        .zip(findings)
+        .map(|((kind, tier, t, id), f)| {
+            let paths = f["changes"]
+                .as_array()
+                .map(|c| {
+                    c.iter()
+                        .map(|c| c["path"].as_str().unwrap_or("").to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            (kind, tier, t, id, paths)
+        })
+        .collect()
+}
+
+/// One entry of [`findings`], as a test writes the finding it expects.
+pub fn finding(
+    kind: &str,
+    tier: &str,
+    t: &str,
+    id: &str,
+    paths: &[&str],
+) -> (String, String, String, String, Vec<String>) {
+    let (kind, tier, t, id) = summary(kind, tier, t, id);
+    (
+        kind,
+        tier,
+        t,
+        id,
+        paths.iter().map(|p| p.to_string()).collect(),
+    )
+}
+
 /// `(kind, tier, resource_type, resource_id)` of every finding, in report order.
 pub fn finding_summary(report: &Value) -> Vec<(String, String, String, String)> {
     report["findings"]
