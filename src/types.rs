@@ -51,7 +51,7 @@ fn shape_name(shape: Shape) -> &'static str {
 pub fn run(args: TypesArgs) -> Result<u8> {
     let wanted = match args.provider.as_deref() {
         None => None,
-        Some(p) => match registry::find(p).filter(|_| !p.is_empty()) {
+        Some(p) => match registry::find(p) {
             Some(kind) => Some(kind.names()[0]),
             None => bail!("unknown provider `{p}`; providers: {}", registry::names()),
         },
