@@ -7,16 +7,19 @@ use serde_json::{json, Value};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use util::*;
 
 const US: &str = "us-east-1";
 
-/// A daemon process with its notify socket.
+/// A daemon process with its notify socket, read all the time as systemd reads it (a receiver
+/// that stops reading makes the daemon drop datagrams once the socket's queue is full).
 struct Daemon {
     child: Child,
-    notify: UnixDatagram,
-    messages: Vec<String>,
+    messages: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
 }
 
 impl Daemon {
@@ -52,26 +55,42 @@ impl Daemon {
             ))
             .spawn()
             .expect("start daemon");
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (seen, stopped) = (messages.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while !stopped.load(Ordering::Relaxed) {
+                if let Ok(n) = notify.recv(&mut buf) {
+                    let m = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    seen.lock().unwrap().push(m);
+                }
+            }
+        });
         Daemon {
             child,
-            notify,
-            messages: Vec::new(),
+            messages,
+            stop,
         }
     }
 
-    /// Waits until a notify datagram containing `what` arrives (keeping all of them).
+    /// Every notify datagram received so far.
+    fn messages(&self) -> Vec<String> {
+        self.messages.lock().unwrap().clone()
+    }
+
+    /// Waits until a notify datagram containing `what` has arrived.
     fn wait_notify(&mut self, what: &str, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        let mut buf = [0u8; 4096];
-        let mut seen = self.messages.iter().any(|m| m.contains(what));
-        while !seen && Instant::now() < deadline {
-            if let Ok(n) = self.notify.recv(&mut buf) {
-                let m = String::from_utf8_lossy(&buf[..n]).into_owned();
-                seen = m.contains(what);
-                self.messages.push(m);
+        loop {
+            if self.messages().iter().any(|m| m.contains(what)) {
+                return true;
             }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
-        seen
     }
 
     fn signal(&self, sig: &str) {
@@ -97,6 +116,7 @@ impl Daemon {
 
 impl Drop for Daemon {
     fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -171,12 +191,12 @@ fn drift_is_opened_seen_again_resolved_and_the_daemon_stops_cleanly() {
     assert!(
         daemon.wait_notify("READY=1", Duration::from_secs(20)),
         "{:?}",
-        daemon.messages
+        daemon.messages()
     );
     assert!(
         daemon.wait_notify("WATCHDOG=1", Duration::from_secs(5)),
         "{:?}",
-        daemon.messages
+        daemon.messages()
     );
 
     // Opened, then seen again by later scheduled scans.

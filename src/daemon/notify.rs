@@ -11,6 +11,12 @@ fn send(state: &str) -> bool {
     let Ok(sock) = UnixDatagram::unbound() else {
         return false;
     };
+    // Called from async tasks: a receiver that stops reading (its queue full) must cost one lost
+    // datagram, never a blocked runtime worker (both workers blocked here stopped the scheduler
+    // and SIGTERM handling).
+    if sock.set_nonblocking(true).is_err() {
+        return false;
+    }
     let path = path.to_string_lossy().into_owned();
     let sent = if let Some(name) = path.strip_prefix('@') {
         use std::os::linux::net::SocketAddrExt;
@@ -19,8 +25,12 @@ fn send(state: &str) -> bool {
     } else {
         sock.send_to(state.as_bytes(), &path)
     };
-    if let Err(e) = &sent {
-        tracing::warn!(error = %e, "cannot notify systemd");
+    match &sent {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+            tracing::debug!("systemd's notify socket is full; message dropped")
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot notify systemd"),
+        Ok(_) => {}
     }
     sent.is_ok()
 }
