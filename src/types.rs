@@ -83,6 +83,9 @@ pub fn run(args: TypesArgs) -> Result<u8> {
                     out.push_str(&format!("{p} ({} types)\n", specs.len()));
                     for s in specs {
                         out.push_str(&format!("  {}: {}\n", s.resource_type, attrs_text(s)));
+                        for n in s.not_compared {
+                            out.push_str(&format!("    not compared: {}: {}\n", n.name, n.reason));
+                        }
                     }
                     out.push('\n');
                 }
@@ -130,6 +133,10 @@ fn type_json(spec: &TypeSpec) -> Value {
             "resolved": a.resolved,
             "state_alias": a.state_alias,
         })).collect::<Vec<_>>(),
+        "not_compared": spec.not_compared.iter().map(|n| json!({
+            "name": n.name,
+            "reason": n.reason,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -147,6 +154,15 @@ mod tests {
             for s in specs {
                 assert_eq!(s.provider, provider);
                 assert!(!s.attrs.is_empty(), "{} compares nothing", s.resource_type);
+                for n in s.not_compared {
+                    assert!(
+                        !s.attrs.iter().any(|a| a.name == n.name),
+                        "{}.{} is both compared and not compared",
+                        s.resource_type,
+                        n.name
+                    );
+                    assert!(!n.reason.is_empty(), "{}.{}", s.resource_type, n.name);
+                }
             }
         }
     }

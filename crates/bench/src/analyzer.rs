@@ -20,6 +20,7 @@ static INSTANCE: TypeSpec = TypeSpec {
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
     ],
     generated_tag_prefixes: &["aws:"],
+    not_compared: &[],
 };
 
 static RULE_BLOCK: RuleLayout = RuleLayout {
@@ -46,6 +47,7 @@ static SECURITY_GROUP: TypeSpec = TypeSpec {
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
     ],
     generated_tag_prefixes: &["aws:"],
+    not_compared: &[],
 };
 
 static EBS_VOLUME: TypeSpec = TypeSpec {
@@ -59,6 +61,7 @@ static EBS_VOLUME: TypeSpec = TypeSpec {
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
     ],
     generated_tag_prefixes: &["aws:"],
+    not_compared: &[],
 };
 
 static VPC: TypeSpec = TypeSpec {
@@ -71,6 +74,7 @@ static VPC: TypeSpec = TypeSpec {
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
     ],
     generated_tag_prefixes: &["aws:"],
+    not_compared: &[],
 };
 
 pub static SPECS: [&TypeSpec; 4] = [&INSTANCE, &SECURITY_GROUP, &EBS_VOLUME, &VPC];

@@ -396,6 +396,7 @@ mod tests {
             AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
         ],
         generated_tag_prefixes: &["aws:"],
+        not_compared: &[],
     };
 
     fn res(id: &str, region: &str, attrs: serde_json::Value) -> Resource {

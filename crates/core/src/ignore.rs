@@ -1016,6 +1016,7 @@ mod tests {
                 AttrSpec::new("tags", Shape::Tags).tier(TierHint::Always(Tier::Info)),
             ],
             generated_tag_prefixes: &[],
+            not_compared: &[],
         };
         let set = file("aws_security_group.*.ingress\n");
         let mut sg = finding("aws_security_group", "sg-1", None, &["ingress", "tags.Env"]);

@@ -34,4 +34,4 @@ pub use model::*;
 pub use prepare::{Prepared, Side};
 pub use provider::{KindListing, ListError, LiveInventory, Provider, ProviderError, ResourceKind};
 pub use report::{FailOn, Outcome, Report};
-pub use schema::{AttrSpec, RuleLayout, RuleSource, Shape, TierHint, TypeSpec};
+pub use schema::{AttrSpec, RuleLayout, RuleSource, Shape, TierHint, TypeSpec, UncomparedAttr};

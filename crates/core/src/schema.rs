@@ -203,6 +203,23 @@ pub struct TypeSpec {
     pub attrs: &'static [AttrSpec],
     /// Tag keys with these prefixes are written by the cloud itself (`aws:`) and never compared.
     pub generated_tag_prefixes: &'static [&'static str],
+    /// Attributes Terraform records for this type that driftd does not compare, each with the
+    /// reason (`driftd types` lists them): a write-only secret, a value the API never returns,
+    /// one only a second call per resource could read.
+    pub not_compared: &'static [UncomparedAttr],
+}
+
+/// An attribute of a type that is deliberately not compared, and why.
+#[derive(Debug, Clone, Copy)]
+pub struct UncomparedAttr {
+    pub name: &'static str,
+    pub reason: &'static str,
+}
+
+impl UncomparedAttr {
+    pub const fn new(name: &'static str, reason: &'static str) -> Self {
+        UncomparedAttr { name, reason }
+    }
 }
 
 impl TypeSpec {
@@ -989,6 +1006,7 @@ mod tests {
         resource_type: "test",
         attrs: &[],
         generated_tag_prefixes: &["aws:"],
+        not_compared: &[],
     };
 
     /// The rule blocks of an AWS security group, the layout the definition in `legacy` was

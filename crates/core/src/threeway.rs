@@ -641,6 +641,7 @@ mod tests {
         resource_type: "aws_instance",
         attrs: &ATTRS,
         generated_tag_prefixes: &["aws:"],
+        not_compared: &[],
     };
 
     fn res(id: &str, address: Option<&str>, attrs: Value) -> Resource {

@@ -60,6 +60,7 @@ mod tests {
             AttrSpec::new("door", Shape::Scalar).tier(TierHint::Rule(opened)),
         ],
         generated_tag_prefixes: &[],
+        not_compared: &[],
     };
 
     #[test]

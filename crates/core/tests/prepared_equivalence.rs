@@ -277,6 +277,7 @@ static INSTANCE: TypeSpec = TypeSpec {
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
     ],
     generated_tag_prefixes: &["aws:"],
+    not_compared: &[],
 };
 
 /// A second spec of the same type, later in the list: it is the one used.
@@ -290,6 +291,7 @@ static INSTANCE_V2: TypeSpec = TypeSpec {
         AttrSpec::new("vpc_security_group_ids", Shape::Set),
     ],
     generated_tag_prefixes: &["aws:", "kubernetes.io/"],
+    not_compared: &[],
 };
 
 /// The rule blocks of an AWS security group, which `rule_block` and `regrouped` write.
@@ -317,6 +319,7 @@ static SECURITY_GROUP: TypeSpec = TypeSpec {
         AttrSpec::new("tags", Shape::Tags).with_state_alias("tags_all"),
     ],
     generated_tag_prefixes: &["aws:"],
+    not_compared: &[],
 };
 
 /// Same type name, another provider: a different type.
@@ -325,6 +328,7 @@ static OTHER_CLOUD: TypeSpec = TypeSpec {
     resource_type: "aws_instance",
     attrs: &[AttrSpec::new("size", Shape::Scalar)],
     generated_tag_prefixes: &[],
+    not_compared: &[],
 };
 
 /// The shapes Google Cloud instances use: keys-only maps, links and block counts.
@@ -338,6 +342,7 @@ static GOOGLE_INSTANCE: TypeSpec = TypeSpec {
         AttrSpec::new("tags", Shape::Tags),
     ],
     generated_tag_prefixes: &["goog-"],
+    not_compared: &[],
 };
 
 static SPECS: [&TypeSpec; 5] = [

@@ -41,6 +41,7 @@ pub fn spec_for(resource_type: &str, attrs: Vec<(String, AttrKind)>) -> &'static
         resource_type: Box::leak(resource_type.to_string().into_boxed_str()),
         attrs: Box::leak(specs.into_boxed_slice()),
         generated_tag_prefixes: &[],
+        not_compared: &[],
     }));
     cache.insert(key, spec);
     spec

@@ -26,6 +26,7 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(a: &Address, region: &str) -> Option<Resource> {

@@ -20,6 +20,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("path", Shape::Scalar),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(group: &Group, scope: &str) -> Resource {

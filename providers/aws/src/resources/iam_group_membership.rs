@@ -26,6 +26,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("users", Shape::Set).tier(GRANTS),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(group: &str, users: &[String], scope: &str) -> Resource {

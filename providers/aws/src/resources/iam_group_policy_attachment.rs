@@ -19,6 +19,7 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_iam_group_policy_attachment",
     attrs: &attachment_attrs("group"),
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(group: &str, policy_arn: &str, scope: &str) -> Resource {

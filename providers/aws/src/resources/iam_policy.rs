@@ -23,6 +23,7 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(p: &Policy, document: Option<String>, scope: &str) -> Option<Resource> {

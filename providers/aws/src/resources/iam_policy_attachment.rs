@@ -30,6 +30,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("groups", Shape::Set).tier(GRANTS),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// Who holds one policy, by name, as Terraform records them.

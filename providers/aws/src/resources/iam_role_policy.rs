@@ -22,6 +22,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("policy", Shape::Document).tier(GRANTS),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(role: &str, role_path: &str, name: &str, document: &str, scope: &str) -> Resource {

@@ -18,6 +18,7 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_iam_role_policy_attachment",
     attrs: &attachment_attrs("role"),
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(role: &str, role_path: &str, policy_arn: &str, scope: &str) -> Resource {

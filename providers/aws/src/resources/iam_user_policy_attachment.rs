@@ -18,6 +18,7 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_iam_user_policy_attachment",
     attrs: &attachment_attrs("user"),
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(user: &str, policy_arn: &str, scope: &str) -> Resource {

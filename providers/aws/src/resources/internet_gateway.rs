@@ -17,6 +17,7 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_internet_gateway",
     attrs: &[AttrSpec::new("vpc_id", Shape::Scalar), TAGS],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(g: &SdkGateway, region: &str, default_vpcs: &HashSet<String>) -> Option<Resource> {

@@ -17,6 +17,7 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_key_pair",
     attrs: &[TAGS],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(k: &KeyPairInfo, region: &str) -> Option<Resource> {

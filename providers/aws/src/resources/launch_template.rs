@@ -44,6 +44,7 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(t: &SdkTemplate, region: &str) -> Option<Resource> {

@@ -25,6 +25,7 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(g: &SdkNatGateway, region: &str) -> Option<Resource> {

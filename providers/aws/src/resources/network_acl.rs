@@ -28,6 +28,7 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// The protocol number Terraform records: the ACL API speaks numbers, but accepts names.

@@ -52,6 +52,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("destination_prefix_list_id", Shape::Scalar),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// A route that now leads to an internet gateway: critical.

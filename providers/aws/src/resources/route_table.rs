@@ -26,6 +26,7 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// One Terraform `route` block, or `None` for a route Terraform does not record.

@@ -35,6 +35,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("gateway_id", Shape::Scalar).identity(),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(a: &SdkAssociation, region: &str) -> Option<Resource> {

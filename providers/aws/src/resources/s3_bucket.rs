@@ -25,6 +25,7 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_s3_bucket",
     attrs: &[AttrSpec::new("bucket", Shape::Scalar), TAGS],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// Every bucket of the account, listed once per scan by whichever S3 unit asks first. A failure

@@ -26,6 +26,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("access_control_policy", Shape::Document).tier(GRANTS),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// A grantee block as Terraform writes it (shared with `aws_s3_bucket_logging`'s target grants).

@@ -31,6 +31,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("transition_default_minimum_object_size", Shape::Scalar),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// A date as Terraform's RFC 3339 attribute holds it.

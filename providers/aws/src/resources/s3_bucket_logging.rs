@@ -26,6 +26,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("target_object_key_format", Shape::Document),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// The logging attributes, or `null` when the bucket does not log (GetBucketLogging answers

@@ -37,6 +37,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new(SETTINGS[3], Shape::Scalar).tier(TURNED_OFF),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// The four settings; AWS leaves a setting out when it is off.

@@ -21,6 +21,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("rule", Shape::Document),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn rules(rules: &[ServerSideEncryptionRule]) -> Value {

@@ -21,6 +21,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("versioning_configuration", Shape::Document),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 const ATTR: &str = "versioning_configuration";

@@ -44,6 +44,7 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// A rule added (or changed) that lets the whole internet in (`0.0.0.0/0`, `::/0`), on any port:

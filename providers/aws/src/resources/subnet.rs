@@ -21,6 +21,7 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(s: &SdkSubnet, region: &str) -> Option<Resource> {

@@ -35,6 +35,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("device_name", Shape::Scalar),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// Device names AMIs give the root volume.

@@ -33,6 +33,7 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(v: &SdkVpc, region: &str) -> Option<Resource> {

@@ -36,6 +36,7 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 fn map(e: &SdkEndpoint, region: &str) -> Option<Resource> {

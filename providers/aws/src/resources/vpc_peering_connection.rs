@@ -37,6 +37,7 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// One side's options block as Terraform records it, `[]` when AWS reports none (a connection

@@ -15,6 +15,7 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_vpc_security_group_egress_rule",
     attrs: RULE_ATTRS,
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 #[async_trait]

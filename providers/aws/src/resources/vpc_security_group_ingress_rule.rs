@@ -44,6 +44,7 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_vpc_security_group_ingress_rule",
     attrs: RULE_ATTRS,
     generated_tag_prefixes: AWS_GENERATED_TAGS,
+    not_compared: &[],
 };
 
 /// The protocol as Terraform records it: AWS's name in lower case, `-1` for all traffic.

@@ -37,6 +37,7 @@ static SPEC: TypeSpec = TypeSpec {
         LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
+    not_compared: &[],
 };
 
 /// An internal address that became external is reachable from the internet: critical.

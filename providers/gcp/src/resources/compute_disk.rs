@@ -23,6 +23,7 @@ pub(crate) static SPEC: TypeSpec = TypeSpec {
         LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
+    not_compared: &[],
 };
 
 fn map(d: &Disk, scope: &Scope) -> Option<Resource> {

@@ -35,6 +35,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("target_service_accounts", Shape::Set),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
+    not_compared: &[],
 };
 
 /// Sources that now include the whole internet where they did not: critical. The rule's ports

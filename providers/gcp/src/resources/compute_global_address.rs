@@ -33,6 +33,7 @@ static SPEC: TypeSpec = TypeSpec {
         LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
+    not_compared: &[],
 };
 
 fn map(a: &Address, scope: &Scope) -> Option<Resource> {

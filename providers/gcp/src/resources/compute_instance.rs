@@ -50,6 +50,7 @@ static SPEC: TypeSpec = TypeSpec {
         LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
+    not_compared: &[],
 };
 
 const IMAGE: &str = "boot_disk.0.initialize_params.0.image";

@@ -22,6 +22,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("description", Shape::Scalar),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
+    not_compared: &[],
 };
 
 fn map(n: &Network, scope: &Scope) -> Option<Resource> {

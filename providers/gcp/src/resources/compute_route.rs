@@ -40,6 +40,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("description", Shape::Scalar),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
+    not_compared: &[],
 };
 
 /// A route that now covers every destination where it covered a range: critical.

@@ -28,6 +28,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("description", Shape::Scalar),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
+    not_compared: &[],
 };
 
 /// The `bgp` block as the provider records it: a list of one block, or empty.

@@ -43,6 +43,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("endpoint_types", Shape::Set),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
+    not_compared: &[],
 };
 
 fn links(v: &[String]) -> Vec<String> {

@@ -24,6 +24,7 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("description", Shape::Scalar),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
+    not_compared: &[],
 };
 
 fn map(s: &Subnetwork, scope: &Scope) -> Option<Resource> {

@@ -30,6 +30,7 @@ static SPEC: TypeSpec = TypeSpec {
         LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
+    not_compared: &[],
 };
 
 /// Public access prevention lifted (`enforced` no more): the bucket can now be made public,
