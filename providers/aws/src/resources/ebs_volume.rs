@@ -9,7 +9,9 @@ use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Volume, VolumeState};
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::json;
 use std::collections::{BTreeSet, HashSet};
 
@@ -27,7 +29,34 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new("iops", "not compared yet (DescribeVolumes returns it)"),
+        UncomparedAttr::new(
+            "throughput",
+            "not compared yet (DescribeVolumes returns it)",
+        ),
+        UncomparedAttr::new(
+            "kms_key_id",
+            "not compared yet (DescribeVolumes returns it); the key is chosen at create, changing \
+            it replaces the volume",
+        ),
+        UncomparedAttr::new(
+            "multi_attach_enabled",
+            "not compared yet (DescribeVolumes returns it)",
+        ),
+        UncomparedAttr::new(
+            "outpost_arn",
+            "fixed at create: another Outpost is another volume",
+        ),
+        UncomparedAttr::new(
+            "final_snapshot",
+            "Terraform-side only: acts when Terraform destroys the volume",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 fn map(v: &Volume, region: &str) -> Option<Resource> {

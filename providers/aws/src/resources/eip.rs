@@ -8,7 +8,9 @@ use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Address;
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Value};
 
 pub struct Eip;
@@ -26,7 +28,31 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "address",
+            "fixed at allocation (an address recovered from a BYOIP pool); another one is another \
+            allocation id",
+        ),
+        UncomparedAttr::new(
+            "associate_with_private_ip",
+            "not compared yet (DescribeAddresses returns it): the private IP of the association",
+        ),
+        UncomparedAttr::new(
+            "customer_owned_ipv4_pool",
+            "fixed at allocation (Outposts): another pool is another address",
+        ),
+        UncomparedAttr::new(
+            "network_border_group",
+            "fixed at allocation: another group is another address",
+        ),
+        UncomparedAttr::new("ipam_pool_id", "used once, to allocate from an IPAM pool"),
+        UncomparedAttr::new("vpc", "deprecated stand-in for domain, which is compared"),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 fn map(a: &Address, region: &str) -> Option<Resource> {

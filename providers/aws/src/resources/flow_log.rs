@@ -19,6 +19,7 @@ use aws_sdk_ec2::types::FlowLog as SdkFlowLog;
 use aws_sdk_ec2::Client;
 use driftd_core::{
     AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use serde_json::{json, Value};
 
@@ -47,7 +48,10 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[UncomparedAttr::new(
+        "deliver_cross_account_role",
+        "not compared yet (DescribeFlowLogs returns it)",
+    )],
 };
 
 /// The Terraform attribute that holds what is logged, by the id's prefix.

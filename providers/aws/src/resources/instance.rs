@@ -8,7 +8,9 @@ use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Instance as SdkInstance, InstanceAttributeName, InstanceStateName};
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -34,7 +36,169 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "iam_instance_profile",
+            "not compared yet (DescribeInstances gives the profile's ARN, state its name): what \
+            the instance may do",
+        ),
+        UncomparedAttr::new(
+            "metadata_options",
+            "not compared yet (DescribeInstances returns it): IMDSv2 enforcement and hop limit",
+        ),
+        UncomparedAttr::new(
+            "user_data",
+            "state holds a hash; reading it takes a DescribeInstanceAttribute call per instance, \
+            not made yet",
+        ),
+        UncomparedAttr::new(
+            "user_data_base64",
+            "as user_data: reading it takes a second call per instance, not made yet",
+        ),
+        UncomparedAttr::new(
+            "user_data_replace_on_change",
+            "Terraform-side only: whether a user data change replaces the instance",
+        ),
+        UncomparedAttr::new(
+            "associate_public_ip_address",
+            "used at launch; DescribeInstances shows only whether a public IP is attached now",
+        ),
+        UncomparedAttr::new(
+            "private_ip",
+            "fixed at launch with the primary interface; not compared yet",
+        ),
+        UncomparedAttr::new(
+            "secondary_private_ips",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv6_addresses",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv6_address_count",
+            "used at launch to assign IPv6 addresses; not compared yet",
+        ),
+        UncomparedAttr::new(
+            "enable_primary_ipv6",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "source_dest_check",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "security_groups",
+            "group names (EC2-Classic and default VPC); vpc_security_group_ids is compared",
+        ),
+        UncomparedAttr::new(
+            "network_interface",
+            "interfaces attached at launch; only subnet_id and vpc_security_group_ids of the \
+            primary one are compared",
+        ),
+        UncomparedAttr::new(
+            "root_block_device",
+            "not compared yet: size, type and encryption of the root volume, which is the \
+            instance's own (a cloud default as aws_ebs_volume)",
+        ),
+        UncomparedAttr::new(
+            "ebs_block_device",
+            "not compared yet: volumes created with the instance are its own (cloud defaults as \
+            aws_ebs_volume)",
+        ),
+        UncomparedAttr::new(
+            "ephemeral_block_device",
+            "instance store mappings, fixed at launch",
+        ),
+        UncomparedAttr::new(
+            "volume_tags",
+            "tags of the instance's volumes, not of the instance; not compared yet",
+        ),
+        UncomparedAttr::new(
+            "ebs_optimized",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "monitoring",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new("tenancy", "not compared yet (DescribeInstances returns it)"),
+        UncomparedAttr::new(
+            "placement_group",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "placement_partition_number",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new("host_id", "not compared yet (DescribeInstances returns it)"),
+        UncomparedAttr::new(
+            "host_resource_group_arn",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "cpu_options",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new("cpu_core_count", "deprecated form of cpu_options"),
+        UncomparedAttr::new("cpu_threads_per_core", "deprecated form of cpu_options"),
+        UncomparedAttr::new(
+            "credit_specification",
+            "read only with a DescribeInstanceCreditSpecifications call, not made yet",
+        ),
+        UncomparedAttr::new(
+            "disable_api_stop",
+            "read only with a DescribeInstanceAttribute call per instance, not made yet",
+        ),
+        UncomparedAttr::new(
+            "instance_initiated_shutdown_behavior",
+            "read only with a DescribeInstanceAttribute call per instance, not made yet",
+        ),
+        UncomparedAttr::new(
+            "hibernation",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "enclave_options",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "maintenance_options",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "capacity_reservation_specification",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "private_dns_name_options",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "instance_market_options",
+            "not compared yet (DescribeInstances returns it)",
+        ),
+        UncomparedAttr::new(
+            "launch_template",
+            "used at launch; the instance's own settings are what is compared",
+        ),
+        UncomparedAttr::new(
+            "instance_state",
+            "runtime state (running, stopped), not configuration",
+        ),
+        UncomparedAttr::new(
+            "get_password_data",
+            "Terraform-side only: whether Terraform fetches password_data",
+        ),
+        UncomparedAttr::new(
+            "password_data",
+            "secret (an encrypted Windows password): never read",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 fn map(i: &SdkInstance, region: &str) -> Option<Resource> {

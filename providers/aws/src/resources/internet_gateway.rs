@@ -6,7 +6,9 @@ use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, InternetGateway as SdkGateway};
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::json;
 use std::collections::HashSet;
 
@@ -17,7 +19,10 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_internet_gateway",
     attrs: &[AttrSpec::new("vpc_id", Shape::Scalar), TAGS],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[UncomparedAttr::new(
+        "timeouts",
+        "Terraform-side only: how long Terraform waits for an operation",
+    )],
 };
 
 fn map(g: &SdkGateway, region: &str, default_vpcs: &HashSet<String>) -> Option<Resource> {

@@ -7,7 +7,7 @@ use crate::client::{classify, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::KeyPairInfo;
 use aws_sdk_ec2::Client;
-use driftd_core::{KindListing, ListError, Resource, ResourceKind, TypeSpec};
+use driftd_core::{KindListing, ListError, Resource, ResourceKind, TypeSpec, UncomparedAttr};
 use serde_json::json;
 
 pub struct KeyPair;
@@ -17,7 +17,22 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_key_pair",
     attrs: &[TAGS],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "public_key",
+            "not read: DescribeKeyPairs answers it only when asked, and another key under the \
+            same name would show in fingerprint",
+        ),
+        UncomparedAttr::new(
+            "fingerprint",
+            "not compared yet: a key deleted and imported again under the same name has another \
+            one",
+        ),
+        UncomparedAttr::new(
+            "key_name_prefix",
+            "Terraform-side only: generates the name at create; the name is the id",
+        ),
+    ],
 };
 
 fn map(k: &KeyPairInfo, region: &str) -> Option<Resource> {

@@ -10,7 +10,9 @@ use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{LaunchTemplate as SdkTemplate, LaunchTemplateVersion};
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -44,7 +46,152 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "name_prefix",
+            "Terraform-side only: generates name at create; name is compared",
+        ),
+        UncomparedAttr::new(
+            "update_default_version",
+            "Terraform-side only: whether an apply makes its new version the default",
+        ),
+        UncomparedAttr::new("latest_version", "computed: every apply adds a version"),
+        UncomparedAttr::new(
+            "iam_instance_profile",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet: what instances launched from it may do",
+        ),
+        UncomparedAttr::new(
+            "metadata_options",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet: IMDSv2 enforcement",
+        ),
+        UncomparedAttr::new(
+            "user_data",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "network_interfaces",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "block_device_mappings",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "security_group_names",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "monitoring",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "placement",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "ebs_optimized",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "disable_api_stop",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "disable_api_termination",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "instance_initiated_shutdown_behavior",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "instance_market_options",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "instance_requirements",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "cpu_options",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "credit_specification",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "capacity_reservation_specification",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "enclave_options",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "hibernation_options",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "maintenance_options",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "private_dns_name_options",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "license_specification",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "kernel_id",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "ram_disk_id",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "tag_specifications",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet",
+        ),
+        UncomparedAttr::new(
+            "elastic_gpu_specifications",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet (deprecated by AWS)",
+        ),
+        UncomparedAttr::new(
+            "elastic_inference_accelerator",
+            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
+            compared yet (deprecated by AWS)",
+        ),
+    ],
 };
 
 fn map(t: &SdkTemplate, region: &str) -> Option<Resource> {

@@ -8,7 +8,9 @@ use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{NatGateway as SdkNatGateway, NatGatewayState};
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Value};
 
 pub struct NatGateway;
@@ -25,7 +27,29 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "secondary_allocation_ids",
+            "not compared yet (DescribeNatGateways returns it): more Elastic IPs traffic leaves \
+            from",
+        ),
+        UncomparedAttr::new(
+            "private_ip",
+            "not compared yet (DescribeNatGateways returns it)",
+        ),
+        UncomparedAttr::new(
+            "secondary_private_ip_addresses",
+            "not compared yet (DescribeNatGateways returns it)",
+        ),
+        UncomparedAttr::new(
+            "secondary_private_ip_address_count",
+            "a count of secondary_private_ip_addresses, not compared yet",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 fn map(g: &SdkNatGateway, region: &str) -> Option<Resource> {

@@ -8,7 +8,9 @@ use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{NetworkInterface as SdkInterface, NetworkInterfaceType};
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Value};
 
 pub struct NetworkInterface;
@@ -25,7 +27,69 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "attachment",
+            "not compared yet (DescribeNetworkInterfaces returns it): the instance that holds the \
+            interface",
+        ),
+        UncomparedAttr::new(
+            "private_ip",
+            "the primary address, a member of private_ips, which is compared",
+        ),
+        UncomparedAttr::new(
+            "private_ip_list",
+            "the ordered form of private_ips, which is compared",
+        ),
+        UncomparedAttr::new(
+            "private_ip_list_enabled",
+            "Terraform-side only: which form of the addresses the code uses",
+        ),
+        UncomparedAttr::new(
+            "private_ips_count",
+            "the number of secondary addresses; private_ips is compared",
+        ),
+        UncomparedAttr::new(
+            "ipv6_addresses",
+            "not compared yet (DescribeNetworkInterfaces returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv6_address_list",
+            "not compared yet (DescribeNetworkInterfaces returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv6_address_list_enabled",
+            "Terraform-side only: which form of the addresses the code uses",
+        ),
+        UncomparedAttr::new(
+            "ipv6_address_count",
+            "not compared yet (DescribeNetworkInterfaces returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv4_prefixes",
+            "not compared yet (DescribeNetworkInterfaces returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv4_prefix_count",
+            "not compared yet (DescribeNetworkInterfaces returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv6_prefixes",
+            "not compared yet (DescribeNetworkInterfaces returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv6_prefix_count",
+            "not compared yet (DescribeNetworkInterfaces returns it)",
+        ),
+        UncomparedAttr::new(
+            "enable_primary_ipv6",
+            "not compared yet (DescribeNetworkInterfaces returns it)",
+        ),
+        UncomparedAttr::new(
+            "interface_type",
+            "fixed at create (efa, trunk, ...): another type is another interface",
+        ),
+    ],
 };
 
 /// Whether AWS created the interface by itself rather than someone creating it.

@@ -26,7 +26,7 @@ use aws_sdk_ec2::types::{Route, RouteTable as SdkRouteTable};
 use aws_sdk_ec2::Client;
 use driftd_core::{
     AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec,
+    TypeSpec, UncomparedAttr,
 };
 use serde_json::json;
 
@@ -52,7 +52,22 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("destination_prefix_list_id", Shape::Scalar),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "state",
+            "computed by AWS (blackhole when the target is gone), not configuration; the target \
+            is compared",
+        ),
+        UncomparedAttr::new(
+            "instance_id",
+            "computed: the instance behind network_interface_id, which is compared",
+        ),
+        UncomparedAttr::new("origin", "computed: how the route was made"),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// A route that now leads to an internet gateway: critical.

@@ -12,7 +12,9 @@ use crate::client::{classify, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Route, RouteOrigin, RouteTable as SdkRouteTable};
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Value};
 
 pub struct RouteTable;
@@ -26,7 +28,17 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "propagating_vgws",
+            "not compared yet (DescribeRouteTables returns it): gateways whose routes the table \
+            learns",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// One Terraform `route` block, or `None` for a route Terraform does not record.

@@ -21,6 +21,7 @@ use aws_sdk_ec2::types::{RouteTableAssociation as SdkAssociation, RouteTableAsso
 use aws_sdk_ec2::Client;
 use driftd_core::{
     AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use serde_json::json;
 
@@ -35,7 +36,10 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("gateway_id", Shape::Scalar).identity(),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[UncomparedAttr::new(
+        "timeouts",
+        "Terraform-side only: how long Terraform waits for an operation",
+    )],
 };
 
 fn map(a: &SdkAssociation, region: &str) -> Option<Resource> {

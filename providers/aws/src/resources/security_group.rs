@@ -9,7 +9,7 @@ use aws_sdk_ec2::types::{IpPermission, SecurityGroup as SdkGroup};
 use aws_sdk_ec2::Client;
 use driftd_core::{
     AttrSpec, Change, ChangeOp, KindListing, ListError, Resource, ResourceKind, RuleLayout,
-    RuleSource, Shape, Tier, TierHint, TypeSpec,
+    RuleSource, Shape, Tier, TierHint, TypeSpec, UncomparedAttr,
 };
 use serde_json::{json, Value};
 
@@ -44,7 +44,20 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "name_prefix",
+            "Terraform-side only: generates name at create; name is compared",
+        ),
+        UncomparedAttr::new(
+            "revoke_rules_on_delete",
+            "Terraform-side only: acts when Terraform destroys the group",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// A rule added (or changed) that lets the whole internet in (`0.0.0.0/0`, `::/0`), on any port:

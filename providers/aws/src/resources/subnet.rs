@@ -5,7 +5,9 @@ use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Subnet as SdkSubnet;
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::json;
 
 pub struct Subnet;
@@ -21,7 +23,60 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "availability_zone_id",
+            "the id of availability_zone, which is compared",
+        ),
+        UncomparedAttr::new(
+            "assign_ipv6_address_on_creation",
+            "not compared yet (DescribeSubnets returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv6_cidr_block",
+            "not compared yet (DescribeSubnets returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv6_native",
+            "not compared yet (DescribeSubnets returns it)",
+        ),
+        UncomparedAttr::new(
+            "enable_dns64",
+            "not compared yet (DescribeSubnets returns it)",
+        ),
+        UncomparedAttr::new(
+            "enable_lni_at_device_index",
+            "not compared yet (DescribeSubnets returns it)",
+        ),
+        UncomparedAttr::new(
+            "enable_resource_name_dns_a_record_on_launch",
+            "not compared yet (DescribeSubnets returns it)",
+        ),
+        UncomparedAttr::new(
+            "enable_resource_name_dns_aaaa_record_on_launch",
+            "not compared yet (DescribeSubnets returns it)",
+        ),
+        UncomparedAttr::new(
+            "private_dns_hostname_type_on_launch",
+            "not compared yet (DescribeSubnets returns it)",
+        ),
+        UncomparedAttr::new(
+            "map_customer_owned_ip_on_launch",
+            "not compared yet (DescribeSubnets returns it)",
+        ),
+        UncomparedAttr::new(
+            "customer_owned_ipv4_pool",
+            "not compared yet (DescribeSubnets returns it)",
+        ),
+        UncomparedAttr::new(
+            "outpost_arn",
+            "fixed at create: another Outpost is another subnet",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 fn map(s: &SdkSubnet, region: &str) -> Option<Resource> {

@@ -21,7 +21,9 @@ use crate::client::classify;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{VolumeAttachment as SdkAttachment, VolumeAttachmentState};
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::json;
 
 pub struct VolumeAttachment;
@@ -35,7 +37,24 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("device_name", Shape::Scalar),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "force_detach",
+            "Terraform-side only: acts when Terraform detaches the volume",
+        ),
+        UncomparedAttr::new(
+            "skip_destroy",
+            "Terraform-side only: acts when Terraform destroys the attachment",
+        ),
+        UncomparedAttr::new(
+            "stop_instance_before_detaching",
+            "Terraform-side only: acts when Terraform detaches the volume",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// Device names AMIs give the root volume.

@@ -12,7 +12,9 @@ use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Vpc as SdkVpc, VpcAttributeName};
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Map, Value};
 
 pub struct Vpc;
@@ -33,7 +35,45 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "dhcp_options_id",
+            "set through aws_vpc_dhcp_options_association; not compared yet (DescribeVpcs returns \
+            it): which DNS servers the VPC uses",
+        ),
+        UncomparedAttr::new(
+            "enable_network_address_usage_metrics",
+            "read only with a DescribeVpcAttribute call per VPC, not made yet",
+        ),
+        UncomparedAttr::new(
+            "assign_generated_ipv6_cidr_block",
+            "not compared yet (DescribeVpcs returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv6_cidr_block",
+            "not compared yet (DescribeVpcs returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv6_cidr_block_network_border_group",
+            "not compared yet (DescribeVpcs returns it)",
+        ),
+        UncomparedAttr::new(
+            "ipv6_ipam_pool_id",
+            "used once, to draw the IPv6 block from an IPAM pool",
+        ),
+        UncomparedAttr::new(
+            "ipv6_netmask_length",
+            "used once, to draw the IPv6 block from an IPAM pool",
+        ),
+        UncomparedAttr::new(
+            "ipv4_ipam_pool_id",
+            "used once, to draw cidr_block from an IPAM pool; cidr_block is compared",
+        ),
+        UncomparedAttr::new(
+            "ipv4_netmask_length",
+            "used once, to draw cidr_block from an IPAM pool; cidr_block is compared",
+        ),
+    ],
 };
 
 fn map(v: &SdkVpc, region: &str) -> Option<Resource> {

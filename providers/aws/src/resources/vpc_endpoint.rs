@@ -15,7 +15,9 @@ use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::VpcEndpoint as SdkEndpoint;
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Value};
 
 pub struct VpcEndpoint;
@@ -36,7 +38,36 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "auto_accept",
+            "Terraform-side only: accepts the connection at create",
+        ),
+        UncomparedAttr::new(
+            "dns_options",
+            "not compared yet (DescribeVpcEndpoints returns it)",
+        ),
+        UncomparedAttr::new(
+            "subnet_configuration",
+            "not compared yet (DescribeVpcEndpoints returns it): fixed addresses per subnet",
+        ),
+        UncomparedAttr::new(
+            "service_region",
+            "not compared yet (DescribeVpcEndpoints returns it)",
+        ),
+        UncomparedAttr::new(
+            "resource_configuration_arn",
+            "not compared yet (DescribeVpcEndpoints returns it)",
+        ),
+        UncomparedAttr::new(
+            "service_network_arn",
+            "not compared yet (DescribeVpcEndpoints returns it)",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 fn map(e: &SdkEndpoint, region: &str) -> Option<Resource> {

@@ -17,7 +17,9 @@ use aws_sdk_ec2::types::{
     VpcPeeringConnectionVpcInfo,
 };
 use aws_sdk_ec2::Client;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
@@ -37,7 +39,16 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "auto_accept",
+            "Terraform-side only: accepts the peering at create (same account and region)",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// One side's options block as Terraform records it, `[]` when AWS reports none (a connection
