@@ -13,7 +13,9 @@ use super::iam_group::groups;
 use super::{resource, AWS_GENERATED_TAGS, GRANTS};
 use crate::client::Clients;
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::json;
 
 pub struct IamGroupMembership;
@@ -26,7 +28,10 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("users", Shape::Set).tier(GRANTS),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[UncomparedAttr::new(
+        "name",
+        "Terraform's own label for the resource (its id); nothing in IAM records it",
+    )],
 };
 
 fn map(group: &str, users: &[String], scope: &str) -> Resource {

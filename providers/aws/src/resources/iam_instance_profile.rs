@@ -9,7 +9,9 @@ use super::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
 use crate::client::{classify_in, Clients};
 use async_trait::async_trait;
 use aws_sdk_iam::types::InstanceProfile;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::json;
 
 pub struct IamInstanceProfile;
@@ -24,7 +26,10 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[UncomparedAttr::new(
+        "name_prefix",
+        "Terraform-side only: generates name at create; name is compared",
+    )],
 };
 
 fn map(p: &InstanceProfile, scope: &str) -> Resource {

@@ -7,7 +7,9 @@ use super::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
 use crate::client::{decode_document, opt_str, Clients};
 use async_trait::async_trait;
 use aws_sdk_iam::types::{Policy, PolicyScopeType};
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::json;
 
 pub struct IamPolicy;
@@ -23,7 +25,16 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "name_prefix",
+            "Terraform-side only: generates name at create; name is compared",
+        ),
+        UncomparedAttr::new(
+            "delay_after_policy_creation_in_ms",
+            "Terraform-side only: a pause during apply",
+        ),
+    ],
 };
 
 fn map(p: &Policy, document: Option<String>, scope: &str) -> Option<Resource> {

@@ -15,7 +15,9 @@ use super::iam::{policy_arns, unless_gone};
 use super::{resource, AWS_GENERATED_TAGS, GRANTS};
 use crate::client::Clients;
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::json;
 
 pub struct IamPolicyAttachment;
@@ -30,7 +32,10 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("groups", Shape::Set).tier(GRANTS),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[UncomparedAttr::new(
+        "name",
+        "Terraform's own label for the resource (its id); nothing in IAM records it",
+    )],
 };
 
 /// Who holds one policy, by name, as Terraform records them.

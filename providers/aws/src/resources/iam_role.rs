@@ -9,7 +9,9 @@ use super::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
 use crate::client::{classify_in, decode_document, opt_str, Clients};
 use async_trait::async_trait;
 use aws_sdk_iam::types::Role;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::json;
 
 pub struct IamRole;
@@ -27,7 +29,24 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "name_prefix",
+            "Terraform-side only: generates name at create; name is compared",
+        ),
+        UncomparedAttr::new(
+            "force_detach_policies",
+            "Terraform-side only: acts when Terraform destroys the role",
+        ),
+        UncomparedAttr::new(
+            "inline_policy",
+            "deprecated; inline policies are compared as aws_iam_role_policy",
+        ),
+        UncomparedAttr::new(
+            "managed_policy_arns",
+            "deprecated; attachments are compared as aws_iam_role_policy_attachment",
+        ),
+    ],
 };
 
 /// Path of the roles AWS services create for themselves.

@@ -8,7 +8,9 @@ use super::iam_role::{role_names, SERVICE_LINKED_PATH};
 use super::{resource, AWS_GENERATED_TAGS, GRANTS};
 use crate::client::{decode_document, Clients};
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::json;
 
 pub struct IamRolePolicy;
@@ -22,7 +24,10 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("policy", Shape::Document).tier(GRANTS),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[UncomparedAttr::new(
+        "name_prefix",
+        "Terraform-side only: generates name at create; name is compared",
+    )],
 };
 
 fn map(role: &str, role_path: &str, name: &str, document: &str, scope: &str) -> Resource {

@@ -8,7 +8,9 @@ use super::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
 use crate::client::{classify_in, opt_str, Clients};
 use async_trait::async_trait;
 use aws_sdk_iam::types::User;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::json;
 
 pub struct IamUser;
@@ -23,7 +25,10 @@ static SPEC: TypeSpec = TypeSpec {
         TAGS,
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[UncomparedAttr::new(
+        "force_destroy",
+        "Terraform-side only: acts when Terraform destroys the user",
+    )],
 };
 
 fn map(user: &User, scope: &str) -> Resource {

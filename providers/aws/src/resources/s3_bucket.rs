@@ -14,7 +14,9 @@ use crate::scan::Bucket;
 use async_trait::async_trait;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Map, Value};
 use std::future::Future;
 
@@ -25,7 +27,89 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_s3_bucket",
     attrs: &[AttrSpec::new("bucket", Shape::Scalar), TAGS],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "bucket_prefix",
+            "Terraform-side only: generates bucket at create; bucket is compared",
+        ),
+        UncomparedAttr::new(
+            "force_destroy",
+            "Terraform-side only: acts when Terraform destroys the bucket",
+        ),
+        UncomparedAttr::new(
+            "object_lock_enabled",
+            "not compared yet (GetObjectLockConfiguration, a second call per bucket)",
+        ),
+        UncomparedAttr::new(
+            "policy",
+            "a computed copy of what aws_s3_bucket_policy sets (provider v4+), refreshed only by \
+            a plan: not compared here; that type compares it",
+        ),
+        UncomparedAttr::new(
+            "acl",
+            "a computed copy of what aws_s3_bucket_acl sets (provider v4+), refreshed only by a \
+            plan: not compared here; that type compares the grants",
+        ),
+        UncomparedAttr::new(
+            "grant",
+            "a computed copy of what aws_s3_bucket_acl sets (provider v4+), refreshed only by a \
+            plan: not compared here; that type compares it",
+        ),
+        UncomparedAttr::new(
+            "versioning",
+            "a computed copy of what aws_s3_bucket_versioning sets (provider v4+), refreshed only \
+            by a plan: not compared here; that type compares it",
+        ),
+        UncomparedAttr::new(
+            "server_side_encryption_configuration",
+            "a computed copy of what aws_s3_bucket_server_side_encryption_configuration sets \
+            (provider v4+), refreshed only by a plan: not compared here; that type compares it",
+        ),
+        UncomparedAttr::new(
+            "logging",
+            "a computed copy of what aws_s3_bucket_logging sets (provider v4+), refreshed only by \
+            a plan: not compared here; that type compares it",
+        ),
+        UncomparedAttr::new(
+            "lifecycle_rule",
+            "a computed copy of what aws_s3_bucket_lifecycle_configuration sets (provider v4+), \
+            refreshed only by a plan: not compared here; that type compares it",
+        ),
+        UncomparedAttr::new(
+            "cors_rule",
+            "a computed copy of what aws_s3_bucket_cors_configuration sets (provider v4+), \
+            refreshed only by a plan: not compared here",
+        ),
+        UncomparedAttr::new(
+            "website",
+            "a computed copy of what aws_s3_bucket_website_configuration sets (provider v4+), \
+            refreshed only by a plan: not compared here",
+        ),
+        UncomparedAttr::new(
+            "replication_configuration",
+            "a computed copy of what aws_s3_bucket_replication_configuration sets (provider v4+), \
+            refreshed only by a plan: not compared here",
+        ),
+        UncomparedAttr::new(
+            "object_lock_configuration",
+            "a computed copy of what aws_s3_bucket_object_lock_configuration sets (provider v4+), \
+            refreshed only by a plan: not compared here",
+        ),
+        UncomparedAttr::new(
+            "acceleration_status",
+            "a computed copy of what aws_s3_bucket_accelerate_configuration sets (provider v4+), \
+            refreshed only by a plan: not compared here",
+        ),
+        UncomparedAttr::new(
+            "request_payer",
+            "a computed copy of what aws_s3_bucket_request_payment_configuration sets (provider \
+            v4+), refreshed only by a plan: not compared here",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// Every bucket of the account, listed once per scan by whichever S3 unit asks first. A failure

@@ -13,7 +13,9 @@ use super::{AWS_GENERATED_TAGS, GRANTS};
 use crate::client::Clients;
 use async_trait::async_trait;
 use aws_sdk_s3::types::{Grant, Grantee, Owner};
-use driftd_core::{AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Value};
 
 pub struct S3BucketAcl;
@@ -26,7 +28,17 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("access_control_policy", Shape::Document).tier(GRANTS),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "acl",
+            "a canned ACL: S3 answers grants, never the name they came from; the grants are \
+            compared",
+        ),
+        UncomparedAttr::new(
+            "expected_bucket_owner",
+            "Terraform-side only: an account check sent with each request, nothing S3 stores",
+        ),
+    ],
 };
 
 /// A grantee block as Terraform writes it (shared with `aws_s3_bucket_logging`'s target grants).

@@ -17,7 +17,9 @@ use crate::client::Clients;
 use async_trait::async_trait;
 use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_s3::types::{LifecycleRule, LifecycleRuleFilter, TransitionDefaultMinimumObjectSize};
-use driftd_core::{AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Map, Value};
 
 pub struct S3BucketLifecycleConfiguration;
@@ -31,7 +33,16 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("transition_default_minimum_object_size", Shape::Scalar),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "expected_bucket_owner",
+            "Terraform-side only: an account check sent with each request, nothing S3 stores",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// A date as Terraform's RFC 3339 attribute holds it.

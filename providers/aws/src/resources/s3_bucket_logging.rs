@@ -10,7 +10,9 @@ use super::{AWS_GENERATED_TAGS, GRANTS};
 use crate::client::Clients;
 use async_trait::async_trait;
 use aws_sdk_s3::types::LoggingEnabled;
-use driftd_core::{AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Value};
 
 pub struct S3BucketLogging;
@@ -26,7 +28,10 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("target_object_key_format", Shape::Document),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[UncomparedAttr::new(
+        "expected_bucket_owner",
+        "Terraform-side only: an account check sent with each request, nothing S3 stores",
+    )],
 };
 
 /// The logging attributes, or `null` when the bucket does not log (GetBucketLogging answers

@@ -9,7 +9,7 @@ use crate::client::Clients;
 use async_trait::async_trait;
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use driftd_core::{
-    AttrSpec, KindListing, ListError, ResourceKind, Shape, Tier, TierHint, TypeSpec,
+    AttrSpec, KindListing, ListError, ResourceKind, Shape, Tier, TierHint, TypeSpec, UncomparedAttr,
 };
 use serde_json::{json, Value};
 
@@ -37,7 +37,10 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new(SETTINGS[3], Shape::Scalar).tier(TURNED_OFF),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[UncomparedAttr::new(
+        "skip_destroy",
+        "Terraform-side only: acts when Terraform destroys the block",
+    )],
 };
 
 /// The four settings; AWS leaves a setting out when it is off.

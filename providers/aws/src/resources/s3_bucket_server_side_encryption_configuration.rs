@@ -8,7 +8,9 @@ use super::AWS_GENERATED_TAGS;
 use crate::client::Clients;
 use async_trait::async_trait;
 use aws_sdk_s3::types::ServerSideEncryptionRule;
-use driftd_core::{AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Value};
 
 pub struct S3BucketSseConfiguration;
@@ -21,7 +23,10 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("rule", Shape::Document),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[UncomparedAttr::new(
+        "expected_bucket_owner",
+        "Terraform-side only: an account check sent with each request, nothing S3 stores",
+    )],
 };
 
 fn rules(rules: &[ServerSideEncryptionRule]) -> Value {

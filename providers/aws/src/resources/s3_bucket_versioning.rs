@@ -8,7 +8,9 @@ use super::s3_bucket::BucketSetting;
 use super::AWS_GENERATED_TAGS;
 use crate::client::Clients;
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use serde_json::{json, Value};
 
 pub struct S3BucketVersioning;
@@ -21,7 +23,16 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("versioning_configuration", Shape::Document),
     ],
     generated_tag_prefixes: AWS_GENERATED_TAGS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "mfa",
+            "secret (an MFA device serial and code) sent with the request: S3 never returns it",
+        ),
+        UncomparedAttr::new(
+            "expected_bucket_owner",
+            "Terraform-side only: an account check sent with each request, nothing S3 stores",
+        ),
+    ],
 };
 
 const ATTR: &str = "versioning_configuration";
