@@ -12,7 +12,7 @@ use crate::scope::{canonical_link, Scope};
 use async_trait::async_trait;
 use driftd_core::{
     AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec,
+    TypeSpec, UncomparedAttr,
 };
 use google_cloud_compute_v1::model::Address;
 use serde_json::{json, Value};
@@ -37,7 +37,25 @@ static SPEC: TypeSpec = TypeSpec {
         LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "users",
+            "computed: what holds the address now, which Terraform only records",
+        ),
+        UncomparedAttr::new(
+            "ipv6_endpoint_type",
+            "not compared yet (addresses.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "effective_labels",
+            "every label on the resource, others' included; labels are compared through \
+            terraform_labels",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// An internal address that became external is reachable from the internet: critical.

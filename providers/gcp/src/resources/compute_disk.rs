@@ -6,7 +6,9 @@ use super::{labels, list_compute, opt, resource, GENERATED_KEYS, LABELS};
 use crate::client::UnitClient;
 use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use google_cloud_compute_v1::model::Disk;
 use serde_json::json;
 
@@ -23,7 +25,79 @@ pub(crate) static SPEC: TypeSpec = TypeSpec {
         LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "image",
+            "stored as written in the code (a family or short name) while the API answers the \
+            resolved image link",
+        ),
+        UncomparedAttr::new(
+            "snapshot",
+            "the source the disk was created from; not compared yet",
+        ),
+        UncomparedAttr::new(
+            "source_disk",
+            "the source the disk was created from; not compared yet",
+        ),
+        UncomparedAttr::new(
+            "disk_encryption_key",
+            "not compared yet: the customer key (kms_key_self_link) protecting the disk; its \
+            raw_key and rsa_encrypted_key are secrets, never read",
+        ),
+        UncomparedAttr::new(
+            "source_image_encryption_key",
+            "a secret or key used once, to read the source image",
+        ),
+        UncomparedAttr::new(
+            "source_snapshot_encryption_key",
+            "a secret or key used once, to read the source snapshot",
+        ),
+        UncomparedAttr::new(
+            "provisioned_iops",
+            "not compared yet (disks.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "provisioned_throughput",
+            "not compared yet (disks.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "physical_block_size_bytes",
+            "fixed at create: another size is another disk",
+        ),
+        UncomparedAttr::new("access_mode", "not compared yet (disks.list returns it)"),
+        UncomparedAttr::new("architecture", "not compared yet (disks.list returns it)"),
+        UncomparedAttr::new(
+            "guest_os_features",
+            "not compared yet (disks.list returns it)",
+        ),
+        UncomparedAttr::new("licenses", "not compared yet (disks.list returns it)"),
+        UncomparedAttr::new(
+            "storage_pool",
+            "fixed at create: another pool is another disk",
+        ),
+        UncomparedAttr::new(
+            "enable_confidential_compute",
+            "fixed at create: not compared yet",
+        ),
+        UncomparedAttr::new(
+            "async_primary_disk",
+            "not compared yet (disks.list returns it): the disk this one replicates",
+        ),
+        UncomparedAttr::new("users", "computed: the instances using the disk now"),
+        UncomparedAttr::new(
+            "create_snapshot_before_destroy",
+            "Terraform-side only: acts when Terraform destroys the disk",
+        ),
+        UncomparedAttr::new(
+            "effective_labels",
+            "every label on the resource, others' included; labels are compared through \
+            terraform_labels",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 fn map(d: &Disk, scope: &Scope) -> Option<Resource> {

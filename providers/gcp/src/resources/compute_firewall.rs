@@ -8,7 +8,7 @@ use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
 use driftd_core::{
     AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec,
+    TypeSpec, UncomparedAttr,
 };
 use google_cloud_compute_v1::model::Firewall;
 use serde_json::{json, Value};
@@ -35,7 +35,16 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("target_service_accounts", Shape::Set),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "log_config",
+            "not compared yet (firewalls.list returns it): whether matched connections are logged",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// Sources that now include the whole internet where they did not: critical. The rule's ports

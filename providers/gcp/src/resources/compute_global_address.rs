@@ -12,6 +12,7 @@ use crate::scope::Scope;
 use async_trait::async_trait;
 use driftd_core::{
     AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use google_cloud_compute_v1::model::Address;
 
@@ -33,7 +34,17 @@ static SPEC: TypeSpec = TypeSpec {
         LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "effective_labels",
+            "every label on the resource, others' included; labels are compared through \
+            terraform_labels",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 fn map(a: &Address, scope: &Scope) -> Option<Resource> {

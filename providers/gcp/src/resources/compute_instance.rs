@@ -17,6 +17,7 @@ use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
 use driftd_core::{
     AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use google_cloud_compute_v1::model::Instance;
 use serde_json::{json, Value};
@@ -50,7 +51,115 @@ static SPEC: TypeSpec = TypeSpec {
         LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "service_account",
+            "only the first account's email and scopes are compared",
+        ),
+        UncomparedAttr::new(
+            "network_interface",
+            "only the first interface's network, subnetwork, internal IP and whether it has an \
+            external address are compared",
+        ),
+        UncomparedAttr::new(
+            "network_interface.0.access_config.0.nat_ip",
+            "not compared yet: the external address itself (only whether there is one is)",
+        ),
+        UncomparedAttr::new(
+            "network_interface.0.alias_ip_range",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "network_interface.0.stack_type",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "boot_disk",
+            "only the boot image is compared; the boot disk is the instance's own (a cloud \
+            default as google_compute_disk), so its size, type and key are not compared yet",
+        ),
+        UncomparedAttr::new("boot_disk.0.disk_encryption_key_raw", "secret: never read"),
+        UncomparedAttr::new(
+            "attached_disk",
+            "not compared yet (instances.list returns it): disks attached besides the boot disk",
+        ),
+        UncomparedAttr::new(
+            "scratch_disk",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "metadata_startup_script",
+            "a metadata value: driftd reads metadata keys only, and this key (startup-script) is \
+            left out",
+        ),
+        UncomparedAttr::new(
+            "shielded_instance_config",
+            "not compared yet (instances.list returns it): secure boot, vTPM, integrity \
+            monitoring",
+        ),
+        UncomparedAttr::new(
+            "confidential_instance_config",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "scheduling",
+            "not compared yet (instances.list returns it): preemptible, spot, host maintenance",
+        ),
+        UncomparedAttr::new(
+            "guest_accelerator",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "min_cpu_platform",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new("hostname", "not compared yet (instances.list returns it)"),
+        UncomparedAttr::new(
+            "advanced_machine_features",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "reservation_affinity",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "resource_policies",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "network_performance_config",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "enable_display",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "key_revocation_action_type",
+            "not compared yet (instances.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "current_status",
+            "runtime state (RUNNING, TERMINATED), not configuration",
+        ),
+        UncomparedAttr::new(
+            "desired_status",
+            "Terraform-side only: the status Terraform leaves the instance in",
+        ),
+        UncomparedAttr::new(
+            "allow_stopping_for_update",
+            "Terraform-side only: whether Terraform may stop the instance to update it",
+        ),
+        UncomparedAttr::new(
+            "effective_labels",
+            "every label on the resource, others' included; labels are compared through \
+            terraform_labels",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 const IMAGE: &str = "boot_disk.0.initialize_params.0.image";

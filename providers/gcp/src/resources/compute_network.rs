@@ -6,7 +6,9 @@ use super::{list_compute, opt, resource, GENERATED_KEYS};
 use crate::client::UnitClient;
 use crate::scope::{canonical_link, Scope};
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use google_cloud_compute_v1::model::Network;
 use serde_json::json;
 
@@ -22,7 +24,42 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("description", Shape::Scalar),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "delete_default_routes_on_create",
+            "Terraform-side only: acts at create; the routes themselves are google_compute_route \
+            cloud defaults",
+        ),
+        UncomparedAttr::new(
+            "network_firewall_policy_enforcement_order",
+            "not compared yet (networks.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "enable_ula_internal_ipv6",
+            "not compared yet (networks.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "internal_ipv6_range",
+            "not compared yet (networks.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "bgp_best_path_selection_mode",
+            "not compared yet (networks.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "bgp_always_compare_med",
+            "not compared yet (networks.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "bgp_inter_region_cost",
+            "not compared yet (networks.list returns it)",
+        ),
+        UncomparedAttr::new("network_profile", "fixed at create: not compared yet"),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 fn map(n: &Network, scope: &Scope) -> Option<Resource> {

@@ -13,7 +13,7 @@ use crate::scope::{canonical_link, Scope};
 use async_trait::async_trait;
 use driftd_core::{
     AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec,
+    TypeSpec, UncomparedAttr,
 };
 use google_cloud_compute_v1::model::Route;
 use serde_json::{json, Value};
@@ -40,7 +40,16 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("description", Shape::Scalar),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "next_hop_instance_zone",
+            "part of next_hop_instance's link, which is compared",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// A route that now covers every destination where it covered a range: critical.

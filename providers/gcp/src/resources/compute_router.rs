@@ -11,7 +11,9 @@ use super::{list_compute, opt, resource, GENERATED_KEYS};
 use crate::client::UnitClient;
 use crate::scope::{canonical_link, Scope};
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use google_cloud_compute_v1::model::{Router, RouterBgp};
 use serde_json::{json, Value};
 
@@ -28,7 +30,16 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("description", Shape::Scalar),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "md5_authentication_keys",
+            "secret (BGP session keys): never returned by the API",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// The `bgp` block as the provider records it: a list of one block, or empty.

@@ -13,6 +13,7 @@ use crate::scope::{canonical_link, Scope};
 use async_trait::async_trait;
 use driftd_core::{
     AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use google_cloud_compute_v1::model::{Router, RouterNat};
 use serde_json::{json, Value};
@@ -43,7 +44,36 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("endpoint_types", Shape::Set),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "rules",
+            "not compared yet (routers.list returns it): which NAT IPs serve which destinations",
+        ),
+        UncomparedAttr::new(
+            "initial_nat_ips",
+            "used once, at create; nat_ips is compared",
+        ),
+        UncomparedAttr::new(
+            "type",
+            "fixed at create (PUBLIC or PRIVATE): not compared yet",
+        ),
+        UncomparedAttr::new(
+            "auto_network_tier",
+            "not compared yet (routers.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "source_subnetwork_ip_ranges_to_nat64",
+            "not compared yet (routers.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "nat64_subnetwork",
+            "not compared yet (routers.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 fn links(v: &[String]) -> Vec<String> {

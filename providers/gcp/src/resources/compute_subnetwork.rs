@@ -6,7 +6,9 @@ use super::{list_compute, opt, resource, GENERATED_KEYS};
 use crate::client::UnitClient;
 use crate::scope::{canonical_link, short_name, Scope};
 use async_trait::async_trait;
-use driftd_core::{AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec};
+use driftd_core::{
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
+};
 use google_cloud_compute_v1::model::Subnetwork;
 use serde_json::json;
 
@@ -24,7 +26,47 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("description", Shape::Scalar),
     ],
     generated_tag_prefixes: GENERATED_KEYS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "secondary_ip_range",
+            "not compared yet (subnetworks.list returns it): alias ranges (GKE pods and services)",
+        ),
+        UncomparedAttr::new(
+            "log_config",
+            "not compared yet (subnetworks.list returns it): VPC flow logs",
+        ),
+        UncomparedAttr::new(
+            "private_ipv6_google_access",
+            "not compared yet (subnetworks.list returns it)",
+        ),
+        UncomparedAttr::new("purpose", "not compared yet (subnetworks.list returns it)"),
+        UncomparedAttr::new("role", "not compared yet (subnetworks.list returns it)"),
+        UncomparedAttr::new(
+            "ipv6_access_type",
+            "not compared yet (subnetworks.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "external_ipv6_prefix",
+            "not compared yet (subnetworks.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "reserved_internal_range",
+            "not compared yet (subnetworks.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "allow_subnet_cidr_routes_overlap",
+            "not compared yet (subnetworks.list returns it)",
+        ),
+        UncomparedAttr::new("ip_collection", "used once, at create (BYOIP)"),
+        UncomparedAttr::new(
+            "send_secondary_ip_range_if_empty",
+            "Terraform-side only: how Terraform sends an empty secondary_ip_range",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 fn map(s: &Subnetwork, scope: &Scope) -> Option<Resource> {

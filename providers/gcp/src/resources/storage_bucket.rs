@@ -10,7 +10,7 @@ use crate::storage::get_json;
 use async_trait::async_trait;
 use driftd_core::{
     AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec,
+    TypeSpec, UncomparedAttr,
 };
 use serde_json::{json, Map, Value};
 
@@ -30,7 +30,66 @@ static SPEC: TypeSpec = TypeSpec {
         LABELS,
     ],
     generated_tag_prefixes: GENERATED_KEYS,
-    not_compared: &[],
+    not_compared: &[
+        UncomparedAttr::new(
+            "force_destroy",
+            "Terraform-side only: acts when Terraform destroys the bucket",
+        ),
+        UncomparedAttr::new(
+            "retention_policy",
+            "not compared yet (buckets.list returns it): how long objects cannot be deleted, and \
+            whether that is locked",
+        ),
+        UncomparedAttr::new(
+            "encryption",
+            "not compared yet (buckets.list returns it): the default KMS key",
+        ),
+        UncomparedAttr::new(
+            "logging",
+            "not compared yet (buckets.list returns it): where access logs go",
+        ),
+        UncomparedAttr::new(
+            "soft_delete_policy",
+            "not compared yet (buckets.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "lifecycle_rule",
+            "not compared yet (buckets.list returns it)",
+        ),
+        UncomparedAttr::new("cors", "not compared yet (buckets.list returns it)"),
+        UncomparedAttr::new("website", "not compared yet (buckets.list returns it)"),
+        UncomparedAttr::new(
+            "default_event_based_hold",
+            "not compared yet (buckets.list returns it)",
+        ),
+        UncomparedAttr::new(
+            "enable_object_retention",
+            "not compared yet (buckets.list returns it)",
+        ),
+        UncomparedAttr::new("autoclass", "not compared yet (buckets.list returns it)"),
+        UncomparedAttr::new("rpo", "not compared yet (buckets.list returns it)"),
+        UncomparedAttr::new(
+            "custom_placement_config",
+            "fixed at create: another placement is another bucket",
+        ),
+        UncomparedAttr::new(
+            "hierarchical_namespace",
+            "fixed at create: not compared yet",
+        ),
+        UncomparedAttr::new(
+            "ip_filter",
+            "not compared yet (buckets.list returns it): which networks may reach the bucket",
+        ),
+        UncomparedAttr::new(
+            "effective_labels",
+            "every label on the resource, others' included; labels are compared through \
+            terraform_labels",
+        ),
+        UncomparedAttr::new(
+            "timeouts",
+            "Terraform-side only: how long Terraform waits for an operation",
+        ),
+    ],
 };
 
 /// Public access prevention lifted (`enforced` no more): the bucket can now be made public,
