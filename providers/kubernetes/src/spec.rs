@@ -8,11 +8,68 @@
 //! kilobytes per kind).
 
 use crate::canon::AttrKind;
-use driftd_core::{AttrSpec, Shape, TierHint, TypeSpec};
+use driftd_core::{AttrSpec, Shape, TierHint, TypeSpec, UncomparedAttr};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 type CacheKey = (String, Vec<(String, AttrKind)>);
+
+/// What every kind leaves out of the comparison: only the fields a manifest sets are compared,
+/// and the API server's and controllers' own fields are dropped from both sides ([`crate::canon`]).
+static NOT_COMPARED: &[UncomparedAttr] = &[
+    UncomparedAttr::new(
+        "status",
+        "written by controllers: what the object is doing, not its configuration",
+    ),
+    UncomparedAttr::new(
+        "metadata.managedFields",
+        "written by the API server, not by the manifest's author: who set which field",
+    ),
+    UncomparedAttr::new(
+        "metadata.resourceVersion",
+        "written by the API server, not by the manifest's author",
+    ),
+    UncomparedAttr::new(
+        "metadata.uid",
+        "written by the API server, not by the manifest's author",
+    ),
+    UncomparedAttr::new(
+        "metadata.generation",
+        "written by the API server, not by the manifest's author",
+    ),
+    UncomparedAttr::new(
+        "metadata.creationTimestamp",
+        "written by the API server, not by the manifest's author",
+    ),
+    UncomparedAttr::new(
+        "metadata.selfLink",
+        "written by the API server, not by the manifest's author",
+    ),
+    UncomparedAttr::new(
+        "metadata.deletionTimestamp",
+        "written by the API server, not by the manifest's author: the object is being deleted",
+    ),
+    UncomparedAttr::new(
+        "metadata.deletionGracePeriodSeconds",
+        "written by the API server, not by the manifest's author",
+    ),
+    UncomparedAttr::new(
+        "metadata.generateName",
+        "used once, to generate the name; the name is the object's identity",
+    ),
+    UncomparedAttr::new(
+        "metadata.ownerReferences",
+        "set by the controllers that own the object (a ReplicaSet's Deployment)",
+    ),
+    UncomparedAttr::new(
+        "metadata.annotations[\"kubectl.kubernetes.io/last-applied-configuration\"]",
+        "written by kubectl apply: a copy of the manifest itself",
+    ),
+    UncomparedAttr::new(
+        "metadata.annotations[\"deployment.kubernetes.io/revision\"]",
+        "written by the Deployment controller at each rollout",
+    ),
+];
 
 /// The spec of `resource_type` comparing `attrs` (sorted by the caller for a stable cache key).
 pub fn spec_for(resource_type: &str, attrs: Vec<(String, AttrKind)>) -> &'static TypeSpec {
@@ -41,7 +98,7 @@ pub fn spec_for(resource_type: &str, attrs: Vec<(String, AttrKind)>) -> &'static
         resource_type: Box::leak(resource_type.to_string().into_boxed_str()),
         attrs: Box::leak(specs.into_boxed_slice()),
         generated_tag_prefixes: &[],
-        not_compared: &[],
+        not_compared: NOT_COMPARED,
     }));
     cache.insert(key, spec);
     spec
