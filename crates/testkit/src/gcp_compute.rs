@@ -1,5 +1,8 @@
 //! A stand-in for the Compute Engine REST collections gcplocal does not serve: regional and
-//! global addresses, routes and routers (NATs inside them). It sits in front of gcplocal on a
+//! global addresses, routes and routers (NATs inside them), and the load-balancing and managed
+//! instance group collections (forwarding rules, backend services, health checks, URL maps,
+//! target HTTP(S) proxies, SSL certificates, instance templates, zonal instance group
+//! managers). It sits in front of gcplocal on a
 //! port of its own, keeps those collections in memory and forwards every other request, so a
 //! test gives the provider one Compute Engine endpoint, as in production.
 //!
@@ -25,6 +28,17 @@ const SERVED: &[(&str, &str)] = &[
     ("global", "addresses"),
     ("global", "routes"),
     ("regions", "routers"),
+    // Load balancing and managed instance groups.
+    ("regions", "forwardingRules"),
+    ("global", "forwardingRules"),
+    ("global", "backendServices"),
+    ("global", "healthChecks"),
+    ("global", "urlMaps"),
+    ("global", "targetHttpProxies"),
+    ("global", "targetHttpsProxies"),
+    ("global", "sslCertificates"),
+    ("global", "instanceTemplates"),
+    ("zones", "instanceGroupManagers"),
 ];
 
 const LINK_BASE: &str = "https://www.googleapis.com/compute/v1/";
@@ -61,6 +75,7 @@ fn served(path: &str) -> Option<(String, Option<String>)> {
     let (kind, coll_at) = match parts.as_slice() {
         ["projects", _, "global", ..] => ("global", 3),
         ["projects", _, "regions", _, ..] => ("regions", 4),
+        ["projects", _, "zones", _, ..] => ("zones", 4),
         _ => return None,
     };
     let collection = *parts.get(coll_at)?;
@@ -206,9 +221,21 @@ fn complete(resource: &mut Map<String, Value>, collection: &str, name: &str, id:
     let kind = match collection.rsplit('/').next() {
         Some("routes") => "compute#route",
         Some("routers") => "compute#router",
-        _ => "compute#address",
+        Some("addresses") | None => "compute#address",
+        Some(other) => {
+            lb_defaults(resource, other);
+            // `forwardingRules` → `compute#forwardingRule`, and so on.
+            let singular = other.strip_suffix("ies").map_or_else(
+                || other.trim_end_matches('s').to_string(),
+                |stem| format!("{stem}y"),
+            );
+            resource.insert("kind".into(), json!(format!("compute#{singular}")));
+            ""
+        }
     };
-    resource.insert("kind".into(), json!(kind));
+    if !kind.is_empty() {
+        resource.insert("kind".into(), json!(kind));
+    }
     resource.insert("id".into(), json!((1_000_000 + id).to_string()));
     resource.insert(
         "creationTimestamp".into(),
@@ -224,6 +251,68 @@ fn complete(resource: &mut Map<String, Value>, collection: &str, name: &str, id:
             "region".into(),
             json!(format!("{LINK_BASE}projects/{project}/regions/{region}")),
         );
+    }
+    if let ["projects", project, "zones", zone, ..] = parts.as_slice() {
+        let zone_link = format!("{LINK_BASE}projects/{project}/zones/{zone}");
+        if collection.ends_with("/instanceGroupManagers") {
+            resource.insert(
+                "instanceGroup".into(),
+                json!(format!("{zone_link}/instanceGroups/{name}")),
+            );
+        }
+        resource.insert("zone".into(), json!(zone_link));
+    }
+}
+
+/// What the API does on insert to the load-balancing collections: it fills the defaults it
+/// documents (scheme `EXTERNAL`, protocol `TCP`, a port `80` as the range `80-80`, a health
+/// check's interval, timeout and thresholds, a backend service's protocol, timeout and
+/// draining, a backend's balancing mode) and never answers a certificate's private key.
+fn lb_defaults(r: &mut Map<String, Value>, collection: &str) {
+    let mut default = |key: &str, value: Value| {
+        r.entry(key.to_string()).or_insert(value);
+    };
+    match collection {
+        "forwardingRules" => {
+            default("IPProtocol", json!("TCP"));
+            default("loadBalancingScheme", json!("EXTERNAL"));
+            if let Some(Value::String(p)) = r.get_mut("portRange") {
+                if !p.contains('-') {
+                    *p = format!("{p}-{p}");
+                }
+            }
+        }
+        "healthChecks" => {
+            for (key, v) in [
+                ("checkIntervalSec", 5),
+                ("timeoutSec", 5),
+                ("healthyThreshold", 2),
+                ("unhealthyThreshold", 2),
+            ] {
+                default(key, json!(v));
+            }
+        }
+        "backendServices" => {
+            default("protocol", json!("HTTP"));
+            default("timeoutSec", json!(30));
+            default("loadBalancingScheme", json!("EXTERNAL"));
+            default("sessionAffinity", json!("NONE"));
+            default("connectionDraining", json!({"drainingTimeoutSec": 300}));
+            if let Some(Value::Array(backends)) = r.get_mut("backends") {
+                for b in backends.iter_mut().filter_map(Value::as_object_mut) {
+                    b.entry("balancingMode").or_insert(json!("UTILIZATION"));
+                    b.entry("capacityScaler").or_insert(json!(1));
+                }
+            }
+        }
+        "sslCertificates" => {
+            default("type", json!("SELF_MANAGED"));
+            r.remove("privateKey");
+            if let Some(Value::Object(m)) = r.get_mut("selfManaged") {
+                m.remove("privateKey");
+            }
+        }
+        _ => {}
     }
 }
 
@@ -308,6 +397,14 @@ mod tests {
             served("/compute/v1/projects/p/global/routes/x"),
             Some(("projects/p/global/routes".into(), Some("x".into())))
         );
+        assert_eq!(
+            served("/compute/v1/projects/p/zones/z1/instanceGroupManagers/web"),
+            Some((
+                "projects/p/zones/z1/instanceGroupManagers".into(),
+                Some("web".into())
+            ))
+        );
+        assert_eq!(served("/compute/v1/projects/p/zones/z1/instances"), None);
         assert_eq!(served("/compute/v1/projects/p/global/networks"), None);
         assert_eq!(
             served("/compute/v1/projects/p/regions/r1/subnetworks"),

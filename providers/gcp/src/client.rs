@@ -10,6 +10,10 @@ use google_cloud_compute_v1::client::{
     Addresses, Disks, Firewalls, GlobalAddresses, Instances, Networks, Regions, Routers, Routes,
     Subnetworks, Zones,
 };
+use google_cloud_compute_v1::client::{
+    BackendServices, ForwardingRules, GlobalForwardingRules, HealthChecks, InstanceGroupManagers,
+    InstanceTemplates, SslCertificates, TargetHttpProxies, TargetHttpsProxies, UrlMaps,
+};
 use google_cloud_gax::error::rpc::{Code, StatusDetails};
 use google_cloud_gax::exponential_backoff::ExponentialBackoffBuilder;
 use google_cloud_gax::retry_policy::{Aip194Strict, RetryPolicyExt, TooManyRequests};
@@ -213,6 +217,17 @@ pub struct Clients {
     pub global_addresses: GlobalAddresses,
     pub routes: Routes,
     pub routers: Routers,
+    // Load balancing and managed instance groups.
+    pub instance_templates: InstanceTemplates,
+    pub instance_group_managers: InstanceGroupManagers,
+    pub forwarding_rules: ForwardingRules,
+    pub global_forwarding_rules: GlobalForwardingRules,
+    pub backend_services: BackendServices,
+    pub health_checks: HealthChecks,
+    pub url_maps: UrlMaps,
+    pub target_http_proxies: TargetHttpProxies,
+    pub target_https_proxies: TargetHttpsProxies,
+    pub ssl_certificates: SslCertificates,
     /// For the Cloud Storage JSON API, which the Rust storage crate lists only over gRPC.
     pub http: reqwest::Client,
     pub storage_endpoint: String,
@@ -271,6 +286,16 @@ impl Clients {
             global_addresses: compute_client!(GlobalAddresses, s, creds),
             routes: compute_client!(Routes, s, creds),
             routers: compute_client!(Routers, s, creds),
+            instance_templates: compute_client!(InstanceTemplates, s, creds),
+            instance_group_managers: compute_client!(InstanceGroupManagers, s, creds),
+            forwarding_rules: compute_client!(ForwardingRules, s, creds),
+            global_forwarding_rules: compute_client!(GlobalForwardingRules, s, creds),
+            backend_services: compute_client!(BackendServices, s, creds),
+            health_checks: compute_client!(HealthChecks, s, creds),
+            url_maps: compute_client!(UrlMaps, s, creds),
+            target_http_proxies: compute_client!(TargetHttpProxies, s, creds),
+            target_https_proxies: compute_client!(TargetHttpsProxies, s, creds),
+            ssl_certificates: compute_client!(SslCertificates, s, creds),
             http,
             storage_endpoint: s
                 .storage_endpoint

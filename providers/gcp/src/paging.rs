@@ -4,7 +4,7 @@
 
 use crate::client::UnitClient;
 use driftd_core::ListError;
-use google_cloud_compute_v1::builder;
+use google_cloud_compute_v1::{builder, model};
 use google_cloud_compute_v1::model::{
     Address, AddressList, Disk, DiskList, Firewall, FirewallList, Instance, InstanceList, Network,
     NetworkList, Region, RegionList, Route, RouteList, Router, RouterList, Subnetwork,
@@ -75,6 +75,19 @@ list_call!(
     builder::zones::List => ZoneList => Zone,
 );
 list_request!(builder::global_addresses::List => AddressList);
+// Load balancing and managed instance groups.
+list_call!(
+    builder::instance_templates::List => model::InstanceTemplateList => model::InstanceTemplate,
+    builder::instance_group_managers::List => model::InstanceGroupManagerList => model::InstanceGroupManager,
+    builder::forwarding_rules::List => model::ForwardingRuleList => model::ForwardingRule,
+    builder::backend_services::List => model::BackendServiceList => model::BackendService,
+    builder::health_checks::List => model::HealthCheckList => model::HealthCheck,
+    builder::url_maps::List => model::UrlMapList => model::UrlMap,
+    builder::target_http_proxies::List => model::TargetHttpProxyList => model::TargetHttpProxy,
+    builder::target_https_proxies::List => model::TargetHttpsProxyList => model::TargetHttpsProxy,
+    builder::ssl_certificates::List => model::SslCertificateList => model::SslCertificate,
+);
+list_request!(builder::global_forwarding_rules::List => model::ForwardingRuleList);
 
 /// Every page of a list call. `request` makes one page's request (without its page token);
 /// `what` and `scope` name the call in errors.

@@ -11,15 +11,25 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 pub mod compute_address;
+pub mod compute_backend_service;
 pub mod compute_disk;
 pub mod compute_firewall;
+pub mod compute_forwarding_rule;
 pub mod compute_global_address;
+pub mod compute_global_forwarding_rule;
+pub mod compute_health_check;
 pub mod compute_instance;
+pub mod compute_instance_group_manager;
+pub mod compute_instance_template;
 pub mod compute_network;
 pub mod compute_route;
 pub mod compute_router;
 pub mod compute_router_nat;
+pub mod compute_ssl_certificate;
 pub mod compute_subnetwork;
+pub mod compute_target_http_proxy;
+pub mod compute_target_https_proxy;
+pub mod compute_url_map;
 pub mod storage_bucket;
 
 /// A resource type and where it is listed.
@@ -47,6 +57,42 @@ pub fn registry() -> Vec<Kind> {
         kind(Global, Box::new(compute_route::ComputeRoute)),
         kind(Regional, Box::new(compute_router::ComputeRouter)),
         kind(Regional, Box::new(compute_router_nat::ComputeRouterNat)),
+        // Load balancing.
+        kind(
+            Regional,
+            Box::new(compute_forwarding_rule::ComputeForwardingRule),
+        ),
+        kind(
+            Global,
+            Box::new(compute_global_forwarding_rule::ComputeGlobalForwardingRule),
+        ),
+        kind(
+            Global,
+            Box::new(compute_backend_service::ComputeBackendService),
+        ),
+        kind(Global, Box::new(compute_health_check::ComputeHealthCheck)),
+        kind(Global, Box::new(compute_url_map::ComputeUrlMap)),
+        kind(
+            Global,
+            Box::new(compute_target_http_proxy::ComputeTargetHttpProxy),
+        ),
+        kind(
+            Global,
+            Box::new(compute_target_https_proxy::ComputeTargetHttpsProxy),
+        ),
+        kind(
+            Global,
+            Box::new(compute_ssl_certificate::ComputeSslCertificate),
+        ),
+        // Managed instance groups.
+        kind(
+            Global,
+            Box::new(compute_instance_template::ComputeInstanceTemplate),
+        ),
+        kind(
+            Zonal,
+            Box::new(compute_instance_group_manager::ComputeInstanceGroupManager),
+        ),
     ]
 }
 
