@@ -10,11 +10,16 @@ use serde_json::json;
 use util::*;
 
 fn gcp_config(compute: &str, storage: &str) -> String {
+    // The other Google APIs (IAM, Pub/Sub, DNS): the test kit's stand-in, with only Google's
+    // own resources in it.
+    let apis = driftd_testkit::gcp_apis::GcpApis::start()
+        .expect("google apis stand-in")
+        .endpoint();
     format!(
         "[[target]]\nname = \"gcp\"\nprovider = \"google\"\nstates = [\"terraform.tfstate\"]\n\n\
          [target.gcp]\nprojects = [\"{PROJECT}\"]\nzones = [\"{ZONE}\"]\n\
          compute_endpoint = \"{compute}\"\nstorage_endpoint = \"{storage}\"\nmax_attempts = 2\n\
-         timeout_secs = 20\n"
+         api_endpoint = \"{apis}\"\ntimeout_secs = 20\n"
     )
 }
 

@@ -52,11 +52,21 @@ fn problems(s: &GcpSettings, at: &str, target: &TargetConfig) -> Vec<String> {
     for (key, url) in [
         ("compute_endpoint", &s.compute_endpoint),
         ("storage_endpoint", &s.storage_endpoint),
+        ("api_endpoint", &s.api_endpoint),
     ] {
         out.extend(
             url.as_deref()
                 .and_then(|url| check_url(&format!("{at}.gcp"), key, url)),
         );
+    }
+    for (api, url) in &s.api_endpoints {
+        if !driftd_gcp::rest::SERVICES.contains(&api.as_str()) {
+            out.push(format!(
+                "{at}.gcp.api_endpoints: `{api}` is not an API driftd calls (one of: {})",
+                driftd_gcp::rest::SERVICES.join(", ")
+            ));
+        }
+        out.extend(check_url(&format!("{at}.gcp.api_endpoints"), api, url));
     }
     if let Some(path) = &s.credentials_file {
         if !path.is_file() {

@@ -14,10 +14,13 @@
 //! - [`receiver`]: a scriptable HTTP receiver for notification channels.
 //! - [`smtp`]: an aiosmtpd SMTP server (from `.venv`) that writes what it receives into a
 //!   Maildir, on a free loopback port, stopped by its process id.
+//! - [`gcp_apis`]: a stand-in for Google REST APIs no emulator serves (Resource Manager IAM
+//!   policies, IAM service accounts, Pub/Sub, Cloud DNS, Cloud KMS).
 //! - [`kube`]: a Kubernetes API emulator (kmock, from `.venv`) on a free loopback port.
 
 pub mod browser;
 pub mod gcp;
+pub mod gcp_apis;
 pub mod gcp_compute;
 pub mod kube;
 pub mod moto;

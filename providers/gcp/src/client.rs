@@ -55,6 +55,15 @@ pub struct GcpSettings {
     pub compute_endpoint: Option<String>,
     /// An alternative Cloud Storage endpoint, without the `/storage/v1` path.
     pub storage_endpoint: Option<String>,
+    /// One alternative base URL for every other Google API driftd calls (Cloud Resource
+    /// Manager, IAM, Pub/Sub, Cloud DNS, Cloud KMS, Cloud SQL Admin, GKE), each called below it
+    /// with its documented path (`/v1/projects/...`, `/dns/v1/projects/...`): a stand-in or a
+    /// proxy serving them all. Per API, `api_endpoints` wins over it.
+    pub api_endpoint: Option<String>,
+    /// Alternative base URLs per API, keyed by the API's service name without
+    /// `.googleapis.com` (`cloudresourcemanager`, `iam`, `pubsub`, `dns`, `cloudkms`,
+    /// `sqladmin`, `container`), for example Private Service Connect endpoints.
+    pub api_endpoints: std::collections::BTreeMap<String, String>,
     /// Send no credentials at all. Default ([`GcpSettings::is_anonymous`]): true when an
     /// endpoint is overridden and no credentials file or impersonation is configured
     /// (emulators need none).
@@ -80,6 +89,8 @@ impl Default for GcpSettings {
             impersonate_service_account: None,
             compute_endpoint: None,
             storage_endpoint: None,
+            api_endpoint: None,
+            api_endpoints: std::collections::BTreeMap::new(),
             anonymous: None,
             max_attempts: 5,
             operation_timeout: crate::DEFAULT_OPERATION_TIMEOUT,
@@ -92,7 +103,10 @@ impl GcpSettings {
     /// Whether no credentials are sent: as configured, else when an endpoint is overridden and
     /// no credentials of the settings' own are configured.
     pub fn is_anonymous(&self) -> bool {
-        let endpoint_set = self.compute_endpoint.is_some() || self.storage_endpoint.is_some();
+        let endpoint_set = self.compute_endpoint.is_some()
+            || self.storage_endpoint.is_some()
+            || self.api_endpoint.is_some()
+            || !self.api_endpoints.is_empty();
         let own_credentials =
             self.credentials_file.is_some() || self.impersonate_service_account.is_some();
         self.anonymous.unwrap_or(endpoint_set && !own_credentials)
@@ -231,6 +245,8 @@ pub struct Clients {
     /// For the Cloud Storage JSON API, which the Rust storage crate lists only over gRPC.
     pub http: reqwest::Client,
     pub storage_endpoint: String,
+    /// Base URLs of the other REST APIs (see [`crate::rest`]).
+    pub api_endpoints: crate::rest::Endpoints,
     pub credentials: Credentials,
     pub max_attempts: u32,
     pub initial_backoff: Duration,
@@ -303,6 +319,7 @@ impl Clients {
                 .unwrap_or_else(|| STORAGE_ENDPOINT.to_string())
                 .trim_end_matches('/')
                 .to_string(),
+            api_endpoints: crate::rest::Endpoints::new(s),
             credentials: creds,
             max_attempts: s.max_attempts.max(1),
             initial_backoff: s.initial_backoff,

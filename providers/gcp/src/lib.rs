@@ -14,8 +14,10 @@
 //! `(type, scope)` and never turns its resources into "missing" ones.
 
 pub mod client;
+mod iam;
 mod paging;
 pub mod resources;
+pub mod rest;
 pub mod scope;
 pub mod storage;
 

@@ -23,6 +23,12 @@ fn settings(compute: &str, storage: &str, zones: &[&str]) -> GcpSettings {
         regions: Vec::new(),
         compute_endpoint: Some(compute.into()),
         storage_endpoint: Some(storage.into()),
+        // IAM, Pub/Sub and DNS: the test kit's stand-in, with only Google's own resources.
+        api_endpoint: Some(
+            driftd_testkit::gcp_apis::GcpApis::start()
+                .expect("google apis stand-in")
+                .endpoint(),
+        ),
         anonymous: Some(true),
         max_attempts: 2,
         initial_backoff: Duration::from_millis(20),
@@ -76,6 +82,20 @@ async fn lists_and_maps_every_type_from_the_emulators() {
         ("google_compute_network", format!("{PROJECT}/global")),
         ("google_compute_subnetwork", format!("{PROJECT}/{REGION}")),
         ("google_storage_bucket", format!("{PROJECT}/global")),
+        (
+            "google_storage_bucket_iam_binding",
+            format!("{PROJECT}/global"),
+        ),
+        ("google_storage_bucket_iam_member", format!("{PROJECT}/global")),
+        ("google_project_iam_binding", format!("{PROJECT}/global")),
+        ("google_project_iam_member", format!("{PROJECT}/global")),
+        ("google_service_account", format!("{PROJECT}/global")),
+        ("google_pubsub_topic", format!("{PROJECT}/global")),
+        ("google_pubsub_subscription", format!("{PROJECT}/global")),
+        ("google_dns_managed_zone", format!("{PROJECT}/global")),
+        ("google_dns_record_set", format!("{PROJECT}/global")),
+        ("google_kms_key_ring", format!("{PROJECT}/global")),
+        ("google_kms_crypto_key", format!("{PROJECT}/global")),
     ]
     .into_iter()
     .map(|(t, s)| (t.to_string(), s))
@@ -239,7 +259,8 @@ async fn denied_disabled_and_throttled_scopes_are_skipped_never_missing() {
         .iter()
         .map(|s| (s.resource_type.as_str(), s.reason.as_str()))
         .collect();
-    assert_eq!(reasons.len(), 4, "{:#?}", inv.skipped);
+    // The bucket IAM types read through the denied storage endpoint too.
+    assert_eq!(reasons.len(), 6, "{:#?}", inv.skipped);
     assert!(
         reasons["google_compute_instance"].starts_with("access denied:")
             && reasons["google_compute_instance"].contains("roles/compute.viewer"),
@@ -263,8 +284,9 @@ async fn denied_disabled_and_throttled_scopes_are_skipped_never_missing() {
     for s in &inv.skipped {
         assert!(s.scope.starts_with("driftd-test/"), "{s:?}");
     }
-    // Networks, subnetworks, addresses, routes, routers and NATs were still listed.
-    assert_eq!(inv.scanned.len(), 7, "{:?}", inv.scanned);
+    // Networks, subnetworks, addresses, routes, routers and NATs were still listed, and the
+    // nine types of the stand-in's APIs (project IAM, service accounts, Pub/Sub, DNS, KMS).
+    assert_eq!(inv.scanned.len(), 7 + 9, "{:?}", inv.scanned);
 
     // Everything in the denied scopes is "not scanned", nothing is missing.
     let analysis = analyze_inv(&sample_state(), &inv);

@@ -30,7 +30,18 @@ pub mod compute_subnetwork;
 pub mod compute_target_http_proxy;
 pub mod compute_target_https_proxy;
 pub mod compute_url_map;
+pub mod dns_managed_zone;
+pub mod dns_record_set;
+pub mod kms_crypto_key;
+pub mod kms_key_ring;
+pub mod project_iam_binding;
+pub mod project_iam_member;
+pub mod pubsub_subscription;
+pub mod pubsub_topic;
+pub mod service_account;
 pub mod storage_bucket;
+pub mod storage_bucket_iam_binding;
+pub mod storage_bucket_iam_member;
 
 /// A resource type and where it is listed.
 pub struct Kind {
@@ -57,6 +68,17 @@ pub fn registry() -> Vec<Kind> {
         kind(Global, Box::new(compute_route::ComputeRoute)),
         kind(Regional, Box::new(compute_router::ComputeRouter)),
         kind(Regional, Box::new(compute_router_nat::ComputeRouterNat)),
+        kind(Global, Box::new(storage_bucket_iam_binding::StorageBucketIamBinding)),
+        kind(Global, Box::new(storage_bucket_iam_member::StorageBucketIamMember)),
+        kind(Global, Box::new(project_iam_binding::ProjectIamBinding)),
+        kind(Global, Box::new(project_iam_member::ProjectIamMember)),
+        kind(Global, Box::new(service_account::ServiceAccount)),
+        kind(Global, Box::new(pubsub_topic::PubsubTopic)),
+        kind(Global, Box::new(pubsub_subscription::PubsubSubscription)),
+        kind(Global, Box::new(dns_managed_zone::DnsManagedZone)),
+        kind(Global, Box::new(dns_record_set::DnsRecordSet)),
+        kind(Global, Box::new(kms_key_ring::KmsKeyRing)),
+        kind(Global, Box::new(kms_crypto_key::KmsCryptoKey)),
         // Load balancing.
         kind(
             Regional,
