@@ -166,4 +166,22 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn no_attribute_is_listed_twice_as_not_compared() {
+        for (_, specs, _) in registries() {
+            for s in specs {
+                let mut names: Vec<&str> = s.not_compared.iter().map(|n| n.name).collect();
+                names.sort_unstable();
+                let before = names.len();
+                names.dedup();
+                assert_eq!(
+                    names.len(),
+                    before,
+                    "{}: an attribute listed twice",
+                    s.resource_type
+                );
+            }
+        }
+    }
 }
