@@ -746,15 +746,23 @@ fn provider_regions(resources: &mut [Resource], configs: &[String]) {
     }
 }
 
+/// Types of AWS's global services. Route 53 Resolver is regional, as its ARNs say.
+fn aws_global_type(resource_type: &str) -> bool {
+    resource_type.starts_with("aws_iam_")
+        || resource_type.starts_with("aws_cloudfront_")
+        || (resource_type.starts_with("aws_route53_")
+            && !resource_type.starts_with("aws_route53_resolver_"))
+}
+
 /// The scope the AWS provider lists IAM in (`driftd_aws::GLOBAL_SCOPE`): IAM resources are placed
 /// there, so that a complete IAM listing can prove one missing.
 const AWS_GLOBAL_SCOPE: &str = "global";
 
-/// The region from the resource's ARN, or else from its availability zone. IAM is global (its
-/// ARNs have no region): [`AWS_GLOBAL_SCOPE`]. S3 ARNs have no region either, but a bucket (and,
+/// The region from the resource's ARN, or else from its availability zone. IAM, Route 53 and
+/// CloudFront are global (their ARNs have no region): [`AWS_GLOBAL_SCOPE`]. S3 ARNs have no region either, but a bucket (and,
 /// from provider v6, each of its settings) records the region it lives in as `region`.
 fn region_of(resource_type: &str, attrs: &Attrs) -> Option<String> {
-    if resource_type.starts_with("aws_iam_") {
+    if aws_global_type(resource_type) {
         return Some(AWS_GLOBAL_SCOPE.to_string());
     }
     if resource_type.starts_with("aws_s3_") {

@@ -18,6 +18,7 @@
 //!   policies, IAM service accounts, Pub/Sub, Cloud DNS, Cloud KMS).
 //! - [`kube`]: a Kubernetes API emulator (kmock, from `.venv`) on a free loopback port.
 
+pub mod boto;
 pub mod browser;
 pub mod gcp;
 pub mod gcp_apis;

@@ -9,6 +9,9 @@ use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::config::ProvideCredentials;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::Client;
+pub use driftd_aws_services::errors::{classify_answer, ACCESS_DENIED};
+#[cfg(test)]
+use driftd_aws_services::errors::{shorten, without_markup};
 use driftd_core::provider::bounded_reason;
 use driftd_core::{ListError, ProviderError};
 use std::time::Duration;
@@ -101,6 +104,26 @@ pub async fn load_config(s: &AwsSettings) -> Result<SdkConfig, ProviderError> {
     Ok(config)
 }
 
+/// What the signed client of `driftd-aws-services` shares over one scan: the loaded
+/// configuration's credential chain (its assumed role included), the endpoint, attempts and
+/// timeouts of the target.
+pub fn api_shared(
+    config: &SdkConfig,
+    s: &AwsSettings,
+) -> Result<driftd_aws_services::Shared, ProviderError> {
+    let Some(creds) = config.credentials_provider() else {
+        return Err(no_credentials("no credentials provider is configured"));
+    };
+    driftd_aws_services::Shared::new(
+        creds,
+        s.endpoint_url.clone(),
+        s.max_attempts,
+        s.operation_timeout,
+        s.connect_timeout,
+    )
+    .map_err(ProviderError::Config)
+}
+
 /// An error and its sources, Display only (the SDK's Debug forms repeat everything).
 fn causes(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
@@ -145,23 +168,6 @@ pub fn metered_ec2_client(base: &SdkConfig, region: &str, meter: AttemptMeter) -
         .build();
     Client::from_conf(conf)
 }
-
-const ACCESS_DENIED: &[&str] = &[
-    "UnauthorizedOperation",
-    "AccessDenied",
-    "AccessDeniedException",
-    "AuthFailure",
-    "OptInRequired",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-    "Blocked",
-];
-const THROTTLED: &[&str] = &[
-    "RequestLimitExceeded",
-    "Throttling",
-    "ThrottlingException",
-    "TooManyRequestsException",
-];
 
 /// An S3 client for one region that counts its calls like [`metered_ec2_client`]. Path-style
 /// addressing when an endpoint is configured: an emulator (moto) serves every bucket under one
@@ -223,116 +229,22 @@ where
         _ => {
             let code = err.code().unwrap_or("");
             let message = err.message().unwrap_or("");
-            let detail = bounded_reason(&if code.is_empty() {
-                format!(
-                    "{operation}: {}",
-                    uncoded_answer(err.raw_response(), message)
-                )
-            } else if message.is_empty() {
-                format!("{operation}: {code}")
-            } else {
-                format!("{operation}: {code}: {message}")
-            });
-            if ACCESS_DENIED.contains(&code) {
-                // Room for what to grant within the report's bound.
-                ListError::AccessDenied(format!(
-                    "{} (grant {service}:{} to driftd's identity)",
-                    shorten(&detail, DENIED_DETAIL_CHARS),
-                    permission(service, operation)
-                ))
-            } else if THROTTLED.contains(&code) {
-                ListError::Throttled(detail)
-            } else {
-                ListError::Api(detail)
-            }
+            classify_answer(service, operation, code, message, || {
+                uncoded_answer(err.raw_response(), message)
+            })
         }
     }
 }
 
-/// Longest part of an access denial's reason before the permission to grant, in characters.
-const DENIED_DETAIL_CHARS: usize = 200;
-
-/// `text` cut to `max` characters, the last one `…` when cut.
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
-/// Longest excerpt of an answer's body quoted when it has no AWS error code, in characters.
-const BODY_EXCERPT_CHARS: usize = 120;
-
-/// An answer without an AWS error code (a proxy's or load balancer's error page, an endpoint that
-/// is not AWS): its HTTP status and the start of its text, markup removed.
+/// An SDK answer without an AWS error code, described by its status and the start of its body.
 fn uncoded_answer(raw: Option<&HttpResponse>, message: &str) -> String {
-    let Some(raw) = raw else {
-        return "an answer that could not be read".into();
-    };
-    let status = raw.status().as_u16();
-    let mut out = format!("HTTP {status} without an AWS error code");
-    if !message.is_empty() {
-        out.push_str(": ");
-        out.push_str(message);
-        return out;
-    }
-    let text = raw
-        .body()
-        .bytes()
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .unwrap_or_default();
-    let excerpt: String = bounded_reason(&without_markup(&text))
-        .chars()
-        .take(BODY_EXCERPT_CHARS)
-        .collect();
-    if !excerpt.is_empty() {
-        out.push_str(": ");
-        out.push_str(&excerpt);
-    }
-    out
-}
-
-/// Text with `<...>` tags (and what `<script>`/`<style>` hold) left out.
-fn without_markup(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        out.push(' ');
-        let tail = &rest[open..];
-        let lower: String = tail
-            .chars()
-            .take(8)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let skip_to = if lower.starts_with("<script") {
-            tail.to_ascii_lowercase().find("</script>").map(|i| i + 9)
-        } else if lower.starts_with("<style") {
-            tail.to_ascii_lowercase().find("</style>").map(|i| i + 8)
-        } else {
-            tail.find('>').map(|i| i + 1)
-        };
-        match skip_to {
-            Some(i) => rest = &tail[i..],
-            None => return out,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The IAM action that allows an API operation: the same name, except for the S3 operations
-/// whose permission is named otherwise.
-fn permission<'a>(service: &str, operation: &'a str) -> &'a str {
-    match (service, operation) {
-        ("s3", "ListBuckets") => "ListAllMyBuckets",
-        ("s3", "GetBucketTagging") => "GetBucketTagging",
-        ("s3", "GetBucketEncryption") => "GetEncryptionConfiguration",
-        ("s3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
-        ("s3", "GetBucketLifecycleConfiguration") => "GetLifecycleConfiguration",
-        _ => operation,
+    match raw {
+        Some(raw) => driftd_aws_services::errors::uncoded_answer(
+            raw.status().as_u16(),
+            message,
+            raw.body().bytes().unwrap_or_default(),
+        ),
+        None => "an answer that could not be read".into(),
     }
 }
 
@@ -393,6 +305,8 @@ pub struct Clients {
     path_style: bool,
     pub(crate) ec2: Client,
     pub(crate) scan: std::sync::Arc<crate::scan::ScanShared>,
+    /// The signed client of the services read without an SDK, counted by the same meter.
+    pub(crate) api: driftd_aws_services::ApiClient,
 }
 
 impl Clients {
@@ -402,9 +316,15 @@ impl Clients {
         meter: AttemptMeter,
         path_style: bool,
         scan: std::sync::Arc<crate::scan::ScanShared>,
+        api: &std::sync::Arc<driftd_aws_services::Shared>,
     ) -> Self {
         Clients {
             ec2: metered_ec2_client(base, region, meter.clone()),
+            api: driftd_aws_services::ApiClient::new(
+                api.clone(),
+                region,
+                meter.api_meter().clone(),
+            ),
             base: base.clone(),
             meter,
             path_style,

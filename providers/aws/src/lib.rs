@@ -33,12 +33,10 @@ use std::time::Duration;
 
 pub use client::AwsSettings;
 
-/// Provider name used in resource keys.
-pub const PROVIDER: &str = "aws";
-
-/// The scope of global services (IAM): what the report names and what the state side of an IAM
-/// resource is placed in (see `driftd-iac`'s state reader).
-pub const GLOBAL_SCOPE: &str = "global";
+/// Provider name used in resource keys, and the scope of global services (IAM, Route 53,
+/// CloudFront): what the report names and what the state side of such a resource is placed in
+/// (see `driftd-iac`'s state reader).
+pub use driftd_aws_services::{GLOBAL_SCOPE, PROVIDER};
 
 /// Every unit of a scan lists at once: the SDK's clients pace their own calls (retries with
 /// backoff on throttling), and a target's units are a few dozen per region.
@@ -101,11 +99,19 @@ impl Provider for AwsProvider {
             &self.settings.regions,
         )));
         let path_style = self.settings.endpoint_url.is_some();
+        let api = Arc::new(client::api_shared(&base, &self.settings)?);
         let units = plan
             .into_iter()
             .map(|(kind, region)| {
                 let meter = AttemptMeter::new(progress.clone());
-                let client = Clients::new(&base, &region, meter.clone(), path_style, scan.clone());
+                let client = Clients::new(
+                    &base,
+                    &region,
+                    meter.clone(),
+                    path_style,
+                    scan.clone(),
+                    &api,
+                );
                 let scope = region.clone();
                 ListingUnit {
                     resource_type: kind.spec().resource_type,

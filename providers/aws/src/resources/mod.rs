@@ -6,11 +6,9 @@
 
 use crate::client::Clients;
 use async_trait::async_trait;
-use driftd_core::{
-    AttrSpec, KindListing, ListError, ResourceKind, Shape, Tier, TierHint, TypeSpec,
-};
+use driftd_core::{KindListing, ListError, ResourceKind, TypeSpec};
 
-mod attribute_calls;
+
 pub mod ebs_volume;
 pub mod eip;
 pub mod flow_log;
@@ -56,7 +54,7 @@ pub mod vpc_security_group_ingress_rule;
 
 /// Every supported resource type.
 pub fn registry() -> Vec<Box<dyn ResourceKind<Clients>>> {
-    vec![
+    let sdk_types: Vec<Box<dyn ResourceKind<Clients>>> = vec![
         Box::new(Ec2(instance::Instance)),
         Box::new(Ec2(security_group::SecurityGroup)),
         Box::new(Ec2(vpc::Vpc)),
@@ -102,7 +100,15 @@ pub fn registry() -> Vec<Box<dyn ResourceKind<Clients>>> {
         Box::new(s3_bucket_acl::S3BucketAcl),
         Box::new(s3_bucket_lifecycle_configuration::S3BucketLifecycleConfiguration),
         Box::new(s3_bucket_logging::S3BucketLogging),
-    ]
+    ];
+    sdk_types
+        .into_iter()
+        .chain(
+            driftd_aws_services::registry()
+                .into_iter()
+                .map(|k| Box::new(Api(k)) as Box<dyn ResourceKind<Clients>>),
+        )
+        .collect()
 }
 
 /// Types of global services: listed once per scan, in [`crate::GLOBAL_SCOPE`], not per region.
@@ -122,6 +128,7 @@ pub const GLOBAL_TYPES: &[&str] = &[
 
 pub fn is_global(resource_type: &str) -> bool {
     GLOBAL_TYPES.contains(&resource_type)
+        || driftd_aws_services::GLOBAL_TYPES.contains(&resource_type)
 }
 
 /// An EC2 type, listed with the unit's EC2 client.
@@ -138,32 +145,20 @@ impl<K: ResourceKind<aws_sdk_ec2::Client>> ResourceKind<Clients> for Ec2<K> {
     }
 }
 
-/// Tag keys AWS writes itself (CloudFormation, Auto Scaling, ...), never compared.
-pub(crate) const AWS_GENERATED_TAGS: &[&str] = &["aws:"];
+pub(crate) use driftd_aws_services::common::{resource, AWS_GENERATED_TAGS, GRANTS, TAGS};
 
-/// A type's `tags`, compared with state's `tags_all` (which holds the provider's
-/// `default_tags`, reported by AWS like any other tag). A tag-only change is info.
-pub(crate) const TAGS: AttrSpec = AttrSpec::new("tags", Shape::Tags)
-    .with_state_alias("tags_all")
-    .tier(TierHint::Always(Tier::Info));
+/// A type of a service read with the signed client of `driftd-aws-services` (RDS, Lambda, ...).
+pub struct Api(pub Box<dyn ResourceKind<driftd_aws_services::ApiClient>>);
 
-/// What grants permissions (a role's trust policy, a policy document, the policy an attachment
-/// attaches): any change to it is critical.
-pub(crate) const GRANTS: TierHint = TierHint::Always(Tier::Critical);
-
-/// A new resource of `resource_type` in `region` with its attributes.
-pub(crate) fn resource(
-    resource_type: &str,
-    id: &str,
-    region: &str,
-    attrs: serde_json::Value,
-) -> driftd_core::Resource {
-    let mut r = driftd_core::Resource::new(crate::PROVIDER, resource_type, id);
-    r.region = Some(region.to_string());
-    if let serde_json::Value::Object(map) = attrs {
-        r.attrs = map.into_iter().collect();
+#[async_trait]
+impl ResourceKind<Clients> for Api {
+    fn spec(&self) -> &'static TypeSpec {
+        self.0.spec()
     }
-    r
+
+    async fn list(&self, clients: &Clients, scope: &str) -> Result<KindListing, ListError> {
+        self.0.list(&clients.api, scope).await
+    }
 }
 
 #[cfg(test)]

@@ -16,12 +16,12 @@ use tokio::task::JoinSet;
 
 /// Concurrent second calls per unit: enough to hide the round trips, few enough to stay well
 /// inside EC2's request rate when every region lists at once.
-pub(crate) const CONCURRENCY: usize = 8;
+pub const CONCURRENCY: usize = 8;
 
 /// Reads `attributes` of every resource in `out` with `read` (given a resource id, it answers
 /// those attributes by Terraform name) and merges them in; on any failure leaves them out of the
 /// comparison (see the module doc).
-pub(crate) async fn read_per_resource<F, Fut>(
+pub async fn read_per_resource<F, Fut>(
     out: &mut KindListing,
     attributes: &'static [&'static str],
     read: F,

@@ -1,0 +1,8 @@
+//! elbv2: no type yet.
+
+use crate::Kinds;
+
+/// Every type of this service.
+pub fn kinds() -> Kinds {
+    Vec::new()
+}
