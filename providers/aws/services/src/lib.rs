@@ -13,6 +13,8 @@ pub mod client;
 pub mod common;
 pub mod errors;
 pub mod paging;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod xml;
 
 pub mod acm;

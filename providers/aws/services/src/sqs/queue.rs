@@ -235,4 +235,39 @@ mod tests {
         );
         assert_eq!(tier("visibility_timeout_seconds", json!(10)), Tier::Warning);
     }
+
+    #[test]
+    fn false_positive_policy_written_differently_and_defaults_are_in_sync() {
+        use crate::testing::{assert_in_sync, changed_paths};
+        // SQS answers the policy compacted, in its own key order, with a one-statement array
+        // kept; Terraform recorded what the person wrote. No KMS key: SQS leaves the reuse period
+        // out, Terraform records its default 300.
+        let live = map(
+            "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs",
+            &json!({
+                "Policy": "{\"Statement\":[{\"Action\":\"sqs:SendMessage\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"sns.amazonaws.com\"},\"Resource\":\"*\"}],\"Version\":\"2012-10-17\"}",
+                "VisibilityTimeout": "30",
+                "SqsManagedSseEnabled": "true",
+            }),
+            json!({}),
+            "eu-west-1",
+        );
+        let state = json!({
+            "name": "jobs",
+            "policy": "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"sns.amazonaws.com\"}, \"Action\": \"sqs:SendMessage\", \"Resource\": \"*\"}]\n}",
+            "visibility_timeout_seconds": 30,
+            "kms_master_key_id": "",
+            "kms_data_key_reuse_period_seconds": 300,
+            "sqs_managed_sse_enabled": true,
+            "tags": {},
+        });
+        assert_in_sync(&SPEC, state.clone(), &live);
+        // Near miss: the same policy granting another action is drift.
+        let mut other = state;
+        other["policy"] = json!(other["policy"]
+            .as_str()
+            .unwrap()
+            .replace("SendMessage", "*"));
+        assert_eq!(changed_paths(&SPEC, other, &live), ["policy"]);
+    }
 }

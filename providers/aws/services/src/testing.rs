@@ -1,0 +1,48 @@
+//! The false-positive check every type's unit tests run: a live resource, mapped from an answer
+//! written as the API reference documents it, against what Terraform records in state for the
+//! same resource, through the real analyzer with the type's own spec.
+//!
+//! [`assert_in_sync`] is a case of the false-positive corpus (same meaning written differently:
+//! policy JSON, ARNs vs names, defaults the API fills in); [`changed_paths`] is its near miss
+//! (real drift still found).
+
+use driftd_core::{analyze, AnalyzeInput, FindingKind, Resource, TypeSpec};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+fn run(spec: &'static TypeSpec, state_attrs: Value, live: &Resource) -> Vec<driftd_core::Finding> {
+    let mut state = Resource::new(spec.provider, spec.resource_type, &live.key.id);
+    state.region = live.region.clone();
+    state.attrs = serde_json::from_value(state_attrs).expect("state attributes are an object");
+    state.address = Some(format!("{}.this", spec.resource_type));
+    state.source = Some("terraform.tfstate".into());
+    let region = live.region.clone().unwrap_or_default();
+    let scanned: BTreeSet<(String, String, String)> =
+        [(spec.provider.into(), spec.resource_type.into(), region)].into();
+    let a = analyze(&AnalyzeInput {
+        target: "false-positives",
+        specs: &[spec],
+        expected: &[state],
+        live: std::slice::from_ref(live),
+        scanned: &scanned,
+        skipped: &[],
+        include_cloud_defaults: false,
+    });
+    a.findings
+}
+
+/// `live` and the state attributes mean the same thing: no finding.
+#[track_caller]
+pub fn assert_in_sync(spec: &'static TypeSpec, state_attrs: Value, live: &Resource) {
+    let f = run(spec, state_attrs, live);
+    assert!(f.is_empty(), "expected no drift, got {f:#?}");
+}
+
+/// The paths of the one `changed` finding between the state attributes and `live`.
+#[track_caller]
+pub fn changed_paths(spec: &'static TypeSpec, state_attrs: Value, live: &Resource) -> Vec<String> {
+    let f = run(spec, state_attrs, live);
+    assert_eq!(f.len(), 1, "expected one finding, got {f:#?}");
+    assert_eq!(f[0].kind, FindingKind::Changed);
+    f[0].changes.iter().map(|c| c.path.clone()).collect()
+}
