@@ -81,6 +81,41 @@ async fn lists_and_maps_every_type_from_the_emulators() {
         ("google_compute_instance", format!("{PROJECT}/{ZONE}")),
         ("google_compute_network", format!("{PROJECT}/global")),
         ("google_compute_subnetwork", format!("{PROJECT}/{REGION}")),
+        // Load balancing and managed instance groups (the compute stand-in).
+        (
+            "google_compute_forwarding_rule",
+            format!("{PROJECT}/{REGION}"),
+        ),
+        (
+            "google_compute_global_forwarding_rule",
+            format!("{PROJECT}/global"),
+        ),
+        (
+            "google_compute_backend_service",
+            format!("{PROJECT}/global"),
+        ),
+        ("google_compute_health_check", format!("{PROJECT}/global")),
+        ("google_compute_url_map", format!("{PROJECT}/global")),
+        (
+            "google_compute_target_http_proxy",
+            format!("{PROJECT}/global"),
+        ),
+        (
+            "google_compute_target_https_proxy",
+            format!("{PROJECT}/global"),
+        ),
+        (
+            "google_compute_ssl_certificate",
+            format!("{PROJECT}/global"),
+        ),
+        (
+            "google_compute_instance_template",
+            format!("{PROJECT}/global"),
+        ),
+        (
+            "google_compute_instance_group_manager",
+            format!("{PROJECT}/{ZONE}"),
+        ),
         ("google_storage_bucket", format!("{PROJECT}/global")),
         (
             "google_storage_bucket_iam_binding",
@@ -286,7 +321,8 @@ async fn denied_disabled_and_throttled_scopes_are_skipped_never_missing() {
     }
     // Networks, subnetworks, addresses, routes, routers and NATs were still listed, and the
     // nine types of the stand-in's APIs (project IAM, service accounts, Pub/Sub, DNS, KMS).
-    assert_eq!(inv.scanned.len(), 7 + 9, "{:?}", inv.scanned);
+    // The ten load-balancing and managed instance group types too.
+    assert_eq!(inv.scanned.len(), 7 + 9 + 10, "{:?}", inv.scanned);
 
     // Everything in the denied scopes is "not scanned", nothing is missing.
     let analysis = analyze_inv(&sample_state(), &inv);
