@@ -2,14 +2,16 @@
 //! global addresses, routes and routers (NATs inside them), and the load-balancing and managed
 //! instance group collections (forwarding rules, backend services, health checks, URL maps,
 //! target HTTP(S) proxies, SSL certificates, instance templates, zonal instance group
-//! managers). It sits in front of gcplocal on a
-//! port of its own, keeps those collections in memory and forwards every other request, so a
-//! test gives the provider one Compute Engine endpoint, as in production.
+//! managers). It sits in front of gcplocal on a port of its own, keeps those collections in
+//! memory and forwards every other request, so a test gives the provider one Compute Engine
+//! endpoint, as in production.
 //!
 //! It speaks the documented resources (JSON field names as in the API reference): `GET` of a
 //! collection pages with `maxResults` and `pageToken`, `POST` inserts and answers a finished
 //! operation, `GET`/`PATCH`/`DELETE` act on one item, and errors are Google's error document.
 //! As Google does, a network created through it gets its route to the internet gateway.
+//! Inserts into the load-balancing collections get the defaults the API documents (see
+//! `lb_defaults`), and a certificate's private key is never answered back.
 
 use anyhow::Result;
 use bytes::Bytes;
