@@ -1,7 +1,7 @@
 //! `driftd check` end to end, through the built binary, for the Google Cloud types outside
-//! Compute Engine: bucket and project IAM, service accounts, Pub/Sub, Cloud DNS and Cloud KMS.
-//! Bucket policies come from gcp-storage-emulator; Resource Manager, IAM, Pub/Sub, Cloud DNS and
-//! Cloud KMS, which no emulator serves, from the test kit's stand-in (`driftd_testkit::gcp_apis`), reached
+//! Compute Engine: bucket and project IAM, service accounts, Pub/Sub, Cloud DNS, Cloud KMS and
+//! Cloud SQL. Bucket policies come from gcp-storage-emulator; Resource Manager, IAM, Pub/Sub,
+//! Cloud DNS, Cloud KMS and Cloud SQL Admin, which no emulator serves, from the test kit's stand-in (`driftd_testkit::gcp_apis`), reached
 //! through `api_endpoint`. Every listing pages (the stand-in answers two items a page).
 
 mod util;
@@ -23,6 +23,7 @@ const TYPES: &[&str] = &[
     "google_dns_record_set",
     "google_kms_key_ring",
     "google_kms_crypto_key",
+    "google_sql_database_instance",
 ];
 
 const BUCKET: &str = "driftd-test-site";
@@ -31,7 +32,7 @@ fn config(storage: &str, apis: &str) -> String {
     let types: Vec<String> = TYPES.iter().map(|t| format!("\"{t}\"")).collect();
     format!(
         "[[target]]\nname = \"gcp\"\nprovider = \"google\"\nstates = [\"terraform.tfstate\"]\n\
-         resource_types = [{}]\n\n[target.gcp]\nprojects = [\"{PROJECT}\"]\n\
+         resource_types = [{}]\n\n[target.gcp]\nprojects = [\"{PROJECT}\"]\nregions = [\"us-central1\"]\n\
          storage_endpoint = \"{storage}\"\napi_endpoint = \"{apis}\"\nmax_attempts = 2\n\
          timeout_secs = 20\n",
         types.join(", ")
@@ -144,6 +145,10 @@ async fn seed(apis: &GcpApis, gcs: &StorageEmulator) -> anyhow::Result<GoogleSta
         ),
     )
     .await?;
+    for db in ["orders-db"] {
+        apis.call("POST", &format!("{p}/instances"), Some(sql_instance(db)))
+            .await?;
+    }
     gcs.create_bucket(BUCKET, json!({})).await?;
     edit_bucket_policy(gcs, |policy| {
         policy["bindings"] = json!([
@@ -254,6 +259,26 @@ async fn seed(apis: &GcpApis, gcs: &StorageEmulator) -> anyhow::Result<GoogleSta
                "skip_initial_version_creation": false, "crypto_key_backend": "",
                "key_access_justifications_policy": []}),
     )
+    // The disk size as a number where the API writes text; state's empty expiration time.
+    .add(
+        "google_sql_database_instance",
+        "orders",
+        json!({"id": "orders-db", "name": "orders-db", "project": PROJECT,
+               "region": "us-central1", "database_version": "POSTGRES_15",
+               "deletion_protection": true, "root_password": null,
+               "connection_name": format!("{PROJECT}:us-central1:orders-db"),
+               "settings": [{"tier": "db-custom-2-7680", "availability_type": "ZONAL",
+                   "disk_size": 20, "disk_type": "PD_SSD", "activation_policy": "ALWAYS",
+                   "deletion_protection_enabled": false, "database_flags": [],
+                   "user_labels": {"team": "shop"}, "maintenance_window": [],
+                   "ip_configuration": [{"ipv4_enabled": true, "private_network": "",
+                       "ssl_mode": "ENCRYPTED_ONLY", "require_ssl": false,
+                       "authorized_networks": [{"value": "203.0.113.0/24", "name": "office",
+                                                "expiration_time": ""}]}],
+                   "backup_configuration": [{"enabled": true,
+                       "point_in_time_recovery_enabled": false, "binary_log_enabled": false,
+                       "start_time": "03:00"}]}]}),
+    )
     // The data in another order than the API answers: the same record set.
     .add(
         "google_dns_record_set",
@@ -264,6 +289,18 @@ async fn seed(apis: &GcpApis, gcs: &StorageEmulator) -> anyhow::Result<GoogleSta
                "routing_policy": []}),
     );
     Ok(st)
+}
+
+/// A Cloud SQL instance as `instances.insert` takes it.
+fn sql_instance(name: &str) -> Value {
+    json!({"name": name, "region": "us-central1", "databaseVersion": "POSTGRES_15",
+           "settings": {"tier": "db-custom-2-7680", "availabilityType": "ZONAL",
+               "dataDiskSizeGb": "20", "dataDiskType": "PD_SSD", "activationPolicy": "ALWAYS",
+               "userLabels": {"team": "shop"},
+               "ipConfiguration": {"ipv4Enabled": true, "sslMode": "ENCRYPTED_ONLY",
+                   "authorizedNetworks": [{"value": "203.0.113.0/24", "name": "office",
+                                           "kind": "sql#aclEntry"}]},
+               "backupConfiguration": {"enabled": true, "startTime": "03:00"}}})
 }
 
 fn sorted_summary(report: &Value) -> Vec<(String, String, String, String)> {
@@ -399,6 +436,19 @@ fn service_types_in_sync_changed_missing_and_unmanaged() {
                         "rrdatas": ["10 mx.example.net."]})),
         )
         .await?;
+        let mut db = sql_instance("orders-db");
+        db["settings"]["ipConfiguration"]["authorizedNetworks"] = json!([
+            {"value": "203.0.113.0/24", "name": "office"},
+            {"value": "0.0.0.0/0", "name": "anyone"}
+        ]);
+        apis.call(
+            "PATCH",
+            &format!("{p}/instances/orders-db"),
+            Some(json!({"settings": db["settings"]})),
+        )
+        .await?;
+        apis.call("POST", &format!("{p}/instances"), Some(sql_instance("stray-db")))
+            .await?;
         let ring = format!("projects/{PROJECT}/locations/us-central1/keyRings/app");
         apis.call(
             "PATCH",
@@ -534,6 +584,18 @@ fn service_types_in_sync_changed_missing_and_unmanaged() {
             "google_kms_key_ring",
             ring("europe-west1", "stray-ring"),
         ),
+        row(
+            "changed",
+            "critical",
+            "google_sql_database_instance",
+            "orders-db".to_string(),
+        ),
+        row(
+            "unmanaged",
+            "warning",
+            "google_sql_database_instance",
+            "stray-db".to_string(),
+        ),
     ];
     expected.sort();
     assert_eq!(sorted_summary(&report), expected, "stderr: {}", run.stderr);
@@ -561,6 +623,11 @@ fn service_types_in_sync_changed_missing_and_unmanaged() {
         ),
         ("google_dns_managed_zone", zone("shop"), "description"),
         (
+            "google_sql_database_instance",
+            "orders-db".to_string(),
+            "settings.0.ip_configuration.0.authorized_networks",
+        ),
+        (
             "google_kms_crypto_key",
             format!("{}/cryptoKeys/data", ring("us-central1", "app")),
             "rotation_period",
@@ -580,6 +647,8 @@ fn service_types_in_sync_changed_missing_and_unmanaged() {
         apis.call("DELETE", &format!("{dns}/managedZones/shop"), None)
             .await?;
         apis.call("DELETE", &format!("{p}/subscriptions/orders-push"), None)
+            .await?;
+        apis.call("DELETE", &format!("{p}/instances/orders-db"), None)
             .await?;
         apis.edit_project_policy(PROJECT, |policy| {
             if let Some(b) = policy["bindings"].as_array_mut() {
@@ -618,6 +687,7 @@ fn service_types_in_sync_changed_missing_and_unmanaged() {
             format!("projects/{PROJECT}/subscriptions/orders-push"),
         ),
         ("google_dns_managed_zone", zone("shop")),
+        ("google_sql_database_instance", "orders-db".to_string()),
         (
             "google_dns_record_set",
             format!("{}/rrsets/www.shop.example.com./A", zone("shop")),

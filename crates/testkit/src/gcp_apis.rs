@@ -1,6 +1,7 @@
 //! A local stand-in for Google REST APIs no emulator we run serves: Cloud Resource Manager
 //! (a project's IAM policy), IAM (service accounts), Pub/Sub (topics, subscriptions), Cloud
-//! DNS (managed zones, record sets) and Cloud KMS (locations, key rings, crypto keys). One server answers them all below one base URL, each at
+//! DNS (managed zones, record sets), Cloud KMS (locations, key rings, crypto keys) and Cloud
+//! SQL Admin (instances). One server answers them all below one base URL, each at
 //! its documented path (`/v1/projects/...`, `/dns/v1/projects/...`), with the JSON field names
 //! of the API reference; driftd reaches it through `api_endpoint` in `[target.gcp]`.
 //!
@@ -11,7 +12,8 @@
 //! - `GET`, `PATCH` (the resource, or for IAM and Pub/Sub the resource wrapped in its
 //!   request message with an `updateMask`, whose named fields are replaced) and `DELETE` of one
 //!   item (none for Cloud KMS, which deletes neither key rings nor keys); creation by `POST`
-//!   to the collection (service accounts with `accountId`, zones, record sets, key rings with
+//!   to the collection (service accounts with `accountId`, zones, record sets, Cloud SQL
+//!   instances, which answer a finished operation, key rings with
 //!   `?keyRingId=`, keys with `?cryptoKeyId=`) or by `PUT` of the item (Pub/Sub);
 //! - `projects/P:getIamPolicy` and `projects/P:setIamPolicy` with etags: a `setIamPolicy`
 //!   whose etag is not the current one is refused (409 `ABORTED`), as Google does;
@@ -51,6 +53,7 @@ const COLLECTIONS: &[(&str, &str)] = &[
     ("locations", "locations"),
     ("keyRings", "keyRings"),
     ("cryptoKeys", "cryptoKeys"),
+    ("instances", "items"),
 ];
 
 /// The Cloud KMS locations every project has here.
@@ -350,6 +353,7 @@ fn serve(
                 "managedZones" => new_zone(&body, serial),
                 "rrsets" => new_record_set(&body),
                 "keyRings" | "cryptoKeys" => new_kms(kind, collection, query, &body),
+                "instances" => new_sql_instance(&t.project, &body),
                 _ => None,
             };
             let Some((id, resource)) = made else {
@@ -361,6 +365,14 @@ fn serve(
             items.insert(id.clone(), resource.clone());
             if kind == "managedZones" {
                 apex_records(store, collection, &id, &resource);
+            }
+            if kind == "instances" {
+                return respond(
+                    StatusCode::OK,
+                    &json!({"kind": "sql#operation", "status": "DONE",
+                            "operationType": "CREATE", "targetId": id,
+                            "name": format!("op-{serial}")}),
+                );
             }
             respond(StatusCode::OK, &resource)
         }
@@ -544,6 +556,19 @@ fn new_kms(
             .or_insert(json!("2592000s"));
     }
     Some((id, r))
+}
+
+/// A Cloud SQL instance with what the API fills in.
+fn new_sql_instance(project: &str, body: &Value) -> Option<(String, Value)> {
+    let name = body["name"].as_str().filter(|n| !n.is_empty())?;
+    let region = body["region"].as_str().unwrap_or("us-central1");
+    let mut r = body.clone();
+    r["kind"] = json!("sql#instance");
+    r["state"] = json!("RUNNABLE");
+    r["region"] = json!(region);
+    r["connectionName"] = json!(format!("{project}:{region}:{name}"));
+    r["project"] = json!(project);
+    Some((name.to_string(), r))
 }
 
 /// The SOA and NS record sets Cloud DNS makes at a new zone's apex.

@@ -39,6 +39,7 @@ pub mod project_iam_member;
 pub mod pubsub_subscription;
 pub mod pubsub_topic;
 pub mod service_account;
+pub mod sql_database_instance;
 pub mod storage_bucket;
 pub mod storage_bucket_iam_binding;
 pub mod storage_bucket_iam_member;
@@ -79,6 +80,7 @@ pub fn registry() -> Vec<Kind> {
         kind(Global, Box::new(dns_record_set::DnsRecordSet)),
         kind(Global, Box::new(kms_key_ring::KmsKeyRing)),
         kind(Global, Box::new(kms_crypto_key::KmsCryptoKey)),
+        kind(Regional, Box::new(sql_database_instance::SqlDatabaseInstance)),
         // Load balancing.
         kind(
             Regional,
