@@ -131,6 +131,7 @@ async fn lists_and_maps_every_type_from_the_emulators() {
         ("google_dns_record_set", format!("{PROJECT}/global")),
         ("google_kms_key_ring", format!("{PROJECT}/global")),
         ("google_kms_crypto_key", format!("{PROJECT}/global")),
+        ("google_sql_database_instance", format!("{PROJECT}/{REGION}")),
     ]
     .into_iter()
     .map(|(t, s)| (t.to_string(), s))
@@ -320,9 +321,10 @@ async fn denied_disabled_and_throttled_scopes_are_skipped_never_missing() {
         assert!(s.scope.starts_with("driftd-test/"), "{s:?}");
     }
     // Networks, subnetworks, addresses, routes, routers and NATs were still listed, and the
-    // nine types of the stand-in's APIs (project IAM, service accounts, Pub/Sub, DNS, KMS).
+    // ten types of the stand-in's APIs (project IAM, service accounts, Pub/Sub, DNS, KMS,
+    // Cloud SQL).
     // The ten load-balancing and managed instance group types too.
-    assert_eq!(inv.scanned.len(), 7 + 9 + 10, "{:?}", inv.scanned);
+    assert_eq!(inv.scanned.len(), 7 + 10 + 10, "{:?}", inv.scanned);
 
     // Everything in the denied scopes is "not scanned", nothing is missing.
     let analysis = analyze_inv(&sample_state(), &inv);
