@@ -154,6 +154,8 @@ fn big_report() -> Report {
             started_at: "2026-11-23T14:11:03Z".into(),
             finished_at: "2026-11-23T14:12:41Z".into(),
             complete: false,
+            api_calls: None,
+            throttles: None,
         },
         summary: Summary {
             resources: 40_000,

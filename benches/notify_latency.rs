@@ -29,6 +29,8 @@ fn report(i: usize) -> Report {
             started_at: rfc3339(chrono::Utc::now()),
             finished_at: rfc3339(chrono::Utc::now()),
             complete: true,
+            api_calls: None,
+            throttles: None,
         },
         summary: Summary::default(),
         findings: vec![Finding {

@@ -633,6 +633,20 @@ fn progress_is_logged_per_type_and_region_with_real_api_calls_and_throttles() {
         .unwrap_or_else(|| panic!("no summary line in:\n{}", run.stderr));
     assert_eq!(count_field(finished, "api_calls"), api_calls);
     assert_eq!(count_field(finished, "throttles"), throttles);
+    // The report says the same, for a CI job or a dashboard to read.
+    let report = run.json();
+    assert_eq!(
+        report["scan"]["api_calls"],
+        json!(api_calls),
+        "{}",
+        report["scan"]
+    );
+    assert_eq!(
+        report["scan"]["throttles"],
+        json!(throttles),
+        "{}",
+        report["scan"]
+    );
 
     // stderr is a pipe here: log lines only, no bar, no cursor movement or colour.
     for control in ['\r', '\u{1b}'] {

@@ -166,6 +166,8 @@ fn info_report(ids: &[&str]) -> driftd_core::Report {
             started_at: String::new(),
             finished_at: String::new(),
             complete: true,
+            api_calls: None,
+            throttles: None,
         },
         summary: Default::default(),
         findings: ids

@@ -407,6 +407,8 @@ mod tests {
                 started_at: "2026-11-23T14:11:03Z".into(),
                 finished_at: "2026-11-23T14:11:04Z".into(),
                 complete: skipped.is_empty(),
+                api_calls: None,
+                throttles: None,
             },
             summary: Summary::default(),
             findings,

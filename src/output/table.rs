@@ -47,12 +47,20 @@ pub fn render(reports: &[Report], color: bool) -> String {
 }
 
 fn render_one(out: &mut String, r: &Report, s: &Style) {
+    let mut when = format!("{} → {}", r.scan.started_at, r.scan.finished_at);
+    if let Some(calls) = r.scan.api_calls {
+        when.push_str(&format!(" · {calls} API calls"));
+        match r.scan.throttles {
+            Some(t) if t > 0 => when.push_str(&format!(" ({t} throttled)")),
+            _ => {}
+        }
+    }
     let _ = writeln!(
         out,
         "{} {}  {}",
         s.bold("driftd ·"),
         s.bold(&format!("target {}", r.target)),
-        s.dim(&format!("{} → {}", r.scan.started_at, r.scan.finished_at))
+        s.dim(&when)
     );
     let sum = &r.summary;
     let status = if r.scan.complete {

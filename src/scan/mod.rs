@@ -207,6 +207,8 @@ pub async fn run_target_with_progress(
         now(),
         analysis,
     );
+    report.scan.api_calls = Some(inventory.api_calls);
+    report.scan.throttles = Some(inventory.throttles);
     report.ignored = ignored.ignored;
     report.ignored.extend(lifecycle_ignored);
     report.expired_ignores = ignored.expired;

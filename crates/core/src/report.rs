@@ -21,6 +21,13 @@ pub struct ScanInfo {
     pub finished_at: String,
     /// False when any scope was skipped: the report does not cover everything.
     pub complete: bool,
+    /// API calls the listing made, every attempt counted (retries and the second calls that
+    /// read attributes per resource included); absent in reports made without a scan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_calls: Option<u64>,
+    /// Of those, the attempts the cloud answered with throttling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttles: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,6 +71,8 @@ impl Report {
                 started_at,
                 finished_at,
                 complete: analysis.complete(),
+                api_calls: None,
+                throttles: None,
             },
             summary: analysis.summary,
             findings: analysis.findings,
@@ -235,6 +244,8 @@ mod tests {
                 started_at: String::new(),
                 finished_at: String::new(),
                 complete,
+                api_calls: None,
+                throttles: None,
             },
             summary: Summary::default(),
             findings: findings

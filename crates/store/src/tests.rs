@@ -48,6 +48,8 @@ fn report(findings: Vec<Finding>, skipped: Vec<Skipped>) -> Report {
             started_at: "x".into(),
             finished_at: "x".into(),
             complete: skipped.is_empty(),
+            api_calls: None,
+            throttles: None,
         },
         summary: Summary::default(),
         findings,
