@@ -8,13 +8,14 @@ use crate::client::Clients;
 use async_trait::async_trait;
 use driftd_core::{KindListing, ListError, ResourceKind, TypeSpec};
 
-
 pub mod ebs_volume;
 pub mod eip;
 pub mod flow_log;
 mod iam;
+pub mod iam_access_key;
 pub mod iam_group;
 pub mod iam_group_membership;
+pub mod iam_group_policy;
 pub mod iam_group_policy_attachment;
 pub mod iam_instance_profile;
 pub mod iam_policy;
@@ -23,6 +24,7 @@ pub mod iam_role;
 pub mod iam_role_policy;
 pub mod iam_role_policy_attachment;
 pub mod iam_user;
+pub mod iam_user_policy;
 pub mod iam_user_policy_attachment;
 pub mod instance;
 pub mod internet_gateway;
@@ -96,6 +98,9 @@ pub fn registry() -> Vec<Box<dyn ResourceKind<Clients>>> {
         Box::new(iam_user_policy_attachment::IamUserPolicyAttachment),
         Box::new(iam_group_policy_attachment::IamGroupPolicyAttachment),
         Box::new(iam_policy_attachment::IamPolicyAttachment),
+        Box::new(iam_user_policy::IamUserPolicy),
+        Box::new(iam_group_policy::IamGroupPolicy),
+        Box::new(iam_access_key::IamAccessKey),
         Box::new(s3_bucket_policy::S3BucketPolicy),
         Box::new(s3_bucket_acl::S3BucketAcl),
         Box::new(s3_bucket_lifecycle_configuration::S3BucketLifecycleConfiguration),
@@ -124,6 +129,9 @@ pub const GLOBAL_TYPES: &[&str] = &[
     "aws_iam_user_policy_attachment",
     "aws_iam_group_policy_attachment",
     "aws_iam_policy_attachment",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+    "aws_iam_access_key",
 ];
 
 pub fn is_global(resource_type: &str) -> bool {

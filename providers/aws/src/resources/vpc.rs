@@ -3,15 +3,16 @@
 //!
 //! DescribeVpcs does not return the DNS settings Terraform records (`enable_dns_support`,
 //! `enable_dns_hostnames`): each is read with one DescribeVpcAttribute call per VPC (see
-//! [`driftd_aws_services::attribute_calls`]), so that DNS turned off or on out of band is found. If any of those
-//! calls fails, both settings are left out of the comparison for the region and reported unread.
+//! [`driftd_aws_services::attribute_calls`]), so that DNS turned off or on out of band is found.
+//! If any of those calls fails, both settings are left out of the comparison for the region and
+//! reported unread.
 
-use driftd_aws_services::attribute_calls::read_per_resource;
 use super::{resource, AWS_GENERATED_TAGS, TAGS};
 use crate::client::{classify, opt_str, tags_value};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Vpc as SdkVpc, VpcAttributeName};
 use aws_sdk_ec2::Client;
+use driftd_aws_services::attribute_calls::read_per_resource;
 use driftd_core::{
     AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TypeSpec, UncomparedAttr,
 };
