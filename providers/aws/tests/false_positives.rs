@@ -25,6 +25,7 @@
 //! | 11 | inline vs separate security group rules (`aws_security_group_rule`) | yes: `AttrSpec::identity`, rules are cloud defaults |
 //! | 12 | public access block: `false` vs absent | no normalization: drift, critical |
 //! | 13 | IAM users, groups, memberships, profiles, inline policies, attachments; bucket policy, ACL, lifecycle, logging: Terraform-only ids, canned-ACL ids, legacy zeros, empty grantee fields | yes: `AttrSpec::identity`, `Shape::Document`, `Shape::Set` |
+//! | 14 | inline user/group policies URL-encoded by IAM; an access key's secret kept only in state | yes: `Shape::Document`, `TypeSpec::not_compared` |
 //!
 //! Each near miss runs too, so that a rule cannot swallow real drift.
 
@@ -1522,4 +1523,45 @@ fn flow_log_interval_as_string_is_the_same_and_another_log_group_critical() {
         (tier, paths),
         (Tier::Critical, vec!["log_group_name".into()])
     );
+}
+
+/// Rules: `Shape::Document` (IAM answers an inline policy URL-encoded and compacted, the state
+/// holds it as written; the provider decodes it) and `TypeSpec::not_compared` (an access key's
+/// secret is in state only: IAM never returns it, so it must not read as removed).
+#[test]
+fn inline_user_policy_and_access_key_secret_are_not_drift() {
+    let doc = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#;
+    let tf = state(
+        "aws_iam_user_policy",
+        "deploy:read",
+        json!({"name": "read", "user": "deploy", "policy": doc, "name_prefix": ""}),
+    );
+    let aws = |action: &str| {
+        live(
+            "aws_iam_user_policy",
+            "deploy:read",
+            json!({"name": "read", "user": "deploy",
+                   "policy": format!(r#"{{"Statement":[{{"Resource":"*","Action":"{action}","Effect":"Allow"}}],"Version":"2012-10-17"}}"#)}),
+        )
+    };
+    assert_same(tf.clone(), aws("s3:GetObject"));
+    let (tier, paths) = vpc_link_finding(tf, aws("s3:*"));
+    assert_eq!((tier, paths), (Tier::Critical, vec!["policy".into()]));
+
+    let key = |status: &str| {
+        state(
+            "aws_iam_access_key",
+            "AKIA1",
+            json!({"user": "deploy", "status": status, "secret": "only-in-state",
+                   "ses_smtp_password_v4": "derived"}),
+        )
+    };
+    let live_key = live(
+        "aws_iam_access_key",
+        "AKIA1",
+        json!({"user": "deploy", "status": "Active"}),
+    );
+    assert_same(key("Active"), live_key.clone());
+    let (tier, paths) = vpc_link_finding(key("Inactive"), live_key);
+    assert_eq!((tier, paths), (Tier::Critical, vec!["status".into()]));
 }
