@@ -25,7 +25,8 @@
 //! | 11 | inline vs separate security group rules (`aws_security_group_rule`) | yes: `AttrSpec::identity`, rules are cloud defaults |
 //! | 12 | public access block: `false` vs absent | no normalization: drift, critical |
 //! | 13 | IAM users, groups, memberships, profiles, inline policies, attachments; bucket policy, ACL, lifecycle, logging: Terraform-only ids, canned-ACL ids, legacy zeros, empty grantee fields | yes: `AttrSpec::identity`, `Shape::Document`, `Shape::Set` |
-//! | 14 | inline user/group policies URL-encoded by IAM; an access key's secret kept only in state | yes: `Shape::Document`, `TypeSpec::not_compared` |
+//! | 14 | routes, associations, attachments, endpoints, peerings, flow logs: target fields empty vs absent, numbers as strings | yes: empty means absent, `Shape::Number`, `Shape::CaseInsensitive` |
+//! | 15 | inline user/group policies URL-encoded by IAM; an access key's secret kept only in state | yes: `Shape::Document`, `TypeSpec::not_compared` |
 //!
 //! Each near miss runs too, so that a rule cannot swallow real drift.
 
