@@ -240,7 +240,8 @@ pub(crate) async fn list_all(
     // A server that keeps answering the same token would loop forever; no real listing of one
     // parent has this many pages.
     for _ in 0..10_000 {
-        let mut query = vec![(api.page_size_param(), "500")];
+        // 100: within every one of these APIs' maximum page size (IAM's is 100).
+        let mut query = vec![(api.page_size_param(), "100")];
         if let Some(t) = &token {
             query.push(("pageToken", t.as_str()));
         }
