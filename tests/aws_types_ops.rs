@@ -1,0 +1,312 @@
+//! The operations types (CloudWatch Logs, alarms and EventBridge, CloudTrail, ECR, ECS, EKS) end
+//! to end against moto through the built binary. moto is seeded and changed with boto3 (an
+//! independent client), the state is written as the Terraform provider records it, and
+//! `driftd check` must find: nothing while in sync (moto's own defaults not reported), one
+//! out-of-band change per type with its path and tier, a deletion, and what was made by hand.
+
+mod util;
+
+use driftd_testkit::boto::boto3;
+use serde_json::{json, Value};
+use util::*;
+
+const REGION: &str = "eu-west-1";
+const ACCOUNT: &str = "123456789012";
+
+type Finding = (String, String, String, String, Vec<String>);
+
+fn f(kind: &str, tier: &str, t: &str, id: &str, paths: &[&str]) -> Finding {
+    (
+        kind.into(),
+        tier.into(),
+        t.into(),
+        id.into(),
+        paths.iter().map(|p| p.to_string()).collect(),
+    )
+}
+
+/// Writes the state and the config limited to `types`, then checks that moto and the state are
+/// in sync: exit 0, no finding, `managed` resources.
+fn assert_in_sync(dir: &TempDir, endpoint: &str, state: &TfState, types: &[&str], managed: u64) {
+    state
+        .write(&dir.path().join("terraform.tfstate"))
+        .expect("write state");
+    dir.write(
+        "driftd.toml",
+        &config_for_types(endpoint, &[REGION], types, ""),
+    );
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["findings"], json!([]), "stderr: {}", run.stderr);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(report["summary"]["managed"], json!(managed));
+}
+
+/// After the out-of-band changes: exactly the `want` findings, exit 2; the `-v` run's stderr.
+fn assert_findings(dir: &TempDir, mut want: Vec<Finding>) -> String {
+    let run = driftd(dir.path(), &["-v", "check", "--format", "json"]);
+    let report = run.json();
+    let mut got = findings(&report);
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "stderr: {}", run.stderr);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    run.stderr
+}
+
+/// The API calls the `-v` progress line counts for `resource_type`.
+fn api_calls(stderr: &str, resource_type: &str) -> Option<u64> {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(&format!("resource_type={resource_type} ")))?;
+    line.split_whitespace()
+        .find_map(|t| t.strip_prefix("api_calls="))
+        .and_then(|n| n.parse().ok())
+}
+
+fn log_group_state(name: &str) -> Value {
+    json!({
+        "id": name, "name": name, "name_prefix": "",
+        "arn": format!("arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}"),
+        "kms_key_id": "", "retention_in_days": 30, "log_group_class": "STANDARD",
+        "skip_destroy": false, "tags": {"Team": "ops"}, "tags_all": {"Team": "ops"},
+    })
+}
+
+fn alarm_state(name: &str, topic: &str) -> Value {
+    json!({
+        "id": name, "alarm_name": name,
+        "arn": format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}"),
+        "actions_enabled": true, "alarm_actions": [topic], "ok_actions": [],
+        "insufficient_data_actions": [], "alarm_description": "CPU above 80%",
+        "comparison_operator": "GreaterThanThreshold", "evaluation_periods": 2,
+        "datapoints_to_alarm": 0, "metric_name": "CPUUtilization", "namespace": "AWS/EC2",
+        "period": 300, "statistic": "Average", "extended_statistic": "", "threshold": 80,
+        "threshold_metric_id": "", "unit": "", "dimensions": {"InstanceId": "i-0abc"},
+        "treat_missing_data": "missing", "evaluate_low_sample_count_percentiles": "",
+        "metric_query": [], "tags": {"Team": "ops"}, "tags_all": {"Team": "ops"},
+    })
+}
+
+fn rule_state(name: &str) -> Value {
+    json!({
+        "id": name, "name": name, "name_prefix": "",
+        "arn": format!("arn:aws:events:{REGION}:{ACCOUNT}:rule/{name}"),
+        "description": "nightly job", "event_bus_name": "default", "event_pattern": null,
+        "schedule_expression": "rate(1 day)", "role_arn": "", "is_enabled": true,
+        "state": "ENABLED", "force_destroy": false,
+        "tags": {"Team": "ops"}, "tags_all": {"Team": "ops"},
+    })
+}
+
+fn target_state(rule: &str, id: &str, arn: &str) -> Value {
+    json!({
+        "id": format!("{rule}/{id}"), "rule": rule, "target_id": id, "arn": arn,
+        "event_bus_name": "default", "role_arn": "", "input": "", "input_path": "",
+        "input_transformer": [], "dead_letter_config": [], "retry_policy": [],
+        "ecs_target": [], "batch_target": [], "kinesis_target": [], "sqs_target": [],
+        "http_target": [], "run_command_targets": [], "force_destroy": false,
+    })
+}
+
+#[test]
+fn cloudwatch_logs_alarms_and_events_in_sync_then_each_out_of_band_change_is_found() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let dir = TempDir::new("aws-types-ops-cloudwatch");
+    let topic = format!("arn:aws:sns:{REGION}:{ACCOUNT}:ops");
+    let queue = format!("arn:aws:sqs:{REGION}:{ACCOUNT}:jobs");
+    boto3(
+        &endpoint,
+        REGION,
+        &format!(
+            r#"
+            logs = client("logs")
+            cw = client("cloudwatch")
+            ev = client("events")
+            for name in ["/app/web", "/app/gone"]:
+                logs.create_log_group(logGroupName=name, tags={{"Team": "ops"}})
+                logs.put_retention_policy(logGroupName=name, retentionInDays=30)
+            for name in ["cpu-high", "gone-alarm"]:
+                cw.put_metric_alarm(AlarmName=name, AlarmDescription="CPU above 80%",
+                    ActionsEnabled=True, AlarmActions=[{topic:?}], MetricName="CPUUtilization",
+                    Namespace="AWS/EC2", Statistic="Average",
+                    Dimensions=[{{"Name": "InstanceId", "Value": "i-0abc"}}], Period=300,
+                    EvaluationPeriods=2, Threshold=80.0,
+                    ComparisonOperator="GreaterThanThreshold",
+                    Tags=[{{"Key": "Team", "Value": "ops"}}])
+            for name in ["nightly", "gone-rule"]:
+                ev.put_rule(Name=name, ScheduleExpression="rate(1 day)", State="ENABLED",
+                    Description="nightly job", Tags=[{{"Key": "Team", "Value": "ops"}}])
+                ev.put_targets(Rule=name, Targets=[{{"Id": "q", "Arn": {queue:?}}}])
+            "#
+        ),
+    )
+    .expect("seed cloudwatch");
+    let mut state = TfState::new();
+    for (name, group) in [("web", "/app/web"), ("gone", "/app/gone")] {
+        state.add(
+            None,
+            "aws_cloudwatch_log_group",
+            name,
+            None,
+            log_group_state(group),
+        );
+    }
+    for name in ["cpu-high", "gone-alarm"] {
+        state.add(
+            None,
+            "aws_cloudwatch_metric_alarm",
+            name,
+            None,
+            alarm_state(name, &topic),
+        );
+    }
+    for name in ["nightly", "gone-rule"] {
+        state.add(
+            None,
+            "aws_cloudwatch_event_rule",
+            name,
+            None,
+            rule_state(name),
+        );
+        state.add(
+            None,
+            "aws_cloudwatch_event_target",
+            name,
+            None,
+            target_state(name, "q", &queue),
+        );
+    }
+    let types = [
+        "aws_cloudwatch_log_group",
+        "aws_cloudwatch_metric_alarm",
+        "aws_cloudwatch_event_rule",
+        "aws_cloudwatch_event_target",
+    ];
+    assert_in_sync(&dir, &endpoint, &state, &types, 8);
+
+    let other_queue = format!("arn:aws:sqs:{REGION}:{ACCOUNT}:elsewhere");
+    boto3(
+        &endpoint,
+        REGION,
+        &format!(
+            r#"
+            logs = client("logs")
+            cw = client("cloudwatch")
+            ev = client("events")
+            logs.put_retention_policy(logGroupName="/app/web", retentionInDays=1)
+            logs.delete_log_group(logGroupName="/app/gone")
+            logs.create_log_group(logGroupName="/app/byhand")
+            cw.disable_alarm_actions(AlarmNames=["cpu-high"])
+            cw.delete_alarms(AlarmNames=["gone-alarm"])
+            cw.put_metric_alarm(AlarmName="byhand", MetricName="Errors", Namespace="App",
+                Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1.0,
+                ComparisonOperator="GreaterThanThreshold")
+            ev.disable_rule(Name="nightly")
+            ev.put_targets(Rule="nightly", Targets=[{{"Id": "q", "Arn": {other_queue:?}}}])
+            ev.remove_targets(Rule="gone-rule", Ids=["q"])
+            ev.delete_rule(Name="gone-rule")
+            ev.put_rule(Name="byhand", ScheduleExpression="rate(1 hour)")
+            ev.put_targets(Rule="byhand", Targets=[{{"Id": "t", "Arn": {queue:?}}}])
+            "#
+        ),
+    )
+    .expect("drift");
+    let stderr = assert_findings(
+        &dir,
+        vec![
+            f(
+                "changed",
+                "warning",
+                "aws_cloudwatch_log_group",
+                "/app/web",
+                &["retention_in_days"],
+            ),
+            f(
+                "missing",
+                "critical",
+                "aws_cloudwatch_log_group",
+                "/app/gone",
+                &[],
+            ),
+            f(
+                "unmanaged",
+                "warning",
+                "aws_cloudwatch_log_group",
+                "/app/byhand",
+                &[],
+            ),
+            f(
+                "changed",
+                "critical",
+                "aws_cloudwatch_metric_alarm",
+                "cpu-high",
+                &["actions_enabled"],
+            ),
+            f(
+                "missing",
+                "critical",
+                "aws_cloudwatch_metric_alarm",
+                "gone-alarm",
+                &[],
+            ),
+            f(
+                "unmanaged",
+                "warning",
+                "aws_cloudwatch_metric_alarm",
+                "byhand",
+                &[],
+            ),
+            f(
+                "changed",
+                "warning",
+                "aws_cloudwatch_event_rule",
+                "nightly",
+                &["state", "is_enabled"],
+            ),
+            f(
+                "missing",
+                "critical",
+                "aws_cloudwatch_event_rule",
+                "gone-rule",
+                &[],
+            ),
+            f(
+                "unmanaged",
+                "warning",
+                "aws_cloudwatch_event_rule",
+                "byhand",
+                &[],
+            ),
+            f(
+                "changed",
+                "critical",
+                "aws_cloudwatch_event_target",
+                "nightly/q",
+                &["arn"],
+            ),
+            f(
+                "missing",
+                "critical",
+                "aws_cloudwatch_event_target",
+                "gone-rule/q",
+                &[],
+            ),
+            f(
+                "unmanaged",
+                "warning",
+                "aws_cloudwatch_event_target",
+                "byhand/t",
+                &[],
+            ),
+        ],
+    );
+    // One DescribeLogGroups, then one ListTagsForResource per group.
+    assert_eq!(api_calls(&stderr, "aws_cloudwatch_log_group"), Some(1 + 2));
+    // ListEventBuses, ListRules on the default bus, one ListTargetsByRule per rule.
+    assert_eq!(
+        api_calls(&stderr, "aws_cloudwatch_event_target"),
+        Some(2 + 2)
+    );
+}
