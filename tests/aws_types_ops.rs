@@ -310,3 +310,120 @@ fn cloudwatch_logs_alarms_and_events_in_sync_then_each_out_of_band_change_is_fou
         Some(2 + 2)
     );
 }
+
+fn trail_state(name: &str) -> Value {
+    let arn = format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name}");
+    json!({
+        "id": arn, "arn": arn, "name": name, "home_region": REGION,
+        "s3_bucket_name": "audit-logs", "s3_key_prefix": "", "enable_logging": true,
+        "enable_log_file_validation": true, "include_global_service_events": true,
+        "is_multi_region_trail": false, "is_organization_trail": false, "kms_key_id": "",
+        "cloud_watch_logs_group_arn": "", "cloud_watch_logs_role_arn": "",
+        "sns_topic_name": "", "event_selector": [], "advanced_event_selector": [],
+        "insight_selector": [], "tags": {"Team": "sec"}, "tags_all": {"Team": "sec"},
+    })
+}
+
+fn repository_state(name: &str) -> Value {
+    json!({
+        "id": name, "name": name,
+        "arn": format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{name}"),
+        "registry_id": ACCOUNT,
+        "repository_url": format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{name}"),
+        "image_tag_mutability": "IMMUTABLE", "force_delete": null,
+        "image_scanning_configuration": [{"scan_on_push": true}],
+        "encryption_configuration": [{"encryption_type": "AES256", "kms_key": ""}],
+        "tags": {"Team": "web"}, "tags_all": {"Team": "web"},
+    })
+}
+
+#[test]
+fn trails_and_repositories_in_sync_then_each_out_of_band_change_is_found() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let dir = TempDir::new("aws-types-ops-trail-ecr");
+    boto3(
+        &endpoint,
+        REGION,
+        r#"
+        s3 = client("s3")
+        s3.create_bucket(Bucket="audit-logs",
+            CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        ct = client("cloudtrail")
+        for name in ["audit", "gone"]:
+            ct.create_trail(Name=name, S3BucketName="audit-logs",
+                EnableLogFileValidation=True, IncludeGlobalServiceEvents=True,
+                TagsList=[{"Key": "Team", "Value": "sec"}])
+            ct.start_logging(Name=name)
+        ecr = client("ecr")
+        for name in ["web", "gone"]:
+            ecr.create_repository(repositoryName=name, imageTagMutability="IMMUTABLE",
+                imageScanningConfiguration={"scanOnPush": True},
+                tags=[{"Key": "Team", "Value": "web"}])
+        "#,
+    )
+    .expect("seed");
+    let mut state = TfState::new();
+    for name in ["audit", "gone"] {
+        state.add(None, "aws_cloudtrail", name, None, trail_state(name));
+    }
+    for name in ["web", "gone"] {
+        state.add(
+            None,
+            "aws_ecr_repository",
+            name,
+            None,
+            repository_state(name),
+        );
+    }
+    let types = ["aws_cloudtrail", "aws_ecr_repository"];
+    assert_in_sync(&dir, &endpoint, &state, &types, 4);
+
+    boto3(
+        &endpoint,
+        REGION,
+        r#"
+        ct = client("cloudtrail")
+        ct.stop_logging(Name="audit")
+        ct.delete_trail(Name="gone")
+        ct.create_trail(Name="byhand", S3BucketName="audit-logs")
+        ecr = client("ecr")
+        ecr.put_image_tag_mutability(repositoryName="web", imageTagMutability="MUTABLE")
+        ecr.delete_repository(repositoryName="gone")
+        ecr.create_repository(repositoryName="byhand")
+        "#,
+    )
+    .expect("drift");
+    let trail = |name: &str| format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name}");
+    let stderr = assert_findings(
+        &dir,
+        vec![
+            f(
+                "changed",
+                "critical",
+                "aws_cloudtrail",
+                &trail("audit"),
+                &["enable_logging"],
+            ),
+            f("missing", "critical", "aws_cloudtrail", &trail("gone"), &[]),
+            f(
+                "unmanaged",
+                "warning",
+                "aws_cloudtrail",
+                &trail("byhand"),
+                &[],
+            ),
+            f(
+                "changed",
+                "critical",
+                "aws_ecr_repository",
+                "web",
+                &["image_tag_mutability"],
+            ),
+            f("missing", "critical", "aws_ecr_repository", "gone", &[]),
+            f("unmanaged", "warning", "aws_ecr_repository", "byhand", &[]),
+        ],
+    );
+    // DescribeTrails, then GetTrailStatus and ListTags for each of the two trails.
+    assert_eq!(api_calls(&stderr, "aws_cloudtrail"), Some(1 + 2 * 2));
+}
