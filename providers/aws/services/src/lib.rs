@@ -80,4 +80,8 @@ pub fn registry() -> Kinds {
 }
 
 /// Types of global services (Route 53, CloudFront): listed once per scan, in [`GLOBAL_SCOPE`].
-pub const GLOBAL_TYPES: &[&str] = &[];
+pub const GLOBAL_TYPES: &[&str] = &[
+    "aws_route53_zone",
+    "aws_route53_record",
+    "aws_cloudfront_distribution",
+];
