@@ -150,3 +150,307 @@ fn queues_in_sync_then_each_out_of_band_change_is_found() {
         .and_then(|n| n.parse::<u64>().ok());
     assert_eq!(calls, Some(1 + 2 * 2), "{line}");
 }
+
+/// Runs `driftd -v check --format json` in `dir`: the report, its findings sorted, and the run.
+fn check(dir: &TempDir) -> (Value, Vec<Finding>, Run) {
+    let run = driftd(dir.path(), &["-v", "check", "--format", "json"]);
+    let report = run.json();
+    let mut got = findings(&report);
+    got.sort();
+    (report, got, run)
+}
+
+type Finding = (String, String, String, String, Vec<String>);
+
+fn want(kind: &str, tier: &str, t: &str, id: &str, paths: &[&str]) -> Finding {
+    (
+        kind.into(),
+        tier.into(),
+        t.into(),
+        id.into(),
+        paths.iter().map(|p| p.to_string()).collect(),
+    )
+}
+
+/// The `api_calls=` of `resource_type`'s progress line.
+fn api_calls(stderr: &str, resource_type: &str) -> Option<u64> {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(&format!("resource_type={resource_type} ")))?;
+    line.split_whitespace()
+        .find_map(|t| t.strip_prefix("api_calls="))
+        .and_then(|n| n.parse::<u64>().ok())
+}
+
+fn assert_in_sync_run(dir: &TempDir, managed: usize) {
+    let (report, got, run) = check(dir);
+    assert_eq!(got, vec![], "stderr: {}", run.stderr);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(report["summary"]["managed"], json!(managed));
+}
+
+fn setup(name: &str, types: &[&str], endpoint: &str, state: TfState) -> TempDir {
+    let dir = TempDir::new(name);
+    state
+        .write(&dir.path().join("terraform.tfstate"))
+        .expect("write state");
+    dir.write(
+        "driftd.toml",
+        &config_for_types(endpoint, &[REGION], types, ""),
+    );
+    dir
+}
+
+#[test]
+fn queue_policies_in_sync_then_changed_missing_and_unmanaged() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"}, "Action": ["sqs:SendMessage"],
+        "Resource": "*"}]}"#;
+    let seeded = boto3(
+        &endpoint,
+        REGION,
+        &format!(
+            r#"
+            sqs = client("sqs")
+            for name in ["jobs", "gone"]:
+                url = sqs.create_queue(QueueName=name)["QueueUrl"]
+                sqs.set_queue_attributes(QueueUrl=url, Attributes={{"Policy": {policy:?}}})
+                out[name] = url
+            sqs.create_queue(QueueName="nopolicy")
+            "#
+        ),
+    )
+    .expect("seed");
+    let (jobs, gone) = (
+        seeded["jobs"].as_str().expect("url"),
+        seeded["gone"].as_str().expect("url"),
+    );
+    let mut state = TfState::new();
+    for (name, url) in [("jobs", jobs), ("gone", gone)] {
+        state.add(
+            None,
+            "aws_sqs_queue_policy",
+            name,
+            None,
+            json!({"id": url, "queue_url": url, "policy": policy}),
+        );
+        // The queue beside its policy, as a configuration has it: its ARN places this provider
+        // configuration in its region (a queue policy records none, and moto's URLs name none).
+        state.add(
+            None,
+            "aws_sqs_queue",
+            name,
+            None,
+            queue_state(url, name, policy),
+        );
+    }
+    let dir = setup(
+        "aws-sqs-queue-policy",
+        &["aws_sqs_queue_policy"],
+        &endpoint,
+        state,
+    );
+    assert_in_sync_run(&dir, 2);
+
+    let byhand = boto3(
+        &endpoint,
+        REGION,
+        &format!(
+            r#"
+            sqs = client("sqs")
+            sqs.set_queue_attributes(QueueUrl={jobs:?}, Attributes={{
+                "Policy": '{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"sqs:*","Resource":"*"}}]}}'}})
+            sqs.delete_queue(QueueUrl={gone:?})
+            url = sqs.create_queue(QueueName="byhand")["QueueUrl"]
+            sqs.set_queue_attributes(QueueUrl=url, Attributes={{"Policy": {policy:?}}})
+            out["byhand"] = url
+            "#
+        ),
+    )
+    .expect("drift");
+    let (_, got, run) = check(&dir);
+    let t = "aws_sqs_queue_policy";
+    let mut expected = vec![
+        want("changed", "critical", t, jobs, &["policy"]),
+        want("missing", "critical", t, gone, &[]),
+        want(
+            "unmanaged",
+            "warning",
+            t,
+            byhand["byhand"].as_str().expect("url"),
+            &[],
+        ),
+    ];
+    expected.sort();
+    assert_eq!(got, expected, "stderr: {}", run.stderr);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    // ListQueues, then one GetQueueAttributes per queue (jobs, nopolicy, byhand).
+    assert_eq!(api_calls(&run.stderr, t), Some(1 + 3), "{}", run.stderr);
+}
+
+#[test]
+fn sns_topics_policies_and_subscriptions() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let custom = r#"{"Version":"2012-10-17","Statement":[{"Sid":"events","Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Resource":"*"}]}"#;
+    let seeded = boto3(
+        &endpoint,
+        REGION,
+        &format!(
+            r#"
+            sns = client("sns")
+            sqs = client("sqs")
+            q = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+            qarn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            alerts = sns.create_topic(Name="alerts", Attributes={{"DisplayName": "Alerts"}},
+                Tags=[{{"Key": "Team", "Value": "ops"}}])["TopicArn"]
+            sns.set_topic_attributes(TopicArn=alerts, AttributeName="Policy", AttributeValue={custom:?})
+            gone = sns.create_topic(Name="gone")["TopicArn"]
+            out["alerts"] = alerts
+            out["gone"] = gone
+            out["qarn"] = qarn
+            out["gone_policy"] = sns.get_topic_attributes(TopicArn=gone)["Attributes"]["Policy"]
+            out["sub"] = sns.subscribe(TopicArn=alerts, Protocol="sqs", Endpoint=qarn,
+                ReturnSubscriptionArn=True)["SubscriptionArn"]
+            out["sub_gone"] = sns.subscribe(TopicArn=gone, Protocol="sqs", Endpoint=qarn,
+                ReturnSubscriptionArn=True)["SubscriptionArn"]
+            "#
+        ),
+    )
+    .expect("seed");
+    let s = |k: &str| seeded[k].as_str().expect(k).to_string();
+    let (alerts, gone, qarn, gone_policy) = (s("alerts"), s("gone"), s("qarn"), s("gone_policy"));
+    let (sub, sub_gone) = (s("sub"), s("sub_gone"));
+    let topic = |arn: &str, name: &str, display: &str, policy: &str, tags: Value| {
+        json!({
+            "id": arn, "arn": arn, "name": name, "name_prefix": "", "display_name": display,
+            "policy": policy, "delivery_policy": "", "archive_policy": "",
+            "kms_master_key_id": "", "fifo_topic": false, "content_based_deduplication": false,
+            "signature_version": 0, "tracing_config": "", "owner": "123456789012",
+            "application_success_feedback_role_arn": "", "application_success_feedback_sample_rate": 0,
+            "tags": tags.clone(), "tags_all": tags,
+        })
+    };
+    let subscription = |arn: &str, topic: &str| {
+        json!({
+            "id": arn, "arn": arn, "topic_arn": topic, "protocol": "sqs", "endpoint": qarn,
+            "raw_message_delivery": false, "filter_policy": "", "filter_policy_scope": "",
+            "redrive_policy": "", "delivery_policy": "", "subscription_role_arn": "",
+            "endpoint_auto_confirms": false, "confirmation_timeout_in_minutes": 1,
+            "confirmation_was_authenticated": true, "pending_confirmation": false,
+            "owner_id": "123456789012",
+        })
+    };
+    let mut state = TfState::new();
+    state.add(
+        None,
+        "aws_sns_topic",
+        "alerts",
+        None,
+        topic(&alerts, "alerts", "Alerts", custom, json!({"Team": "ops"})),
+    );
+    state.add(
+        None,
+        "aws_sns_topic",
+        "gone",
+        None,
+        topic(&gone, "gone", "", &gone_policy, json!({})),
+    );
+    state.add(
+        None,
+        "aws_sns_topic_policy",
+        "alerts",
+        None,
+        json!({"id": alerts, "arn": alerts, "policy": custom, "owner": "123456789012"}),
+    );
+    state.add(
+        None,
+        "aws_sns_topic_subscription",
+        "alerts",
+        None,
+        subscription(&sub, &alerts),
+    );
+    state.add(
+        None,
+        "aws_sns_topic_subscription",
+        "gone",
+        None,
+        subscription(&sub_gone, &gone),
+    );
+    let types = [
+        "aws_sns_topic",
+        "aws_sns_topic_policy",
+        "aws_sns_topic_subscription",
+    ];
+    let dir = setup("aws-sns", &types, &endpoint, state);
+    // The topic `gone` keeps AWS's default policy: no aws_sns_topic_policy, none reported.
+    assert_in_sync_run(&dir, 5);
+
+    let byhand = boto3(
+        &endpoint,
+        REGION,
+        &format!(
+            r#"
+            sns = client("sns")
+            sns.set_topic_attributes(TopicArn={alerts:?}, AttributeName="Policy",
+                AttributeValue={custom:?}.replace("events.amazonaws.com", "s3.amazonaws.com"))
+            sns.set_subscription_attributes(SubscriptionArn={sub:?},
+                AttributeName="RawMessageDelivery", AttributeValue="true")
+            sns.unsubscribe(SubscriptionArn={sub_gone:?})
+            sns.delete_topic(TopicArn={gone:?})
+            t = sns.create_topic(Name="byhand")["TopicArn"]
+            out["topic"] = t
+            out["sub"] = sns.subscribe(TopicArn=t, Protocol="sqs", Endpoint={qarn:?},
+                ReturnSubscriptionArn=True)["SubscriptionArn"]
+            "#
+        ),
+    )
+    .expect("drift");
+    let (_, got, run) = check(&dir);
+    let mut expected = vec![
+        want("changed", "critical", "aws_sns_topic", &alerts, &["policy"]),
+        want(
+            "changed",
+            "critical",
+            "aws_sns_topic_policy",
+            &alerts,
+            &["policy"],
+        ),
+        want(
+            "changed",
+            "warning",
+            "aws_sns_topic_subscription",
+            &sub,
+            &["raw_message_delivery"],
+        ),
+        want("missing", "critical", "aws_sns_topic", &gone, &[]),
+        want(
+            "missing",
+            "critical",
+            "aws_sns_topic_subscription",
+            &sub_gone,
+            &[],
+        ),
+        want(
+            "unmanaged",
+            "warning",
+            "aws_sns_topic",
+            byhand["topic"].as_str().expect("arn"),
+            &[],
+        ),
+        want(
+            "unmanaged",
+            "warning",
+            "aws_sns_topic_subscription",
+            byhand["sub"].as_str().expect("arn"),
+            &[],
+        ),
+    ];
+    expected.sort();
+    assert_eq!(got, expected, "stderr: {}", run.stderr);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    // ListTopics, then GetTopicAttributes and ListTagsForResource for alerts and byhand.
+    assert_eq!(api_calls(&run.stderr, "aws_sns_topic"), Some(1 + 2 * 2));
+}

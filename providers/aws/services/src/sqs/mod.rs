@@ -4,6 +4,7 @@ use crate::client::{Protocol, Service};
 use crate::Kinds;
 
 pub mod queue;
+pub mod queue_policy;
 
 pub const SERVICE: Service = Service {
     endpoint_prefix: "sqs",
@@ -18,5 +19,8 @@ pub const SERVICE: Service = Service {
 
 /// Every type of this service.
 pub fn kinds() -> Kinds {
-    vec![Box::new(queue::SqsQueue)]
+    vec![
+        Box::new(queue::SqsQueue),
+        Box::new(queue_policy::SqsQueuePolicy),
+    ]
 }
