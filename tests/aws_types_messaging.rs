@@ -454,3 +454,283 @@ fn sns_topics_policies_and_subscriptions() {
     // ListTopics, then GetTopicAttributes and ListTagsForResource for alerts and byhand.
     assert_eq!(api_calls(&run.stderr, "aws_sns_topic"), Some(1 + 2 * 2));
 }
+
+#[test]
+fn kms_keys_and_aliases() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let seeded = boto3(
+        &endpoint,
+        REGION,
+        r#"
+            kms = client("kms")
+            for name in ["orders", "gone"]:
+                k = kms.create_key(Description=name, Tags=[{"TagKey": "Team", "TagValue": "orders"}])["KeyMetadata"]
+                kms.create_alias(AliasName="alias/" + name, TargetKeyId=k["KeyId"])
+                out[name] = k["KeyId"]
+                out[name + "_arn"] = k["Arn"]
+                out[name + "_policy"] = kms.get_key_policy(KeyId=k["KeyId"], PolicyName="default")["Policy"]
+            "#,
+    )
+    .expect("seed");
+    let s = |k: &str| seeded[k].as_str().expect(k).to_string();
+    let mut state = TfState::new();
+    for name in ["orders", "gone"] {
+        let (id, arn) = (s(name), s(&format!("{name}_arn")));
+        state.add(
+            None,
+            "aws_kms_key",
+            name,
+            None,
+            json!({
+                "id": id, "key_id": id, "arn": arn, "description": name,
+                "policy": s(&format!("{name}_policy")), "is_enabled": true,
+                "enable_key_rotation": false, "rotation_period_in_days": 0,
+                "key_usage": "ENCRYPT_DECRYPT", "customer_master_key_spec": "SYMMETRIC_DEFAULT",
+                "multi_region": false, "deletion_window_in_days": 30,
+                "bypass_policy_lockout_safety_check": false, "custom_key_store_id": "",
+                "xks_key_id": "",
+                "tags": {"Team": "orders"}, "tags_all": {"Team": "orders"},
+            }),
+        );
+        let alias = format!("alias/{name}");
+        state.add(
+            None,
+            "aws_kms_alias",
+            name,
+            None,
+            json!({
+                "id": alias, "name": alias, "name_prefix": "",
+                "arn": format!("arn:aws:kms:{REGION}:123456789012:{alias}"),
+                "target_key_id": id, "target_key_arn": arn,
+            }),
+        );
+    }
+    let dir = setup(
+        "aws-kms",
+        &["aws_kms_key", "aws_kms_alias"],
+        &endpoint,
+        state,
+    );
+    assert_in_sync_run(&dir, 4);
+
+    let (orders, gone) = (s("orders"), s("gone"));
+    let byhand = boto3(
+        &endpoint,
+        REGION,
+        &format!(
+            r#"
+            kms = client("kms")
+            kms.put_key_policy(KeyId={orders:?}, PolicyName="default", Policy='{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"kms:*","Resource":"*"}}]}}')
+            kms.delete_alias(AliasName="alias/gone")
+            kms.schedule_key_deletion(KeyId={gone:?}, PendingWindowInDays=7)
+            k = kms.create_key(Description="byhand")["KeyMetadata"]["KeyId"]
+            kms.update_alias(AliasName="alias/orders", TargetKeyId=k)
+            kms.create_alias(AliasName="alias/byhand", TargetKeyId=k)
+            out["key"] = k
+            "#
+        ),
+    )
+    .expect("drift");
+    let (_, got, run) = check(&dir);
+    let mut expected = vec![
+        want("changed", "critical", "aws_kms_key", &orders, &["policy"]),
+        want(
+            "changed",
+            "critical",
+            "aws_kms_alias",
+            "alias/orders",
+            &["target_key_id"],
+        ),
+        want("missing", "critical", "aws_kms_key", &gone, &[]),
+        want("missing", "critical", "aws_kms_alias", "alias/gone", &[]),
+        want(
+            "unmanaged",
+            "warning",
+            "aws_kms_key",
+            byhand["key"].as_str().expect("key"),
+            &[],
+        ),
+        want("unmanaged", "warning", "aws_kms_alias", "alias/byhand", &[]),
+    ];
+    expected.sort();
+    assert_eq!(got, expected, "stderr: {}", run.stderr);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    // ListKeys; DescribeKey for each of the three keys; GetKeyPolicy, GetKeyRotationStatus and
+    // ListResourceTags for the two not pending deletion.
+    assert_eq!(api_calls(&run.stderr, "aws_kms_key"), Some(1 + 3 + 2 * 3));
+}
+
+#[test]
+fn ssm_parameters_without_their_values() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    boto3(
+        &endpoint,
+        REGION,
+        r#"
+            ssm = client("ssm")
+            ssm.put_parameter(Name="/app/url", Type="String", Value="https://example.com",
+                Description="service url", Tags=[{"Key": "Team", "Value": "app"}])
+            ssm.put_parameter(Name="/app/secret", Type="SecureString", Value="hunter2-never-shown")
+            ssm.put_parameter(Name="/app/gone", Type="String", Value="x")
+            "#,
+    )
+    .expect("seed");
+    let param = |name: &str, kind: &str, key: &str, description: &str, tags: Value| {
+        json!({
+            "id": name, "name": name, "arn": format!("arn:aws:ssm:{REGION}:123456789012:parameter{name}"),
+            "type": kind, "key_id": key, "description": description, "tier": "Standard",
+            "allowed_pattern": "", "data_type": "text", "overwrite": false, "version": 1,
+            "value": "(sensitive)", "insecure_value": null,
+            "tags": tags.clone(), "tags_all": tags,
+        })
+    };
+    let mut state = TfState::new();
+    state.add(
+        None,
+        "aws_ssm_parameter",
+        "url",
+        None,
+        param(
+            "/app/url",
+            "String",
+            "",
+            "service url",
+            json!({"Team": "app"}),
+        ),
+    );
+    state.add(
+        None,
+        "aws_ssm_parameter",
+        "secret",
+        None,
+        param(
+            "/app/secret",
+            "SecureString",
+            "alias/aws/ssm",
+            "",
+            json!({}),
+        ),
+    );
+    state.add(
+        None,
+        "aws_ssm_parameter",
+        "gone",
+        None,
+        param("/app/gone", "String", "", "", json!({})),
+    );
+    let dir = setup("aws-ssm", &["aws_ssm_parameter"], &endpoint, state);
+    assert_in_sync_run(&dir, 3);
+
+    boto3(
+        &endpoint,
+        REGION,
+        r#"
+            ssm = client("ssm")
+            ssm.put_parameter(Name="/app/secret", Type="String", Value="hunter2-never-shown", Overwrite=True)
+            ssm.delete_parameter(Name="/app/gone")
+            ssm.put_parameter(Name="/byhand", Type="String", Value="y")
+            "#,
+    )
+    .expect("drift");
+    let (_, got, run) = check(&dir);
+    let t = "aws_ssm_parameter";
+    let mut expected = vec![
+        // AWS drops the KMS key of a parameter turned into a String; moto keeps it, so only
+        // the type is seen changed here.
+        want("changed", "critical", t, "/app/secret", &["type"]),
+        want("missing", "critical", t, "/app/gone", &[]),
+        want("unmanaged", "warning", t, "/byhand", &[]),
+    ];
+    expected.sort();
+    assert_eq!(got, expected, "stderr: {}", run.stderr);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    assert!(!run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"));
+    // DescribeParameters, then ListTagsForResource for each of the three parameters.
+    assert_eq!(api_calls(&run.stderr, t), Some(1 + 3));
+}
+
+#[test]
+fn secrets_manager_secrets_without_their_values() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"secretsmanager:DeleteSecret","Resource":"*"}]}"#;
+    let seeded = boto3(
+        &endpoint,
+        REGION,
+        &format!(
+            r#"
+            sm = client("secretsmanager")
+            db = sm.create_secret(Name="db", Description="database", SecretString="s3cr3t-never-shown",
+                Tags=[{{"Key": "Team", "Value": "db"}}])["ARN"]
+            sm.put_resource_policy(SecretId=db, ResourcePolicy={policy:?})
+            out["db"] = db
+            out["gone"] = sm.create_secret(Name="gone", SecretString="s3cr3t-never-shown")["ARN"]
+            "#
+        ),
+    )
+    .expect("seed");
+    let (db, gone) = (
+        seeded["db"].as_str().expect("arn"),
+        seeded["gone"].as_str().expect("arn"),
+    );
+    let secret = |arn: &str, name: &str, description: &str, policy: &str, tags: Value| {
+        json!({
+            "id": arn, "arn": arn, "name": name, "name_prefix": "", "description": description,
+            "kms_key_id": "", "policy": policy, "recovery_window_in_days": 30,
+            "force_overwrite_replica_secret": false, "replica": [],
+            "tags": tags.clone(), "tags_all": tags,
+        })
+    };
+    let mut state = TfState::new();
+    state.add(
+        None,
+        "aws_secretsmanager_secret",
+        "db",
+        None,
+        secret(db, "db", "database", policy, json!({"Team": "db"})),
+    );
+    state.add(
+        None,
+        "aws_secretsmanager_secret",
+        "gone",
+        None,
+        secret(gone, "gone", "", "", json!({})),
+    );
+    let t = "aws_secretsmanager_secret";
+    let dir = setup("aws-secrets", &[t], &endpoint, state);
+    assert_in_sync_run(&dir, 2);
+
+    let byhand = boto3(
+        &endpoint,
+        REGION,
+        &format!(
+            r#"
+            sm = client("secretsmanager")
+            sm.put_resource_policy(SecretId={db:?}, ResourcePolicy={policy:?}.replace("Deny", "Allow"))
+            sm.delete_secret(SecretId={gone:?}, ForceDeleteWithoutRecovery=True)
+            out["arn"] = sm.create_secret(Name="byhand", SecretString="s3cr3t-never-shown")["ARN"]
+            "#
+        ),
+    )
+    .expect("drift");
+    let (_, got, run) = check(&dir);
+    let mut expected = vec![
+        want("changed", "critical", t, db, &["policy"]),
+        want("missing", "critical", t, gone, &[]),
+        want(
+            "unmanaged",
+            "warning",
+            t,
+            byhand["arn"].as_str().expect("arn"),
+            &[],
+        ),
+    ];
+    expected.sort();
+    assert_eq!(got, expected, "stderr: {}", run.stderr);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    assert!(!run.stdout.contains("s3cr3t") && !run.stderr.contains("s3cr3t"));
+    // ListSecrets, then GetResourcePolicy for db and byhand.
+    assert_eq!(api_calls(&run.stderr, t), Some(1 + 2));
+}
