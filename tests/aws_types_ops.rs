@@ -427,3 +427,192 @@ fn trails_and_repositories_in_sync_then_each_out_of_band_change_is_found() {
     // DescribeTrails, then GetTrailStatus and ListTags for each of the two trails.
     assert_eq!(api_calls(&stderr, "aws_cloudtrail"), Some(1 + 2 * 2));
 }
+
+fn cluster_arn(name: &str) -> String {
+    format!("arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{name}")
+}
+
+fn cluster_state(name: &str) -> Value {
+    let arn = cluster_arn(name);
+    json!({
+        "id": arn, "arn": arn, "name": name, "configuration": [],
+        "setting": [{"name": "containerInsights", "value": "enabled"}],
+        "service_connect_defaults": [], "tags": {"Team": "apps"}, "tags_all": {"Team": "apps"},
+    })
+}
+
+/// The container definitions as the provider records them (read back from ECS).
+const CONTAINERS: &str = r#"[{"name":"web","image":"nginx:1.27","cpu":0,"memory":256,"essential":true,"environment":[{"name":"MODE","value":"prod"}],"portMappings":[{"containerPort":80,"hostPort":80,"protocol":"tcp"}],"secrets":[{"name":"DB_PASSWORD","valueFrom":"arn:aws:ssm:eu-west-1:123456789012:parameter/db"}]}]"#;
+
+fn task_definition_state(family: &str) -> Value {
+    json!({
+        "id": family, "family": family, "revision": 1,
+        "arn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:1"),
+        "arn_without_revision": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}"),
+        "container_definitions": CONTAINERS, "network_mode": "bridge",
+        "requires_compatibilities": [], "cpu": "", "memory": "", "task_role_arn": "",
+        "execution_role_arn": "", "pid_mode": "", "ipc_mode": "", "volume": [],
+        "placement_constraints": [], "skip_destroy": false, "track_latest": false,
+        "tags": {"Team": "apps"}, "tags_all": {"Team": "apps"},
+    })
+}
+
+fn service_state(name: &str) -> Value {
+    let arn = format!("arn:aws:ecs:{REGION}:{ACCOUNT}:service/apps/{name}");
+    json!({
+        "id": arn, "name": name, "cluster": cluster_arn("apps"), "task_definition": "web:1",
+        "desired_count": 2, "launch_type": "EC2", "platform_version": "",
+        "scheduling_strategy": "REPLICA", "deployment_maximum_percent": 200,
+        "deployment_minimum_healthy_percent": 100, "enable_execute_command": false,
+        "enable_ecs_managed_tags": false, "propagate_tags": "NONE",
+        "health_check_grace_period_seconds": 0, "iam_role": "", "network_configuration": [],
+        "load_balancer": [], "capacity_provider_strategy": [], "force_new_deployment": null,
+        "wait_for_steady_state": false, "triggers": {},
+        "tags": {"Team": "apps"}, "tags_all": {"Team": "apps"},
+    })
+}
+
+#[test]
+fn ecs_clusters_services_and_task_definitions_in_sync_then_each_change_is_found() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let dir = TempDir::new("aws-types-ops-ecs");
+    boto3(
+        &endpoint,
+        REGION,
+        &format!(
+            r#"
+            import json
+            ecs = client("ecs")
+            tags = [{{"key": "Team", "value": "apps"}}]
+            for name in ["apps", "gone"]:
+                ecs.create_cluster(clusterName=name, tags=tags,
+                    settings=[{{"name": "containerInsights", "value": "enabled"}}])
+            for family in ["web", "gone-td"]:
+                ecs.register_task_definition(family=family, tags=tags,
+                    containerDefinitions=json.loads({CONTAINERS:?}))
+            for name in ["web", "gone-svc"]:
+                ecs.create_service(cluster="apps", serviceName=name, taskDefinition="web:1",
+                    desiredCount=2, launchType="EC2", tags=tags)
+            "#
+        ),
+    )
+    .expect("seed ecs");
+    let mut state = TfState::new();
+    for name in ["apps", "gone"] {
+        state.add(None, "aws_ecs_cluster", name, None, cluster_state(name));
+    }
+    for family in ["web", "gone-td"] {
+        state.add(
+            None,
+            "aws_ecs_task_definition",
+            family,
+            None,
+            task_definition_state(family),
+        );
+    }
+    for name in ["web", "gone-svc"] {
+        state.add(None, "aws_ecs_service", name, None, service_state(name));
+    }
+    let types = [
+        "aws_ecs_cluster",
+        "aws_ecs_task_definition",
+        "aws_ecs_service",
+    ];
+    assert_in_sync(&dir, &endpoint, &state, &types, 6);
+
+    boto3(
+        &endpoint,
+        REGION,
+        &format!(
+            r#"
+            import json
+            ecs = client("ecs")
+            ecs.update_cluster(cluster="apps",
+                settings=[{{"name": "containerInsights", "value": "disabled"}}])
+            ecs.delete_cluster(cluster="gone")
+            ecs.create_cluster(clusterName="byhand")
+            defs = json.loads({CONTAINERS:?})
+            defs[0]["image"] = "nginx:latest"
+            ecs.register_task_definition(family="web", containerDefinitions=defs,
+                tags=[{{"key": "Team", "value": "apps"}}])
+            ecs.deregister_task_definition(taskDefinition="gone-td:1")
+            ecs.register_task_definition(family="byhand", containerDefinitions=defs)
+            ecs.update_service(cluster="apps", service="web", desiredCount=5)
+            ecs.delete_service(cluster="apps", service="gone-svc", force=True)
+            ecs.create_service(cluster="apps", serviceName="byhand", taskDefinition="web:1",
+                desiredCount=1)
+            "#
+        ),
+    )
+    .expect("drift");
+    let service = |name: &str| format!("arn:aws:ecs:{REGION}:{ACCOUNT}:service/apps/{name}");
+    assert_findings(
+        &dir,
+        vec![
+            f(
+                "changed",
+                "warning",
+                "aws_ecs_cluster",
+                &cluster_arn("apps"),
+                &["setting"],
+            ),
+            f(
+                "missing",
+                "critical",
+                "aws_ecs_cluster",
+                &cluster_arn("gone"),
+                &[],
+            ),
+            f(
+                "unmanaged",
+                "warning",
+                "aws_ecs_cluster",
+                &cluster_arn("byhand"),
+                &[],
+            ),
+            f(
+                "changed",
+                "warning",
+                "aws_ecs_task_definition",
+                "web",
+                &["revision", "container_definitions"],
+            ),
+            f(
+                "missing",
+                "critical",
+                "aws_ecs_task_definition",
+                "gone-td",
+                &[],
+            ),
+            f(
+                "unmanaged",
+                "warning",
+                "aws_ecs_task_definition",
+                "byhand",
+                &[],
+            ),
+            f(
+                "changed",
+                "warning",
+                "aws_ecs_service",
+                &service("web"),
+                &["desired_count"],
+            ),
+            f(
+                "missing",
+                "critical",
+                "aws_ecs_service",
+                &service("gone-svc"),
+                &[],
+            ),
+            f(
+                "unmanaged",
+                "warning",
+                "aws_ecs_service",
+                &service("byhand"),
+                &[],
+            ),
+        ],
+    );
+}
