@@ -734,3 +734,72 @@ fn secrets_manager_secrets_without_their_values() {
     // ListSecrets, then GetResourcePolicy for db and byhand.
     assert_eq!(api_calls(&run.stderr, t), Some(1 + 2));
 }
+
+#[test]
+fn kinesis_streams() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let seeded = boto3(
+        &endpoint,
+        REGION,
+        r#"
+            k = client("kinesis")
+            for name in ["clicks", "gone"]:
+                k.create_stream(StreamName=name, ShardCount=1)
+                k.add_tags_to_stream(StreamName=name, Tags={"Team": "web"})
+                out[name] = k.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+            "#,
+    )
+    .expect("seed");
+    let s = |k: &str| seeded[k].as_str().expect(k).to_string();
+    let mut state = TfState::new();
+    for name in ["clicks", "gone"] {
+        let arn = s(name);
+        state.add(
+            None,
+            "aws_kinesis_stream",
+            name,
+            None,
+            json!({
+                "id": arn, "arn": arn, "name": name, "shard_count": 1, "retention_period": 24,
+                "shard_level_metrics": [], "encryption_type": "NONE", "kms_key_id": "",
+                "enforce_consumer_deletion": false,
+                "stream_mode_details": [{"stream_mode": "PROVISIONED"}],
+                "tags": {"Team": "web"}, "tags_all": {"Team": "web"},
+            }),
+        );
+    }
+    let t = "aws_kinesis_stream";
+    let dir = setup("aws-kinesis", &[t], &endpoint, state);
+    assert_in_sync_run(&dir, 2);
+
+    let byhand = boto3(
+        &endpoint,
+        REGION,
+        r#"
+            k = client("kinesis")
+            k.increase_stream_retention_period(StreamName="clicks", RetentionPeriodHours=48)
+            k.delete_stream(StreamName="gone")
+            k.create_stream(StreamName="byhand", ShardCount=1)
+            out["arn"] = k.describe_stream_summary(StreamName="byhand")["StreamDescriptionSummary"]["StreamARN"]
+            "#,
+    )
+    .expect("drift");
+    let (_, got, run) = check(&dir);
+    let mut expected = vec![
+        want("changed", "warning", t, &s("clicks"), &["retention_period"]),
+        want("missing", "critical", t, &s("gone"), &[]),
+        want(
+            "unmanaged",
+            "warning",
+            t,
+            byhand["arn"].as_str().expect("arn"),
+            &[],
+        ),
+    ];
+    expected.sort();
+    assert_eq!(got, expected, "stderr: {}", run.stderr);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    // ListStreams, then DescribeStreamSummary and ListTagsForStream for clicks and byhand.
+    assert_eq!(api_calls(&run.stderr, t), Some(1 + 2 * 2));
+}
