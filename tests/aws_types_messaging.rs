@@ -803,3 +803,79 @@ fn kinesis_streams() {
     // ListStreams, then DescribeStreamSummary and ListTagsForStream for clicks and byhand.
     assert_eq!(api_calls(&run.stderr, t), Some(1 + 2 * 2));
 }
+
+#[test]
+fn dynamodb_tables() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let seeded = boto3(
+        &endpoint,
+        REGION,
+        r#"
+            d = client("dynamodb")
+            for name in ["orders", "gone"]:
+                out[name] = d.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                    DeletionProtectionEnabled=(name == "orders"),
+                    Tags=[{"Key": "Team", "Value": "orders"}])["TableDescription"]["TableArn"]
+            "#,
+    )
+    .expect("seed");
+    let mut state = TfState::new();
+    for name in ["orders", "gone"] {
+        let arn = seeded[name].as_str().expect("arn");
+        state.add(
+            None,
+            "aws_dynamodb_table",
+            name,
+            None,
+            json!({
+                "id": name, "arn": arn, "name": name, "billing_mode": "PAY_PER_REQUEST",
+                "hash_key": "id", "range_key": "", "attribute": [{"name": "id", "type": "S"}],
+                "read_capacity": 0, "write_capacity": 0, "stream_enabled": false,
+                "stream_view_type": "", "stream_arn": "", "stream_label": "",
+                "server_side_encryption": [], "point_in_time_recovery": [{"enabled": false}],
+                "ttl": [{"attribute_name": "", "enabled": false}],
+                "deletion_protection_enabled": name == "orders", "table_class": "STANDARD",
+                "global_secondary_index": [], "local_secondary_index": [], "replica": [],
+                "restore_to_latest_time": null,
+                "tags": {"Team": "orders"}, "tags_all": {"Team": "orders"},
+            }),
+        );
+    }
+    let t = "aws_dynamodb_table";
+    let dir = setup("aws-dynamodb", &[t], &endpoint, state);
+    assert_in_sync_run(&dir, 2);
+
+    boto3(
+        &endpoint,
+        REGION,
+        r#"
+            d = client("dynamodb")
+            d.update_table(TableName="orders", DeletionProtectionEnabled=False)
+            d.delete_table(TableName="gone")
+            d.create_table(TableName="byhand", BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+            "#,
+    )
+    .expect("drift");
+    let (_, got, run) = check(&dir);
+    let mut expected = vec![
+        want(
+            "changed",
+            "critical",
+            t,
+            "orders",
+            &["deletion_protection_enabled"],
+        ),
+        want("missing", "critical", t, "gone", &[]),
+        want("unmanaged", "warning", t, "byhand", &[]),
+    ];
+    expected.sort();
+    assert_eq!(got, expected, "stderr: {}", run.stderr);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    // ListTables, then four calls for each of orders and byhand.
+    assert_eq!(api_calls(&run.stderr, t), Some(1 + 2 * 4));
+}
