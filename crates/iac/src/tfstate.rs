@@ -781,11 +781,27 @@ fn region_of(resource_type: &str, attrs: &Attrs) -> Option<String> {
     {
         return Some(region.to_string());
     }
-    attrs
+    if let Some(region) = attrs
         .get("availability_zone")
         .and_then(Value::as_str)
         .and_then(zone_region)
+    {
+        return Some(region.to_string());
+    }
+    // An SQS queue policy records only its queue's URL: `https://sqs.REGION.amazonaws.com/...`.
+    ["queue_url", "url", "id"]
+        .iter()
+        .filter_map(|k| attrs.get(*k).and_then(Value::as_str))
+        .find_map(sqs_url_region)
         .map(str::to_string)
+}
+
+/// The region of a regional SQS endpoint's queue URL (`https://sqs.eu-west-1.amazonaws.com/1/q`);
+/// none for the legacy global host `queue.amazonaws.com` or another host.
+fn sqs_url_region(url: &str) -> Option<&str> {
+    let host = url.strip_prefix("https://")?.split('/').next()?;
+    let region = host.strip_prefix("sqs.")?.split('.').next()?;
+    host.contains(".amazonaws.com").then_some(region)
 }
 
 /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`; global services (IAM, S3) leave the region
@@ -1228,6 +1244,34 @@ mod tests {
         );
         // Other types keep reading the ARN and zone only.
         assert_eq!(region("aws_instance", json!({"region": "eu-west-1"})), None);
+        // Route 53 and CloudFront are global; Route 53 Resolver is not.
+        assert_eq!(
+            region("aws_route53_record", json!({"zone_id": "Z1"})),
+            Some("global".into())
+        );
+        assert_eq!(
+            region(
+                "aws_route53_resolver_endpoint",
+                json!({"arn": "arn:aws:route53resolver:eu-west-1:1:resolver-endpoint/r"})
+            ),
+            Some("eu-west-1".into())
+        );
+        // A queue policy says its region only in its queue's URL.
+        let policy =
+            json!({"queue_url": "https://sqs.ap-south-1.amazonaws.com/1/jobs", "policy": "{}"});
+        assert_eq!(
+            region("aws_sqs_queue_policy", policy),
+            Some("ap-south-1".into())
+        );
+        let legacy = json!({"queue_url": "https://queue.amazonaws.com/1/jobs"});
+        assert_eq!(region("aws_sqs_queue_policy", legacy), None);
+        assert_eq!(
+            region(
+                "aws_sqs_queue_policy",
+                json!({"id": "http://127.0.0.1:5000/1/q"})
+            ),
+            None
+        );
     }
 
     #[test]
