@@ -90,7 +90,8 @@ fn map(api: &Value, region: &str) -> Option<Resource> {
             "allow_methods": array(c, "allowMethods"),
             "allow_origins": array(c, "allowOrigins"),
             "expose_headers": array(c, "exposeHeaders"),
-            "max_age": number(c, "maxAge"),
+            // Absent when not set; Terraform records 0.
+            "max_age": match number(c, "maxAge") { Value::Null => json!(0), n => n },
         }]),
         _ => json!([]),
     };

@@ -6,7 +6,8 @@
 //! What matters most: encryption at rest (a file system found unencrypted is critical: it cannot
 //! be turned off, so this means state and the cloud hold different file systems) and its key.
 //!
-//! moto serves every call used here.
+//! moto serves every call used here (it answers no `KmsKeyId` for the default key, and no
+//! `FileSystemProtection`: both read as unknown).
 
 use super::SERVICE;
 use crate::client::{segment, ApiClient};
@@ -68,7 +69,6 @@ fn map(fs: &Value, policies: &[Value], region: &str) -> Option<Resource> {
         .collect();
     let mut attrs = json!({
         "encrypted": flag(fs, "Encrypted").as_bool().unwrap_or(false),
-        "kms_key_id": text(fs, "KmsKeyId"),
         "creation_token": text(fs, "CreationToken"),
         "performance_mode": text(fs, "PerformanceMode"),
         "throughput_mode": text(fs, "ThroughputMode"),
@@ -81,6 +81,12 @@ fn map(fs: &Value, policies: &[Value], region: &str) -> Option<Resource> {
         "lifecycle_policy": lifecycle,
         "tags": tag_list(array(fs, "Tags"), "Key", "Value"),
     });
+    // The key is answered whenever the file system is encrypted (moto leaves the default key
+    // out): absent, it is unknown rather than removed.
+    let key = text(fs, "KmsKeyId");
+    if !key.is_null() {
+        attrs["kms_key_id"] = key;
+    }
     // Older answers (and moto) have no protection block: unknown, not removed.
     if let Some(p) = fs.get("FileSystemProtection") {
         attrs["protection"] =

@@ -91,11 +91,22 @@ fn map(d: &Value, tags: Value, region: &str) -> Option<Resource> {
     });
     // Older answers (and moto) have no encryption settings: unknown, not removed.
     if let Some(e) = d.get("encryptionConfiguration") {
-        attrs["encryption_configuration"] = json!([{
-            "type": text(e, "type"),
-            "kms_key_id": text(e, "kmsKeyId"),
-            "kms_data_key_reuse_period_seconds": number(e, "kmsDataKeyReusePeriodSeconds"),
-        }]);
+        // The key and its reuse period are answered only for a customer-managed key: left
+        // unknown otherwise rather than guessed.
+        let mut block = serde_json::Map::new();
+        for (name, v) in [
+            ("type", text(e, "type")),
+            ("kms_key_id", text(e, "kmsKeyId")),
+            (
+                "kms_data_key_reuse_period_seconds",
+                number(e, "kmsDataKeyReusePeriodSeconds"),
+            ),
+        ] {
+            if !v.is_null() {
+                block.insert(name.to_string(), v);
+            }
+        }
+        attrs["encryption_configuration"] = json!([block]);
     }
     Some(resource(SPEC.resource_type, arn, region, attrs))
 }
