@@ -616,3 +616,128 @@ fn ecs_clusters_services_and_task_definitions_in_sync_then_each_change_is_found(
         ],
     );
 }
+
+fn eks_cluster_state(name: &str) -> Value {
+    json!({
+        "id": name, "name": name, "arn": format!("arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{name}"),
+        "version": "1.30", "role_arn": format!("arn:aws:iam::{ACCOUNT}:role/eks"),
+        "vpc_config": [{"subnet_ids": ["subnet-b", "subnet-a"], "security_group_ids": [],
+            "cluster_security_group_id": "", "vpc_id": "", "endpoint_public_access": false,
+            "endpoint_private_access": true, "public_access_cidrs": []}],
+        "encryption_config": [], "enabled_cluster_log_types": [], "access_config": [],
+        "kubernetes_network_config": [], "tags": {"Team": "platform"},
+        "tags_all": {"Team": "platform"},
+    })
+}
+
+fn node_group_state(name: &str) -> Value {
+    json!({
+        "id": format!("prod:{name}"), "cluster_name": "prod", "node_group_name": name,
+        "node_role_arn": format!("arn:aws:iam::{ACCOUNT}:role/nodes"), "subnet_ids": ["subnet-a"],
+        "scaling_config": [{"min_size": 1, "max_size": 3, "desired_size": 2}],
+        "instance_types": ["t3.medium"], "ami_type": "AL2_x86_64", "capacity_type": "ON_DEMAND",
+        "disk_size": 20, "labels": {}, "version": "1.19", "release_version": "1.19.8-20210414",
+        "remote_access": [{"ec2_ssh_key": "ops", "source_security_group_ids": ["sg-1"]}],
+        "taint": [], "launch_template": [], "update_config": [],
+        "tags": {"Team": "platform"}, "tags_all": {"Team": "platform"},
+    })
+}
+
+#[test]
+fn eks_clusters_and_node_groups_in_sync_then_each_change_is_found() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let dir = TempDir::new("aws-types-ops-eks");
+    boto3(
+        &endpoint,
+        REGION,
+        r#"
+        eks = client("eks")
+        for name in ["prod", "gone"]:
+            eks.create_cluster(name=name, version="1.30",
+                roleArn="arn:aws:iam::123456789012:role/eks",
+                resourcesVpcConfig={"subnetIds": ["subnet-a", "subnet-b"],
+                    "endpointPublicAccess": False, "endpointPrivateAccess": True},
+                tags={"Team": "platform"})
+        for name in ["workers", "gone-ng"]:
+            eks.create_nodegroup(clusterName="prod", nodegroupName=name, subnets=["subnet-a"],
+                nodeRole="arn:aws:iam::123456789012:role/nodes",
+                scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 2},
+                remoteAccess={"ec2SshKey": "ops", "sourceSecurityGroups": ["sg-1"]},
+                tags={"Team": "platform"})
+        "#,
+    )
+    .expect("seed eks");
+    let mut state = TfState::new();
+    for name in ["prod", "gone"] {
+        state.add(None, "aws_eks_cluster", name, None, eks_cluster_state(name));
+    }
+    for name in ["workers", "gone-ng"] {
+        state.add(
+            None,
+            "aws_eks_node_group",
+            name,
+            None,
+            node_group_state(name),
+        );
+    }
+    let types = ["aws_eks_cluster", "aws_eks_node_group"];
+    assert_in_sync(&dir, &endpoint, &state, &types, 4);
+
+    boto3(
+        &endpoint,
+        REGION,
+        r#"
+        eks = client("eks")
+        eks.update_cluster_config(name="prod", resourcesVpcConfig={
+            "subnetIds": ["subnet-a", "subnet-b"], "endpointPublicAccess": True,
+            "endpointPrivateAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]})
+        eks.delete_cluster(name="gone")
+        eks.create_cluster(name="byhand", roleArn="arn:aws:iam::123456789012:role/eks",
+            resourcesVpcConfig={"subnetIds": ["subnet-a"]})
+        eks.update_nodegroup_config(clusterName="prod", nodegroupName="workers",
+            scalingConfig={"minSize": 1, "maxSize": 3, "desiredSize": 3})
+        eks.delete_nodegroup(clusterName="prod", nodegroupName="gone-ng")
+        eks.create_nodegroup(clusterName="prod", nodegroupName="byhand", subnets=["subnet-a"],
+            nodeRole="arn:aws:iam::123456789012:role/nodes")
+        "#,
+    )
+    .expect("drift");
+    let stderr = assert_findings(
+        &dir,
+        vec![
+            f(
+                "changed",
+                "critical",
+                "aws_eks_cluster",
+                "prod",
+                &["vpc_config"],
+            ),
+            f("missing", "critical", "aws_eks_cluster", "gone", &[]),
+            f("unmanaged", "warning", "aws_eks_cluster", "byhand", &[]),
+            f(
+                "changed",
+                "warning",
+                "aws_eks_node_group",
+                "prod:workers",
+                &["scaling_config"],
+            ),
+            f(
+                "missing",
+                "critical",
+                "aws_eks_node_group",
+                "prod:gone-ng",
+                &[],
+            ),
+            f(
+                "unmanaged",
+                "warning",
+                "aws_eks_node_group",
+                "prod:byhand",
+                &[],
+            ),
+        ],
+    );
+    // ListClusters, then DescribeCluster for each of the two clusters.
+    assert_eq!(api_calls(&stderr, "aws_eks_cluster"), Some(1 + 2));
+}
