@@ -4,12 +4,12 @@
 
 use crate::client::UnitClient;
 use driftd_core::ListError;
-use google_cloud_compute_v1::{builder, model};
 use google_cloud_compute_v1::model::{
     Address, AddressList, Disk, DiskList, Firewall, FirewallList, Instance, InstanceList, Network,
     NetworkList, Region, RegionList, Route, RouteList, Router, RouterList, Subnetwork,
     SubnetworkList, Zone, ZoneList,
 };
+use google_cloud_compute_v1::{builder, model};
 use std::future::Future;
 
 /// One page of a Compute Engine list answer.

@@ -121,7 +121,10 @@ async fn lists_and_maps_every_type_from_the_emulators() {
             "google_storage_bucket_iam_binding",
             format!("{PROJECT}/global"),
         ),
-        ("google_storage_bucket_iam_member", format!("{PROJECT}/global")),
+        (
+            "google_storage_bucket_iam_member",
+            format!("{PROJECT}/global"),
+        ),
         ("google_project_iam_binding", format!("{PROJECT}/global")),
         ("google_project_iam_member", format!("{PROJECT}/global")),
         ("google_service_account", format!("{PROJECT}/global")),
@@ -131,7 +134,10 @@ async fn lists_and_maps_every_type_from_the_emulators() {
         ("google_dns_record_set", format!("{PROJECT}/global")),
         ("google_kms_key_ring", format!("{PROJECT}/global")),
         ("google_kms_crypto_key", format!("{PROJECT}/global")),
-        ("google_sql_database_instance", format!("{PROJECT}/{REGION}")),
+        (
+            "google_sql_database_instance",
+            format!("{PROJECT}/{REGION}"),
+        ),
     ]
     .into_iter()
     .map(|(t, s)| (t.to_string(), s))

@@ -69,8 +69,14 @@ pub fn registry() -> Vec<Kind> {
         kind(Global, Box::new(compute_route::ComputeRoute)),
         kind(Regional, Box::new(compute_router::ComputeRouter)),
         kind(Regional, Box::new(compute_router_nat::ComputeRouterNat)),
-        kind(Global, Box::new(storage_bucket_iam_binding::StorageBucketIamBinding)),
-        kind(Global, Box::new(storage_bucket_iam_member::StorageBucketIamMember)),
+        kind(
+            Global,
+            Box::new(storage_bucket_iam_binding::StorageBucketIamBinding),
+        ),
+        kind(
+            Global,
+            Box::new(storage_bucket_iam_member::StorageBucketIamMember),
+        ),
         kind(Global, Box::new(project_iam_binding::ProjectIamBinding)),
         kind(Global, Box::new(project_iam_member::ProjectIamMember)),
         kind(Global, Box::new(service_account::ServiceAccount)),
@@ -80,7 +86,10 @@ pub fn registry() -> Vec<Kind> {
         kind(Global, Box::new(dns_record_set::DnsRecordSet)),
         kind(Global, Box::new(kms_key_ring::KmsKeyRing)),
         kind(Global, Box::new(kms_crypto_key::KmsCryptoKey)),
-        kind(Regional, Box::new(sql_database_instance::SqlDatabaseInstance)),
+        kind(
+            Regional,
+            Box::new(sql_database_instance::SqlDatabaseInstance),
+        ),
         // Load balancing.
         kind(
             Regional,
