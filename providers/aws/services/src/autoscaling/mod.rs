@@ -19,8 +19,10 @@ pub const SERVICE: Service = Service {
 
 /// Every type of this service.
 pub fn kinds() -> Kinds {
-    // Registered once their end-to-end tests pass.
-    Vec::new()
+    vec![
+        Box::new(group::Group),
+        Box::new(launch_configuration::LaunchConfiguration),
+    ]
 }
 
 /// Sets `name` to `value` unless the answer left it out (null): an attribute Auto Scaling does

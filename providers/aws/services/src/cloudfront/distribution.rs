@@ -160,10 +160,13 @@ fn map(d: &Value, tags: Value, region: &str) -> Resource {
             "viewer_certificate.0.cloudfront_default_certificate",
             flag(c, "CloudFrontDefaultCertificate"),
         );
-        put(
-            "viewer_certificate.0.ssl_support_method",
-            text(c, "SSLSupportMethod"),
-        );
+        // Meaningless with CloudFront's own certificate (Terraform records "" there).
+        if flag(c, "CloudFrontDefaultCertificate") != Value::Bool(true) {
+            put(
+                "viewer_certificate.0.ssl_support_method",
+                text(c, "SSLSupportMethod"),
+            );
+        }
     }
     let geo = &d["Restrictions"]["GeoRestriction"];
     if geo.is_object() {

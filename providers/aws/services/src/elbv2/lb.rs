@@ -130,10 +130,6 @@ fn map(
             "routing.http.drop_invalid_header_fields.enabled",
         ),
         ("enable_http2", "routing.http2.enabled"),
-        (
-            "enable_cross_zone_load_balancing",
-            "load_balancing.cross_zone.enabled",
-        ),
     ];
     for (name, key) in bool_keys {
         let v = flag(&av, key);
@@ -142,7 +138,7 @@ fn map(
         }
     }
     // Always on for an application load balancer (Terraform does not manage it there).
-    if str_of(lb, "Type") != "application" {
+    if !matches!(str_of(lb, "Type"), "application" | "") {
         let v = flag(&av, "load_balancing.cross_zone.enabled");
         if !v.is_null() {
             out.insert("enable_cross_zone_load_balancing".into(), v);

@@ -26,8 +26,13 @@ pub const SERVICE: Service = Service {
 
 /// Every type of this service.
 pub fn kinds() -> Kinds {
-    // Registered once their end-to-end tests pass.
-    Vec::new()
+    vec![
+        Box::new(lb::Lb),
+        Box::new(lb::Alb),
+        Box::new(target_group::TargetGroup),
+        Box::new(listener::Listener),
+        Box::new(listener_rule::ListenerRule),
+    ]
 }
 
 /// The tags of one ELBv2 resource (DescribeTags with its ARN) as a Terraform map; `None` when

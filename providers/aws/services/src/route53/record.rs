@@ -121,9 +121,14 @@ fn map(rr: &Value, zone: &str, apex: &str, region: &str) -> Resource {
             "failover_routing_policy": failover,
             "latency_routing_policy": latency,
             "geolocation_routing_policy": geo,
-            "multivalue_answer_routing_policy": flag(rr, "MultiValueAnswer"),
         }),
     );
+    // Answered only for multivalue records: otherwise unknown, not absent.
+    let multivalue = flag(rr, "MultiValueAnswer");
+    if !multivalue.is_null() {
+        r.attrs
+            .insert("multivalue_answer_routing_policy".into(), multivalue);
+    }
     r.cloud_default = name == apex && matches!(kind, "NS" | "SOA");
     r
 }
