@@ -246,7 +246,7 @@ pub struct Clients {
     pub http: reqwest::Client,
     pub storage_endpoint: String,
     /// Base URLs of the other REST APIs (see [`crate::rest`]).
-    pub api_endpoints: crate::rest::Endpoints,
+    pub api_endpoints: crate::apis::Endpoints,
     pub credentials: Credentials,
     pub max_attempts: u32,
     pub initial_backoff: Duration,
@@ -319,7 +319,7 @@ impl Clients {
                 .unwrap_or_else(|| STORAGE_ENDPOINT.to_string())
                 .trim_end_matches('/')
                 .to_string(),
-            api_endpoints: crate::rest::Endpoints::new(s),
+            api_endpoints: crate::apis::Endpoints::new(s.api_endpoint.as_deref(), &s.api_endpoints),
             credentials: creds,
             max_attempts: s.max_attempts.max(1),
             initial_backoff: s.initial_backoff,

@@ -13,6 +13,7 @@
 //! (permission denied, API not enabled, throttling, timeout) skips exactly that
 //! `(type, scope)` and never turns its resources into "missing" ones.
 
+pub mod apis;
 pub mod client;
 mod iam;
 mod paging;

@@ -7,87 +7,12 @@
 //! Where each API is reached: the target's `api_endpoints` entry for it, else its
 //! `api_endpoint` (one base for all of them, as a test stand-in serves), else Google's host.
 
-use crate::client::{self, classify_http, GcpSettings, UnitClient};
+use crate::client::{self, classify_http, UnitClient};
 use driftd_core::ListError;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// One of the REST APIs of this module.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Api {
-    ResourceManager,
-    Iam,
-    PubSub,
-    Dns,
-    Kms,
-    SqlAdmin,
-    Container,
-}
-
-impl Api {
-    /// The service name, without `.googleapis.com` (the key of `api_endpoints`).
-    pub fn service(self) -> &'static str {
-        match self {
-            Api::ResourceManager => "cloudresourcemanager",
-            Api::Iam => "iam",
-            Api::PubSub => "pubsub",
-            Api::Dns => "dns",
-            Api::Kms => "cloudkms",
-            Api::SqlAdmin => "sqladmin",
-            Api::Container => "container",
-        }
-    }
-
-    /// The query parameter a list call of this API takes its page size in.
-    fn page_size_param(self) -> &'static str {
-        match self {
-            Api::Dns | Api::SqlAdmin => "maxResults",
-            _ => "pageSize",
-        }
-    }
-}
-
-/// Every service name [`Api::service`] knows, for checking a target's `api_endpoints`.
-pub const SERVICES: &[&str] = &[
-    "cloudresourcemanager",
-    "iam",
-    "pubsub",
-    "dns",
-    "cloudkms",
-    "sqladmin",
-    "container",
-];
-
-/// Where each API is reached.
-#[derive(Debug, Clone, Default)]
-pub struct Endpoints {
-    base: Option<String>,
-    per_api: BTreeMap<String, String>,
-}
-
-impl Endpoints {
-    pub fn new(s: &GcpSettings) -> Endpoints {
-        let trim = |u: &String| u.trim_end_matches('/').to_string();
-        Endpoints {
-            base: s.api_endpoint.as_ref().map(trim),
-            per_api: s
-                .api_endpoints
-                .iter()
-                .map(|(k, v)| (k.clone(), trim(v)))
-                .collect(),
-        }
-    }
-
-    /// The base URL of `api` (no trailing `/`).
-    pub fn base(&self, api: Api) -> String {
-        self.per_api
-            .get(api.service())
-            .or(self.base.as_ref())
-            .cloned()
-            .unwrap_or_else(|| format!("https://{}.googleapis.com", api.service()))
-    }
-}
+pub use crate::apis::{Api, Endpoints, SERVICES};
 
 /// One call of `api`: `method` on `path` (below the API's base, starting with `/`) with `query`
 /// and an optional JSON body (see [`request`]).
@@ -288,18 +213,19 @@ pub(crate) fn labels(v: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::GcpSettings;
 
     #[test]
     fn endpoints_per_api_win_over_the_single_base() {
         let mut s = GcpSettings::default();
         assert_eq!(
-            Endpoints::new(&s).base(Api::PubSub),
+            Endpoints::new(s.api_endpoint.as_deref(), &s.api_endpoints).base(Api::PubSub),
             "https://pubsub.googleapis.com"
         );
         s.api_endpoint = Some("http://127.0.0.1:9/".into());
         s.api_endpoints
             .insert("dns".into(), "http://127.0.0.1:7".into());
-        let e = Endpoints::new(&s);
+        let e = Endpoints::new(s.api_endpoint.as_deref(), &s.api_endpoints);
         assert_eq!(e.base(Api::Kms), "http://127.0.0.1:9");
         assert_eq!(e.base(Api::Dns), "http://127.0.0.1:7");
         assert!(s.is_anonymous());
