@@ -173,7 +173,7 @@ impl ResourceKind<Clients> for Api {
 mod tests {
     use super::*;
     use driftd_core::tier::default_tier;
-    use driftd_core::{Change, ChangeOp, FindingKind};
+    use driftd_core::{Change, ChangeOp, FindingKind, Tier};
     use serde_json::{json, Value};
 
     fn spec(resource_type: &str) -> &'static TypeSpec {
