@@ -53,6 +53,15 @@ impl Default for AwsSettings {
 /// Loads the SDK configuration and checks that credentials can be had, so that "no credentials"
 /// is one clear error instead of every scope being skipped.
 pub async fn load_config(s: &AwsSettings) -> Result<SdkConfig, ProviderError> {
+    load_checked(s).await.map(|(config, _)| config)
+}
+
+/// [`load_config`], with the credentials its check obtained: the signed client of
+/// `driftd-aws-services` starts from them instead of asking the chain again (an assumed role is
+/// assumed once per scan, not once per client).
+pub async fn load_checked(
+    s: &AwsSettings,
+) -> Result<(SdkConfig, driftd_aws_services::Credentials), ProviderError> {
     // A target of global services only lists no region: its endpoints (IAM, STS) are those of
     // the environment's region, which picks the partition, else us-east-1's.
     let first_region = match s.regions.first() {
@@ -98,10 +107,10 @@ pub async fn load_config(s: &AwsSettings) -> Result<SdkConfig, ProviderError> {
     let Some(creds) = config.credentials_provider() else {
         return Err(no_credentials("no credentials provider is configured"));
     };
-    if let Err(e) = creds.provide_credentials().await {
-        return Err(no_credentials(&causes(&e)));
+    match creds.provide_credentials().await {
+        Ok(c) => Ok((config, c)),
+        Err(e) => Err(no_credentials(&causes(&e))),
     }
-    Ok(config)
 }
 
 /// What the signed client of `driftd-aws-services` shares over one scan: the loaded
@@ -109,6 +118,7 @@ pub async fn load_config(s: &AwsSettings) -> Result<SdkConfig, ProviderError> {
 /// timeouts of the target.
 pub fn api_shared(
     config: &SdkConfig,
+    checked: driftd_aws_services::Credentials,
     s: &AwsSettings,
 ) -> Result<driftd_aws_services::Shared, ProviderError> {
     let Some(creds) = config.credentials_provider() else {
@@ -116,6 +126,7 @@ pub fn api_shared(
     };
     driftd_aws_services::Shared::new(
         creds,
+        Some(checked),
         s.endpoint_url.clone(),
         s.max_attempts,
         s.operation_timeout,

@@ -76,7 +76,7 @@ impl Provider for AwsProvider {
         resource_types: &[String],
         progress: Arc<dyn Progress>,
     ) -> Result<LiveInventory, ProviderError> {
-        let base = client::load_config(&self.settings).await?;
+        let (base, checked) = client::load_checked(&self.settings).await?;
         let kinds: Vec<Arc<dyn ResourceKind<Clients>>> = resources::registry()
             .into_iter()
             .filter(|k| resource_types.iter().any(|t| t == k.spec().resource_type))
@@ -99,7 +99,7 @@ impl Provider for AwsProvider {
             &self.settings.regions,
         )));
         let path_style = self.settings.endpoint_url.is_some();
-        let api = Arc::new(client::api_shared(&base, &self.settings)?);
+        let api = Arc::new(client::api_shared(&base, checked, &self.settings)?);
         let units = plan
             .into_iter()
             .map(|(kind, region)| {

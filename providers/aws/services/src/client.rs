@@ -75,8 +75,11 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// `first`: credentials the caller already obtained from the same chain (its up-front
+    /// check), used until they are about to expire.
     pub fn new(
         credentials: SharedCredentialsProvider,
+        first: Option<Credentials>,
         endpoint_url: Option<String>,
         max_attempts: u32,
         operation_timeout: Duration,
@@ -90,7 +93,7 @@ impl Shared {
         Ok(Shared {
             http,
             credentials,
-            cached: Mutex::new(None),
+            cached: Mutex::new(first),
             endpoint_url: endpoint_url.map(|u| u.trim_end_matches('/').to_string()),
             max_attempts: max_attempts.max(1),
         })
@@ -493,7 +496,11 @@ fn error_of(body: &[u8], header_code: Option<String>) -> (String, String) {
             }
         }
     } else if let Ok((_, v)) = xml::parse(&text) {
-        let err = v.get("Error").unwrap_or(&v);
+        // `<ErrorResponse><Error>` (query, REST-XML) or EC2's `<Response><Errors><Error>`.
+        let err = v
+            .get("Error")
+            .or_else(|| v.get("Errors").and_then(|e| e.get("Error")))
+            .unwrap_or(&v);
         let err = match err {
             Value::Array(a) => a.first().unwrap_or(&Value::Null),
             e => e,
@@ -628,6 +635,12 @@ mod tests {
             )
         );
         assert_eq!(error_of(b"<html>bad gateway", None).0, "");
+        let ec2 = b"<Response><Errors><Error><Code>UnauthorizedOperation</Code>\
+                    <Message>no</Message></Error></Errors><RequestID>1</RequestID></Response>";
+        assert_eq!(
+            error_of(ec2, None),
+            ("UnauthorizedOperation".into(), "no".into())
+        );
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub mod sns;
 pub mod sqs;
 pub mod ssm;
 
+pub use aws_credential_types::Credentials;
 pub use client::{ApiClient, CallError, Protocol, Service, Shared};
 pub use common::{GLOBAL_SCOPE, PROVIDER};
 
