@@ -441,9 +441,9 @@ fn incomplete_scan_and_several_targets() {
 /// state in `dir`.
 fn add_uncompared(dir: &TempDir) {
     for (ty, name, id) in [
-        ("aws_db_instance", "main", "db-main"),
-        ("aws_db_instance", "replica", "db-replica"),
-        ("aws_lambda_function", "api", "api"),
+        ("aws_s3_bucket_inventory", "main", "db-main"),
+        ("aws_s3_bucket_inventory", "replica", "db-replica"),
+        ("aws_s3_bucket_metric", "api", "api"),
     ] {
         add_to_state(
             dir,
@@ -481,9 +481,9 @@ fn coverage_counts_what_was_not_compared_in_every_format() {
     assert_eq!(
         report["not_compared"],
         json!([
-            {"category": "not_supported", "provider": "aws", "resource_type": "aws_db_instance",
+            {"category": "not_supported", "provider": "aws", "resource_type": "aws_s3_bucket_inventory",
              "reason": "driftd does not compare this type yet", "count": 2},
-            {"category": "not_supported", "provider": "aws", "resource_type": "aws_lambda_function",
+            {"category": "not_supported", "provider": "aws", "resource_type": "aws_s3_bucket_metric",
              "reason": "driftd does not compare this type yet", "count": 1},
         ])
     );
@@ -496,8 +496,8 @@ fn coverage_counts_what_was_not_compared_in_every_format() {
         "scan complete · 6 compared (6 managed, 0 unmanaged) · 3 not compared · coverage 66.6%",
         "No drift in the 6 resources compared; 3 not compared.",
         "NOT COMPARED: neither drift nor in sync (3)",
-        "  2  aws_db_instance: type not compared yet",
-        "  1  aws_lambda_function: type not compared yet",
+        "  2  aws_s3_bucket_inventory: type not compared yet",
+        "  1  aws_s3_bucket_metric: type not compared yet",
     ] {
         assert!(table.contains(needle), "no `{needle}` in:\n{table}");
     }
@@ -509,7 +509,9 @@ fn coverage_counts_what_was_not_compared_in_every_format() {
         "{md}"
     );
     assert!(md.contains("## Not compared (3): neither drift nor in sync"));
-    assert!(md.contains("| 2 | aws | <code>aws_db_instance</code> | — | type not compared yet |"));
+    assert!(md.contains(
+        "| 2 | aws | <code>aws_s3_bucket_inventory</code> | — | type not compared yet |"
+    ));
     assert!(!md.contains("in sync**"), "{md}");
 
     let run = driftd(d, &["check", "--format", "html"]);
@@ -518,7 +520,7 @@ fn coverage_counts_what_was_not_compared_in_every_format() {
     assert!(html.contains("<b>Coverage 66.6%</b>"), "{html}");
     assert!(html.contains("data-not-compared=\"3\""));
     assert!(html.contains("Not compared (3): neither drift nor in sync"));
-    assert!(html.contains("<code>aws_lambda_function</code>"));
+    assert!(html.contains("<code>aws_s3_bucket_metric</code>"));
     assert!(!html.contains("In sync"), "{html}");
 
     let sarif: Value = serde_json::from_str(&check(d, "sarif", 0)).unwrap();
@@ -541,7 +543,7 @@ fn coverage_counts_what_was_not_compared_in_every_format() {
     assert!(notes[0]["message"]["text"]
         .as_str()
         .unwrap()
-        .starts_with("Not compared: 2 resource(s): aws_db_instance"));
+        .starts_with("Not compared: 2 resource(s): aws_s3_bucket_inventory"));
 
     let xml = check(d, "junit", 0);
     assert_eq!(xml_attr(&xml, "testsuite", "name=\"demo\"", "skipped"), "2");
@@ -549,7 +551,7 @@ fn coverage_counts_what_was_not_compared_in_every_format() {
         xml_attr(&xml, "testsuite", "name=\"demo\"", "failures"),
         "0"
     );
-    assert!(xml.contains("name=\"2 not compared: aws_db_instance: type not compared yet\""));
+    assert!(xml.contains("name=\"2 not compared: aws_s3_bucket_inventory: type not compared yet\""));
     assert!(xml.contains("<property name=\"summary.coverage_pct\" value=\"66.6\"/>"));
 
     // --require-coverage: 3 below, with a message; 0 at or above.
