@@ -71,7 +71,7 @@ fn start(name: &str) -> Running {
     let dir = TempDir::new(name);
     let vpc = drifted(&rt, &moto, &dir);
     // A type driftd does not compare: never in sync, counted against coverage.
-    add_to_state(&dir, "aws_lambda_function", "api", json!({"id": "api"}));
+    add_to_state(&dir, "aws_s3_bucket_metric", "api", json!({"id": "api"}));
     let port = free_port();
     dir.write(
         "driftd.toml",
@@ -293,13 +293,13 @@ fn api_metrics_auth_escaping_and_acknowledgement() {
     );
     assert!(page.contains("1 resource(s) not compared:"), "{page}");
     assert!(
-        page.contains("1 × aws_lambda_function: type not compared yet"),
+        page.contains("1 × aws_s3_bucket_metric: type not compared yet"),
         "{page}"
     );
     assert_eq!(
         target["not_compared"],
         json!([{"category": "not_supported", "provider": "aws",
-                "resource_type": "aws_lambda_function",
+                "resource_type": "aws_s3_bucket_metric",
                 "reason": "driftd does not compare this type yet", "count": 1}])
     );
 
