@@ -1,7 +1,7 @@
 //! What every AWS resource type shares, whichever client lists it: the provider's name, tags,
 //! the tier of what grants permissions, and reading values out of answers.
 
-use driftd_core::{AttrSpec, Resource, Shape, Tier, TierHint};
+use driftd_core::{AttrSpec, Change, Resource, Shape, Tier, TierHint};
 use serde_json::{Map, Value};
 
 /// Provider name used in resource keys.
@@ -112,6 +112,42 @@ pub fn document(v: &Value, key: &str) -> Value {
     match v.get(key).and_then(Value::as_str) {
         Some(raw) if !raw.trim().is_empty() => Value::String(raw.to_string()),
         _ => Value::Null,
+    }
+}
+
+/// Live attributes without the values the answer did not hold: an attribute left out is
+/// unknown (not compared), where a null would read as removed.
+pub fn present(pairs: Vec<(&str, Value)>) -> Value {
+    known(Value::Object(
+        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+    ))
+}
+
+/// An object of attributes without its null values (see [`present`]).
+pub fn known(attrs: Value) -> Value {
+    match attrs {
+        Value::Object(m) => Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        other => other,
+    }
+}
+
+/// Tier rule: what protected is now gone (an encryption key, a condition of a grant): critical
+/// when the new value is absent or empty.
+pub fn removed_is_critical(change: &Change) -> Option<Tier> {
+    match &change.actual {
+        Value::Null => Some(Tier::Critical),
+        Value::String(s) if s.is_empty() => Some(Tier::Critical),
+        _ => None,
+    }
+}
+
+/// Tier rule: a setting that protects when on (encryption, deletion protection, logging) is now
+/// off or absent: critical.
+pub fn off_is_critical(change: &Change) -> Option<Tier> {
+    match &change.actual {
+        Value::Null | Value::Bool(false) => Some(Tier::Critical),
+        Value::String(s) if s.is_empty() || s.eq_ignore_ascii_case("false") => Some(Tier::Critical),
+        _ => None,
     }
 }
 

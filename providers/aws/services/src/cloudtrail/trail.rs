@@ -4,7 +4,7 @@
 //! every setting at once; each trail's logging status (GetTrailStatus) and tags (ListTags) are
 //! two more calls, run concurrently and counted.
 //!
-//! What keeps the audit trail whole is critical when weakened: logging turned off, log file
+//! What keeps the audit trail whole is critical when off_is_critical: logging turned off, log file
 //! validation off, the KMS key removed, the trail made single-region or blind to global
 //! services, its logs sent to another bucket.
 //!
@@ -13,41 +13,35 @@
 
 use super::SERVICE;
 use crate::client::ApiClient;
+use crate::common::off_is_critical;
 use crate::common::{array, flag, resource, str_of, tag_list, text, TAGS};
 use crate::paging::{each_bounded, unless_gone};
 use async_trait::async_trait;
 use driftd_core::{
-    AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec, UncomparedAttr,
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use serde_json::{json, Value};
 
 pub struct Trail;
-
-/// A protection turned off, or removed (a key, a log group): critical.
-fn weakened(change: &Change) -> Option<Tier> {
-    match &change.actual {
-        Value::Null | Value::Bool(false) => Some(Tier::Critical),
-        Value::String(s) if s.is_empty() || s == "false" => Some(Tier::Critical),
-        _ => None,
-    }
-}
 
 pub(crate) static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_cloudtrail",
     attrs: &[
         AttrSpec::new("name", Shape::Scalar).identity(),
-        AttrSpec::new("enable_logging", Shape::Scalar).tier(TierHint::Rule(weakened)),
+        AttrSpec::new("enable_logging", Shape::Scalar).tier(TierHint::Rule(off_is_critical)),
         AttrSpec::new("s3_bucket_name", Shape::Scalar).tier(TierHint::Always(Tier::Critical)),
         AttrSpec::new("s3_key_prefix", Shape::Scalar),
-        AttrSpec::new("enable_log_file_validation", Shape::Scalar).tier(TierHint::Rule(weakened)),
-        AttrSpec::new("kms_key_id", Shape::Scalar).tier(TierHint::Rule(weakened)),
-        AttrSpec::new("is_multi_region_trail", Shape::Scalar).tier(TierHint::Rule(weakened)),
+        AttrSpec::new("enable_log_file_validation", Shape::Scalar)
+            .tier(TierHint::Rule(off_is_critical)),
+        AttrSpec::new("kms_key_id", Shape::Scalar).tier(TierHint::Rule(off_is_critical)),
+        AttrSpec::new("is_multi_region_trail", Shape::Scalar).tier(TierHint::Rule(off_is_critical)),
         AttrSpec::new("include_global_service_events", Shape::Scalar)
-            .tier(TierHint::Rule(weakened)),
+            .tier(TierHint::Rule(off_is_critical)),
         AttrSpec::new("is_organization_trail", Shape::Scalar),
-        AttrSpec::new("cloud_watch_logs_group_arn", Shape::Scalar).tier(TierHint::Rule(weakened)),
+        AttrSpec::new("cloud_watch_logs_group_arn", Shape::Scalar)
+            .tier(TierHint::Rule(off_is_critical)),
         AttrSpec::new("cloud_watch_logs_role_arn", Shape::Scalar),
         AttrSpec::new("sns_topic_name", Shape::Scalar),
         TAGS,
@@ -151,6 +145,7 @@ impl ResourceKind<ApiClient> for Trail {
 mod tests {
     use super::*;
     use driftd_core::tier::default_tier;
+    use driftd_core::Change;
     use driftd_core::{ChangeOp, FindingKind};
 
     const ARN: &str = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/audit";

@@ -7,32 +7,24 @@
 
 use super::{or, or_empty, LOGS};
 use crate::client::ApiClient;
+use crate::common::removed_is_critical;
 use crate::common::{number, resource, str_of, tag_map, text, TAGS};
 use crate::paging::{each_bounded, json_all, unless_gone, JsonList};
 use async_trait::async_trait;
 use driftd_core::{
-    AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec, UncomparedAttr,
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use serde_json::{json, Value};
 
 pub struct LogGroup;
-
-/// The group's KMS key removed: its logs are no longer encrypted with the customer's key.
-fn key_removed(change: &Change) -> Option<Tier> {
-    match &change.actual {
-        Value::Null => Some(Tier::Critical),
-        Value::String(s) if s.is_empty() => Some(Tier::Critical),
-        _ => None,
-    }
-}
 
 pub(crate) static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_cloudwatch_log_group",
     attrs: &[
         AttrSpec::new("name", Shape::Scalar),
-        AttrSpec::new("kms_key_id", Shape::Scalar).tier(TierHint::Rule(key_removed)),
+        AttrSpec::new("kms_key_id", Shape::Scalar).tier(TierHint::Rule(removed_is_critical)),
         AttrSpec::new("retention_in_days", Shape::Number),
         AttrSpec::new("log_group_class", Shape::CaseInsensitive),
         TAGS,
@@ -120,6 +112,7 @@ impl ResourceKind<ApiClient> for LogGroup {
 mod tests {
     use super::*;
     use driftd_core::tier::default_tier;
+    use driftd_core::{Change, Tier};
     use driftd_core::{ChangeOp, FindingKind};
 
     fn tier(path: &str, old: Value, new: Value) -> Tier {

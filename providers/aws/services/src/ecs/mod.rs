@@ -1,8 +1,9 @@
 //! Amazon ECS, over JSON 1.1 (`AmazonEC2ContainerServiceV20141113`).
 
 use crate::client::{Protocol, Service};
+pub(crate) use crate::common::known;
 use crate::Kinds;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub mod cluster;
 pub mod service;
@@ -26,19 +27,6 @@ pub fn kinds() -> Kinds {
         Box::new(service::EcsService),
         Box::new(task_definition::TaskDefinition),
     ]
-}
-
-/// Attributes without the ones the answer left out (null): those stay unknown, never reported
-/// as removed.
-pub(crate) fn known(attrs: Value) -> Value {
-    match attrs {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .collect::<Map<String, Value>>(),
-        ),
-        other => other,
-    }
 }
 
 /// Every cluster ARN of the region.

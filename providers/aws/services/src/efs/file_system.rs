@@ -3,7 +3,7 @@
 //! protection; each one's lifecycle policies are then read with DescribeLifecycleConfiguration
 //! (one call per file system, counted like every other).
 //!
-//! What matters most: encryption at rest (a file system found unencrypted is critical: it cannot
+//! What matters most: encryption at rest (a file system found off_is_critical is critical: it cannot
 //! be turned off, so this means state and the cloud hold different file systems) and its key.
 //!
 //! moto serves every call used here (it answers no `KmsKeyId` for the default key, and no
@@ -11,27 +11,23 @@
 
 use super::SERVICE;
 use crate::client::{segment, ApiClient};
+use crate::common::off_is_critical;
 use crate::common::{array, flag, number, resource, str_of, tag_list, text, TAGS};
 use crate::paging::{each_bounded, rest_all, unless_gone, RestList};
 use async_trait::async_trait;
 use driftd_core::{
-    AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec, UncomparedAttr,
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use serde_json::{json, Value};
 
 pub struct EfsFileSystem;
 
-/// Unencrypted is critical.
-fn unencrypted(change: &Change) -> Option<Tier> {
-    matches!(change.actual, Value::Bool(false) | Value::Null).then_some(Tier::Critical)
-}
-
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_efs_file_system",
     attrs: &[
-        AttrSpec::new("encrypted", Shape::Scalar).tier(TierHint::Rule(unencrypted)),
+        AttrSpec::new("encrypted", Shape::Scalar).tier(TierHint::Rule(off_is_critical)),
         AttrSpec::new("kms_key_id", Shape::Scalar),
         AttrSpec::new("creation_token", Shape::Scalar),
         AttrSpec::new("performance_mode", Shape::Scalar),
@@ -144,6 +140,7 @@ impl ResourceKind<ApiClient> for EfsFileSystem {
 mod tests {
     use super::*;
     use driftd_core::tier::default_tier;
+    use driftd_core::{Change, Tier};
     use driftd_core::{ChangeOp, FindingKind};
 
     fn answer() -> Value {

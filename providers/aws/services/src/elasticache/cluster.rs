@@ -12,7 +12,7 @@
 //! listed as `deleting` (so it cannot be recreated): its end-to-end change is made on the state
 //! side (the state records a larger node type than the cluster has).
 
-use super::{present, tags, turned_off, SERVICE};
+use super::{off_is_critical, present, tags, SERVICE};
 use crate::client::ApiClient;
 use crate::common::{flag, number, resource, str_of, text, TAGS};
 use crate::paging::{each_bounded, query_all, QueryList};
@@ -31,7 +31,8 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_elasticache_cluster",
     attrs: &[
         AttrSpec::new("cluster_id", Shape::CaseInsensitive),
-        AttrSpec::new("transit_encryption_enabled", Shape::Scalar).tier(TierHint::Rule(turned_off)),
+        AttrSpec::new("transit_encryption_enabled", Shape::Scalar)
+            .tier(TierHint::Rule(off_is_critical)),
         AttrSpec::new("security_group_ids", Shape::Set),
         AttrSpec::new("subnet_group_name", Shape::CaseInsensitive),
         AttrSpec::new("engine", Shape::Scalar),

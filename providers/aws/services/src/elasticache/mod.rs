@@ -4,11 +4,12 @@
 
 use crate::client::{ApiClient, Protocol, Service};
 use crate::common::tag_list;
+pub(crate) use crate::common::{off_is_critical, present};
 use crate::paging::unless_gone;
 use crate::xml::members;
 use crate::Kinds;
-use driftd_core::{Change, ListError, Tier};
-use serde_json::{Map, Value};
+use driftd_core::ListError;
+use serde_json::Value;
 
 pub mod cluster;
 pub mod replication_group;
@@ -47,25 +48,6 @@ pub(crate) async fn tags(client: &ApiClient, arn: &str) -> Result<Option<Value>,
         )
         .await;
     Ok(unless_gone(got)?.map(|v| tag_list(members(&v["TagList"], "Tag"), "Key", "Value")))
-}
-
-/// Live attributes without the values the answer did not hold (unknown, not removed).
-pub(crate) fn present(pairs: Vec<(&str, Value)>) -> Value {
-    let map: Map<String, Value> = pairs
-        .into_iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    Value::Object(map)
-}
-
-/// Encryption turned off: critical.
-pub(crate) fn turned_off(change: &Change) -> Option<Tier> {
-    match &change.actual {
-        Value::Null | Value::Bool(false) => Some(Tier::Critical),
-        Value::String(s) if s.is_empty() || s.eq_ignore_ascii_case("false") => Some(Tier::Critical),
-        _ => None,
-    }
 }
 
 /// The subnet ids of a `Subnets` list.

@@ -10,7 +10,7 @@
 //! listed as `deleting`: its end-to-end change is made on the state side (the state records
 //! encryption at rest the group does not have).
 
-use super::{present, tags, turned_off, SERVICE};
+use super::{off_is_critical, present, tags, SERVICE};
 use crate::client::ApiClient;
 use crate::common::{flag, number, resource, str_of, text, TAGS};
 use crate::paging::{each_bounded, query_all, QueryList};
@@ -29,8 +29,10 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_elasticache_replication_group",
     attrs: &[
         AttrSpec::new("replication_group_id", Shape::CaseInsensitive),
-        AttrSpec::new("at_rest_encryption_enabled", Shape::Scalar).tier(TierHint::Rule(turned_off)),
-        AttrSpec::new("transit_encryption_enabled", Shape::Scalar).tier(TierHint::Rule(turned_off)),
+        AttrSpec::new("at_rest_encryption_enabled", Shape::Scalar)
+            .tier(TierHint::Rule(off_is_critical)),
+        AttrSpec::new("transit_encryption_enabled", Shape::Scalar)
+            .tier(TierHint::Rule(off_is_critical)),
         AttrSpec::new("kms_key_id", Shape::Scalar),
         AttrSpec::new("description", Shape::Scalar),
         AttrSpec::new("node_type", Shape::Scalar),

@@ -14,6 +14,7 @@
 
 use super::{attribute_map, tags, SERVICE};
 use crate::client::ApiClient;
+use crate::common::off_is_critical;
 use crate::common::{flag, number, resource, str_of, text, TAGS};
 use crate::paging::{each_bounded, query_all, unless_gone, QueryList};
 use crate::xml::members;
@@ -32,15 +33,11 @@ fn exposed(c: &Change) -> Option<Tier> {
     (c.actual == Value::Bool(false)).then_some(Tier::Critical)
 }
 
-/// Deletion protection turned off is critical.
-fn protection_off(c: &Change) -> Option<Tier> {
-    matches!(c.actual, Value::Bool(false) | Value::Null).then_some(Tier::Critical)
-}
-
 const ATTRS: &[AttrSpec] = &[
     AttrSpec::new("internal", Shape::Scalar).tier(TierHint::Rule(exposed)),
     AttrSpec::new("security_groups", Shape::Set),
-    AttrSpec::new("enable_deletion_protection", Shape::Scalar).tier(TierHint::Rule(protection_off)),
+    AttrSpec::new("enable_deletion_protection", Shape::Scalar)
+        .tier(TierHint::Rule(off_is_critical)),
     AttrSpec::new("drop_invalid_header_fields", Shape::Scalar),
     AttrSpec::new("access_logs", Shape::Document),
     AttrSpec::new("name", Shape::Scalar),

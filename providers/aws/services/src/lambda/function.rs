@@ -15,25 +15,17 @@
 
 use super::{function_path, functions, SERVICE};
 use crate::client::ApiClient;
+use crate::common::removed_is_critical;
 use crate::common::{array, number, resource, str_of, tag_map, text, GRANTS, TAGS};
 use crate::paging::{each_bounded, unless_gone};
 use async_trait::async_trait;
 use driftd_core::{
-    AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec, UncomparedAttr,
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use serde_json::{json, Value};
 
 pub struct LambdaFunction;
-
-/// The customer-managed key of the environment taken away is critical.
-fn key_removed(change: &Change) -> Option<Tier> {
-    match &change.actual {
-        Value::Null => Some(Tier::Critical),
-        Value::String(s) if s.is_empty() => Some(Tier::Critical),
-        _ => None,
-    }
-}
 
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
@@ -41,7 +33,7 @@ static SPEC: TypeSpec = TypeSpec {
     attrs: &[
         AttrSpec::new("function_name", Shape::Scalar),
         AttrSpec::new("role", Shape::Scalar).tier(GRANTS),
-        AttrSpec::new("kms_key_arn", Shape::Scalar).tier(TierHint::Rule(key_removed)),
+        AttrSpec::new("kms_key_arn", Shape::Scalar).tier(TierHint::Rule(removed_is_critical)),
         AttrSpec::new("environment.0.variables", Shape::Keys),
         AttrSpec::new("vpc_config.0.subnet_ids", Shape::Set),
         AttrSpec::new("vpc_config.0.security_group_ids", Shape::Set),
@@ -248,6 +240,7 @@ impl ResourceKind<ApiClient> for LambdaFunction {
 mod tests {
     use super::*;
     use driftd_core::tier::default_tier;
+    use driftd_core::{Change, Tier};
     use driftd_core::{ChangeOp, FindingKind};
 
     fn answer() -> Value {

@@ -16,25 +16,17 @@
 
 use super::{function_path, functions, SERVICE};
 use crate::client::ApiClient;
+use crate::common::removed_is_critical;
 use crate::common::{resource, str_of, GRANTS};
 use crate::paging::{each_bounded, unless_gone};
 use async_trait::async_trait;
 use driftd_core::{
-    AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec, UncomparedAttr,
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use serde_json::{json, Value};
 
 pub struct LambdaPermission;
-
-/// A condition of the grant taken away widens it: critical.
-fn condition_removed(change: &Change) -> Option<Tier> {
-    match &change.actual {
-        Value::Null => Some(Tier::Critical),
-        Value::String(s) if s.is_empty() => Some(Tier::Critical),
-        _ => None,
-    }
-}
 
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
@@ -44,10 +36,10 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("statement_id", Shape::Scalar).identity(),
         AttrSpec::new("principal", Shape::Scalar).tier(GRANTS),
         AttrSpec::new("action", Shape::Scalar).tier(GRANTS),
-        AttrSpec::new("source_arn", Shape::Scalar).tier(TierHint::Rule(condition_removed)),
-        AttrSpec::new("source_account", Shape::Scalar).tier(TierHint::Rule(condition_removed)),
+        AttrSpec::new("source_arn", Shape::Scalar).tier(TierHint::Rule(removed_is_critical)),
+        AttrSpec::new("source_account", Shape::Scalar).tier(TierHint::Rule(removed_is_critical)),
         AttrSpec::new("principal_org_id", Shape::Scalar)
-            .tier(TierHint::Rule(condition_removed)),
+            .tier(TierHint::Rule(removed_is_critical)),
         AttrSpec::new("function_url_auth_type", Shape::Scalar).tier(GRANTS),
     ],
     generated_tag_prefixes: crate::common::AWS_GENERATED_TAGS,
@@ -187,6 +179,7 @@ impl ResourceKind<ApiClient> for LambdaPermission {
 mod tests {
     use super::*;
     use driftd_core::tier::default_tier;
+    use driftd_core::{Change, Tier};
     use driftd_core::{ChangeOp, FindingKind};
 
     /// GetPolicy's `Policy`, as Lambda writes it.

@@ -6,7 +6,8 @@
 //! moto serves every call used here.
 
 use super::{
-    key_removed, present, strings, tags_in_or_listed, turned_off, vpc_security_group_ids, SERVICE,
+    off_is_critical, present, removed_is_critical, strings, tags_in_or_listed,
+    vpc_security_group_ids, SERVICE,
 };
 use crate::client::ApiClient;
 use crate::common::{flag, number, resource, str_of, text, TAGS};
@@ -25,9 +26,9 @@ static SPEC: TypeSpec = TypeSpec {
     resource_type: "aws_rds_cluster",
     attrs: &[
         AttrSpec::new("cluster_identifier", Shape::Scalar),
-        AttrSpec::new("storage_encrypted", Shape::Scalar).tier(TierHint::Rule(turned_off)),
-        AttrSpec::new("kms_key_id", Shape::Scalar).tier(TierHint::Rule(key_removed)),
-        AttrSpec::new("deletion_protection", Shape::Scalar).tier(TierHint::Rule(turned_off)),
+        AttrSpec::new("storage_encrypted", Shape::Scalar).tier(TierHint::Rule(off_is_critical)),
+        AttrSpec::new("kms_key_id", Shape::Scalar).tier(TierHint::Rule(removed_is_critical)),
+        AttrSpec::new("deletion_protection", Shape::Scalar).tier(TierHint::Rule(off_is_critical)),
         AttrSpec::new("iam_database_authentication_enabled", Shape::Scalar),
         AttrSpec::new("vpc_security_group_ids", Shape::Set),
         AttrSpec::new("db_subnet_group_name", Shape::Scalar),

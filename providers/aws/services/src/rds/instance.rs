@@ -13,8 +13,8 @@
 //! identifier as the live id and identity makes harmless.
 
 use super::{
-    db_instances, key_removed, made_public, present, strings, tags_in_or_listed, turned_off,
-    vpc_security_group_ids,
+    db_instances, made_public, off_is_critical, present, removed_is_critical, strings,
+    tags_in_or_listed, vpc_security_group_ids,
 };
 use crate::client::ApiClient;
 use crate::common::{flag, number, resource, str_of, text, TAGS};
@@ -35,9 +35,9 @@ static SPEC: TypeSpec = TypeSpec {
     attrs: &[
         AttrSpec::new("identifier", Shape::Scalar).identity(),
         AttrSpec::new("publicly_accessible", Shape::Scalar).tier(TierHint::Rule(made_public)),
-        AttrSpec::new("storage_encrypted", Shape::Scalar).tier(TierHint::Rule(turned_off)),
-        AttrSpec::new("kms_key_id", Shape::Scalar).tier(TierHint::Rule(key_removed)),
-        AttrSpec::new("deletion_protection", Shape::Scalar).tier(TierHint::Rule(turned_off)),
+        AttrSpec::new("storage_encrypted", Shape::Scalar).tier(TierHint::Rule(off_is_critical)),
+        AttrSpec::new("kms_key_id", Shape::Scalar).tier(TierHint::Rule(removed_is_critical)),
+        AttrSpec::new("deletion_protection", Shape::Scalar).tier(TierHint::Rule(off_is_critical)),
         AttrSpec::new("iam_database_authentication_enabled", Shape::Scalar),
         AttrSpec::new("vpc_security_group_ids", Shape::Set),
         AttrSpec::new("db_subnet_group_name", Shape::Scalar),

@@ -7,6 +7,7 @@
 
 use crate::client::{ApiClient, Protocol, Service};
 use crate::common::tag_list;
+pub(crate) use crate::common::{off_is_critical, present, removed_is_critical};
 use crate::paging::unless_gone;
 use crate::xml::members;
 use crate::Kinds;
@@ -55,35 +56,6 @@ pub(crate) async fn list_tags(client: &ApiClient, arn: &str) -> Result<Option<Va
         )
         .await;
     Ok(unless_gone(got)?.map(|v| tags_of(&v["TagList"])))
-}
-
-/// Live attributes without the values the answer did not hold: an attribute left out is
-/// unknown (not compared), where a null would read as removed.
-pub(crate) fn present(pairs: Vec<(&str, Value)>) -> Value {
-    let map: Map<String, Value> = pairs
-        .into_iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    Value::Object(map)
-}
-
-/// A setting that protects when on (encryption, deletion protection) now off: critical.
-pub(crate) fn turned_off(change: &Change) -> Option<Tier> {
-    match &change.actual {
-        Value::Null | Value::Bool(false) => Some(Tier::Critical),
-        Value::String(s) if s.is_empty() || s.eq_ignore_ascii_case("false") => Some(Tier::Critical),
-        _ => None,
-    }
-}
-
-/// An encryption key now gone (the data is no longer encrypted with a key): critical.
-pub(crate) fn key_removed(change: &Change) -> Option<Tier> {
-    match &change.actual {
-        Value::Null => Some(Tier::Critical),
-        Value::String(s) if s.is_empty() => Some(Tier::Critical),
-        _ => None,
-    }
 }
 
 /// Reachable from the internet now: critical.

@@ -8,32 +8,24 @@
 
 use super::{tags, topic_arns, topic_attributes};
 use crate::client::ApiClient;
+use crate::common::removed_is_critical;
 use crate::common::{document, flag, number, resource, str_of, text, GRANTS, TAGS};
 use crate::paging::each_bounded;
 use async_trait::async_trait;
 use driftd_core::{
-    AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec, UncomparedAttr,
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use serde_json::{json, Value};
 
 pub struct SnsTopic;
-
-/// The KMS key removed: the topic is no longer encrypted.
-fn encryption_tier(change: &Change) -> Option<Tier> {
-    match &change.actual {
-        Value::Null => Some(Tier::Critical),
-        Value::String(s) if s.is_empty() => Some(Tier::Critical),
-        _ => None,
-    }
-}
 
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
     resource_type: "aws_sns_topic",
     attrs: &[
         AttrSpec::new("policy", Shape::Document).tier(GRANTS),
-        AttrSpec::new("kms_master_key_id", Shape::Scalar).tier(TierHint::Rule(encryption_tier)),
+        AttrSpec::new("kms_master_key_id", Shape::Scalar).tier(TierHint::Rule(removed_is_critical)),
         AttrSpec::new("name", Shape::Scalar),
         AttrSpec::new("display_name", Shape::Scalar),
         AttrSpec::new("delivery_policy", Shape::Document),
@@ -140,6 +132,7 @@ mod tests {
     use super::*;
     use crate::sns::entries;
     use driftd_core::tier::default_tier;
+    use driftd_core::{Change, Tier};
     use driftd_core::{ChangeOp, FindingKind};
 
     const ARN: &str = "arn:aws:sns:eu-west-1:123456789012:alerts";

@@ -8,25 +8,17 @@
 
 use super::SERVICE;
 use crate::client::ApiClient;
+use crate::common::off_is_critical;
 use crate::common::{document, flag, number, resource, text, GRANTS, TAGS};
 use crate::paging::{each_bounded, json_all, unless_gone, JsonList};
 use async_trait::async_trait;
 use driftd_core::{
-    AttrSpec, Change, KindListing, ListError, Resource, ResourceKind, Shape, Tier, TierHint,
-    TypeSpec, UncomparedAttr,
+    AttrSpec, KindListing, ListError, Resource, ResourceKind, Shape, TierHint, TypeSpec,
+    UncomparedAttr,
 };
 use serde_json::{json, Value};
 
 pub struct SqsQueue;
-
-/// Encryption turned off (no KMS key, or SQS-managed encryption off) is critical.
-fn encryption_tier(change: &Change) -> Option<Tier> {
-    match &change.actual {
-        Value::Null | Value::Bool(false) => Some(Tier::Critical),
-        Value::String(s) if s.is_empty() => Some(Tier::Critical),
-        _ => None,
-    }
-}
 
 static SPEC: TypeSpec = TypeSpec {
     provider: crate::PROVIDER,
@@ -36,9 +28,9 @@ static SPEC: TypeSpec = TypeSpec {
         AttrSpec::new("policy", Shape::Document).tier(GRANTS),
         AttrSpec::new("redrive_policy", Shape::Document),
         AttrSpec::new("redrive_allow_policy", Shape::Document),
-        AttrSpec::new("kms_master_key_id", Shape::Scalar).tier(TierHint::Rule(encryption_tier)),
+        AttrSpec::new("kms_master_key_id", Shape::Scalar).tier(TierHint::Rule(off_is_critical)),
         AttrSpec::new("sqs_managed_sse_enabled", Shape::Scalar)
-            .tier(TierHint::Rule(encryption_tier)),
+            .tier(TierHint::Rule(off_is_critical)),
         AttrSpec::new("kms_data_key_reuse_period_seconds", Shape::Number),
         AttrSpec::new("fifo_queue", Shape::Scalar),
         AttrSpec::new("content_based_deduplication", Shape::Scalar),
@@ -180,6 +172,7 @@ impl ResourceKind<ApiClient> for SqsQueue {
 mod tests {
     use super::*;
     use driftd_core::tier::default_tier;
+    use driftd_core::{Change, Tier};
     use driftd_core::{ChangeOp, FindingKind};
 
     #[test]
