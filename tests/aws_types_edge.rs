@@ -12,57 +12,6 @@ use util::*;
 
 const REGION: &str = "eu-west-1";
 
-type Finding = (String, String, String, String, Vec<String>);
-
-fn f(kind: &str, tier: &str, t: &str, id: &str, paths: &[&str]) -> Finding {
-    (
-        kind.into(),
-        tier.into(),
-        t.into(),
-        id.into(),
-        paths.iter().map(|p| p.to_string()).collect(),
-    )
-}
-
-fn check(dir: &TempDir, verbose: bool) -> Run {
-    let args: &[&str] = if verbose {
-        &["-v", "check", "--format", "json"]
-    } else {
-        &["check", "--format", "json"]
-    };
-    driftd(dir.path(), args)
-}
-
-fn assert_in_sync(dir: &TempDir, managed: usize) {
-    let run = check(dir, false);
-    let report = run.json();
-    assert_eq!(report["findings"], json!([]), "stderr: {}", run.stderr);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert_eq!(report["summary"]["managed"], json!(managed));
-}
-
-fn assert_findings(dir: &TempDir, mut want: Vec<Finding>) -> Run {
-    let run = check(dir, true);
-    let report = run.json();
-    let mut got = findings(&report);
-    got.sort();
-    want.sort();
-    assert_eq!(got, want, "stderr: {}", run.stderr);
-    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
-    run
-}
-
-/// The API calls the progress line of `resource_type` counts.
-fn api_calls(run: &Run, resource_type: &str) -> Option<u64> {
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.contains(&format!("resource_type={resource_type} ")))?;
-    line.split_whitespace()
-        .find_map(|t| t.strip_prefix("api_calls="))
-        .and_then(|n| n.parse().ok())
-}
-
 fn s(v: &Value, k: &str) -> String {
     v[k].as_str()
         .unwrap_or_else(|| panic!("{k} in {v}"))
@@ -257,30 +206,30 @@ fn load_balancers_in_sync_then_each_out_of_band_change_is_found() {
     let run = assert_findings(
         &dir,
         vec![
-            f(
+            finding(
                 "changed",
                 "critical",
                 "aws_lb",
                 &lb,
                 &["enable_deletion_protection"],
             ),
-            f(
+            finding(
                 "changed",
                 "warning",
                 "aws_lb_target_group",
                 &tg,
                 &["health_check"],
             ),
-            f("missing", "critical", "aws_lb_target_group", &gone, &[]),
-            f("unmanaged", "warning", "aws_lb_target_group", &byhand, &[]),
-            f(
+            finding("missing", "critical", "aws_lb_target_group", &gone, &[]),
+            finding("unmanaged", "warning", "aws_lb_target_group", &byhand, &[]),
+            finding(
                 "changed",
                 "critical",
                 "aws_lb_listener",
                 &listener,
                 &["protocol"],
             ),
-            f(
+            finding(
                 "changed",
                 "warning",
                 "aws_lb_listener_rule",
@@ -309,7 +258,7 @@ fn load_balancers_in_sync_then_each_out_of_band_change_is_found() {
     );
     assert_findings(
         &alias,
-        vec![f(
+        vec![finding(
             "changed",
             "critical",
             "aws_alb",
@@ -318,10 +267,15 @@ fn load_balancers_in_sync_then_each_out_of_band_change_is_found() {
         )],
     );
     // One DescribeLoadBalancers, then the attributes and the tags of the one load balancer.
-    assert_eq!(api_calls(&run, "aws_lb"), Some(1 + 2), "{}", run.stderr);
+    assert_eq!(
+        api_calls(&run.stderr, "aws_lb"),
+        Some(1 + 2),
+        "{}",
+        run.stderr
+    );
     // The load balancers, one DescribeListeners each, one DescribeTags per listener.
     assert_eq!(
-        api_calls(&run, "aws_lb_listener"),
+        api_calls(&run.stderr, "aws_lb_listener"),
         Some(1 + 1 + 1),
         "{}",
         run.stderr
@@ -434,21 +388,21 @@ fn autoscaling_in_sync_then_each_out_of_band_change_is_found() {
     let run = assert_findings(
         &dir,
         vec![
-            f(
+            finding(
                 "changed",
                 "warning",
                 "aws_autoscaling_group",
                 "web",
                 &["max_size"],
             ),
-            f(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_launch_configuration",
                 "byhand-lc",
                 &[],
             ),
-            f(
+            finding(
                 "missing",
                 "critical",
                 "aws_launch_configuration",
@@ -458,7 +412,7 @@ fn autoscaling_in_sync_then_each_out_of_band_change_is_found() {
         ],
     );
     assert_eq!(
-        api_calls(&run, "aws_autoscaling_group"),
+        api_calls(&run.stderr, "aws_autoscaling_group"),
         Some(1),
         "{}",
         run.stderr
@@ -537,20 +491,20 @@ fn certificates_in_sync_then_each_out_of_band_change_is_found() {
     let run = assert_findings(
         &dir,
         vec![
-            f(
+            finding(
                 "changed",
                 "info",
                 "aws_acm_certificate",
                 &edge,
                 &["tags.Team"],
             ),
-            f("missing", "critical", "aws_acm_certificate", &gone, &[]),
-            f("unmanaged", "warning", "aws_acm_certificate", &byhand, &[]),
+            finding("missing", "critical", "aws_acm_certificate", &gone, &[]),
+            finding("unmanaged", "warning", "aws_acm_certificate", &byhand, &[]),
         ],
     );
     // One ListCertificates, then DescribeCertificate and ListTagsForCertificate for each of two.
     assert_eq!(
-        api_calls(&run, "aws_acm_certificate"),
+        api_calls(&run.stderr, "aws_acm_certificate"),
         Some(1 + 2 * 2),
         "{}",
         run.stderr
@@ -672,29 +626,29 @@ fn dns_zones_and_records_in_sync_then_each_out_of_band_change_is_found() {
     let run = assert_findings(
         &dir,
         vec![
-            f(
+            finding(
                 "changed",
                 "warning",
                 "aws_route53_zone",
                 &zone,
                 &["comment"],
             ),
-            f("unmanaged", "warning", "aws_route53_zone", &other, &[]),
-            f(
+            finding("unmanaged", "warning", "aws_route53_zone", &other, &[]),
+            finding(
                 "changed",
                 "warning",
                 "aws_route53_record",
                 &format!("{zone}_{www}_A"),
                 &["records"],
             ),
-            f(
+            finding(
                 "missing",
                 "critical",
                 "aws_route53_record",
                 &format!("{zone}_old.edge.example.com_CNAME"),
                 &[],
             ),
-            f(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_route53_record",
@@ -714,7 +668,7 @@ fn dns_zones_and_records_in_sync_then_each_out_of_band_change_is_found() {
     assert!(scopes.iter().all(|r| *r == "global"), "{scopes:?}");
     // Two zones: one ListHostedZones, then one ListResourceRecordSets each.
     assert_eq!(
-        api_calls(&run, "aws_route53_record"),
+        api_calls(&run.stderr, "aws_route53_record"),
         Some(1 + 2),
         "{}",
         run.stderr
@@ -801,7 +755,7 @@ fn distributions_in_sync_then_each_out_of_band_change_is_found() {
         "driftd.toml",
         &config_for_types(&endpoint, &[REGION], &["aws_cloudfront_distribution"], ""),
     );
-    let run = check(&dir, false);
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
     assert_eq!(
         run.json()["findings"],
         json!([]),
@@ -839,21 +793,21 @@ fn distributions_in_sync_then_each_out_of_band_change_is_found() {
     assert_findings(
         &dir,
         vec![
-            f(
+            finding(
                 "changed",
                 "critical",
                 "aws_cloudfront_distribution",
                 &cdn,
                 &["default_cache_behavior.0.viewer_protocol_policy"],
             ),
-            f(
+            finding(
                 "missing",
                 "critical",
                 "aws_cloudfront_distribution",
                 &gone,
                 &[],
             ),
-            f(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_cloudfront_distribution",

@@ -152,41 +152,12 @@ fn queues_in_sync_then_each_out_of_band_change_is_found() {
 }
 
 /// Runs `driftd -v check --format json` in `dir`: the report, its findings sorted, and the run.
-fn check(dir: &TempDir) -> (Value, Vec<Finding>, Run) {
+fn check(dir: &TempDir) -> (Value, Vec<Found>, Run) {
     let run = driftd(dir.path(), &["-v", "check", "--format", "json"]);
     let report = run.json();
     let mut got = findings(&report);
     got.sort();
     (report, got, run)
-}
-
-type Finding = (String, String, String, String, Vec<String>);
-
-fn want(kind: &str, tier: &str, t: &str, id: &str, paths: &[&str]) -> Finding {
-    (
-        kind.into(),
-        tier.into(),
-        t.into(),
-        id.into(),
-        paths.iter().map(|p| p.to_string()).collect(),
-    )
-}
-
-/// The `api_calls=` of `resource_type`'s progress line.
-fn api_calls(stderr: &str, resource_type: &str) -> Option<u64> {
-    let line = stderr
-        .lines()
-        .find(|l| l.contains(&format!("resource_type={resource_type} ")))?;
-    line.split_whitespace()
-        .find_map(|t| t.strip_prefix("api_calls="))
-        .and_then(|n| n.parse::<u64>().ok())
-}
-
-fn assert_in_sync_run(dir: &TempDir, managed: usize) {
-    let (report, got, run) = check(dir);
-    assert_eq!(got, vec![], "stderr: {}", run.stderr);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert_eq!(report["summary"]["managed"], json!(managed));
 }
 
 fn setup(name: &str, types: &[&str], endpoint: &str, state: TfState) -> TempDir {
@@ -252,7 +223,7 @@ fn queue_policies_in_sync_then_changed_missing_and_unmanaged() {
         &endpoint,
         state,
     );
-    assert_in_sync_run(&dir, 2);
+    assert_in_sync(&dir, 2);
 
     let byhand = boto3(
         &endpoint,
@@ -273,9 +244,9 @@ fn queue_policies_in_sync_then_changed_missing_and_unmanaged() {
     let (_, got, run) = check(&dir);
     let t = "aws_sqs_queue_policy";
     let mut expected = vec![
-        want("changed", "critical", t, jobs, &["policy"]),
-        want("missing", "critical", t, gone, &[]),
-        want(
+        finding("changed", "critical", t, jobs, &["policy"]),
+        finding("missing", "critical", t, gone, &[]),
+        finding(
             "unmanaged",
             "warning",
             t,
@@ -386,7 +357,7 @@ fn sns_topics_policies_and_subscriptions() {
     ];
     let dir = setup("aws-sns", &types, &endpoint, state);
     // The topic `gone` keeps AWS's default policy: no aws_sns_topic_policy, none reported.
-    assert_in_sync_run(&dir, 5);
+    assert_in_sync(&dir, 5);
 
     let byhand = boto3(
         &endpoint,
@@ -410,37 +381,37 @@ fn sns_topics_policies_and_subscriptions() {
     .expect("drift");
     let (_, got, run) = check(&dir);
     let mut expected = vec![
-        want("changed", "critical", "aws_sns_topic", &alerts, &["policy"]),
-        want(
+        finding("changed", "critical", "aws_sns_topic", &alerts, &["policy"]),
+        finding(
             "changed",
             "critical",
             "aws_sns_topic_policy",
             &alerts,
             &["policy"],
         ),
-        want(
+        finding(
             "changed",
             "warning",
             "aws_sns_topic_subscription",
             &sub,
             &["raw_message_delivery"],
         ),
-        want("missing", "critical", "aws_sns_topic", &gone, &[]),
-        want(
+        finding("missing", "critical", "aws_sns_topic", &gone, &[]),
+        finding(
             "missing",
             "critical",
             "aws_sns_topic_subscription",
             &sub_gone,
             &[],
         ),
-        want(
+        finding(
             "unmanaged",
             "warning",
             "aws_sns_topic",
             byhand["topic"].as_str().expect("arn"),
             &[],
         ),
-        want(
+        finding(
             "unmanaged",
             "warning",
             "aws_sns_topic_subscription",
@@ -512,7 +483,7 @@ fn kms_keys_and_aliases() {
         &endpoint,
         state,
     );
-    assert_in_sync_run(&dir, 4);
+    assert_in_sync(&dir, 4);
 
     let (orders, gone) = (s("orders"), s("gone"));
     let byhand = boto3(
@@ -534,24 +505,24 @@ fn kms_keys_and_aliases() {
     .expect("drift");
     let (_, got, run) = check(&dir);
     let mut expected = vec![
-        want("changed", "critical", "aws_kms_key", &orders, &["policy"]),
-        want(
+        finding("changed", "critical", "aws_kms_key", &orders, &["policy"]),
+        finding(
             "changed",
             "critical",
             "aws_kms_alias",
             "alias/orders",
             &["target_key_id"],
         ),
-        want("missing", "critical", "aws_kms_key", &gone, &[]),
-        want("missing", "critical", "aws_kms_alias", "alias/gone", &[]),
-        want(
+        finding("missing", "critical", "aws_kms_key", &gone, &[]),
+        finding("missing", "critical", "aws_kms_alias", "alias/gone", &[]),
+        finding(
             "unmanaged",
             "warning",
             "aws_kms_key",
             byhand["key"].as_str().expect("key"),
             &[],
         ),
-        want("unmanaged", "warning", "aws_kms_alias", "alias/byhand", &[]),
+        finding("unmanaged", "warning", "aws_kms_alias", "alias/byhand", &[]),
     ];
     expected.sort();
     assert_eq!(got, expected, "stderr: {}", run.stderr);
@@ -621,7 +592,7 @@ fn ssm_parameters_without_their_values() {
         param("/app/gone", "String", "", "", json!({})),
     );
     let dir = setup("aws-ssm", &["aws_ssm_parameter"], &endpoint, state);
-    assert_in_sync_run(&dir, 3);
+    assert_in_sync(&dir, 3);
 
     boto3(
         &endpoint,
@@ -639,9 +610,9 @@ fn ssm_parameters_without_their_values() {
     let mut expected = vec![
         // AWS drops the KMS key of a parameter turned into a String; moto keeps it, so only
         // the type is seen changed here.
-        want("changed", "critical", t, "/app/secret", &["type"]),
-        want("missing", "critical", t, "/app/gone", &[]),
-        want("unmanaged", "warning", t, "/byhand", &[]),
+        finding("changed", "critical", t, "/app/secret", &["type"]),
+        finding("missing", "critical", t, "/app/gone", &[]),
+        finding("unmanaged", "warning", t, "/byhand", &[]),
     ];
     expected.sort();
     assert_eq!(got, expected, "stderr: {}", run.stderr);
@@ -700,7 +671,7 @@ fn secrets_manager_secrets_without_their_values() {
     );
     let t = "aws_secretsmanager_secret";
     let dir = setup("aws-secrets", &[t], &endpoint, state);
-    assert_in_sync_run(&dir, 2);
+    assert_in_sync(&dir, 2);
 
     let byhand = boto3(
         &endpoint,
@@ -717,9 +688,9 @@ fn secrets_manager_secrets_without_their_values() {
     .expect("drift");
     let (_, got, run) = check(&dir);
     let mut expected = vec![
-        want("changed", "critical", t, db, &["policy"]),
-        want("missing", "critical", t, gone, &[]),
-        want(
+        finding("changed", "critical", t, db, &["policy"]),
+        finding("missing", "critical", t, gone, &[]),
+        finding(
             "unmanaged",
             "warning",
             t,
@@ -771,7 +742,7 @@ fn kinesis_streams() {
     }
     let t = "aws_kinesis_stream";
     let dir = setup("aws-kinesis", &[t], &endpoint, state);
-    assert_in_sync_run(&dir, 2);
+    assert_in_sync(&dir, 2);
 
     let byhand = boto3(
         &endpoint,
@@ -787,9 +758,9 @@ fn kinesis_streams() {
     .expect("drift");
     let (_, got, run) = check(&dir);
     let mut expected = vec![
-        want("changed", "warning", t, &s("clicks"), &["retention_period"]),
-        want("missing", "critical", t, &s("gone"), &[]),
-        want(
+        finding("changed", "warning", t, &s("clicks"), &["retention_period"]),
+        finding("missing", "critical", t, &s("gone"), &[]),
+        finding(
             "unmanaged",
             "warning",
             t,
@@ -846,7 +817,7 @@ fn dynamodb_tables() {
     }
     let t = "aws_dynamodb_table";
     let dir = setup("aws-dynamodb", &[t], &endpoint, state);
-    assert_in_sync_run(&dir, 2);
+    assert_in_sync(&dir, 2);
 
     boto3(
         &endpoint,
@@ -863,15 +834,15 @@ fn dynamodb_tables() {
     .expect("drift");
     let (_, got, run) = check(&dir);
     let mut expected = vec![
-        want(
+        finding(
             "changed",
             "critical",
             t,
             "orders",
             &["deletion_protection_enabled"],
         ),
-        want("missing", "critical", t, "gone", &[]),
-        want("unmanaged", "warning", t, "byhand", &[]),
+        finding("missing", "critical", t, "gone", &[]),
+        finding("unmanaged", "warning", t, "byhand", &[]),
     ];
     expected.sort();
     assert_eq!(got, expected, "stderr: {}", run.stderr);

@@ -13,21 +13,15 @@ use util::*;
 const REGION: &str = "eu-west-1";
 const ACCOUNT: &str = "123456789012";
 
-type Finding = (String, String, String, String, Vec<String>);
-
-fn f(kind: &str, tier: &str, t: &str, id: &str, paths: &[&str]) -> Finding {
-    (
-        kind.into(),
-        tier.into(),
-        t.into(),
-        id.into(),
-        paths.iter().map(|p| p.to_string()).collect(),
-    )
-}
-
 /// Writes the state and the config limited to `types`, then checks that moto and the state are
 /// in sync: exit 0, no finding, `managed` resources.
-fn assert_in_sync(dir: &TempDir, endpoint: &str, state: &TfState, types: &[&str], managed: u64) {
+fn write_then_assert_in_sync(
+    dir: &TempDir,
+    endpoint: &str,
+    state: &TfState,
+    types: &[&str],
+    managed: u64,
+) {
     state
         .write(&dir.path().join("terraform.tfstate"))
         .expect("write state");
@@ -35,33 +29,7 @@ fn assert_in_sync(dir: &TempDir, endpoint: &str, state: &TfState, types: &[&str]
         "driftd.toml",
         &config_for_types(endpoint, &[REGION], types, ""),
     );
-    let run = driftd(dir.path(), &["check", "--format", "json"]);
-    let report = run.json();
-    assert_eq!(report["findings"], json!([]), "stderr: {}", run.stderr);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert_eq!(report["summary"]["managed"], json!(managed));
-}
-
-/// After the out-of-band changes: exactly the `want` findings, exit 2; the `-v` run's stderr.
-fn assert_findings(dir: &TempDir, mut want: Vec<Finding>) -> String {
-    let run = driftd(dir.path(), &["-v", "check", "--format", "json"]);
-    let report = run.json();
-    let mut got = findings(&report);
-    got.sort();
-    want.sort();
-    assert_eq!(got, want, "stderr: {}", run.stderr);
-    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
-    run.stderr
-}
-
-/// The API calls the `-v` progress line counts for `resource_type`.
-fn api_calls(stderr: &str, resource_type: &str) -> Option<u64> {
-    let line = stderr
-        .lines()
-        .find(|l| l.contains(&format!("resource_type={resource_type} ")))?;
-    line.split_whitespace()
-        .find_map(|t| t.strip_prefix("api_calls="))
-        .and_then(|n| n.parse().ok())
+    assert_in_sync(dir, managed);
 }
 
 fn log_group_state(name: &str) -> Value {
@@ -184,7 +152,7 @@ fn cloudwatch_logs_alarms_and_events_in_sync_then_each_out_of_band_change_is_fou
         "aws_cloudwatch_event_rule",
         "aws_cloudwatch_event_target",
     ];
-    assert_in_sync(&dir, &endpoint, &state, &types, 8);
+    write_then_assert_in_sync(&dir, &endpoint, &state, &types, 8);
 
     let other_queue = format!("arn:aws:sqs:{REGION}:{ACCOUNT}:elsewhere");
     boto3(
@@ -213,87 +181,87 @@ fn cloudwatch_logs_alarms_and_events_in_sync_then_each_out_of_band_change_is_fou
         ),
     )
     .expect("drift");
-    let stderr = assert_findings(
+    let run = assert_findings(
         &dir,
         vec![
-            f(
+            finding(
                 "changed",
                 "warning",
                 "aws_cloudwatch_log_group",
                 "/app/web",
                 &["retention_in_days"],
             ),
-            f(
+            finding(
                 "missing",
                 "critical",
                 "aws_cloudwatch_log_group",
                 "/app/gone",
                 &[],
             ),
-            f(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_cloudwatch_log_group",
                 "/app/byhand",
                 &[],
             ),
-            f(
+            finding(
                 "changed",
                 "critical",
                 "aws_cloudwatch_metric_alarm",
                 "cpu-high",
                 &["actions_enabled"],
             ),
-            f(
+            finding(
                 "missing",
                 "critical",
                 "aws_cloudwatch_metric_alarm",
                 "gone-alarm",
                 &[],
             ),
-            f(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_cloudwatch_metric_alarm",
                 "byhand",
                 &[],
             ),
-            f(
+            finding(
                 "changed",
                 "warning",
                 "aws_cloudwatch_event_rule",
                 "nightly",
                 &["state", "is_enabled"],
             ),
-            f(
+            finding(
                 "missing",
                 "critical",
                 "aws_cloudwatch_event_rule",
                 "gone-rule",
                 &[],
             ),
-            f(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_cloudwatch_event_rule",
                 "byhand",
                 &[],
             ),
-            f(
+            finding(
                 "changed",
                 "critical",
                 "aws_cloudwatch_event_target",
                 "nightly/q",
                 &["arn"],
             ),
-            f(
+            finding(
                 "missing",
                 "critical",
                 "aws_cloudwatch_event_target",
                 "gone-rule/q",
                 &[],
             ),
-            f(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_cloudwatch_event_target",
@@ -303,10 +271,13 @@ fn cloudwatch_logs_alarms_and_events_in_sync_then_each_out_of_band_change_is_fou
         ],
     );
     // One DescribeLogGroups, then one ListTagsForResource per group.
-    assert_eq!(api_calls(&stderr, "aws_cloudwatch_log_group"), Some(1 + 2));
+    assert_eq!(
+        api_calls(&run.stderr, "aws_cloudwatch_log_group"),
+        Some(1 + 2)
+    );
     // ListEventBuses, ListRules on the default bus, one ListTargetsByRule per rule.
     assert_eq!(
-        api_calls(&stderr, "aws_cloudwatch_event_target"),
+        api_calls(&run.stderr, "aws_cloudwatch_event_target"),
         Some(2 + 2)
     );
 }
@@ -377,7 +348,7 @@ fn trails_and_repositories_in_sync_then_each_out_of_band_change_is_found() {
         );
     }
     let types = ["aws_cloudtrail", "aws_ecr_repository"];
-    assert_in_sync(&dir, &endpoint, &state, &types, 4);
+    write_then_assert_in_sync(&dir, &endpoint, &state, &types, 4);
 
     boto3(
         &endpoint,
@@ -395,37 +366,37 @@ fn trails_and_repositories_in_sync_then_each_out_of_band_change_is_found() {
     )
     .expect("drift");
     let trail = |name: &str| format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name}");
-    let stderr = assert_findings(
+    let run = assert_findings(
         &dir,
         vec![
-            f(
+            finding(
                 "changed",
                 "critical",
                 "aws_cloudtrail",
                 &trail("audit"),
                 &["enable_logging"],
             ),
-            f("missing", "critical", "aws_cloudtrail", &trail("gone"), &[]),
-            f(
+            finding("missing", "critical", "aws_cloudtrail", &trail("gone"), &[]),
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_cloudtrail",
                 &trail("byhand"),
                 &[],
             ),
-            f(
+            finding(
                 "changed",
                 "critical",
                 "aws_ecr_repository",
                 "web",
                 &["image_tag_mutability"],
             ),
-            f("missing", "critical", "aws_ecr_repository", "gone", &[]),
-            f("unmanaged", "warning", "aws_ecr_repository", "byhand", &[]),
+            finding("missing", "critical", "aws_ecr_repository", "gone", &[]),
+            finding("unmanaged", "warning", "aws_ecr_repository", "byhand", &[]),
         ],
     );
     // DescribeTrails, then GetTrailStatus and ListTags for each of the two trails.
-    assert_eq!(api_calls(&stderr, "aws_cloudtrail"), Some(1 + 2 * 2));
+    assert_eq!(api_calls(&run.stderr, "aws_cloudtrail"), Some(1 + 2 * 2));
 }
 
 fn cluster_arn(name: &str) -> String {
@@ -519,7 +490,7 @@ fn ecs_clusters_services_and_task_definitions_in_sync_then_each_change_is_found(
         "aws_ecs_task_definition",
         "aws_ecs_service",
     ];
-    assert_in_sync(&dir, &endpoint, &state, &types, 6);
+    write_then_assert_in_sync(&dir, &endpoint, &state, &types, 6);
 
     boto3(
         &endpoint,
@@ -550,63 +521,63 @@ fn ecs_clusters_services_and_task_definitions_in_sync_then_each_change_is_found(
     assert_findings(
         &dir,
         vec![
-            f(
+            finding(
                 "changed",
                 "warning",
                 "aws_ecs_cluster",
                 &cluster_arn("apps"),
                 &["setting"],
             ),
-            f(
+            finding(
                 "missing",
                 "critical",
                 "aws_ecs_cluster",
                 &cluster_arn("gone"),
                 &[],
             ),
-            f(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_ecs_cluster",
                 &cluster_arn("byhand"),
                 &[],
             ),
-            f(
+            finding(
                 "changed",
                 "warning",
                 "aws_ecs_task_definition",
                 "web",
                 &["revision", "container_definitions"],
             ),
-            f(
+            finding(
                 "missing",
                 "critical",
                 "aws_ecs_task_definition",
                 "gone-td",
                 &[],
             ),
-            f(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_ecs_task_definition",
                 "byhand",
                 &[],
             ),
-            f(
+            finding(
                 "changed",
                 "warning",
                 "aws_ecs_service",
                 &service("web"),
                 &["desired_count"],
             ),
-            f(
+            finding(
                 "missing",
                 "critical",
                 "aws_ecs_service",
                 &service("gone-svc"),
                 &[],
             ),
-            f(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_ecs_service",
@@ -682,7 +653,7 @@ fn eks_clusters_and_node_groups_in_sync_then_each_change_is_found() {
         );
     }
     let types = ["aws_eks_cluster", "aws_eks_node_group"];
-    assert_in_sync(&dir, &endpoint, &state, &types, 4);
+    write_then_assert_in_sync(&dir, &endpoint, &state, &types, 4);
 
     boto3(
         &endpoint,
@@ -703,33 +674,33 @@ fn eks_clusters_and_node_groups_in_sync_then_each_change_is_found() {
         "#,
     )
     .expect("drift");
-    let stderr = assert_findings(
+    let run = assert_findings(
         &dir,
         vec![
-            f(
+            finding(
                 "changed",
                 "critical",
                 "aws_eks_cluster",
                 "prod",
                 &["vpc_config"],
             ),
-            f("missing", "critical", "aws_eks_cluster", "gone", &[]),
-            f("unmanaged", "warning", "aws_eks_cluster", "byhand", &[]),
-            f(
+            finding("missing", "critical", "aws_eks_cluster", "gone", &[]),
+            finding("unmanaged", "warning", "aws_eks_cluster", "byhand", &[]),
+            finding(
                 "changed",
                 "warning",
                 "aws_eks_node_group",
                 "prod:workers",
                 &["scaling_config"],
             ),
-            f(
+            finding(
                 "missing",
                 "critical",
                 "aws_eks_node_group",
                 "prod:gone-ng",
                 &[],
             ),
-            f(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_eks_node_group",
@@ -739,5 +710,5 @@ fn eks_clusters_and_node_groups_in_sync_then_each_change_is_found() {
         ],
     );
     // ListClusters, then DescribeCluster for each of the two clusters.
-    assert_eq!(api_calls(&stderr, "aws_eks_cluster"), Some(1 + 2));
+    assert_eq!(api_calls(&run.stderr, "aws_eks_cluster"), Some(1 + 2));
 }

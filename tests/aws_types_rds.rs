@@ -27,16 +27,6 @@ const ACCOUNT: &str = "123456789012";
 /// A stand-in for a master password: written to state as Terraform does, never to be shown.
 const PASSWORD: &str = "state-only-Pa55word";
 
-/// The api_calls count of `resource_type`'s progress line (`-v`).
-fn api_calls(stderr: &str, resource_type: &str) -> Option<u64> {
-    let line = stderr
-        .lines()
-        .find(|l| l.contains(&format!("resource_type={resource_type} ")))?;
-    line.split_whitespace()
-        .find_map(|t| t.strip_prefix("api_calls="))
-        .and_then(|n| n.parse::<u64>().ok())
-}
-
 fn tags() -> Value {
     json!({"Team": "data"})
 }

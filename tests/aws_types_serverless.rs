@@ -13,37 +13,6 @@ use util::*;
 const REGION: &str = "eu-west-1";
 const ACCOUNT: &str = "123456789012";
 
-type Found = (String, String, String, String, Vec<String>);
-
-fn want(kind: &str, tier: &str, t: &str, id: &str, paths: &[&str]) -> Found {
-    (
-        kind.into(),
-        tier.into(),
-        t.into(),
-        id.into(),
-        paths.iter().map(|p| p.to_string()).collect(),
-    )
-}
-
-/// The API calls of one type's listing, from its `-v` progress line.
-fn api_calls(stderr: &str, resource_type: &str) -> Option<u64> {
-    let line = stderr
-        .lines()
-        .find(|l| l.contains(&format!("resource_type={resource_type} ")))?;
-    line.split_whitespace()
-        .find_map(|t| t.strip_prefix("api_calls="))
-        .and_then(|n| n.parse::<u64>().ok())
-}
-
-/// Runs `check` in `dir` and asserts it is in sync: exit 0, no finding, `managed` resources.
-fn assert_in_sync(dir: &TempDir, managed: u64) {
-    let run = driftd(dir.path(), &["check", "--format", "json"]);
-    let report = run.json();
-    assert_eq!(report["findings"], json!([]), "stderr: {}", run.stderr);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert_eq!(report["summary"]["managed"], json!(managed));
-}
-
 /// Runs `-v check` in `dir`: the sorted findings, and the run.
 fn check_drift(dir: &TempDir) -> (Vec<Found>, Run) {
     let run = driftd(dir.path(), &["-v", "check", "--format", "json"]);
@@ -236,45 +205,45 @@ fn lambda_in_sync_then_each_out_of_band_change_is_found() {
         let (got, run) = check_drift(&dir);
         let more = out["m_more"].as_str().expect("uuid");
         let mut expected = vec![
-            want(
+            finding(
                 "changed",
                 "critical",
                 "aws_lambda_function",
                 "orders",
                 &["role", "environment.0.variables.API_KEY", "memory_size"],
             ),
-            want("missing", "critical", "aws_lambda_function", "gone", &[]),
-            want("unmanaged", "warning", "aws_lambda_function", "byhand", &[]),
-            want(
+            finding("missing", "critical", "aws_lambda_function", "gone", &[]),
+            finding("unmanaged", "warning", "aws_lambda_function", "byhand", &[]),
+            finding(
                 "changed",
                 "critical",
                 "aws_lambda_permission",
                 "AllowS3",
                 &["principal"],
             ),
-            want("missing", "critical", "aws_lambda_permission", "AllowEvents", &[]),
-            want(
+            finding("missing", "critical", "aws_lambda_permission", "AllowEvents", &[]),
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_lambda_permission",
                 "byhand/Anyone",
                 &[],
             ),
-            want(
+            finding(
                 "changed",
                 "warning",
                 "aws_lambda_event_source_mapping",
                 &s("m_jobs"),
                 &["batch_size"],
             ),
-            want(
+            finding(
                 "missing",
                 "critical",
                 "aws_lambda_event_source_mapping",
                 &s("m_old"),
                 &[],
             ),
-            want(
+            finding(
                 "unmanaged",
                 "warning",
                 "aws_lambda_event_source_mapping",
@@ -406,42 +375,42 @@ fn api_gateway_in_sync_then_each_out_of_band_change_is_found() {
     let (got, run) = check_drift(&dir);
     let o = |k: &str| out[k].as_str().expect(k).to_string();
     let mut expected = vec![
-        want(
+        finding(
             "changed",
             "warning",
             "aws_api_gateway_rest_api",
             &s("orders"),
             &["description"],
         ),
-        want(
+        finding(
             "missing",
             "critical",
             "aws_api_gateway_rest_api",
             &s("gone"),
             &[],
         ),
-        want(
+        finding(
             "unmanaged",
             "warning",
             "aws_api_gateway_rest_api",
             &o("byhand"),
             &[],
         ),
-        want(
+        finding(
             "changed",
             "critical",
             "aws_apigatewayv2_api",
             &s("http"),
             &["cors_configuration.0.allow_origins"],
         ),
-        want(
+        finding(
             "missing",
             "critical",
             "aws_apigatewayv2_api",
             &s("gone2"),
             &[],
         ),
-        want(
+        finding(
             "unmanaged",
             "warning",
             "aws_apigatewayv2_api",
@@ -576,42 +545,42 @@ fn step_functions_and_efs_in_sync_then_each_out_of_band_change_is_found() {
     let (got, run) = check_drift(&dir);
     let o = |k: &str| out[k].as_str().expect(k).to_string();
     let mut expected = vec![
-        want(
+        finding(
             "changed",
             "critical",
             "aws_sfn_state_machine",
             &s("flow"),
             &["role_arn"],
         ),
-        want(
+        finding(
             "missing",
             "critical",
             "aws_sfn_state_machine",
             &s("gone"),
             &[],
         ),
-        want(
+        finding(
             "unmanaged",
             "warning",
             "aws_sfn_state_machine",
             &o("byhand"),
             &[],
         ),
-        want(
+        finding(
             "changed",
             "warning",
             "aws_efs_file_system",
             &s("data"),
             &["lifecycle_policy"],
         ),
-        want(
+        finding(
             "missing",
             "critical",
             "aws_efs_file_system",
             &s("olddata"),
             &[],
         ),
-        want(
+        finding(
             "unmanaged",
             "warning",
             "aws_efs_file_system",

@@ -323,3 +323,41 @@ pub fn add_to_state(dir: &TempDir, resource_type: &str, name: &str, attributes: 
         }));
     std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).expect("write state");
 }
+
+/// A finding as a test writes it: `(kind, tier, resource_type, resource_id, changed paths)`.
+pub type Found = (String, String, String, String, Vec<String>);
+
+/// The API calls one type's listing made, from its `-v` progress line.
+pub fn api_calls(stderr: &str, resource_type: &str) -> Option<u64> {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(&format!("resource_type={resource_type} ")))?;
+    line.split_whitespace()
+        .find_map(|t| t.strip_prefix("api_calls="))
+        .and_then(|n| n.parse().ok())
+}
+
+/// Runs `check` in `dir` and asserts it is in sync: exit 0, no finding, `managed` resources.
+pub fn assert_in_sync(dir: &TempDir, managed: u64) {
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(
+        report["findings"],
+        serde_json::json!([]),
+        "stderr: {}",
+        run.stderr
+    );
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(report["summary"]["managed"], serde_json::json!(managed));
+}
+
+/// Runs `-v check` in `dir` and asserts exactly the `want` findings (in any order), exit 2.
+pub fn assert_findings(dir: &TempDir, mut want: Vec<Found>) -> Run {
+    let run = driftd(dir.path(), &["-v", "check", "--format", "json"]);
+    let mut got = findings(&run.json());
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "stderr: {}", run.stderr);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    run
+}
