@@ -45,6 +45,7 @@ fn shape_name(shape: Shape) -> &'static str {
         Shape::Keys => "keys",
         Shape::Link => "link",
         Shape::Count => "count",
+        Shape::Switch => "switch",
     }
 }
 

@@ -67,6 +67,11 @@ pub enum Shape {
     /// How many nested blocks a list holds (`access_config`: whether an interface has an
     /// external address), whatever they set; none means absent.
     Count,
+    /// A switch that is off unless it says it is on: `false`, `"false"`, `null`, `""` and an
+    /// absent block all mean off, and `true` (or `"true"` in any case) on. For a setting that
+    /// state records as an empty block when it was never set (`private_cluster_config = []`)
+    /// and the API as `false`, or the other way round.
+    Switch,
 }
 
 /// What a change of an attribute is worth, declared by the provider that knows what the
@@ -252,7 +257,8 @@ impl TypeSpec {
             | Shape::Protocol
             | Shape::Document
             | Shape::Link
-            | Shape::Count => canonical_value(shape, value),
+            | Shape::Count
+            | Shape::Switch => canonical_value(shape, value),
         }
     }
 
@@ -344,7 +350,8 @@ impl TypeSpec {
             | Shape::Protocol
             | Shape::Document
             | Shape::Link
-            | Shape::Count => {
+            | Shape::Count
+            | Shape::Switch => {
                 let Some(v) = canonical_value(shape, value) else {
                     return false;
                 };
@@ -515,6 +522,12 @@ fn canonical_value(shape: Shape, v: &Value) -> Option<Value> {
             }
             other => other.clone(),
         }),
+        Shape::Switch => match v {
+            Value::Bool(false) => None,
+            Value::String(s) if s.trim().eq_ignore_ascii_case("false") => None,
+            Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Some(Value::Bool(true)),
+            other => Some(other.clone()),
+        },
         Shape::Count => match v {
             Value::Array(a) if a.is_empty() => None,
             Value::Array(a) => Some(Value::from(a.len())),
@@ -943,7 +956,8 @@ pub fn diff_attr(
         | Shape::Protocol
         | Shape::Document
         | Shape::Link
-        | Shape::Count => vec![Change::new(
+        | Shape::Count
+        | Shape::Switch => vec![Change::new(
             name,
             op_for(expected, actual),
             expected.cloned().unwrap_or(Value::Null),
@@ -1089,6 +1103,17 @@ mod tests {
         );
         assert_eq!(SPEC.normalize(Shape::Link, &json!("")), None);
         assert_eq!(SPEC.normalize(Shape::Count, &json!([])), None);
+        for off in [json!(false), json!("False"), json!(null), json!("")] {
+            assert_eq!(SPEC.normalize(Shape::Switch, &off), None, "{off}");
+        }
+        assert_eq!(
+            SPEC.normalize(Shape::Switch, &json!(" TRUE")),
+            Some(json!(true))
+        );
+        assert_eq!(
+            SPEC.normalize(Shape::Switch, &json!(true)),
+            Some(json!(true))
+        );
         assert_eq!(SPEC.normalize(Shape::Count, &json!([{}])), Some(json!(1)));
         assert_eq!(
             SPEC.normalize(Shape::Count, &json!([{"nat_ip": "1.2.3.4"}, {}])),

@@ -339,6 +339,7 @@ static GOOGLE_INSTANCE: TypeSpec = TypeSpec {
         AttrSpec::new("metadata", Shape::Keys),
         AttrSpec::new("network", Shape::Link),
         AttrSpec::new("access_config", Shape::Count),
+        AttrSpec::new("can_ip_forward", Shape::Switch),
         AttrSpec::new("tags", Shape::Tags),
     ],
     generated_tag_prefixes: &["goog-"],
@@ -362,8 +363,9 @@ const TYPES: [(&str, &str); 5] = [
     ("aws", "aws_lambda_function"),
 ];
 const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-south-1"];
-const ATTRS: [(&str, Shape); 12] = [
+const ATTRS: [(&str, Shape); 13] = [
     ("metadata", Shape::Keys),
+    ("can_ip_forward", Shape::Switch),
     ("network", Shape::Link),
     ("access_config", Shape::Count),
     ("instance_type", Shape::Scalar),
@@ -496,6 +498,14 @@ fn value(shape: Shape, rng: &mut Rng) -> Value {
             json!("main"),
             json!("main/"),
             json!("default"),
+            json!(""),
+        ]),
+        Shape::Switch => rng.pick(&[
+            json!(true),
+            json!(false),
+            json!("true"),
+            json!("FALSE"),
+            json!(null),
             json!(""),
         ]),
         Shape::Count => {
