@@ -842,12 +842,26 @@ fn google_scope(attrs: &Attrs) -> Option<String> {
             ("zones" | "regions", Some(location)) if !location.is_empty() => {
                 return Some(format!("{project}/{location}"))
             }
+            // A GKE cluster or node pool (`projects/P/locations/L/clusters/C`) is listed in
+            // the region of its location, a zone or a region.
+            ("locations", Some(location)) if parts.next() == Some("clusters") => {
+                return Some(format!("{project}/{}", google_region(location)))
+            }
             _ => {}
         }
     }
     let project = text("project")?;
     let location = text("zone").or_else(|| text("region")).unwrap_or("global");
     Some(format!("{project}/{location}"))
+}
+
+/// The region of a Google location: `us-central1-a` → `us-central1` (a zone is its region and a
+/// one-letter suffix); a region is itself.
+fn google_region(location: &str) -> &str {
+    match location.rsplit_once('-') {
+        Some((region, zone)) if zone.len() == 1 && region.contains('-') => region,
+        _ => location,
+    }
 }
 
 /// `us-east-1a` → `us-east-1`. A Local Zone (`us-east-1-bos-1a`) belongs to the region before it,
@@ -1166,6 +1180,20 @@ mod tests {
             s("p/z-1-a")
         );
         assert_eq!(scope(json!({"id": "x"})), None);
+        // GKE: a zonal cluster and a regional cluster's node pool, in their region; other
+        // `locations/` ids (a KMS key ring) stay global as before.
+        assert_eq!(
+            scope(json!({"id": "projects/p1/locations/us-central1-a/clusters/c1"})),
+            s("p1/us-central1")
+        );
+        assert_eq!(
+            scope(json!({"id": "projects/p1/locations/europe-west1/clusters/c2/nodePools/np"})),
+            s("p1/europe-west1")
+        );
+        assert_eq!(
+            scope(json!({"id": "projects/p1/locations/us/keyRings/r", "project": "p1"})),
+            s("p1/global")
+        );
 
         let state = parse_state(
             br#"{"version": 4, "resources": [{"mode": "managed", "type": "google_compute_disk",

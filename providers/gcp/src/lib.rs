@@ -36,7 +36,7 @@ pub use client::GcpSettings;
 pub use storage::{fetch_gcs_state, GcsStateError, GcsStateLocation};
 
 /// The scope (`PROJECT/ZONE`, `PROJECT/REGION` or `PROJECT/global`) a `google_*` resource block
-/// of the code is in, from its own `project`, `zone` and `region` arguments (`project` falling
+/// of the code is in, from its own `project`, `zone` and `region` (or `location`) arguments (`project` falling
 /// back to `default_project`); `None` when the code does not say, or the type is not one driftd
 /// lists.
 pub fn code_scope(
@@ -57,7 +57,14 @@ pub fn code_scope(
     let location = match kind.locality {
         Locality::Global => scope::GLOBAL,
         Locality::Zonal => scope::short_name(text("zone")?),
-        Locality::Regional => scope::short_name(text("region")?),
+        // A GKE cluster or node pool gives a `location`, a zone or a region.
+        Locality::Regional => match text("region") {
+            Some(region) => scope::short_name(region),
+            None => {
+                let location = scope::short_name(text("location")?);
+                scope::zone_region(location).unwrap_or(location)
+            }
+        },
     };
     Some(scope::Scope::new(scope::short_name(project), location).to_string())
 }
