@@ -1,7 +1,7 @@
 //! A local stand-in for Google REST APIs no emulator we run serves: Cloud Resource Manager
 //! (a project's IAM policy), IAM (service accounts), Pub/Sub (topics, subscriptions), Cloud
-//! DNS (managed zones, record sets), Cloud KMS (locations, key rings, crypto keys) and Cloud
-//! SQL Admin (instances). One server answers them all below one base URL, each at
+//! DNS (managed zones, record sets), Cloud KMS (locations, key rings, crypto keys), Cloud
+//! SQL Admin (instances) and GKE (clusters and node pools, in [`crate::gcp_gke`]). One server answers them all below one base URL, each at
 //! its documented path (`/v1/projects/...`, `/dns/v1/projects/...`), with the JSON field names
 //! of the API reference; driftd reaches it through `api_endpoint` in `[target.gcp]`.
 //!
@@ -67,6 +67,8 @@ struct Store {
     policies: BTreeMap<String, Value>,
     /// Projects seen, each given Google's defaults once.
     projects: BTreeMap<String, ()>,
+    /// GKE clusters and their node pools.
+    gke: crate::gcp_gke::Gke,
     serial: u64,
 }
 
@@ -74,16 +76,25 @@ struct Store {
 pub struct GcpApis {
     pub port: u16,
     client: reqwest::Client,
+    store: Arc<Mutex<Store>>,
 }
 
 impl GcpApis {
     pub fn start() -> Result<GcpApis> {
         let store = Arc::new(Mutex::new(Store::default()));
-        let port = crate::serve::spawn("google apis stand-in", store, handle)?;
+        let port = crate::serve::spawn("google apis stand-in", store.clone(), handle)?;
         Ok(GcpApis {
             port,
             client: reqwest::Client::new(),
+            store,
         })
+    }
+
+    /// Zones or regions GKE's cluster listings say they could not reach from now on (its
+    /// `missingZones`), as during a zonal outage.
+    pub fn set_gke_missing_zones(&self, zones: &[&str]) {
+        let mut store = self.store.lock().expect("store lock");
+        store.gke.missing_zones = zones.iter().map(|z| z.to_string()).collect();
     }
 
     /// The base URL to give driftd as `api_endpoint`.
@@ -267,6 +278,14 @@ async fn handle(
             Err(_) => return Ok(error(StatusCode::BAD_REQUEST, "the body is not JSON")),
         }
     };
+    let mut guard = store.lock().expect("store lock");
+    if let Some(answer) = guard.gke.serve(&method, &path, query.as_deref(), &body) {
+        return Ok(match answer {
+            Ok(v) => respond(StatusCode::OK, &v),
+            Err((status, message)) => error(status, &message),
+        });
+    }
+    drop(guard);
     let Some(t) = route(&path) else {
         return Ok(error(
             StatusCode::NOT_FOUND,

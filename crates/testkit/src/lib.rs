@@ -23,6 +23,7 @@ pub mod browser;
 pub mod gcp;
 pub mod gcp_apis;
 pub mod gcp_compute;
+pub mod gcp_gke;
 pub mod kube;
 pub mod moto;
 pub mod proxy;

@@ -2,6 +2,7 @@
 //! reached (a leaf: the client holds the endpoints, [`crate::rest`] makes the calls).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One of the REST APIs of this module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,5 +74,29 @@ impl Endpoints {
             .or(self.base.as_ref())
             .cloned()
             .unwrap_or_else(|| format!("https://{}.googleapis.com", api.service()))
+    }
+}
+
+/// One answer per key, fetched once and shared by every unit that asks: the GKE listing of a
+/// project (`locations/-`, every zone and region at once) serves both GKE types in every region
+/// of a scan. A failed fetch is not kept: the next unit tries again and reports its own error.
+#[derive(Default)]
+pub struct SharedAnswers {
+    cells: std::sync::Mutex<BTreeMap<String, Arc<tokio::sync::OnceCell<Arc<serde_json::Value>>>>>,
+}
+
+impl SharedAnswers {
+    /// The answer for `key`, fetched with `fetch` by the first caller.
+    pub async fn get<E, F>(&self, key: &str, fetch: F) -> Result<Arc<serde_json::Value>, E>
+    where
+        F: std::future::Future<Output = Result<serde_json::Value, E>>,
+    {
+        let cell = {
+            let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+            cells.entry(key.to_string()).or_default().clone()
+        };
+        cell.get_or_try_init(|| async { fetch.await.map(Arc::new) })
+            .await
+            .cloned()
     }
 }

@@ -247,6 +247,8 @@ pub struct Clients {
     pub storage_endpoint: String,
     /// Base URLs of the other REST APIs (see [`crate::rest`]).
     pub api_endpoints: crate::apis::Endpoints,
+    /// Listings several units share (the GKE clusters of a project), fetched once per scan.
+    pub shared: crate::apis::SharedAnswers,
     pub credentials: Credentials,
     pub max_attempts: u32,
     pub initial_backoff: Duration,
@@ -320,6 +322,7 @@ impl Clients {
                 .trim_end_matches('/')
                 .to_string(),
             api_endpoints: crate::apis::Endpoints::new(s.api_endpoint.as_deref(), &s.api_endpoints),
+            shared: crate::apis::SharedAnswers::default(),
             credentials: creds,
             max_attempts: s.max_attempts.max(1),
             initial_backoff: s.initial_backoff,

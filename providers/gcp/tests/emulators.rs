@@ -138,6 +138,8 @@ async fn lists_and_maps_every_type_from_the_emulators() {
             "google_sql_database_instance",
             format!("{PROJECT}/{REGION}"),
         ),
+        ("google_container_cluster", format!("{PROJECT}/{REGION}")),
+        ("google_container_node_pool", format!("{PROJECT}/{REGION}")),
     ]
     .into_iter()
     .map(|(t, s)| (t.to_string(), s))
@@ -329,8 +331,8 @@ async fn denied_disabled_and_throttled_scopes_are_skipped_never_missing() {
     // Networks, subnetworks, addresses, routes, routers and NATs were still listed, and the
     // ten types of the stand-in's APIs (project IAM, service accounts, Pub/Sub, DNS, KMS,
     // Cloud SQL).
-    // The ten load-balancing and managed instance group types too.
-    assert_eq!(inv.scanned.len(), 7 + 10 + 10, "{:?}", inv.scanned);
+    // The ten load-balancing and managed instance group types too, and the two GKE types.
+    assert_eq!(inv.scanned.len(), 7 + 10 + 10 + 2, "{:?}", inv.scanned);
 
     // Everything in the denied scopes is "not scanned", nothing is missing.
     let analysis = analyze_inv(&sample_state(), &inv);

@@ -30,6 +30,8 @@ pub mod compute_subnetwork;
 pub mod compute_target_http_proxy;
 pub mod compute_target_https_proxy;
 pub mod compute_url_map;
+pub mod container_cluster;
+pub mod container_node_pool;
 pub mod dns_managed_zone;
 pub mod dns_record_set;
 pub mod kms_crypto_key;
@@ -126,6 +128,9 @@ pub fn registry() -> Vec<Kind> {
             Zonal,
             Box::new(compute_instance_group_manager::ComputeInstanceGroupManager),
         ),
+        // GKE: one listing per project, shared by both types and every region.
+        kind(Regional, Box::new(container_cluster::ContainerCluster)),
+        kind(Regional, Box::new(container_node_pool::ContainerNodePool)),
     ]
 }
 
