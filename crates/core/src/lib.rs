@@ -16,6 +16,7 @@
 //! - [`provider`]: the trait a cloud provider implements.
 //! - [`listing`]: the fan-out of a provider's listing units and their accounting.
 //! - [`report`]: the versioned JSON report and the exit-code decision.
+//! - [`secret`]: keyed digests of values that are compared but never shown.
 
 pub mod analyze;
 pub mod classify;
@@ -26,6 +27,7 @@ pub mod prepare;
 pub mod provider;
 pub mod report;
 pub mod schema;
+pub mod secret;
 pub mod threeway;
 pub mod tier;
 
@@ -35,3 +37,4 @@ pub use prepare::{Prepared, Side};
 pub use provider::{KindListing, ListError, LiveInventory, Provider, ProviderError, ResourceKind};
 pub use report::{FailOn, Outcome, Report};
 pub use schema::{AttrSpec, RuleLayout, RuleSource, Shape, TierHint, TypeSpec, UncomparedAttr};
+pub use secret::secret_digest;

@@ -20,11 +20,8 @@
 use crate::quantity;
 use base64::Engine;
 use driftd_core::Attrs;
-use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
-use sha2::Sha256;
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
 
 /// The attribute holding the canonical manifest object on an expected resource. It is not a
 /// compared attribute: the provider reads it to project live objects onto the manifest's fields.
@@ -227,31 +224,7 @@ impl Ctx {
     }
 }
 
-/// A digest of a Secret value that can be compared within this process and tells nothing about
-/// the value outside it: an HMAC under a random key made once per process. Expected and live
-/// sides are digested by the same process, so equal values give equal digests; the key is never
-/// stored or printed, so a digest in a report cannot be used to guess a weak password.
-pub fn secret_digest(bytes: &[u8]) -> Value {
-    static KEY: OnceLock<[u8; 32]> = OnceLock::new();
-    let key = KEY.get_or_init(|| {
-        // std seeds every `RandomState` from the operating system's randomness.
-        use std::hash::{BuildHasher, Hasher};
-        let mut key = [0u8; 32];
-        for (i, chunk) in key.chunks_mut(8).enumerate() {
-            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-            h.write_usize(i);
-            chunk.copy_from_slice(&h.finish().to_le_bytes());
-        }
-        key
-    });
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        return Value::String("(secret value hidden)".into());
-    };
-    mac.update(bytes);
-    let digest = mac.finalize().into_bytes();
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    Value::String(format!("(secret value hidden, digest {hex})"))
-}
+pub use driftd_core::secret_digest;
 
 /// The digest of a `data` value: of its decoded bytes, so that re-encoding cannot read as drift.
 fn secret_data_digest(v: &Value) -> Value {
