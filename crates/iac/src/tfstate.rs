@@ -255,9 +255,9 @@ pub fn read_states(locations: &[String], base_dir: &Path) -> Result<Vec<StateFil
 }
 
 /// A state file found from a location: where it is, and how to name it to the user.
-struct Found {
-    display: String,
-    path: PathBuf,
+pub(crate) struct Found {
+    pub(crate) display: String,
+    pub(crate) path: PathBuf,
 }
 
 fn read_at(path: &Path, display: &str) -> Result<StateFile, StateError> {
@@ -287,7 +287,7 @@ fn list_dir_error(display: &Path, io: io::Error) -> StateError {
     }
 }
 
-fn expand(location: &str, base_dir: &Path) -> Result<Vec<Found>, StateError> {
+pub(crate) fn expand(location: &str, base_dir: &Path) -> Result<Vec<Found>, StateError> {
     if location.trim().is_empty() {
         return Ok(Vec::new());
     }
@@ -540,27 +540,18 @@ fn into_state_file(raw: RawState, source: &str) -> StateFile {
                 // Without an id the instance cannot be matched with anything live.
                 _ => continue,
             };
-            resources.push(Resource {
-                key: ResourceKey {
-                    provider: provider.clone(),
-                    resource_type: resource_type.clone(),
-                    id,
-                },
-                address: Some(address(
-                    resource.module.as_deref(),
-                    &resource_type,
-                    &name,
-                    instance.index_key.as_ref(),
-                )),
-                region: if resource_type.starts_with("google_") {
-                    google_scope(&attrs)
-                } else {
-                    region_of(&resource_type, &attrs)
-                },
-                source: Some(source.to_string()),
-                cloud_default: false,
+            let address = address(
+                resource.module.as_deref(),
+                &resource_type,
+                &name,
+                instance.index_key.as_ref(),
+            );
+            resources.push(state_resource(
+                (&provider, &resource_type, id),
+                address,
                 attrs,
-            });
+                source,
+            ));
             configs.push(config.clone());
         }
     }
@@ -572,6 +563,32 @@ fn into_state_file(raw: RawState, source: &str) -> StateFile {
         terraform_version: raw.terraform_version.unwrap_or_default(),
         resources,
         data_sources,
+    }
+}
+
+/// One resource instance as state records it: its key (`provider`, type, id), its address, and
+/// the region or scope its attributes place it in, as each provider's listing names it.
+pub(crate) fn state_resource(
+    (provider, resource_type, id): (&str, &str, String),
+    address: String,
+    attrs: Attrs,
+    source: &str,
+) -> Resource {
+    Resource {
+        key: ResourceKey {
+            provider: provider.to_string(),
+            resource_type: resource_type.to_string(),
+            id,
+        },
+        address: Some(address),
+        region: if resource_type.starts_with("google_") {
+            google_scope(&attrs)
+        } else {
+            region_of(resource_type, &attrs)
+        },
+        source: Some(source.to_string()),
+        cloud_default: false,
+        attrs,
     }
 }
 
@@ -600,7 +617,7 @@ fn instance_attrs(
 /// `provider["registry.terraform.io/hashicorp/aws"]` (with an optional `.alias` suffix or a
 /// `module.x.` prefix) or the 0.12 form `provider.aws` / `provider.aws.west`. Anything else falls
 /// back to the resource type's prefix, which is how Terraform itself infers a provider.
-fn provider_name(provider: &str, resource_type: &str) -> String {
+pub(crate) fn provider_name(provider: &str, resource_type: &str) -> String {
     if let Some(name) = registry_provider(provider).or_else(|| legacy_provider(provider)) {
         return name.to_string();
     }
@@ -705,7 +722,7 @@ pub(crate) fn push_hcl_quoted(out: &mut String, s: &str) {
 /// configuration works in one region, so when every resource of the same configuration that
 /// records a region records the same one, that is the configuration's region. Configurations
 /// whose resources disagree (or record none) leave their resources unplaced.
-fn provider_regions(resources: &mut [Resource], configs: &[String]) {
+pub(crate) fn provider_regions(resources: &mut [Resource], configs: &[String]) {
     let mut seen: BTreeMap<&str, Option<&str>> = BTreeMap::new();
     for (r, config) in resources.iter().zip(configs) {
         if r.key.provider != "aws" {
