@@ -119,6 +119,7 @@ fn big_report() -> Report {
             Vec::new()
         };
         findings.push(Finding {
+            engine: Default::default(),
             fingerprint: format!("{:016x}{i:016x}", rng.next()),
             kind,
             tier,
@@ -173,6 +174,7 @@ fn big_report() -> Report {
             not_matched: 0,
             not_compared: 120,
             total: 40_120,
+            plan_compared: 0,
         },
         findings,
         skipped,

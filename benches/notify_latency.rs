@@ -34,6 +34,7 @@ fn report(i: usize) -> Report {
         },
         summary: Summary::default(),
         findings: vec![Finding {
+            engine: Default::default(),
             fingerprint: format!("{i:032x}"),
             kind: FindingKind::Changed,
             tier: Tier::Critical,

@@ -228,6 +228,11 @@ pub struct CheckArgs {
     /// Without a config: a Terraform state file, directory or glob (repeatable).
     #[arg(long = "state")]
     pub states: Vec<String>,
+    /// Without a config: a Terraform or OpenTofu plan (repeatable): the JSON of `terraform show
+    /// -json PLANFILE` or the log of `terraform plan -json`. Its drift is reported for the
+    /// resources driftd does not read itself; with no --state, for every resource.
+    #[arg(long = "plan")]
+    pub plans: Vec<String>,
     /// Without a config: the Terraform root module to read besides state (unapplied changes
     /// become `pending`); with no --state, its backend (or local state) is read.
     #[arg(long)]
@@ -309,6 +314,7 @@ fn adhoc_target(args: &CheckArgs) -> TargetConfig {
     let kind = crate::target::registry::default_kind();
     let mut t = TargetConfig::new("default", kind.names()[0]);
     t.states = args.states.clone();
+    t.plans = args.plans.clone();
     t.regions = args.regions.clone();
     t.include_cloud_defaults = args.include_defaults;
     t.config_name = "(command line)".into();
@@ -322,10 +328,10 @@ fn adhoc_target(args: &CheckArgs) -> TargetConfig {
 }
 
 pub async fn check(args: CheckArgs) -> Result<u8> {
-    let adhoc = args.states.is_empty() && args.code.is_none();
+    let adhoc = args.states.is_empty() && args.code.is_none() && args.plans.is_empty();
     let config = match (&args.config, adhoc) {
         (Some(path), true) => Config::load(path)?,
-        (Some(_), false) => bail!("use either --config or --state/--code, not both"),
+        (Some(_), false) => bail!("use either --config or --state/--code/--plan, not both"),
         (None, false) => {
             let config = Config {
                 targets: vec![adhoc_target(&args)],

@@ -184,7 +184,23 @@ fn one(
         full.fingerprint
     );
     let _ = writeln!(out, "  kind: {}", full.kind);
-    if full.kind == FindingKind::Pending {
+    let _ = writeln!(
+        out,
+        "  compared by: {}",
+        match full.engine {
+            driftd_core::Engine::Native => "driftd, from the provider's API".to_string(),
+            driftd_core::Engine::Plan => format!(
+                "Terraform's plan ({}), whose refresh read the resource",
+                full.source.as_deref().unwrap_or("plan")
+            ),
+        }
+    );
+    if full.kind == FindingKind::Pending && full.engine == driftd_core::Engine::Plan {
+        let _ = writeln!(
+            out,
+            "  why pending: the plan would change this resource on the next apply: not drift"
+        );
+    } else if full.kind == FindingKind::Pending {
         let what = if !full.changes.is_empty() {
             "the code changes this resource and the change was not applied (live still matches \
              state): not drift"

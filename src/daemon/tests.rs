@@ -173,6 +173,7 @@ fn info_report(ids: &[&str]) -> driftd_core::Report {
         findings: ids
             .iter()
             .map(|id| Finding {
+                engine: Default::default(),
                 fingerprint: format!("{id:0>32}"),
                 kind: FindingKind::Changed,
                 tier: Tier::Info,

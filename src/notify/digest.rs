@@ -172,6 +172,7 @@ mod tests {
     fn finding(fp: &str, resolved: Option<&str>) -> FindingRecord {
         FindingRecord {
             finding: Finding {
+                engine: Default::default(),
                 fingerprint: fp.into(),
                 kind: FindingKind::Changed,
                 tier: Tier::Info,

@@ -460,6 +460,7 @@ mod tests {
     fn rec(id: &str, tier: Tier, times_seen: i64) -> FindingRecord {
         FindingRecord {
             finding: Finding {
+                engine: Default::default(),
                 fingerprint: format!("fp-{id}"),
                 kind: FindingKind::Changed,
                 tier,

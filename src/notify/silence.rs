@@ -101,6 +101,7 @@ mod tests {
     fn rec() -> FindingRecord {
         FindingRecord {
             finding: Finding {
+                engine: Default::default(),
                 fingerprint: "abcdef0123".into(),
                 kind: FindingKind::Changed,
                 tier: Tier::Warning,

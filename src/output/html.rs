@@ -717,6 +717,7 @@ fn finding(out: &mut String, f: &Finding) {
         ("region", f.region.as_deref()),
         ("source", f.source.as_deref()),
         ("provider", Some(f.provider.as_str())),
+        ("engine", Some(f.engine.as_str())),
     ];
     for (label, v) in meta {
         if let Some(v) = v {
@@ -1015,6 +1016,7 @@ mod tests {
 
     fn finding(kind: FindingKind, tier: Tier, ty: &str, id: &str, changes: Vec<Change>) -> Finding {
         Finding {
+            engine: Default::default(),
             fingerprint: format!("{:032x}", id.len() * 7919 + ty.len()),
             kind,
             tier,

@@ -224,12 +224,20 @@ fn finding_case(f: &Finding, name: String) -> Case {
     for (label, v) in [
         ("address", &f.address),
         ("region", &f.region),
-        ("state", &f.source),
+        (
+            if f.engine == driftd_core::Engine::Plan {
+                "plan"
+            } else {
+                "state"
+            },
+            &f.source,
+        ),
     ] {
         if let Some(v) = v {
             let _ = writeln!(body, "{label}: {v}");
         }
     }
+    let _ = writeln!(body, "engine: {}", f.engine.as_str());
     let summary = match f.kind {
         FindingKind::Missing => {
             body.push_str("recorded in the state, not found live\n");
@@ -363,6 +371,7 @@ mod tests {
 
     fn finding(kind: FindingKind, id: &str, address: Option<&str>) -> Finding {
         Finding {
+            engine: Default::default(),
             fingerprint: "0123456789abcdef0123456789abcdef".into(),
             kind,
             tier: Tier::Warning,

@@ -225,6 +225,9 @@ fn target(out: &mut String, r: &Report, heading: Option<&str>) {
         esc(&r.scan.started_at),
         esc(&r.scan.finished_at)
     );
+    if s.plan_compared > 0 {
+        let _ = write!(out, " · {} by Terraform's plan", s.plan_compared);
+    }
     for cause in super::not_compared_causes(s) {
         let _ = write!(out, " · {cause}");
     }
@@ -361,8 +364,14 @@ fn details(out: &mut String, f: &Finding) {
     if let Some(r) = &f.region {
         facts.push(format!("region {}", code(r)));
     }
+    let from = if f.engine == driftd_core::Engine::Plan {
+        facts.push("compared by Terraform's plan".to_string());
+        "plan"
+    } else {
+        "state"
+    };
     if let Some(s) = &f.source {
-        facts.push(format!("state {}", code(s)));
+        facts.push(format!("{from} {}", code(s)));
     }
     facts.push(format!("fingerprint {}", code(&f.fingerprint)));
     let _ = writeln!(out, "<p>{}</p>", facts.join(" · "));
@@ -427,6 +436,7 @@ mod tests {
 
     fn finding(kind: FindingKind, tier: Tier, changes: Vec<Change>) -> Finding {
         Finding {
+            engine: Default::default(),
             fingerprint: "0123456789abcdef0123456789abcdef".into(),
             kind,
             tier,

@@ -312,6 +312,7 @@ fn result(r: &Report, f: &Finding) -> Value {
     if let Some(s) = &f.source {
         props.insert("source".into(), json!(s));
     }
+    props.insert("engine".into(), json!(f.engine));
     props.insert("changes".into(), json!(f.changes));
     props.insert(
         "tags".into(),
@@ -371,6 +372,7 @@ mod tests {
 
     fn finding(kind: FindingKind, tier: Tier) -> Finding {
         Finding {
+            engine: Default::default(),
             fingerprint: "0123456789abcdef0123456789abcdef".into(),
             kind,
             tier,

@@ -75,6 +75,9 @@ fn render_one(out: &mut String, r: &Report, s: &Style) {
         "{status} · {} compared ({} managed, {} unmanaged)",
         sum.compared, sum.managed, sum.unmanaged
     );
+    if sum.plan_compared > 0 {
+        line.push_str(&format!(" · {} by Terraform's plan", sum.plan_compared));
+    }
     if sum.not_compared > 0 {
         line.push_str(&format!(" · {} not compared", sum.not_compared));
     }
@@ -190,6 +193,9 @@ fn finding(out: &mut String, f: &Finding, s: &Style) {
     }
     if let Some(r) = &f.region {
         let _ = write!(line, "  {}", s.dim(r));
+    }
+    if f.engine == driftd_core::Engine::Plan {
+        let _ = write!(line, "  {}", s.dim("(Terraform's plan)"));
     }
     let _ = writeln!(out, "{line}");
     let indent = " ".repeat(11);

@@ -7,6 +7,7 @@
 //! (only when asked and stderr is a terminal).
 
 mod identity;
+mod plans;
 pub mod progress;
 
 pub use progress::ProgressDisplay;
@@ -55,16 +56,44 @@ pub async fn run_target_with_progress(
     display: ProgressDisplay,
 ) -> Result<ScanOutput> {
     let started_at = now();
+    let plans = plans::load(target, base_dir)?;
+    if plans::plan_only(target) {
+        // Only plans: no state to compare natively, nothing to list.
+        let (_, side) = plans::split(&[], &plans, &|_| false);
+        let mut analysis = analyze(&AnalyzeInput {
+            target: &target.name,
+            specs: &[],
+            expected: &[],
+            live: &[],
+            scanned: &Default::default(),
+            skipped: &[],
+            include_cloud_defaults: false,
+        });
+        plans::merge(&target.name, side, &mut analysis);
+        let tail = Tail {
+            started_at,
+            specs: &[],
+            lifecycle_ignored: Vec::new(),
+            scanned: BTreeSet::new(),
+            api_calls: 0,
+            throttles: 0,
+        };
+        return finish(target, base_dir, rules, analysis, tail);
+    }
     let kind = registry::kind(target)?;
     let expected = registry::load_expected(target, base_dir).await?;
     let provider = kind.build(target, &expected).await?;
     let specs = provider.type_specs();
     let all_types: BTreeSet<&str> = specs.iter().map(|s| s.resource_type).collect();
-    let types: Vec<String> = if target.resource_types.is_empty() {
+    let mut types: Vec<String> = if target.resource_types.is_empty() {
         specs.iter().map(|s| s.resource_type.to_string()).collect()
     } else {
         target.resource_types.clone()
     };
+    // Types the plan compares are not listed.
+    if !plans.is_empty() {
+        types.retain(|t| !target.plan_types.contains(t));
+    }
     let specs: Vec<_> = specs
         .into_iter()
         .filter(|s| types.iter().any(|t| t == s.resource_type))
@@ -106,6 +135,15 @@ pub async fn run_target_with_progress(
     } else {
         &by_identity
     };
+    // Resources of the types the native engine does not compare go to the plan, if one has them.
+    let native = |t: &str| specs.iter().any(|s| s.resource_type == t);
+    let (considered, plan_side) = if plans.is_empty() {
+        (considered.to_vec(), None)
+    } else {
+        let (kept, side) = plans::split(considered, &plans, &native);
+        (kept, Some(side))
+    };
+    let considered: &[Resource] = &considered;
     let (in_scope, set_aside) = kind.set_aside(
         considered,
         expected.code.as_ref(),
@@ -170,13 +208,53 @@ pub async fn run_target_with_progress(
         }
     }
     analysis.add_not_compared(not_compared);
+    if let Some(side) = plan_side {
+        plans::merge(&target.name, side, &mut analysis);
+    }
+    let tail = Tail {
+        started_at,
+        specs: &specs,
+        lifecycle_ignored,
+        scanned,
+        api_calls: inventory.api_calls,
+        throttles: inventory.throttles,
+    };
+    finish(target, base_dir, rules, analysis, tail)
+}
+
+/// What the end of a scan needs besides the analysis.
+struct Tail<'a> {
+    started_at: String,
+    specs: &'a [&'static driftd_core::TypeSpec],
+    lifecycle_ignored: Vec<driftd_core::ignore::IgnoredFinding>,
+    scanned: BTreeSet<(String, String, String)>,
+    api_calls: u64,
+    throttles: u64,
+}
+
+/// The config's classify and ignore rules applied, and the report.
+fn finish(
+    target: &TargetConfig,
+    base_dir: &Path,
+    rules: &[driftd_core::classify::Rule],
+    mut analysis: driftd_core::Analysis,
+    tail: Tail<'_>,
+) -> Result<ScanOutput> {
+    let Tail {
+        started_at,
+        specs,
+        lifecycle_ignored,
+        scanned,
+        api_calls,
+        throttles,
+    } = tail;
     driftd_core::classify::apply(rules, &target.name, &mut analysis.findings);
     let ignores = target
         .ignore_set(base_dir)
         .map_err(|problems| anyhow::anyhow!("target `{}`: {}", target.name, problems.join("; ")))?;
     let ignored = ignores.apply(
         &target.name,
-        &specs,
+        specs,
         rules,
         &mut analysis.findings,
         &mut analysis.summary,
@@ -196,8 +274,9 @@ pub async fn run_target_with_progress(
         target = %target.name,
         findings = analysis.findings.len(),
         skipped = analysis.skipped.len(),
-        api_calls = inventory.api_calls,
-        throttles = inventory.throttles,
+        api_calls,
+        throttles,
+        plan_compared = analysis.summary.plan_compared,
         "scan finished"
     );
     let mut report = Report::new(
@@ -207,16 +286,16 @@ pub async fn run_target_with_progress(
         now(),
         analysis,
     );
-    report.scan.api_calls = Some(inventory.api_calls);
-    report.scan.throttles = Some(inventory.throttles);
+    report.scan.api_calls = Some(api_calls);
+    report.scan.throttles = Some(throttles);
     report.ignored = ignored.ignored;
     report.ignored.extend(lifecycle_ignored);
     report.expired_ignores = ignored.expired;
     Ok(ScanOutput {
         report,
         scanned: scanned.into_iter().collect(),
-        api_calls: inventory.api_calls,
-        throttles: inventory.throttles,
+        api_calls,
+        throttles,
     })
 }
 

@@ -28,6 +28,15 @@ pub struct TargetConfig {
     /// Empty: the state comes from `backend`, or from the `backend` block of `code`.
     #[serde(default)]
     pub states: Vec<String>,
+    /// Terraform or OpenTofu plans to read as a second engine: the JSON of `terraform show -json
+    /// PLANFILE` or the log of `terraform plan -json`, as files or glob patterns relative to the
+    /// config. Resources of types driftd does not read itself (and of `plan_types`) are
+    /// compared by the plan; without `states`, `code` or `backend`, everything is.
+    #[serde(default)]
+    pub plans: Vec<String>,
+    /// Types the plan compares although driftd reads them itself.
+    #[serde(default)]
+    pub plan_types: Vec<String>,
     /// The Terraform root module (a directory, relative to the config) to read besides state:
     /// unapplied changes become `pending`, not drift, and each change says whether its expected
     /// value came from code, state or both.
@@ -138,6 +147,8 @@ impl TargetConfig {
             name: name.into(),
             provider: provider.into(),
             states: Vec::new(),
+            plans: Vec::new(),
+            plan_types: Vec::new(),
             code: None,
             var_files: Vec::new(),
             workspace: None,

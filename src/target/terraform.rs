@@ -391,11 +391,23 @@ fn without_url(e: &reqwest::Error) -> String {
 /// its state and code are. Only local files are looked at.
 pub fn problems(at: &str, target: &TargetConfig, base_dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
-    if target.states.is_empty() && target.backend.is_none() && target.code.is_none() {
+    if target.states.is_empty()
+        && target.backend.is_none()
+        && target.code.is_none()
+        && target.plans.is_empty()
+    {
         out.push(format!(
             "{at}.states: list at least one Terraform state file, directory or glob, or set \
-             `backend` or `code`"
+             `backend`, `code` or `plans`"
         ));
+    }
+    for t in &target.plan_types {
+        if target.plans.is_empty() {
+            out.push(format!(
+                "{at}.plan_types: `{t}` is given to the plan engine but the target has no `plans`"
+            ));
+            break;
+        }
     }
     if !target.states.is_empty() && target.backend.is_some() {
         out.push(format!(

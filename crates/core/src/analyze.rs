@@ -352,6 +352,7 @@ fn finding(
 ) -> Finding {
     let key = &base.key;
     Finding {
+        engine: Default::default(),
         fingerprint: fingerprint(target, key, kind),
         kind,
         tier: default_tier(spec, kind, &changes),
@@ -366,6 +367,53 @@ fn finding(
         source: base.source.clone(),
         changes,
     }
+}
+
+/// A finding another engine made about `r` (Terraform's plan), fingerprinted and tiered as the
+/// analyzer's own: the type's tier hints apply when driftd has a spec for it. Its changes may
+/// name list members as Terraform does (`ingress[0].cidr_blocks`); the hints are looked up with
+/// the analyzer's dotted form (`ingress.0.cidr_blocks`).
+pub fn engine_finding(
+    target: &str,
+    spec: Option<&TypeSpec>,
+    r: &Resource,
+    kind: FindingKind,
+    changes: Vec<Change>,
+    engine: Engine,
+) -> Finding {
+    let dotted: Vec<Change> = changes
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            c.path = dotted_path(&c.path);
+            c
+        })
+        .collect();
+    let mut f = finding(target, spec, r, None, kind, Vec::new());
+    f.tier = default_tier(spec, kind, &dotted);
+    f.changes = changes;
+    f.engine = engine;
+    f
+}
+
+/// `ingress[0].cidr_blocks` → `ingress.0.cidr_blocks`, `tags["a b"]` → `tags.a b`.
+fn dotted_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let inner = rest[open + 1..open + close].trim_matches('"');
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(inner);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The report order: most severe tier first, then kind, provider, type and id. Deterministic, so
@@ -383,6 +431,19 @@ pub fn sort_findings(findings: &mut [Finding]) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn terraform_paths_are_dotted_for_tier_hints() {
+        assert_eq!(
+            dotted_path("ingress[0].cidr_blocks"),
+            "ingress.0.cidr_blocks"
+        );
+        assert_eq!(dotted_path("tags[\"a b\"]"), "tags.a b");
+        assert_eq!(dotted_path("a[1][2].b"), "a.1.2.b");
+        assert_eq!(dotted_path("plain"), "plain");
+        assert_eq!(dotted_path("broken[0"), "broken[0");
+    }
+
     use super::*;
     use crate::schema::{AttrSpec, Shape};
     use serde_json::json;

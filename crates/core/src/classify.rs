@@ -214,6 +214,7 @@ mod tests {
 
     fn finding(rtype: &str, changes: Vec<(&str, serde_json::Value)>) -> Finding {
         Finding {
+            engine: Default::default(),
             fingerprint: "fp".into(),
             kind: FindingKind::Changed,
             tier: Tier::Warning,

@@ -684,6 +684,7 @@ mod tests {
 
     fn finding(rtype: &str, id: &str, address: Option<&str>, paths: &[&str]) -> Finding {
         Finding {
+            engine: Default::default(),
             fingerprint: format!("fp-{id}"),
             kind: if paths.is_empty() {
                 FindingKind::Missing

@@ -31,7 +31,9 @@ pub mod secret;
 pub mod threeway;
 pub mod tier;
 
-pub use analyze::{analyze, analyze_prepared, Analysis, AnalyzeInput, PreparedInput};
+pub use analyze::{
+    analyze, analyze_prepared, engine_finding, Analysis, AnalyzeInput, PreparedInput,
+};
 pub use model::*;
 pub use prepare::{Prepared, Side};
 pub use provider::{KindListing, ListError, LiveInventory, Provider, ProviderError, ResourceKind};

@@ -274,7 +274,38 @@ pub struct Finding {
     pub region: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// What compared the resource: driftd's own reader of the provider's API, or Terraform's
+    /// plan. Written only for the plan, so that native findings (and every outbox row and
+    /// webhook body made from them) keep the form they always had.
+    #[serde(default, skip_serializing_if = "Engine::is_native")]
+    pub engine: Engine,
     pub changes: Vec<Change>,
+}
+
+/// The engine that compared a resource with reality.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// driftd's own listing of the provider's API, compared with state.
+    #[default]
+    Native,
+    /// Terraform's (or OpenTofu's) plan: its refresh compared the resource.
+    Plan,
+}
+
+impl Engine {
+    pub fn is_native(&self) -> bool {
+        *self == Engine::Native
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Native => "native",
+            Engine::Plan => "plan",
+        }
+    }
 }
 
 /// Stable identity of a finding across scans and restarts: target, provider, type, id, kind.
@@ -361,6 +392,9 @@ pub struct Summary {
     /// `compared` + `not_compared`: everything the scan knows of.
     #[serde(default)]
     pub total: usize,
+    /// Of `compared`, the resources Terraform's plan compared (engine `plan`).
+    #[serde(default)]
+    pub plan_compared: usize,
 }
 
 impl Summary {

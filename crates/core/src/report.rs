@@ -251,6 +251,7 @@ mod tests {
             findings: findings
                 .into_iter()
                 .map(|(kind, tier)| Finding {
+                    engine: Default::default(),
                     fingerprint: String::new(),
                     kind,
                     tier,

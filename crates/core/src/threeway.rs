@@ -534,6 +534,7 @@ fn not_evaluated(
 /// is the address (creation: nothing exists yet) or a cloud id (destruction).
 fn pending_finding(target: &str, r: &Resource, changes: Vec<Change>) -> Finding {
     Finding {
+        engine: Default::default(),
         fingerprint: fingerprint(target, &r.key, FindingKind::Pending),
         kind: FindingKind::Pending,
         tier: Tier::Info,

@@ -249,6 +249,7 @@ fn finding(
 ) -> Finding {
     let key = &base.key;
     Finding {
+        engine: Default::default(),
         fingerprint: fingerprint(target, key, kind),
         kind,
         tier: default_tier(spec, kind, &changes),

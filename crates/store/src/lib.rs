@@ -450,6 +450,7 @@ impl Store {
                 .map_err(|e| corrupt(format!("finding {fp} has unreadable changes: {e}")))?;
             out.push(FindingRecord {
                 finding: Finding {
+                    engine: Default::default(),
                     fingerprint: fp,
                     kind,
                     tier,

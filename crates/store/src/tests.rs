@@ -16,6 +16,7 @@ fn tmp_db(name: &str) -> PathBuf {
 
 fn finding(id: &str, region: &str, actual: &str) -> Finding {
     Finding {
+        engine: Default::default(),
         fingerprint: format!("fp-{id}-0000"),
         kind: FindingKind::Changed,
         tier: Tier::Warning,
