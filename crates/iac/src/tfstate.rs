@@ -90,6 +90,12 @@ pub enum StateError {
     #[error("{path}: not a Terraform state: no `version` field (is this a Terraform state file?)")]
     NoVersion { path: String },
     #[error(
+        "{path}: this state is encrypted by OpenTofu ({keys}); driftd cannot read it: give \
+         driftd the output of `tofu state pull` run where the encryption keys are, or a \
+         plan's JSON (`tofu show -json PLANFILE`) in the target's `plans`"
+    )]
+    Encrypted { path: String, keys: String },
+    #[error(
         "{path}: not a Terraform state: the file holds a JSON value that is not an object (is \
          this a Terraform state file?)"
     )]
@@ -152,6 +158,12 @@ struct RawState {
     lineage: Option<String>,
     #[serde(default)]
     resources: Option<Vec<RawResource>>,
+    /// OpenTofu's encrypted envelope: `encryption_version`, `encrypted_data` and, in `meta`,
+    /// the key providers it was encrypted with.
+    #[serde(default)]
+    encryption_version: Option<Value>,
+    #[serde(default)]
+    meta: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -211,8 +223,36 @@ pub fn parse_state(bytes: &[u8], source: &str) -> Result<StateFile, StateError> 
         });
     }
     let raw: RawState = serde_json::from_slice(bytes).map_err(|e| json_error(bytes, source, &e))?;
+    check_encryption(&raw, source)?;
     check_version(raw.version.as_ref(), source)?;
     Ok(into_state_file(raw, source))
+}
+
+/// An OpenTofu-encrypted state has no `version` or `resources`: say that it is encrypted rather
+/// than that it is not a state.
+fn check_encryption(raw: &RawState, source: &str) -> Result<(), StateError> {
+    let encrypted = match &raw.encryption_version {
+        Some(Value::String(v)) => !v.is_empty(),
+        Some(Value::Null) | None => false,
+        Some(_) => true,
+    };
+    if !encrypted {
+        return Ok(());
+    }
+    let keys: Vec<&str> = raw
+        .meta
+        .as_ref()
+        .and_then(Value::as_object)
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    Err(StateError::Encrypted {
+        path: source.to_string(),
+        keys: if keys.is_empty() {
+            "no key provider named".into()
+        } else {
+            keys.join(", ")
+        },
+    })
 }
 
 /// Reads and parses one state file; errors name it as `path` displays.
@@ -1403,7 +1443,7 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_and_the_problem() {
-        let cases: [(&[u8], &str); 11] = [
+        let cases: [(&[u8], &str); 13] = [
             (b"", "empty file"),
             (b"  \n", "empty file"),
             (b"hello", "not valid JSON at line 1 column 1: expected value (is this a Terraform state file?)"),
@@ -1415,6 +1455,9 @@ mod tests {
             (b"{\"serial\": 1}", "no `version` field"),
             (b"{\"version\": \"4\"}", "`version` is \"4\", expected the number 4"),
             (b"{\"version\": 4, \"resources\": [{\"instances\": {}}]}", "not a Terraform state: invalid type: map, expected a sequence at line 1 column 43"),
+            // OpenTofu's encrypted envelope (state encryption, OpenTofu 1.7+).
+            (br#"{"serial": 3, "lineage": "l", "meta": {"key_provider.pbkdf2.ops": "e30="}, "encrypted_data": "QUJD", "encryption_version": "v0"}"#, "encrypted by OpenTofu (key_provider.pbkdf2.ops); driftd cannot read it"),
+            (br#"{"encrypted_data": "QUJD", "encryption_version": "v0"}"#, "encrypted by OpenTofu (no key provider named)"),
         ];
         for (bytes, want) in cases {
             let e = err(bytes);
