@@ -72,6 +72,12 @@ impl SecretRef {
 pub struct Secret(String);
 
 impl Secret {
+    /// A value known to be secret although it did not come from a reference (a credential in
+    /// driftd's own environment), to be redacted.
+    pub(crate) fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }

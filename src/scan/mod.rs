@@ -9,6 +9,7 @@
 mod identity;
 mod plans;
 pub mod progress;
+mod runner;
 
 pub use progress::ProgressDisplay;
 
@@ -56,7 +57,7 @@ pub async fn run_target_with_progress(
     display: ProgressDisplay,
 ) -> Result<ScanOutput> {
     let started_at = now();
-    let plans = plans::load(target, base_dir)?;
+    let plans = plans::load(target, base_dir).await?;
     if plans::plan_only(target) {
         // Only plans: no state to compare natively, nothing to list.
         let (_, side) = plans::split(&[], &plans, &|_| false);
@@ -69,12 +70,12 @@ pub async fn run_target_with_progress(
             skipped: &[],
             include_cloud_defaults: false,
         });
-        plans::merge(&target.name, side, &mut analysis);
+        let scanned = plans::merge(&target.name, side, &mut analysis);
         let tail = Tail {
             started_at,
             specs: &[],
             lifecycle_ignored: Vec::new(),
-            scanned: BTreeSet::new(),
+            scanned,
             api_calls: 0,
             throttles: 0,
         };
@@ -208,8 +209,9 @@ pub async fn run_target_with_progress(
         }
     }
     analysis.add_not_compared(not_compared);
+    let mut scanned = scanned;
     if let Some(side) = plan_side {
-        plans::merge(&target.name, side, &mut analysis);
+        scanned.extend(plans::merge(&target.name, side, &mut analysis));
     }
     let tail = Tail {
         started_at,

@@ -13,16 +13,19 @@ use driftd_core::{
     TypeSpec,
 };
 use driftd_iac::plan::{read_plans, Drift, Plan};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-/// The target's plans, read; none when it has none.
-pub(super) fn load(target: &TargetConfig, base_dir: &Path) -> Result<Vec<Plan>> {
-    if target.plans.is_empty() {
-        return Ok(Vec::new());
+/// The target's plans, read, and the plan its runner made; none when it has none.
+pub(super) async fn load(target: &TargetConfig, base_dir: &Path) -> Result<Vec<Plan>> {
+    let mut plans = if target.plans.is_empty() {
+        Vec::new()
+    } else {
+        read_plans(&target.plans, base_dir).map_err(|e| anyhow!("target `{}`: {e}", target.name))?
+    };
+    if let Some(runner) = &target.runner {
+        plans.push(super::runner::run(target, runner, base_dir).await?);
     }
-    let plans = read_plans(&target.plans, base_dir)
-        .map_err(|e| anyhow!("target `{}`: {e}", target.name))?;
     for p in &plans {
         tracing::info!(
             target = %target.name,
@@ -41,7 +44,7 @@ pub(super) fn load(target: &TargetConfig, base_dir: &Path) -> Result<Vec<Plan>> 
 
 /// A target with plans and nothing else to read: the plan compares everything.
 pub(super) fn plan_only(target: &TargetConfig) -> bool {
-    !target.plans.is_empty()
+    target.has_plans()
         && target.states.is_empty()
         && target.code.is_none()
         && target.backend.is_none()
@@ -126,7 +129,11 @@ fn all_specs() -> Vec<&'static TypeSpec> {
 }
 
 /// Adds the plan engine's findings and counts to the native analysis.
-pub(super) fn merge(target: &str, side: PlanSide, analysis: &mut Analysis) {
+pub(super) fn merge(
+    target: &str,
+    side: PlanSide,
+    analysis: &mut Analysis,
+) -> BTreeSet<(String, String, String)> {
     let specs = all_specs();
     let spec_of = |r: &Resource| {
         specs
@@ -135,6 +142,21 @@ pub(super) fn merge(target: &str, side: PlanSide, analysis: &mut Analysis) {
             .find(|s| s.provider == r.key.provider && s.resource_type == r.key.resource_type)
     };
     let compared = side.items.len();
+    // What the plan read completely, as scanned scopes: the history resolves a finding of the
+    // plan engine that a later plan no longer reports, as it does for a listed scope.
+    let scope = |r: &Resource| {
+        (
+            r.key.provider.clone(),
+            r.key.resource_type.clone(),
+            r.region.clone().unwrap_or_else(|| "global".into()),
+        )
+    };
+    let scanned: BTreeSet<(String, String, String)> = side
+        .items
+        .iter()
+        .map(|i| scope(&i.resource))
+        .chain(side.pending.iter().map(|(r, _)| scope(r)))
+        .collect();
     for item in side.items {
         let (kind, changes) = match item.drift {
             None => continue,
@@ -178,4 +200,5 @@ pub(super) fn merge(target: &str, side: PlanSide, analysis: &mut Analysis) {
     analysis.summary.plan_compared += compared;
     analysis.recount();
     sort_findings(&mut analysis.findings);
+    scanned
 }

@@ -37,6 +37,9 @@ pub struct TargetConfig {
     /// Types the plan compares although driftd reads them itself.
     #[serde(default)]
     pub plan_types: Vec<String>,
+    /// `[target.runner]`: driftd runs `terraform plan -refresh-only` (or OpenTofu's) itself at
+    /// each scan, and reads that plan beside `plans`.
+    pub runner: Option<RunnerConfig>,
     /// The Terraform root module (a directory, relative to the config) to read besides state:
     /// unapplied changes become `pending`, not drift, and each change says whether its expected
     /// value came from code, state or both.
@@ -100,6 +103,74 @@ pub struct TargetConfig {
     pub sections: BTreeMap<String, toml::Value>,
 }
 
+/// `[target.runner]`: how driftd runs Terraform or OpenTofu to get a refresh-only plan.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunnerConfig {
+    /// The program: `terraform` (default), `tofu`, or a path (relative to the config when it
+    /// holds a `/`).
+    #[serde(default = "default_runner_command")]
+    pub command: String,
+    /// The root module to plan, relative to the config.
+    pub working_dir: String,
+    /// The workspace to plan (`TF_WORKSPACE`); the working directory's selected one when absent.
+    pub workspace: Option<String>,
+    /// `-var-file` files, relative to the config.
+    #[serde(default)]
+    pub var_files: Vec<String>,
+    /// Environment added to driftd's own for the command. A value written `env:VARIABLE` or
+    /// `file:/path` is a secret, read at each run and removed from everything driftd prints.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// The most the whole run (init, plan, show) may take, in seconds; then it is interrupted
+    /// and the scan fails.
+    #[serde(default = "default_runner_timeout")]
+    pub timeout_secs: u64,
+    /// Run `init -input=false` before the plan (a fresh checkout, a CI workspace).
+    #[serde(default)]
+    pub init: bool,
+}
+
+impl RunnerConfig {
+    /// The variables to add to the command's environment, each secret read now, and the secret
+    /// values (to remove from whatever the command prints). Errors name the variable, never a
+    /// value.
+    pub fn environment(
+        &self,
+        base_dir: &Path,
+    ) -> Result<RunnerEnv, String> {
+        let mut vars = Vec::new();
+        let mut secrets = Vec::new();
+        for (name, value) in &self.env {
+            if name.is_empty() || name.contains(['=', '\0']) {
+                return Err(format!("env: `{name}` is not a variable name"));
+            }
+            if value.starts_with("env:") || value.starts_with("file:") {
+                let mut r = crate::secret::SecretRef::try_from(value.clone())
+                    .map_err(|e| format!("env.{name}: {e}"))?;
+                r.relative_to(base_dir);
+                let secret = r.load().map_err(|e| format!("env.{name}: {e}"))?;
+                vars.push((name.clone(), secret.expose().to_string()));
+                secrets.push(secret);
+            } else {
+                vars.push((name.clone(), value.clone()));
+            }
+        }
+        Ok((vars, secrets))
+    }
+}
+
+/// A runner's added environment, and the secrets among its values.
+pub type RunnerEnv = (Vec<(String, String)>, Vec<crate::secret::Secret>);
+
+fn default_runner_command() -> String {
+    "terraform".into()
+}
+
+fn default_runner_timeout() -> u64 {
+    1800
+}
+
 /// `[target.limits]`: what reading one target's code may take before it is refused with an
 /// error naming the limit (a module asking for a billion instances, a generated 1 GB file).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -149,6 +220,7 @@ impl TargetConfig {
             states: Vec::new(),
             plans: Vec::new(),
             plan_types: Vec::new(),
+            runner: None,
             code: None,
             var_files: Vec::new(),
             workspace: None,
@@ -169,6 +241,11 @@ impl TargetConfig {
             limits: LimitsConfig::default(),
             sections: BTreeMap::new(),
         }
+    }
+
+    /// Whether a plan compares part of this target: plan files, or a runner that makes one.
+    pub fn has_plans(&self) -> bool {
+        !self.plans.is_empty() || self.runner.is_some()
     }
 
     /// The provider settings table `key`, read as `T`; its defaults when the table is absent.

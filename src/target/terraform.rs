@@ -387,6 +387,50 @@ fn without_url(e: &reqwest::Error) -> String {
     text.split(" for url (").next().unwrap_or(&text).to_string()
 }
 
+/// What is wrong with a `[target.runner]`: the command, the directory and the files it names.
+fn runner_problems(at: &str, r: &super::config::RunnerConfig, base_dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let found = if r.command.contains('/') {
+        base_dir.join(&r.command).is_file()
+    } else {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(&r.command).is_file()))
+    };
+    if !found {
+        out.push(format!(
+            "{at}.command: `{}` is not {}; install it, or write its path",
+            r.command,
+            if r.command.contains('/') {
+                format!("a file (resolved from {})", base_dir.display())
+            } else {
+                "on PATH".to_string()
+            }
+        ));
+    }
+    if !base_dir.join(&r.working_dir).is_dir() {
+        out.push(format!(
+            "{at}.working_dir: `{}` is not a directory (resolved from {})",
+            r.working_dir,
+            base_dir.display()
+        ));
+    }
+    for f in &r.var_files {
+        if !base_dir.join(f).is_file() {
+            out.push(format!(
+                "{at}.var_files: `{f}` does not exist (resolved from {})",
+                base_dir.display()
+            ));
+        }
+    }
+    if let Err(e) = r.environment(base_dir) {
+        out.push(format!("{at}.{e}"));
+    }
+    if r.timeout_secs == 0 {
+        out.push(format!("{at}.timeout_secs: must be at least 1"));
+    }
+    out
+}
+
 /// What is wrong with the Terraform keys of a target, each problem prefixed with `at`: where
 /// its state and code are. Only local files are looked at.
 pub fn problems(at: &str, target: &TargetConfig, base_dir: &Path) -> Vec<String> {
@@ -394,20 +438,24 @@ pub fn problems(at: &str, target: &TargetConfig, base_dir: &Path) -> Vec<String>
     if target.states.is_empty()
         && target.backend.is_none()
         && target.code.is_none()
-        && target.plans.is_empty()
+        && !target.has_plans()
     {
         out.push(format!(
             "{at}.states: list at least one Terraform state file, directory or glob, or set \
-             `backend`, `code` or `plans`"
+             `backend`, `code`, `plans` or `[target.runner]`"
         ));
     }
     for t in &target.plan_types {
-        if target.plans.is_empty() {
+        if !target.has_plans() {
             out.push(format!(
-                "{at}.plan_types: `{t}` is given to the plan engine but the target has no `plans`"
+                "{at}.plan_types: `{t}` is given to the plan engine but the target has no `plans` \
+                 and no `[target.runner]`"
             ));
             break;
         }
+    }
+    if let Some(r) = &target.runner {
+        out.extend(runner_problems(&format!("{at}.runner"), r, base_dir));
     }
     if !target.states.is_empty() && target.backend.is_some() {
         out.push(format!(

@@ -21,7 +21,7 @@ pub use alerting::{DigestItem, SilenceRow};
 pub use outbox::{NewDigestItem, NewNotification, OutboxItem, PlanWrite, Sent};
 pub use views::{Ack, Span};
 
-use driftd_core::{Finding, FindingKind, Report, Skipped, Tier};
+use driftd_core::{Engine, Finding, FindingKind, Report, Skipped, Tier};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -316,11 +316,12 @@ impl Store {
             match known.get(&f.fingerprint) {
                 None => {
                     tx.execute(
-                        "INSERT INTO findings (fingerprint, target, provider, resource_type, resource_id, kind, tier, address, region, source, changes, first_seen, last_seen, times_seen, reopened, first_scan_id, last_scan_id)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 1, 0, ?13, ?13)",
+                        "INSERT INTO findings (fingerprint, target, provider, resource_type, resource_id, kind, tier, address, region, source, changes, first_seen, last_seen, times_seen, reopened, first_scan_id, last_scan_id, engine)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 1, 0, ?13, ?13, ?14)",
                         params![
                             f.fingerprint, report.target, f.provider, f.resource_type, f.resource_id,
-                            f.kind.as_str(), f.tier.as_str(), f.address, f.region, f.source, changes, now, scan_id
+                            f.kind.as_str(), f.tier.as_str(), f.address, f.region, f.source, changes, now, scan_id,
+                            engine_column(f.engine)
                         ],
                     )
                     .map_err(sql)?;
@@ -333,11 +334,12 @@ impl Store {
                         "UPDATE findings SET tier = ?2, address = ?3, region = ?4, source = ?5, changes = ?6, last_seen = ?7,
                            times_seen = times_seen + 1, last_scan_id = ?8, resolved_at = NULL,
                            reopened = reopened + ?9,
-                           acked_at = CASE WHEN ?9 = 1 THEN NULL ELSE acked_at END
+                           acked_at = CASE WHEN ?9 = 1 THEN NULL ELSE acked_at END,
+                           engine = ?10
                          WHERE fingerprint = ?1",
                         params![
                             f.fingerprint, f.tier.as_str(), f.address, f.region, f.source, changes, now,
-                            scan_id, reopening as i64
+                            scan_id, reopening as i64, engine_column(f.engine)
                         ],
                     )
                     .map_err(sql)?;
@@ -421,7 +423,10 @@ impl Store {
                     r.get::<_, String>("resource_id")?,
                     r.get::<_, Option<String>>("address")?,
                     r.get::<_, Option<String>>("region")?,
-                    r.get::<_, Option<String>>("source")?,
+                    (
+                        r.get::<_, Option<String>>("source")?,
+                        r.get::<_, Option<String>>("engine")?,
+                    ),
                     r.get::<_, String>("changes")?,
                     (
                         r.get::<_, String>("first_seen")?,
@@ -435,8 +440,19 @@ impl Store {
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (fp, kind, tier, provider, rtype, rid, address, region, source, changes, life) =
-                row.map_err(|e| self.sql(e))?;
+            let (
+                fp,
+                kind,
+                tier,
+                provider,
+                rtype,
+                rid,
+                address,
+                region,
+                (source, engine),
+                changes,
+                life,
+            ) = row.map_err(|e| self.sql(e))?;
             let corrupt = |detail: String| StoreError::Corrupt {
                 path: self.path.clone(),
                 detail,
@@ -448,9 +464,18 @@ impl Store {
                 .map_err(|_| corrupt(format!("finding {fp} has unknown tier `{tier}`")))?;
             let changes = serde_json::from_str(&changes)
                 .map_err(|e| corrupt(format!("finding {fp} has unreadable changes: {e}")))?;
+            let engine = match engine.as_deref() {
+                None | Some("native") => Engine::Native,
+                Some("plan") => Engine::Plan,
+                Some(other) => {
+                    return Err(corrupt(format!(
+                        "finding {fp} has unknown engine `{other}`"
+                    )))
+                }
+            };
             out.push(FindingRecord {
                 finding: Finding {
-                    engine: Default::default(),
+                    engine,
                     fingerprint: fp,
                     kind,
                     tier,
@@ -666,6 +691,12 @@ impl<'a> Coverage<'a> {
             }
         }
     }
+}
+
+/// How a finding's engine is stored: NULL for driftd's own reader (every row written before
+/// there were two engines), the engine's name otherwise.
+fn engine_column(engine: Engine) -> Option<&'static str> {
+    (!engine.is_native()).then(|| engine.as_str())
 }
 
 #[cfg(test)]

@@ -116,6 +116,9 @@ const MIGRATIONS: &[&str] = &[
      );
      ALTER TABLE notify_state ADD COLUMN first_sent_at TEXT;
      ALTER TABLE notify_state ADD COLUMN target TEXT;",
+    // 5: which engine compared a finding's resource: NULL for driftd's own reader, `plan` for
+    // Terraform's plan.
+    "ALTER TABLE findings ADD COLUMN engine TEXT;",
 ];
 
 /// The schema version this build writes.

@@ -436,3 +436,34 @@ fn silences_are_active_between_start_and_end_until_expired() {
     assert_eq!(all[0].expired_at.as_deref(), Some("2026-01-01T02:00:00Z"));
     assert_eq!(all[0].comment, "maintenance");
 }
+
+#[test]
+fn a_findings_engine_is_kept_and_follows_the_resource() {
+    let mut s = Store::open(&tmp_db("engine")).unwrap();
+    let mut by_plan = finding("i-plan", "us-east-1", "t3.large");
+    by_plan.engine = Engine::Plan;
+    let native = finding("i-native", "us-east-1", "t3.large");
+    scan(
+        &mut s,
+        "2026-01-01T00:00:00Z",
+        &report(vec![by_plan.clone(), native], vec![]),
+        &["us-east-1"],
+    );
+    let engine_of = |s: &Store, id: &str| {
+        s.finding(&format!("fp-{id}"))
+            .unwrap()
+            .first()
+            .map(|r| r.finding.engine)
+    };
+    assert_eq!(engine_of(&s, "i-plan"), Some(Engine::Plan));
+    assert_eq!(engine_of(&s, "i-native"), Some(Engine::Native));
+    // The target moves the type to driftd's own reader: the next sighting says so.
+    by_plan.engine = Engine::Native;
+    scan(
+        &mut s,
+        "2026-01-01T01:00:00Z",
+        &report(vec![by_plan], vec![]),
+        &["us-east-1"],
+    );
+    assert_eq!(engine_of(&s, "i-plan"), Some(Engine::Native));
+}
