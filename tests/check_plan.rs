@@ -392,3 +392,77 @@ fn anything_but_a_complete_plan_fails_the_check_naming_the_file() {
         assert!(run.stdout.trim().is_empty(), "{name}: a report was written");
     }
 }
+
+/// Plans kept where CI jobs leave them: an S3 object (moto) and a web address (a CI artifact).
+/// Each is read with its storage's credentials and endpoint; a missing object names itself.
+#[test]
+fn plans_are_read_from_s3_and_over_http() {
+    let moto = Moto::start().expect("moto");
+    let endpoint = moto.endpoint();
+    let rt = runtime();
+    let plan = serde_json::to_string(&refresh_only_plan()).unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let r = client
+            .put(format!("{endpoint}/ci-plans"))
+            .send()
+            .await
+            .expect("CreateBucket");
+        assert!(r.status().is_success(), "CreateBucket: {}", r.status());
+        let r = client
+            .put(format!("{endpoint}/ci-plans/edge/drift.json"))
+            .body(plan.clone())
+            .send()
+            .await
+            .expect("PutObject");
+        assert!(r.status().is_success(), "PutObject: {}", r.status());
+    });
+    let web = driftd_testkit::receiver::Receiver::start(vec![]).unwrap();
+    web.respond(
+        "/artifacts/drift.json",
+        driftd_testkit::receiver::Answer::json(200, &plan),
+    );
+    let dir = TempDir::new("check-plan-remote");
+    let config = |plans: &str| {
+        format!(
+            "[[target]]\nname = \"edge\"\nplans = [{plans}]\n\
+             [target.aws]\nendpoint_url = \"{endpoint}\"\n"
+        )
+    };
+    for (plans, shown) in [
+        (
+            "\"s3://ci-plans/edge/drift.json\"".to_string(),
+            "s3://ci-plans/edge/drift.json".to_string(),
+        ),
+        (
+            format!("\"{}?job_token=hush\"", web.url("/artifacts/drift.json")),
+            web.url("/artifacts/drift.json"),
+        ),
+    ] {
+        dir.write("driftd.toml", &config(&plans));
+        let run = check(&dir, &["--format", "json"]);
+        assert_eq!(run.code, 2, "{plans}: {}", run.stderr);
+        let report = run.json();
+        assert_eq!(report["summary"]["plan_compared"], json!(4), "{report:#}");
+        let sources: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["source"].as_str())
+            .collect();
+        assert!(
+            !sources.is_empty() && sources.iter().all(|s| *s == shown),
+            "{sources:?}"
+        );
+        assert!(!run.stdout.contains("hush") && !run.stderr.contains("hush"));
+    }
+
+    dir.write("driftd.toml", &config("\"s3://ci-plans/edge/none.json\""));
+    let run = check(&dir, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("s3://ci-plans/edge/none.json"),
+        "{}",
+        run.stderr
+    );
+}

@@ -7,12 +7,12 @@
 //! rules, the history and notifications treat them alike.
 
 use crate::target::{registry, TargetConfig};
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use driftd_core::{
     analyze::sort_findings, engine_finding, Analysis, Engine, FindingKind, Resource, ResourceKey,
     TypeSpec,
 };
-use driftd_iac::plan::{read_plans, Drift, Plan};
+use driftd_iac::plan::{Drift, Plan};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -21,7 +21,7 @@ pub(super) async fn load(target: &TargetConfig, base_dir: &Path) -> Result<Vec<P
     let mut plans = if target.plans.is_empty() {
         Vec::new()
     } else {
-        read_plans(&target.plans, base_dir).map_err(|e| anyhow!("target `{}`: {e}", target.name))?
+        registry::read_plans(target, base_dir).await?
     };
     if let Some(runner) = &target.runner {
         plans.push(super::runner::run(target, runner, base_dir).await?);

@@ -161,6 +161,13 @@ impl ProviderKind for Gcp {
         state: &RemoteState,
     ) -> Result<(Vec<u8>, String)> {
         let gcp = target.section::<GcpSettings>(SECTION)?;
+        // No workspace: the key is the object itself (a plan at gs://BUCKET/OBJECT).
+        if state.workspace.is_none() {
+            let bytes = driftd_gcp::storage::fetch_gcs_object(&state.bucket, &state.key, &gcp)
+                .await
+                .map_err(|e| anyhow::anyhow!("target `{}`: {e}", target.name))?;
+            return Ok((bytes, format!("gs://{}/{}", state.bucket, state.key)));
+        }
         let location = driftd_gcp::storage::GcsStateLocation {
             bucket: state.bucket.clone(),
             prefix: state.key.clone(),

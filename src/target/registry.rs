@@ -101,6 +101,14 @@ pub fn problems(at: &str, target: &TargetConfig, base_dir: &Path) -> Vec<String>
 
 /// Reads a target's expected side: its provider's own definitions, or Terraform's code and
 /// state.
+/// The target's `plans`, local or remote (see `terraform::read_plans`).
+pub async fn read_plans(
+    target: &TargetConfig,
+    base_dir: &Path,
+) -> Result<Vec<driftd_iac::plan::Plan>> {
+    terraform::read_plans(target, base_dir, KINDS).await
+}
+
 pub async fn load_expected(target: &TargetConfig, base_dir: &Path) -> Result<Expected> {
     let kind = kind(target)?;
     if kind.reads_terraform() {

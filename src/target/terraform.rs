@@ -258,6 +258,93 @@ fn discover(target: &TargetConfig, module: &CodeModule, dir: &Path) -> Result<St
     }
 }
 
+/// Reads a target's `plans`: local files and globs, and `s3://BUCKET/KEY`, `gs://BUCKET/OBJECT`
+/// and `http(s)://` addresses, each object read with the credentials and endpoint of the
+/// provider whose storage it is (as a state backend's state is).
+pub async fn read_plans(
+    target: &TargetConfig,
+    base_dir: &Path,
+    kinds: &[&'static dyn ProviderKind],
+) -> Result<Vec<driftd_iac::plan::Plan>> {
+    let name = &target.name;
+    let (remote, local): (Vec<&String>, Vec<&String>) =
+        target.plans.iter().partition(|l| remote_plan(l).is_some());
+    let mut plans = Vec::new();
+    if !local.is_empty() {
+        let locations: Vec<String> = local.into_iter().cloned().collect();
+        let base = base_dir.to_path_buf();
+        plans =
+            tokio::task::spawn_blocking(move || driftd_iac::plan::read_plans(&locations, &base))
+                .await
+                .context("plan reader task failed")?
+                .map_err(|e| anyhow::anyhow!("target `{name}`: {e}"))?;
+    }
+    for location in remote {
+        let (bytes, shown) = match remote_plan(location) {
+            Some(PlanSource::Object(state)) => {
+                let kind = kinds
+                    .iter()
+                    .find(|k| k.state_backends().contains(&state.backend))
+                    .with_context(|| format!("target `{name}`: no provider reads `{location}`"))?;
+                kind.read_remote_state(target, &state).await?
+            }
+            Some(PlanSource::Http(h)) => {
+                let bytes = fetch_http(&h)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("target `{name}`: plan: {e}"))?;
+                (bytes, display_address(&h.address))
+            }
+            None => unreachable!("partitioned by remote_plan"),
+        };
+        let limit = driftd_iac::plan::MAX_PLAN_BYTES;
+        if bytes.len() as u64 > limit {
+            anyhow::bail!("target `{name}`: {shown}: the plan is larger than {limit} bytes");
+        }
+        plans.push(
+            driftd_iac::plan::parse_plan(&bytes, &shown)
+                .map_err(|e| anyhow::anyhow!("target `{name}`: {e}"))?,
+        );
+    }
+    Ok(plans)
+}
+
+/// Where a remote plan is.
+enum PlanSource {
+    Object(RemoteState),
+    Http(HttpBackend),
+}
+
+/// A `plans` entry that names an object in a bucket or a web address; `None` for a path.
+fn remote_plan(location: &str) -> Option<PlanSource> {
+    let object = |backend: &'static str, rest: &str| {
+        let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+        PlanSource::Object(RemoteState {
+            backend,
+            bucket: bucket.to_string(),
+            key: key.to_string(),
+            region: None,
+            workspace_key_prefix: None,
+            endpoint_url: None,
+            workspace: None,
+        })
+    };
+    if let Some(rest) = location.strip_prefix("s3://") {
+        Some(object("s3", rest))
+    } else if let Some(rest) = location.strip_prefix("gs://") {
+        Some(object("gcs", rest))
+    } else if location.starts_with("https://") || location.starts_with("http://") {
+        Some(PlanSource::Http(HttpBackend {
+            address: location.to_string(),
+            username: None,
+            password: None,
+            headers: BTreeMap::new(),
+            timeout_secs: super::backend::default_http_timeout(),
+        }))
+    } else {
+        None
+    }
+}
+
 /// Reads the state the source names into resources. `None` when there is no state.
 /// A state kept in a cloud's storage is read by the provider of `kinds` whose storage it is.
 pub async fn read_state(
@@ -366,7 +453,7 @@ async fn fetch_http(h: &HttpBackend) -> Result<Vec<u8>, String> {
             .map(|b| b.to_vec())
             .map_err(|e| format!("{shown}: reading the answer failed: {}", without_url(&e))),
         204 | 404 => Err(format!(
-            "{shown}: no state at this address (HTTP {status}); check the address and workspace"
+            "{shown}: nothing at this address (HTTP {status}); check the address (and, for a state, the workspace)"
         )),
         401 | 403 => {
             let names: Vec<&str> = h.headers.keys().map(String::as_str).collect();

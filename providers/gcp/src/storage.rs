@@ -130,7 +130,7 @@ impl GcsStateLocation {
 pub enum GcsStateError {
     #[error("{0}")]
     Provider(#[from] driftd_core::ProviderError),
-    #[error("{url}: no such object; check the backend's bucket, prefix and workspace")]
+    #[error("{url}: no such object; check the bucket, and the backend's prefix and workspace")]
     NotFound { url: String },
     #[error("{url}: {reason}")]
     Read { url: String, reason: ListError },
@@ -151,6 +151,21 @@ pub async fn fetch_gcs_state(
             location.bucket, location.workspace
         )));
     }
+    fetch_gcs_object(&location.bucket, &location.object(), access).await
+}
+
+/// Reads one object (a plan's JSON, a state) from a bucket, with the credentials and storage
+/// endpoint of `access`.
+pub async fn fetch_gcs_object(
+    bucket: &str,
+    object: &str,
+    access: &GcpSettings,
+) -> Result<Vec<u8>, GcsStateError> {
+    if bucket.is_empty() || object.is_empty() {
+        return Err(GcsStateError::Location(format!(
+            "gs://{bucket}/{object}: both the bucket and the object must be named"
+        )));
+    }
     let clients = Clients::new(access).await?;
     let mut url = reqwest::Url::parse(&clients.storage_endpoint).map_err(|e| {
         GcsStateError::Location(format!(
@@ -168,17 +183,10 @@ pub async fn fetch_gcs_state(
         .pop_if_empty()
         // Each push percent-encodes its segment, `/` in the object name included, as the JSON
         // API wants.
-        .extend([
-            "storage",
-            "v1",
-            "b",
-            &location.bucket,
-            "o",
-            &location.object(),
-        ]);
+        .extend(["storage", "v1", "b", bucket, "o", object]);
     url.query_pairs_mut().append_pair("alt", "media");
-    let gs = location.url();
-    get_bytes(&clients, None, &url, "reading state", &gs)
+    let gs = format!("gs://{bucket}/{object}");
+    get_bytes(&clients, None, &url, "reading an object", &gs)
         .await
         .map_err(|reason| match &reason {
             ListError::Api(m) if m.contains("not found") => GcsStateError::NotFound { url: gs },
