@@ -279,15 +279,19 @@ fn a_plan_past_its_timeout_is_interrupted_and_the_check_fails() {
 fn the_daemon_records_notifies_and_resolves_plan_drift_and_kills_a_hung_plan_at_shutdown() {
     let dir = TempDir::new("runner-daemon");
     let hooks = Receiver::start(vec![]).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
     setup(
         &dir,
         "ok",
         "",
-        "[daemon]\nshutdown_timeout_secs = 1\n\n\
+        &format!("[daemon]\nshutdown_timeout_secs = 1\n\n[web]\nlisten = \"127.0.0.1:{port}\"\n\n\
          [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"env:HOOK\"\n\n\
          [notify.critical]\ngroup_wait_secs = 0\nconfirm_scans = 1\nrepeat_interval_secs = 0\nsend_resolved = true\n\n\
          [[route]]\ntiers = [\"critical\"]\nchannels = [\"hook\"]\n\n\
-         [[classify]]\ntier = \"critical\"\nresource_type = \"cloudflare_record\"\npath = \"content\"\n\n",
+         [[classify]]\ntier = \"critical\"\nresource_type = \"cloudflare_record\"\npath = \"content\"\n\n"),
     );
     let mut daemon = daemon_command(dir.path())
         .env("HOOK", hooks.url("/hook"))
@@ -331,6 +335,20 @@ fn the_daemon_records_notifies_and_resolves_plan_drift_and_kills_a_hung_plan_at_
     );
     assert_eq!(trigger["finding"]["engine"], json!("plan"));
     assert_eq!(trigger["finding"]["tier"], json!("critical"));
+    // The dashboard's page of the finding says which engine compared it.
+    let fingerprint = trigger["finding"]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = runtime().block_on(async {
+        reqwest::get(format!("http://127.0.0.1:{port}/findings/{fingerprint}"))
+            .await
+            .expect("GET the finding's page")
+            .text()
+            .await
+            .unwrap()
+    });
+    assert!(page.contains("Terraform's plan"), "{page}");
 
     // Put back by hand: the next plan has no drift and the finding resolves.
     dir.write("plan.json", &plan("203.0.113.7").to_string());

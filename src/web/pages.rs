@@ -450,6 +450,13 @@ pub async fn finding(
         ("Provider", esc(&g.provider)),
         ("Region", esc(g.region.as_deref().unwrap_or("–"))),
         ("Source", esc(g.source.as_deref().unwrap_or("–"))),
+        (
+            "Compared by",
+            match g.engine {
+                driftd_core::Engine::Native => "driftd (the provider's API)".to_string(),
+                driftd_core::Engine::Plan => "Terraform's plan (its refresh)".to_string(),
+            },
+        ),
         ("First seen", when(now, &v.finding.first_seen)),
         ("Last seen", when(now, &v.finding.last_seen)),
         ("Scans", v.finding.times_seen.to_string()),
