@@ -466,3 +466,109 @@ fn plans_are_read_from_s3_and_over_http() {
         run.stderr
     );
 }
+
+/// One target, two engines, against moto: driftd lists the instance (its drift comes from
+/// EC2, and what the plan says of it is not used), the plan compares the VPC (`plan_types`)
+/// and the third-party record; the VPC is not listed by driftd.
+#[test]
+fn each_resource_is_compared_by_one_engine_in_a_mixed_target() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("check-plan-mixed");
+    let seeded = seed(&rt, &moto, &dir, &[("us-east-1", 1)]);
+    let (vpc, instance) = (seeded[0].vpc_id.clone(), seeded[0].instance_ids[0].clone());
+    rt.block_on(async {
+        let c = ec2_client(&moto.endpoint(), "us-east-1").await;
+        c.modify_instance_attribute()
+            .instance_id(&instance)
+            .instance_type(
+                aws_sdk_ec2::types::AttributeValue::builder()
+                    .value("t3.large")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("resize");
+    });
+    const AWS: &str = "registry.terraform.io/hashicorp/aws";
+    let update = |before: Value, after: Value| {
+        json!({"actions": ["update"], "before": before, "after": after, "after_unknown": {},
+               "before_sensitive": {}, "after_sensitive": {}})
+    };
+    let plan = json!({
+        "format_version": "1.2", "terraform_version": "1.9.8",
+        "resource_drift": [
+            drift_entry("aws_vpc.main", "aws_vpc", AWS, update(
+                json!({"id": vpc, "tags": {"Env": "prod"}}),
+                json!({"id": vpc, "tags": {"Env": "staging"}}))),
+            drift_entry("aws_instance.web[0]", "aws_instance", AWS, update(
+                json!({"id": instance, "tags": {"Owner": "a"}}),
+                json!({"id": instance, "tags": {"Owner": "b"}}))),
+            drift_entry("cloudflare_record.www", "cloudflare_record", CF, update(
+                json!({"id": "rec-1", "content": "203.0.113.7"}),
+                json!({"id": "rec-1", "content": "198.51.100.9"})))
+        ],
+        "prior_state": {"format_version": "1.0", "values": {"root_module": {"resources": [
+            prior("aws_vpc.main", "aws_vpc", AWS, Value::Null,
+                  json!({"id": vpc, "arn": format!("arn:aws:ec2:us-east-1:123456789012:vpc/{vpc}"),
+                         "tags": {"Env": "staging"}})),
+            prior("aws_instance.web[0]", "aws_instance", AWS, json!(0),
+                  json!({"id": instance, "arn": format!("arn:aws:ec2:us-east-1:123456789012:instance/{instance}")})),
+            prior("cloudflare_record.www", "cloudflare_record", CF, Value::Null,
+                  json!({"id": "rec-1", "content": "198.51.100.9"}))
+        ]}}},
+        "complete": true, "errored": false
+    });
+    write_json(&dir, "drift.json", &plan);
+    dir.write(
+        "driftd.toml",
+        &format!(
+            "[[target]]\nname = \"demo\"\nstates = [\"terraform.tfstate\"]\n\
+             plans = [\"drift.json\"]\nplan_types = [\"aws_vpc\"]\nregions = [\"us-east-1\"]\n\
+             [target.aws]\nendpoint_url = \"{}\"\nmax_attempts = 2\n",
+            moto.endpoint()
+        ),
+    );
+    let run = check(&dir, &["--format", "json"]);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    let report = run.json();
+    let findings = report["findings"].as_array().unwrap();
+    let of = |id: &str| -> Vec<&Value> {
+        findings
+            .iter()
+            .filter(|f| f["resource_id"] == json!(id))
+            .collect()
+    };
+    // The instance: driftd's finding only, from EC2; the plan's tag change is not used.
+    let inst = of(&instance);
+    assert_eq!(inst.len(), 1, "{report:#}");
+    assert!(inst[0].get("engine").is_none(), "{:#}", inst[0]);
+    let paths: Vec<&str> = inst[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["path"].as_str())
+        .collect();
+    assert!(paths.contains(&"instance_type"), "{paths:?}");
+    assert!(!paths.iter().any(|p| p.starts_with("tags")), "{paths:?}");
+    // The VPC and the record: the plan's findings.
+    for (id, path) in [(vpc.as_str(), "tags.Env"), ("rec-1", "content")] {
+        let f = of(id);
+        assert_eq!(f.len(), 1, "{id}: {report:#}");
+        assert_eq!(f[0]["engine"], json!("plan"), "{:#}", f[0]);
+        assert_eq!(f[0]["changes"][0]["path"], json!(path), "{:#}", f[0]);
+    }
+    assert_eq!(
+        report["summary"]["plan_compared"],
+        json!(2),
+        "{:#}",
+        report["summary"]
+    );
+    // The VPC type was not listed: no API call for it, and nothing of it is unmanaged.
+    assert!(
+        findings
+            .iter()
+            .all(|f| !(f["resource_type"] == "aws_vpc" && f["kind"] == "unmanaged")),
+        "{report:#}"
+    );
+}
