@@ -190,6 +190,10 @@ pub struct ScanArgs {
     /// Lowest tier that makes the exit code 2.
     #[arg(long, default_value = "info")]
     pub fail_on: FailOn,
+    /// How long to wait, in seconds, for a scan of the same target that another driftd
+    /// process (the daemon) is running; then exit 1.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub wait_timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -421,17 +425,15 @@ pub async fn scan(args: ScanArgs) -> Result<u8> {
     let config = Config::load(&args.config)?;
     let target = config.select(std::slice::from_ref(&args.target))?[0].clone();
     let dir = state_dir(args.state_dir.as_deref(), Some(&config));
-    let ctx = Ctx::new(
+    let mut ctx = Ctx::new(
         &config,
         std::sync::Arc::new(crate::time::SystemClock),
         open_store(&dir)?,
         false,
     )?;
+    ctx.wait_for_lock = Some(std::time::Duration::from_secs(args.wait_timeout));
     let Some(out) = scan_and_record(&ctx, &target, Trigger::Manual).await? else {
-        bail!(
-            "target `{}` is being scanned by another driftd process right now; try again when it is done",
-            target.name
-        );
+        bail!("the scan of target `{}` did not run", target.name);
     };
     let color = args.format == Format::Table && std::io::stdout().is_terminal();
     print!(

@@ -463,6 +463,54 @@ fn sigkill_mid_scan_loses_no_history() {
         .iter()
         .any(|s| s["trigger"] == "manual" && s["status"] == "complete"));
 
+    // A manual scan that meets the daemon's scan of the same target waits for it (and gives
+    // up past --wait-timeout), instead of failing at once or scanning alongside it.
+    proxy.set_rules(vec![Rule {
+        region: None,
+        action: Some("DescribeVolumes".into()),
+        fault: Fault::Delay(Duration::from_secs(4)),
+    }]);
+    let faults = proxy.faults();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while proxy.faults() == faults && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        proxy.faults() > faults,
+        "no daemon scan reached DescribeVolumes"
+    );
+    let manual = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--config",
+            "driftd.toml",
+            "--state-dir",
+            "state",
+            "--target",
+            "demo",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        driftd(dir.path(), &args)
+    };
+    let run = manual(&["--wait-timeout", "1"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("still being scanned by another driftd process after 1 s"),
+        "{}",
+        run.stderr
+    );
+    proxy.set_rules(vec![]);
+    let run = manual(&[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("waiting for it to finish"),
+        "{}",
+        run.stderr
+    );
+
     daemon.signal("-TERM");
     assert_eq!(daemon.wait_exit(Duration::from_secs(30)), Some(0));
 }

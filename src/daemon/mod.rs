@@ -85,15 +85,12 @@ pub fn open_store(dir: &Path) -> Result<Store> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the state directory {}", dir.display()))?;
     let mut store = Store::open(&dir.join(DB_FILE))?;
-    let recovered = store.recover_interrupted(&rfc3339(Utc::now()), pid_alive)?;
+    let locks = store.scan_locks();
+    let recovered = store.recover_interrupted(&rfc3339(Utc::now()), |t| locks.is_held(t))?;
     if recovered > 0 {
         tracing::warn!(scans = recovered, "recorded interrupted scans as failed");
     }
     Ok(store)
-}
-
-fn pid_alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// What every scan task shares.
@@ -113,6 +110,11 @@ pub struct Ctx {
     /// Targets being scanned by this process: a reload that restarts a target's loop while its
     /// scan is still running must not start a second scan of it.
     pub scanning: Mutex<std::collections::HashSet<String>>,
+    /// One scan of a target at a time across processes (a daemon and `driftd scan`).
+    pub locks: driftd_store::ScanLocks,
+    /// How long a scan waits for another process's scan of its target; `None`: it skips its run
+    /// (the daemon: the next tick comes).
+    pub wait_for_lock: Option<Duration>,
 }
 
 /// Marks a target as being scanned until dropped.
@@ -147,6 +149,7 @@ fn notify_settings(config: &Config, deliver: bool) -> Result<NotifyRuntime> {
 
 impl Ctx {
     pub fn new(config: &Config, clock: Arc<dyn Clock>, store: Store, deliver: bool) -> Result<Ctx> {
+        let locks = store.scan_locks();
         let store = StoreHandle::new(store);
         let notifier = Notifier::new(
             clock.clone(),
@@ -161,6 +164,8 @@ impl Ctx {
             abort: CancellationToken::new(),
             notifier: Arc::new(notifier),
             scanning: Mutex::default(),
+            locks,
+            wait_for_lock: None,
             metrics: Arc::default(),
             classify: std::sync::RwLock::new(Arc::new(config.classify_rules())),
         })
@@ -191,13 +196,9 @@ pub async fn scan_and_record(
         ctx,
         target: target.name.clone(),
     };
-    let name = target.name.clone();
-    if let Some((id, pid)) = ctx.store.run(move |s| s.running_scan(&name)).await? {
-        if pid_alive(pid) {
-            tracing::warn!(target = %target.name, scan = id, pid, "another driftd process is scanning this target; skipping this run");
-            return Ok(None);
-        }
-    }
+    let Some(_lock) = scan_lock(ctx, &target.name).await? else {
+        return Ok(None);
+    };
     let started = rfc3339(ctx.clock.now());
     let (name, trig, at) = (target.name.clone(), trigger.as_str(), started.clone());
     let scan_id = ctx
@@ -296,6 +297,45 @@ pub async fn scan_and_record(
                 .run(move |s| s.fail_scan(scan_id, msg, &now))
                 .await?;
             Ok(None)
+        }
+    }
+}
+
+/// Takes the target's scan lock; when another process holds it, waits as long as
+/// `ctx.wait_for_lock` allows (an error past it), or gives up this run (`None`).
+async fn scan_lock(ctx: &Ctx, target: &str) -> Result<Option<driftd_store::ScanLock>> {
+    let take = || {
+        ctx.locks.try_lock(target).with_context(|| {
+            format!("target `{target}`: cannot take its scan lock in the state directory")
+        })
+    };
+    if let Some(lock) = take()? {
+        return Ok(Some(lock));
+    }
+    let Some(wait) = ctx.wait_for_lock else {
+        tracing::warn!(target = %target, "another driftd process is scanning this target; skipping this run");
+        return Ok(None);
+    };
+    tracing::warn!(
+        target = %target,
+        wait_timeout_secs = wait.as_secs(),
+        "another driftd process is scanning this target; waiting for it to finish"
+    );
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = ctx.abort.cancelled() => return Ok(None),
+        }
+        if let Some(lock) = take()? {
+            return Ok(Some(lock));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            anyhow::bail!(
+                "target `{target}` was still being scanned by another driftd process after {} s \
+                 (--wait-timeout); try again later, or wait longer",
+                wait.as_secs()
+            );
         }
     }
 }

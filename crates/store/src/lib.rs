@@ -4,8 +4,9 @@
 //!   `driftd scan` started by hand can share it. Every write is one `IMMEDIATE` transaction: a
 //!   process killed at any point leaves the database as it was before or after that write.
 //! - Schema versions live in `PRAGMA user_version`; [`migrations`] run at open, in a transaction.
-//! - A scan is recorded `running` when it starts; [`Store::recover_interrupted`] marks scans whose
-//!   process is gone as `failed`, so a SIGKILL mid-scan loses no history.
+//! - A scan is recorded `running` when it starts, by a process holding the target's
+//!   [`ScanLock`]; [`Store::recover_interrupted`] marks running scans whose target no one holds as
+//!   `failed`, so a SIGKILL mid-scan loses no history and a reused pid keeps nothing locked.
 //! - Lifecycle: a finding is opened when first seen, seen again (`times_seen`, `last_seen`, latest
 //!   expected/actual), resolved when a scan that covered its scope no longer reports it, and
 //!   reopened if it comes back. A scope that was skipped (or only partly read) resolves nothing.
@@ -13,11 +14,13 @@
 //! Time is always passed in (RFC 3339 UTC strings), never read here, so tests control it.
 
 mod alerting;
+mod lock;
 mod migrations;
 mod outbox;
 mod views;
 
 pub use alerting::{DigestItem, SilenceRow};
+pub use lock::{ScanLock, ScanLocks};
 pub use outbox::{NewDigestItem, NewNotification, OutboxItem, PlanWrite, Sent};
 pub use views::{Ack, Span};
 
@@ -189,16 +192,9 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// A scan of `target` still marked running by another process, if any: `(scan id, pid)`.
-    pub fn running_scan(&self, target: &str) -> Result<Option<(i64, u32)>> {
-        self.conn
-            .query_row(
-                "SELECT id, pid FROM scans WHERE target = ?1 AND status = 'running' AND pid IS NOT NULL AND pid != ?2 ORDER BY id DESC LIMIT 1",
-                params![target, std::process::id()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| self.sql(e))
+    /// The scan locks of this database's state directory.
+    pub fn scan_locks(&self) -> ScanLocks {
+        ScanLocks::beside(&self.path)
     }
 
     /// Records a scan that could not run to the end.
@@ -212,13 +208,14 @@ impl Store {
         Ok(())
     }
 
-    /// Marks `running` scans whose process is gone as failed. `alive(pid)` tells whether a
-    /// process still runs (another driftd may be scanning right now).
-    pub fn recover_interrupted(&mut self, now: &str, alive: impl Fn(u32) -> bool) -> Result<usize> {
-        let running: Vec<(i64, Option<u32>)> = {
+    /// Marks `running` scans that no process is running any more as failed. `held(target)`
+    /// tells whether some process holds the target's scan lock now (see [`ScanLocks::is_held`]):
+    /// a scan runs only while its process holds it.
+    pub fn recover_interrupted(&mut self, now: &str, held: impl Fn(&str) -> bool) -> Result<usize> {
+        let running: Vec<(i64, String)> = {
             let mut stmt = self
                 .conn
-                .prepare("SELECT id, pid FROM scans WHERE status = 'running'")
+                .prepare("SELECT id, target FROM scans WHERE status = 'running'")
                 .map_err(|e| self.sql(e))?;
             let rows = stmt
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -227,8 +224,8 @@ impl Store {
                 .map_err(|e| self.sql(e))?
         };
         let mut n = 0;
-        for (id, pid) in running {
-            if pid.is_some_and(&alive) && pid != Some(std::process::id()) {
+        for (id, target) in running {
+            if held(&target) {
                 continue;
             }
             self.fail_scan(

@@ -182,23 +182,26 @@ fn interrupted_scans_are_recorded_failed() {
     let dead = s
         .begin_scan("prod", "schedule", "2026-01-01T00:00:00Z")
         .unwrap();
+    // Its pid now names a live process (this one): a reused pid.
     s.conn
-        .execute("UPDATE scans SET pid = 999999999 WHERE id = ?1", [dead])
+        .execute(
+            "UPDATE scans SET pid = ?2 WHERE id = ?1",
+            [dead, i64::from(std::process::id())],
+        )
         .unwrap();
     let other = s
-        .begin_scan("prod", "manual", "2026-01-01T00:00:01Z")
-        .unwrap();
-    s.conn
-        .execute("UPDATE scans SET pid = 424242 WHERE id = ?1", [other])
+        .begin_scan("staging", "manual", "2026-01-01T00:00:01Z")
         .unwrap();
     drop(s);
 
     let mut s = Store::open(&path).unwrap();
+    // `other` runs in a process that holds the lock of its target; `dead`'s process is gone
+    // (whatever its pid names now).
     let n = s
-        .recover_interrupted("2026-01-01T00:05:00Z", |pid| pid == 424242)
+        .recover_interrupted("2026-01-01T00:05:00Z", |target| target == "staging")
         .unwrap();
     assert_eq!(n, 1);
-    let scans = s.recent_scans(Some("prod"), None, 10).unwrap();
+    let scans = s.recent_scans(None, None, 10).unwrap();
     let by_id = |id| scans.iter().find(|x| x.id == id).unwrap();
     assert_eq!(by_id(dead).status, ScanStatus::Failed);
     assert!(by_id(dead)
