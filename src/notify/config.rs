@@ -170,13 +170,12 @@ fn default_heartbeat() -> u64 {
     300
 }
 
-/// How a tier notifies by default.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// How a tier notifies by default. In the config (`[notify.warning]`), every field is optional:
+/// those left out keep the tier's defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TierPolicy {
     /// Hold the first notification of a drift this long, so drifts of scans ending close
     /// together arrive as one summary when there are many.
-    #[serde(default)]
     pub group_wait_secs: u64,
     /// Consecutive scans that must see a drift before it notifies (critical: always 1).
     pub confirm_scans: u32,
@@ -186,15 +185,46 @@ pub struct TierPolicy {
     pub send_resolved: bool,
 }
 
+/// A tier table as written: what it gives replaces the tier's default, the rest stays.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TierTable {
+    group_wait_secs: Option<u64>,
+    confirm_scans: Option<u32>,
+    repeat_interval_secs: Option<u64>,
+    send_resolved: Option<bool>,
+}
+
+impl TierTable {
+    fn over(self, d: TierPolicy) -> TierPolicy {
+        TierPolicy {
+            group_wait_secs: self.group_wait_secs.unwrap_or(d.group_wait_secs),
+            confirm_scans: self.confirm_scans.unwrap_or(d.confirm_scans),
+            repeat_interval_secs: self.repeat_interval_secs.unwrap_or(d.repeat_interval_secs),
+            send_resolved: self.send_resolved.unwrap_or(d.send_resolved),
+        }
+    }
+}
+
+fn critical_table<'de, D: serde::Deserializer<'de>>(d: D) -> Result<TierPolicy, D::Error> {
+    TierTable::deserialize(d).map(|t| t.over(critical_policy()))
+}
+fn warning_table<'de, D: serde::Deserializer<'de>>(d: D) -> Result<TierPolicy, D::Error> {
+    TierTable::deserialize(d).map(|t| t.over(warning_policy()))
+}
+fn info_table<'de, D: serde::Deserializer<'de>>(d: D) -> Result<TierPolicy, D::Error> {
+    TierTable::deserialize(d).map(|t| t.over(info_policy()))
+}
+
 /// `[notify]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotifyConfig {
-    #[serde(default = "critical_policy")]
+    #[serde(default = "critical_policy", deserialize_with = "critical_table")]
     pub critical: TierPolicy,
-    #[serde(default = "warning_policy")]
+    #[serde(default = "warning_policy", deserialize_with = "warning_table")]
     pub warning: TierPolicy,
-    #[serde(default = "info_policy")]
+    #[serde(default = "info_policy", deserialize_with = "info_table")]
     pub info: TierPolicy,
     /// A notification not accepted after this long is given up and kept as failed.
     #[serde(default = "default_give_up")]
@@ -374,4 +404,36 @@ pub fn problems(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partial_tier_table_keeps_the_tiers_other_defaults() {
+        let c: NotifyConfig = toml::from_str("[warning]\nconfirm_scans = 3\n").unwrap();
+        assert_eq!(
+            c.warning,
+            TierPolicy {
+                confirm_scans: 3,
+                ..warning_policy()
+            }
+        );
+        assert_eq!(c.critical, critical_policy());
+        let c: NotifyConfig = toml::from_str("[info]\nsend_resolved = true\n").unwrap();
+        assert_eq!(
+            c.info,
+            TierPolicy {
+                send_resolved: true,
+                ..info_policy()
+            }
+        );
+        // A misspelt key names itself and the accepted ones.
+        let e = toml::from_str::<NotifyConfig>("[warning]\nconfirm = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field `confirm`"), "{e}");
+        assert!(e.contains("confirm_scans"), "{e}");
+    }
 }
