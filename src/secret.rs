@@ -95,12 +95,100 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Removes every occurrence of a secret from a text (an error message that echoed a URL).
+/// Removes every form of every secret from a text: an error message that echoed a URL, a
+/// receiver that echoed the whole request into its error answer. See [`forms`].
 pub fn redact(text: &str, secrets: &[&Secret]) -> String {
+    let mut all: Vec<String> = secrets.iter().flat_map(|s| forms(&s.0)).collect();
+    // Longest first, so that a URL goes as a whole before its parts.
+    all.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    all.dedup();
     let mut out = text.to_string();
-    for s in secrets {
-        if !s.0.is_empty() {
-            out = out.replace(&s.0, "***");
+    for f in &all {
+        if out.contains(f.as_str()) {
+            out = out.replace(f.as_str(), "***");
+        }
+    }
+    out
+}
+
+/// What of a secret may come back in a text: the value, percent-encoded and in base64; for a
+/// URL, also each part that authenticates (its password and `user:password`, in clear and in
+/// base64 as a Basic `Authorization` header carries them, its path segments and query values,
+/// decoded or not). Parts shorter than 6 characters are left: they would hide ordinary words.
+fn forms(value: &str) -> Vec<String> {
+    const SHORTEST: usize = 6;
+    let mut out: Vec<String> = Vec::new();
+    let add = |part: &str, out: &mut Vec<String>| {
+        if part.len() < SHORTEST {
+            return;
+        }
+        out.push(part.to_string());
+        let decoded = percent_encoding::percent_decode_str(part).decode_utf8_lossy();
+        if decoded != part {
+            out.push(decoded.into_owned());
+        }
+        let encoded =
+            percent_encoding::utf8_percent_encode(part, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        if encoded != part {
+            out.push(encoded);
+        }
+        out.push(base64(part.as_bytes()));
+    };
+    add(value, &mut out);
+    if let Ok(url) = url::Url::parse(value) {
+        if url.has_host() {
+            if let Some(password) = url.password() {
+                let user = percent_encoding::percent_decode_str(url.username()).decode_utf8_lossy();
+                let pass = percent_encoding::percent_decode_str(password).decode_utf8_lossy();
+                add(password, &mut out);
+                add(&format!("{user}:{pass}"), &mut out);
+            }
+            // A segment that is a plain word (`services`, `webhooks`) names an API, not a
+            // secret.
+            let word = |p: &str| {
+                p.chars()
+                    .all(|c| c.is_ascii_lowercase() || matches!(c, '-' | '_' | '.'))
+            };
+            for segment in url.path_segments().into_iter().flatten() {
+                if !word(segment) {
+                    add(segment, &mut out);
+                }
+            }
+            for (_, v) in url.query_pairs() {
+                add(&v, &mut out);
+            }
+            // As written in the URL, which may encode other characters than driftd would.
+            for pair in url.query().unwrap_or("").split('&') {
+                if let Some((_, v)) = pair.split_once('=') {
+                    add(v, &mut out);
+                }
+            }
+            if let Some(fragment) = url.fragment() {
+                add(fragment, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Standard base64 with padding (RFC 4648 §4).
+pub fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
         }
     }
     out
@@ -117,6 +205,42 @@ mod tests {
         assert_eq!(
             redact("POST https://x/hunter2-token failed", &[&s]),
             "POST https://x/*** failed"
+        );
+    }
+
+    #[test]
+    fn every_form_of_a_webhook_url_is_redacted() {
+        let url = Secret(
+            "https://ops:pa55-w0rd@hooks.example.net/services/T0ABC1/B0XYZ2/q8Zr2xKs?token=tk-91ab%2F7&team=infra"
+                .into(),
+        );
+        let echoed = format!(
+            "400: bad request POST /services/T0ABC1/B0XYZ2/q8Zr2xKs?token=tk-91ab%2F7 \
+             token=tk-91ab/7 Authorization: Basic {} pass pa55-w0rd whole {}",
+            base64(b"ops:pa55-w0rd"),
+            url.expose()
+        );
+        let out = redact(&echoed, &[&url]);
+        for part in [
+            "T0ABC1",
+            "B0XYZ2",
+            "q8Zr2xKs",
+            "tk-91ab",
+            "pa55-w0rd",
+            "b3BzOnBhNTUtdzByZA==",
+        ] {
+            assert!(!out.contains(part), "{part} in {out}");
+        }
+        // Plain words and short parts stay: they name nothing secret.
+        assert!(
+            out.starts_with("400: bad request POST /services/***"),
+            "{out}"
+        );
+        // A token echoed in base64 goes too.
+        let token = Secret("xoxb-1234-secret".into());
+        assert_eq!(
+            redact(&format!("got {}", base64(b"xoxb-1234-secret")), &[&token]),
+            "got ***"
         );
     }
 

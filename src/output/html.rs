@@ -325,27 +325,9 @@ fn sha256_b64(s: &str) -> String {
     base64(&Sha256::digest(s.as_bytes()))
 }
 
-/// Standard base64 with padding (RFC 4648 §4), the encoding CSP hash sources use. Eight lines
-/// here rather than a dependency for 32 bytes per page.
+/// Standard base64, the encoding CSP hash sources use.
 fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ABC[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    crate::secret::base64(bytes)
 }
 
 fn incomplete(r: &Report) -> bool {

@@ -61,6 +61,8 @@ struct Shared {
     received: Mutex<Vec<Received>>,
     /// Default answers by path, used when the script is empty.
     by_path: Mutex<HashMap<String, Answer>>,
+    /// Paths answered with a status and the whole request echoed back in the body.
+    echo: Mutex<HashMap<String, u16>>,
 }
 
 pub struct Receiver {
@@ -98,6 +100,15 @@ impl Receiver {
         }
     }
 
+    /// Answers every request to `path` with `status` and a body that echoes the whole request
+    /// (request line with its query, every header, the body), as some receivers' error pages
+    /// do: what a sender must not copy into its logs unredacted.
+    pub fn echo(&self, path: &str, status: u16) {
+        if let Ok(mut m) = self.shared.echo.lock() {
+            m.insert(path.to_string(), status);
+        }
+    }
+
     /// Answers to give next (before falling back to the path's answer or 202).
     pub fn script(&self, answers: Vec<Answer>) {
         if let Ok(mut s) = self.shared.script.lock() {
@@ -112,29 +123,59 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, hyper::Error> {
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
-    let headers = req
+    let request_line = format!(
+        "{method} {} {:?}",
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/"),
+        req.version()
+    );
+    let headers: HashMap<String, String> = req
         .headers()
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
         .collect();
     let body = req.into_body().collect().await?.to_bytes().to_vec();
-    let answer = shared
-        .script
+    let echo = shared
+        .echo
         .lock()
         .ok()
-        .and_then(|mut s| s.pop_front())
-        .or_else(|| {
-            shared
-                .by_path
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&path).cloned())
-        })
-        .unwrap_or(Answer {
-            status: 202,
-            retry_after: None,
-            body: r#"{"status":"success","message":"Event processed"}"#.into(),
+        .and_then(|m| m.get(&path).copied())
+        .map(|status| {
+            let mut text = request_line.clone();
+            let mut names: Vec<&String> = headers.keys().collect();
+            names.sort();
+            for name in names {
+                text.push_str(&format!("\n{name}: {}", headers[name]));
+            }
+            text.push_str("\n\n");
+            text.push_str(&String::from_utf8_lossy(&body));
+            Answer {
+                status,
+                retry_after: None,
+                body: text,
+            }
         });
+    let answer = echo.or_else(|| {
+        shared
+            .script
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop_front())
+            .or_else(|| {
+                shared
+                    .by_path
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(&path).cloned())
+            })
+    });
+    let answer = answer.unwrap_or(Answer {
+        status: 202,
+        retry_after: None,
+        body: r#"{"status":"success","message":"Event processed"}"#.into(),
+    });
     if let Ok(mut r) = shared.received.lock() {
         r.push(Received {
             method,
