@@ -135,10 +135,7 @@ impl RunnerConfig {
     /// The variables to add to the command's environment, each secret read now, and the secret
     /// values (to remove from whatever the command prints). Errors name the variable, never a
     /// value.
-    pub fn environment(
-        &self,
-        base_dir: &Path,
-    ) -> Result<RunnerEnv, String> {
+    pub fn environment(&self, base_dir: &Path) -> Result<RunnerEnv, String> {
         let mut vars = Vec::new();
         let mut secrets = Vec::new();
         for (name, value) in &self.env {
