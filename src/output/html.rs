@@ -25,20 +25,42 @@ pub fn esc(s: &str) -> String {
 }
 
 /// [`esc`] appending to `out`, so that rendering 10,000 findings does not allocate per value.
+/// Control characters (a live value's ESC sequences, BEL, NUL) are shown as their Unicode
+/// pictures (`␛`, `␇`, `␀`), C1 controls as `�`: inert in a page, and still visible.
 fn esc_into(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (rep, len): (std::borrow::Cow<'static, str>, usize) = match b {
+            b'&' => ("&amp;".into(), 1),
+            b'<' => ("&lt;".into(), 1),
+            b'>' => ("&gt;".into(), 1),
+            b'"' => ("&quot;".into(), 1),
+            b'\'' => ("&#39;".into(), 1),
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            0x00..=0x1f => (
+                char::from_u32(0x2400 + u32::from(b))
+                    .unwrap_or('\u{fffd}')
+                    .to_string()
+                    .into(),
+                1,
+            ),
+            0x7f => ("\u{2421}".into(), 1),
+            0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => ("\u{fffd}".into(), 2),
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&s[start..i]);
-        out.push_str(rep);
-        start = i + 1;
+        out.push_str(&rep);
+        i += len;
+        start = i;
     }
     out.push_str(&s[start..]);
 }
@@ -1121,6 +1143,16 @@ mod tests {
         ] {
             assert_eq!(base64(raw.as_bytes()), enc);
         }
+    }
+
+    #[test]
+    fn control_characters_are_shown_inert() {
+        assert_eq!(
+            esc("a\u{1b}[31mred\u{1b}]0;t\u{7}\0\u{7f}\u{85}é\t\n<b>"),
+            "a\u{241b}[31mred\u{241b}]0;t\u{2407}\u{2400}\u{2421}\u{fffd}é\t\n&lt;b&gt;"
+        );
+        let out = esc("\u{1b}\u{7}\u{0}\u{8}\u{9b}");
+        assert!(!out.chars().any(|c| c.is_control()), "{out:?}");
     }
 
     #[test]

@@ -322,9 +322,10 @@ fn value(v: &Value) -> String {
     }
 }
 
-/// Whether XML 1.0 can carry the character at all.
+/// Whether XML 1.0 can carry the character, and should: DEL and the C1 controls are allowed
+/// but discouraged (XML 1.0 section 2.2), and a terminal showing the file may obey them.
 fn xml_char(c: char) -> bool {
-    matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// Escapes element text; drops characters XML cannot carry.
@@ -431,6 +432,7 @@ mod tests {
     #[test]
     fn escaping_drops_what_xml_cannot_carry() {
         assert_eq!(text("a<b>&c\u{0}\u{1b}\u{FFFE}d\n"), "a&lt;b&gt;&amp;cd\n");
+        assert_eq!(text("x\u{7f}\u{85}\u{9b}é"), "xé");
         assert_eq!(attr("\"x'\n\ty"), "&quot;x&apos;&#10;&#9;y");
         assert_eq!(attr("ok ünïcode 🚀"), "ok ünïcode 🚀");
     }

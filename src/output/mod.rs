@@ -31,12 +31,30 @@ pub enum Format {
 pub fn render(format: Format, reports: &[Report], color: bool) -> String {
     match format {
         Format::Table => table::render(reports, color),
-        Format::Json => json::render(reports),
+        Format::Json => escape_c1(json::render(reports)),
         Format::Markdown => markdown::render(reports),
-        Format::Sarif => sarif::render(reports),
+        Format::Sarif => escape_c1(sarif::render(reports)),
         Format::Junit => junit::render(reports),
         Format::Html => html::render(reports),
     }
+}
+
+/// JSON escapes the C0 controls but may carry DEL and the C1 controls (U+0080 to U+009F) raw,
+/// which some terminals obey (U+009B starts a control sequence). In JSON text they can only be
+/// inside strings, so `\u00XX` keeps the document and its values the same.
+pub(crate) fn escape_c1(json: String) -> String {
+    if !json.chars().any(|c| ('\u{7f}'..='\u{9f}').contains(&c)) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if ('\u{7f}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Where a change's expected value came from, when the target read code: `from code`,

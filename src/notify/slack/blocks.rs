@@ -23,11 +23,25 @@ const CHANGE_BLOCKS_MAX: usize = 10;
 /// under it.
 const NOTICE_LINE_BLOCKS_MAX: usize = 3;
 
-/// Escapes a value for Slack's mrkdwn (and `text`): `&`, `<` and `>` only, as Slack documents.
+/// Escapes a value for Slack's mrkdwn (and `text`): `&`, `<` and `>`, as Slack documents, and
+/// control characters (a live value's terminal escapes, NUL) as their Unicode pictures.
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\t' => out.push(c),
+            '\u{0}'..='\u{1f}' => {
+                out.push(char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}'))
+            }
+            '\u{7f}' => out.push('\u{2421}'),
+            '\u{80}'..='\u{9f}' => out.push('\u{fffd}'),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Cuts `s` to at most `max` characters, ending with "…" when cut.
@@ -354,6 +368,10 @@ pub(super) mod tests {
     fn escaping_covers_the_three_characters() {
         assert_eq!(escape("a & <b> &amp;"), "a &amp; &lt;b&gt; &amp;amp;");
         assert_eq!(escape("<!channel>"), "&lt;!channel&gt;");
+        assert_eq!(
+            escape("a\u{1b}[2J\u{7}\u{9b}\nb"),
+            "a\u{241b}[2J\u{2407}\u{fffd}\nb"
+        );
         assert_eq!(escape("plain"), "plain");
     }
 
