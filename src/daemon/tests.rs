@@ -297,3 +297,81 @@ async fn daily_digest_follows_local_time_across_daylight_saving() {
     assert_eq!(digests_at("2026-03-30T07:00:00Z").await, 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// driftd killed after recording a scan that resolved a notified drift and before planning its
+/// notifications: the next planning (a scan's or the periodic one) still sends the resolve,
+/// once.
+#[tokio::test]
+async fn a_resolve_never_planned_before_a_crash_is_planned_later() {
+    let dir = std::env::temp_dir().join(format!("driftd-lost-resolve-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tfstate/simple.tfstate");
+    std::fs::write(
+        dir.join("driftd.toml"),
+        format!(
+            "[[target]]\nname = \"prod\"\nstates = [\"{}\"]\n\n\
+             [[channel]]\nname = \"hook\"\ntype = \"webhook\"\nurl = \"env:UNUSED_IN_THIS_TEST\"\n\n\
+             [notify.info]\ngroup_wait_secs = 0\nsend_resolved = true\n\n\
+             [[route]]\ntiers = [\"info\"]\nchannels = [\"hook\"]\n",
+            fixture.display()
+        ),
+    )
+    .unwrap();
+    let config = Config::load(&dir.join("driftd.toml")).unwrap();
+    let clock = Arc::new(ManualClock(Mutex::new(base())));
+    let ctx = Ctx::new(&config, clock.clone(), open_store(&dir).unwrap(), false).unwrap();
+    let scanned = vec![(
+        "aws".to_string(),
+        "aws_vpc".to_string(),
+        "eu-west-1".to_string(),
+    )];
+    let record = |at: &'static str, ids: &'static [&'static str]| {
+        let scanned = scanned.clone();
+        let ctx = &ctx;
+        async move {
+            let report = info_report(ids);
+            ctx.store
+                .run(move |s| {
+                    let id = s.begin_scan("prod", "schedule", at)?;
+                    s.finish_scan(id, &report, &scanned, at)
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let events = |ctx: &Ctx| {
+        let store = ctx.store.clone();
+        async move {
+            store
+                .run(|s| s.notifications("pending", 100))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|n| n.event)
+                .collect::<Vec<_>>()
+        }
+    };
+    clock.set("2026-03-20T10:00:00Z");
+    let opened = record("2026-03-20T10:00:00Z", &["a"]).await;
+    assert_eq!(
+        ctx.notifier
+            .enqueue("prod", opened, Some(None))
+            .await
+            .unwrap(),
+        1
+    );
+    // Resolved and recorded; then driftd dies before planning.
+    clock.set("2026-03-20T11:00:00Z");
+    let resolved = record("2026-03-20T11:00:00Z", &[]).await;
+    assert_eq!(resolved.resolved.len(), 1);
+    // After the restart, the next planning knows nothing of that scan's changes.
+    let none = driftd_store::LifecycleChanges::default();
+    assert_eq!(ctx.notifier.enqueue("prod", none, None).await.unwrap(), 1);
+    let pending = events(&ctx).await;
+    assert!(pending.iter().any(|e| e == "resolve"), "{pending:?}");
+    // Planned once: the next planning adds nothing.
+    let none = driftd_store::LifecycleChanges::default();
+    assert_eq!(ctx.notifier.enqueue("prod", none, None).await.unwrap(), 0);
+}

@@ -36,7 +36,25 @@ impl Notifier {
             .run(move |s| {
                 s.plan_and_enqueue(&rfc3339(now), &rfc3339(give_up), |s| {
                     let open = s.open_findings(Some(&target))?;
-                    let resolved = s.findings_by_fingerprint(&changes.resolved)?;
+                    let sent_rows = s.last_sent(&target)?;
+                    // Resolved findings some channel still counts as open: this scan's, and
+                    // any whose resolve was never planned (driftd killed between recording a
+                    // scan and planning its notifications).
+                    let open_fps: std::collections::HashSet<&str> = open
+                        .iter()
+                        .map(|f| f.finding.fingerprint.as_str())
+                        .collect();
+                    let mut gone: Vec<String> = changes.resolved.clone();
+                    for (fp, _) in sent_rows.keys() {
+                        if !open_fps.contains(fp.as_str()) && !gone.contains(fp) {
+                            gone.push(fp.clone());
+                        }
+                    }
+                    let resolved: Vec<_> = s
+                        .findings_by_fingerprint(&gone)?
+                        .into_iter()
+                        .filter(|f| f.resolved_at.is_some())
+                        .collect();
                     let acked = s.acked(&target)?;
                     let silences: Vec<_> = s
                         .silences(Some(&rfc3339(now)))?
@@ -48,8 +66,7 @@ impl Notifier {
                             .ok()
                             .map(|d| d.with_timezone(&Utc))
                     };
-                    let sent = s
-                        .last_sent(&target)?
+                    let sent = sent_rows
                         .into_iter()
                         .filter_map(|(k, v)| Some((k, (parse(&v.first)?, parse(&v.last)?))))
                         .collect();
