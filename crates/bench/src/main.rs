@@ -1,5 +1,5 @@
-//! `driftd-bench`: throughput of the Terraform state reader and of the analyzer, printed as a
-//! plain table with each figure beside its target.
+//! `driftd-bench`: throughput of the Terraform state reader, of the Terraform plan reader and of
+//! the analyzer, printed as a plain table with each figure beside its target.
 //!
 //! Run with `cargo run --release -p driftd-bench`; `--quick` uses small sizes for a CI smoke run.
 //! Figures from a debug build mean nothing. Sizes are in decimal megabytes (10^6 bytes).
@@ -9,6 +9,7 @@
 
 mod analyzer;
 mod gen;
+mod plan;
 
 use driftd_core::{FindingKind, Prepared};
 use std::process::ExitCode;
@@ -16,15 +17,20 @@ use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: driftd-bench [--quick]
 
-Prints tfstate parse and analyzer throughput beside their targets.
-  --quick   small sizes (5 MB state, 10,000 resources), for a CI smoke run";
+Prints tfstate parse, plan read and analyzer throughput beside their targets.
+  --quick   small sizes (5 MB state, plans of 1,000 and 5,000 resources, 10,000 resources
+            analyzed), for a CI smoke run";
 
 const PARSE_TARGET_MB_S: f64 = 100.0;
 const ANALYZE_TARGET_PER_S: f64 = 1_000_000.0;
+const PLAN_TARGET_MB_S: f64 = 20.0;
 
 struct Sizes {
     state_bytes: usize,
     parse_runs: usize,
+    /// Resource instances of each plan read.
+    plan_resources: &'static [usize],
+    plan_runs: usize,
     resources: usize,
     analyze_runs: usize,
 }
@@ -48,6 +54,8 @@ fn main() -> ExitCode {
         Sizes {
             state_bytes: 5_000_000,
             parse_runs: 3,
+            plan_resources: &[1_000, 5_000],
+            plan_runs: 3,
             resources: 10_000,
             analyze_runs: 3,
         }
@@ -55,6 +63,8 @@ fn main() -> ExitCode {
         Sizes {
             state_bytes: 50_000_000,
             parse_runs: 7,
+            plan_resources: &[1_000, 10_000, 50_000],
+            plan_runs: 5,
             resources: 100_000,
             analyze_runs: 7,
         }
@@ -65,6 +75,10 @@ fn main() -> ExitCode {
     let mut table = Table::default();
     if let Err(e) = bench_parse(&sizes, &mut table) {
         eprintln!("driftd-bench: the generated state did not parse: {e}");
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = bench_plan(&sizes, &mut table) {
+        eprintln!("driftd-bench: the generated plan did not parse: {e}");
         return ExitCode::FAILURE;
     }
     bench_analyze(&sizes, &mut table);
@@ -141,6 +155,160 @@ fn bench_parse(sizes: &Sizes, table: &mut Table) -> Result<(), driftd_iac::State
         format!("{} ms (not in parse time)", drop_time.as_millis()),
     );
     Ok(())
+}
+
+fn bench_plan(sizes: &Sizes, table: &mut Table) -> Result<(), driftd_iac::plan::PlanError> {
+    use driftd_iac::plan::{parse_plan, Drift};
+
+    table.section("plan read (parse_plan)");
+    table.info(
+        "plan",
+        "refresh-only, `terraform show -json` format 1.2, one line; 10% drifted".to_string(),
+    );
+    for &n in sizes.plan_resources {
+        eprintln!(
+            "generating a refresh-only plan of {} resources...",
+            group(n as u64)
+        );
+        let generated = plan::refresh_only_plan(n);
+        let bytes = &generated.bytes;
+        let mb = bytes.len() as f64 / 1e6;
+
+        // A plan of 50,000 resources takes seconds to read.
+        let runs = if n >= 50_000 {
+            sizes.plan_runs.min(3)
+        } else {
+            sizes.plan_runs
+        };
+        eprintln!("reading it {runs} times...");
+        // Each run also times what serde_json alone costs on the same bytes, in the reader's
+        // order: the reader first checks whether the file is a streaming log by reading its first
+        // line as JSON (`show -json` writes one line: that is the whole plan), then builds the
+        // document's tree, and frees it before it returns.
+        let mut times = Vec::with_capacity(runs);
+        let mut first_line = Vec::with_capacity(runs);
+        let mut build = Vec::with_capacity(runs);
+        let mut free = Vec::with_capacity(runs);
+        let mut found = (0, 0, 0);
+        let mut drop_time = Duration::ZERO;
+        for _ in 0..runs {
+            let start = Instant::now();
+            let plan = parse_plan(bytes, "bench-plan.json")?;
+            times.push(start.elapsed());
+            let count = |f: fn(&Drift) -> bool| {
+                plan.resources
+                    .iter()
+                    .filter(|r| r.drift.as_ref().is_some_and(f))
+                    .count()
+            };
+            found = (
+                plan.resources.len(),
+                count(|d| matches!(d, Drift::Changed(_))),
+                count(|d| *d == Drift::Deleted),
+            );
+            let start = Instant::now();
+            drop(plan);
+            drop_time = start.elapsed();
+
+            let start = Instant::now();
+            let line = bytes
+                .split(|b| *b == b'\n')
+                .find(|l| !l.trim_ascii().is_empty())
+                .unwrap_or_default();
+            std::hint::black_box(serde_json::from_slice::<serde_json::Value>(line).is_ok());
+            first_line.push(start.elapsed());
+            let start = Instant::now();
+            let tree = serde_json::from_slice::<serde_json::Value>(bytes);
+            build.push(start.elapsed());
+            std::hint::black_box(tree.is_ok());
+            let start = Instant::now();
+            drop(tree);
+            free.push(start.elapsed());
+        }
+        let (best, median_parse) = best_and_median(&mut times);
+        // Best runs, set against the reader's best: the least disturbed by the allocator's state
+        // and by other work on the machine.
+        let best_of_runs = |times: &mut [Duration]| best_and_median(times).0;
+        let (first_line, build, free) = (
+            best_of_runs(&mut first_line),
+            best_of_runs(&mut build),
+            best_of_runs(&mut free),
+        );
+
+        let label = |what: &str| format!("{} resources: {what}", group(n as u64));
+        let speed = |t: Duration| {
+            format!(
+                "{} ms, {:.0} MB/s, {} resources/s",
+                ms(t),
+                mb / t.as_secs_f64(),
+                group((n as f64 / t.as_secs_f64()) as u64)
+            )
+        };
+        table.info(
+            &label("plan size"),
+            format!(
+                "{mb:.1} MB, {} drifted planted ({} update, {} delete)",
+                group(generated.drifted() as u64),
+                group(generated.updated as u64),
+                group(generated.deleted as u64)
+            ),
+        );
+        table.info(&label("parse, best"), speed(best));
+        table.row(
+            &label("parse, median"),
+            speed(median_parse),
+            format!(">= {PLAN_TARGET_MB_S:.0} MB/s"),
+            mb / median_parse.as_secs_f64() >= PLAN_TARGET_MB_S,
+        );
+        let (resources, changed, deleted) = found;
+        table.row(
+            &label("drifted found"),
+            format!(
+                "{} ({} changed, {} deleted) of {} resources",
+                group((changed + deleted) as u64),
+                group(changed as u64),
+                group(deleted as u64),
+                group(resources as u64)
+            ),
+            format!(
+                "{} planted ({} / {}) of {}",
+                group(generated.drifted() as u64),
+                group(generated.updated as u64),
+                group(generated.deleted as u64),
+                group(generated.resources as u64)
+            ),
+            (resources, changed, deleted)
+                == (generated.resources, generated.updated, generated.deleted),
+        );
+        table.info(
+            "  best: first line as a Value + free (log check)",
+            format!("{} ms", ms(first_line)),
+        );
+        let tree = build + free;
+        table.info(
+            "  best: the plan as a Value tree: build + free",
+            format!(
+                "{} + {} ms ({:.0} MB/s)",
+                ms(build),
+                ms(free),
+                mb / tree.as_secs_f64()
+            ),
+        );
+        table.info(
+            "  rest of parse_plan (best - the three, rough)",
+            format!("{} ms", ms(best.saturating_sub(tree + first_line))),
+        );
+        table.info(
+            "  freeing the plan read",
+            format!("{} ms (not in parse time)", ms(drop_time)),
+        );
+    }
+    Ok(())
+}
+
+/// Milliseconds, one decimal.
+fn ms(t: Duration) -> String {
+    format!("{:.1}", t.as_secs_f64() * 1e3)
 }
 
 fn bench_analyze(sizes: &Sizes, table: &mut Table) {
