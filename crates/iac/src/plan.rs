@@ -27,6 +27,7 @@
 use crate::tfstate::{address, provider_name, provider_regions, state_resource, Found};
 use driftd_core::{secret_digest, Attrs, Change, ChangeOp, Resource};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -258,12 +259,15 @@ fn bare(e: &serde_json::Error) -> String {
     }
 }
 
-/// A streaming log: its first line is a JSON object with `@level` and `type`.
+/// A streaming log: its first line is a JSON object with `@level` and `type`. Log lines are
+/// short; `show -json` writes the whole plan on one line, which is not read twice to tell.
 fn looks_like_log(bytes: &[u8]) -> bool {
+    const LONGEST_LOG_LINE: usize = 64 * 1024;
     let first = bytes
         .split(|b| *b == b'\n')
         .find(|l| !l.trim_ascii().is_empty());
     first
+        .filter(|l| l.len() <= LONGEST_LOG_LINE)
         .and_then(|l| serde_json::from_slice::<Value>(l).ok())
         .is_some_and(|v| v.get("@level").is_some() && v.get("type").is_some())
 }
@@ -423,17 +427,21 @@ fn parse_json_plan(doc: &Map<String, Value>, source: &str) -> Result<Plan, PlanE
         };
         drifts.push((address.to_string(), drift, Entry::from_change(rc, values)));
     }
+    // By address: a plan of 50,000 resources must not compare every pair.
+    let mut known: std::collections::HashSet<String> =
+        entries.iter().map(|x| x.address.clone()).collect();
     for (_, _, e) in &drifts {
-        if !entries.iter().any(|x| x.address == e.address) {
+        if known.insert(e.address.clone()) {
             entries.push(e.clone());
         }
     }
+    let mut drift_of: HashMap<&str, &Drift> = HashMap::with_capacity(drifts.len());
+    for (a, d, _) in &drifts {
+        drift_of.entry(a.as_str()).or_insert(d);
+    }
     let resources = resources_of(&entries, source);
     for (entry, resource) in entries.iter().zip(resources) {
-        let drift = drifts
-            .iter()
-            .find(|(a, _, _)| *a == entry.address)
-            .map(|(_, d, _)| d.clone());
+        let drift = drift_of.get(entry.address.as_str()).map(|d| (*d).clone());
         plan.resources.push(PlanResource { resource, drift });
     }
     // What an apply of a normal plan would do.
