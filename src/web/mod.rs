@@ -48,6 +48,42 @@ pub struct WebState {
     /// Configured targets, in config order.
     pub targets: Vec<String>,
     pub trend_days: u32,
+    /// Failed logins of the last minute: past [`LOGIN_FAILURES_PER_MINUTE`], `/login` answers
+    /// 429 until the window moves on, so a token cannot be guessed at network speed.
+    failed_logins: std::sync::Mutex<LoginLimiter>,
+}
+
+/// Failed logins allowed per minute, over every client.
+const LOGIN_FAILURES_PER_MINUTE: usize = 10;
+
+/// The times of recent failed logins.
+#[derive(Default)]
+struct LoginLimiter(std::collections::VecDeque<std::time::Instant>);
+
+impl LoginLimiter {
+    const WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+    /// Seconds to wait before trying again, when the budget is spent.
+    fn blocked(&mut self, now: std::time::Instant) -> Option<u64> {
+        while self
+            .0
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Self::WINDOW)
+        {
+            self.0.pop_front();
+        }
+        (self.0.len() >= LOGIN_FAILURES_PER_MINUTE).then(|| {
+            let oldest = self.0.front().copied().unwrap_or(now);
+            Self::WINDOW
+                .saturating_sub(now.duration_since(oldest))
+                .as_secs()
+                .max(1)
+        })
+    }
+
+    fn failed(&mut self, now: std::time::Instant) {
+        self.0.push_back(now);
+    }
 }
 
 /// The cookie set by `/login`.
@@ -82,6 +118,7 @@ impl WebState {
             session,
             targets,
             trend_days,
+            failed_logins: Default::default(),
         }
     }
 
@@ -236,11 +273,36 @@ struct LoginForm {
 
 async fn login(
     State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
+    let now = std::time::Instant::now();
+    let limiter = || match state.failed_logins.lock() {
+        Ok(l) => l,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(wait) = limiter().blocked(now) {
+        tracing::warn!("too many failed logins to the dashboard; refusing logins for a while");
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait.to_string())],
+            axum::response::Html(pages::login_page(Some(
+                "Too many wrong tokens: wait a minute and try again.",
+            ))),
+        )
+            .into_response();
+    }
+    // Behind a TLS proxy, the cookie is for HTTPS only.
+    let secure = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
     match (&state.token, &state.session) {
         (Some(token), Some(session)) if constant_time_eq(form.token.trim(), token.expose()) => {
-            let cookie = format!("{COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/");
+            let cookie = format!(
+                "{COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/{}",
+                if secure { "; Secure" } else { "" }
+            );
             (
                 [(header::SET_COOKIE, cookie)],
                 axum::response::Redirect::to("/"),
@@ -248,11 +310,14 @@ async fn login(
                 .into_response()
         }
         (None, _) => axum::response::Redirect::to("/").into_response(),
-        _ => (
-            StatusCode::UNAUTHORIZED,
-            axum::response::Html(pages::login_page(Some("That token is not right."))),
-        )
-            .into_response(),
+        _ => {
+            limiter().failed(now);
+            (
+                StatusCode::UNAUTHORIZED,
+                axum::response::Html(pages::login_page(Some("That token is not right."))),
+            )
+                .into_response()
+        }
     }
 }
 
@@ -296,6 +361,8 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/login", get(login_form).post(login))
         .route("/static/style.css", get(style))
         .fallback(|| async { WebError::not_found("no such page".into(), false) })
+        // Every body driftd accepts is a small form or JSON object.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
 }
@@ -328,6 +395,21 @@ pub async fn start(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failed_logins_are_limited_per_minute() {
+        let mut l = LoginLimiter::default();
+        let t0 = std::time::Instant::now();
+        for i in 0..LOGIN_FAILURES_PER_MINUTE {
+            assert_eq!(l.blocked(t0), None, "attempt {i}");
+            l.failed(t0);
+        }
+        assert_eq!(l.blocked(t0), Some(60));
+        let later = t0 + std::time::Duration::from_secs(45);
+        assert_eq!(l.blocked(later), Some(15));
+        let after = t0 + std::time::Duration::from_secs(60);
+        assert_eq!(l.blocked(after), None);
+    }
 
     #[test]
     fn tokens_compare_whole() {
