@@ -221,10 +221,27 @@ pub async fn scan_and_record(
             ctx.metrics
                 .record_scan(&out.report, &target.provider, out.api_calls, out.throttles);
             let (report, scanned) = (out.report.clone(), out.scanned.clone());
-            let changes = ctx
+            let at = now.clone();
+            let changes = match ctx
                 .store
-                .run(move |s| s.finish_scan(scan_id, &report, &scanned, &now))
-                .await?;
+                .run(move |s| s.finish_scan(scan_id, &report, &scanned, &at))
+                .await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    // Not recorded (a full disk): say so on the scan's row, if even that fits.
+                    let msg = format!(
+                        "the scan's results could not be recorded: {}",
+                        crate::chain(&e)
+                    );
+                    tracing::error!(target = %target.name, scan = scan_id, error = %msg, "scan failed");
+                    let _ = ctx
+                        .store
+                        .run(move |s| s.fail_scan(scan_id, &msg, &now))
+                        .await;
+                    return Err(e);
+                }
+            };
             let incomplete = (!out.report.scan.complete).then(|| {
                 out.report
                     .skipped

@@ -47,7 +47,7 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
-    #[error("database error in {path}: {source}")]
+    #[error("database error in {path}: {source}{}", sql_advice(.source))]
     Sql {
         path: PathBuf,
         source: rusqlite::Error,
@@ -57,6 +57,23 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What to do about the SQLite errors an operator can fix.
+fn sql_advice(e: &rusqlite::Error) -> &'static str {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => {
+            "; the disk holding the history is full: free space on it (or move the state \
+             directory); everything recorded before this write is kept as it was"
+        }
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::PermissionDenied) => {
+            "; driftd cannot write there: check the state directory's owner and mode"
+        }
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            "; another process holds the database for too long: try again"
+        }
+        _ => "",
+    }
+}
 
 /// Status of a recorded scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
