@@ -177,6 +177,19 @@ pub async fn load(settings: &ManifestSettings) -> Result<Vec<ManifestObject>, Ma
     identify(docs, settings)
 }
 
+/// Reads the objects of one manifest text already in memory, as [`load`] reads one file: `name`
+/// names it in errors and sources, `is_json` reads it as one JSON document instead of a YAML
+/// stream. `settings` gives the default namespace and the extra cluster-scoped kinds (its paths
+/// and render command are not used). For tests and the fuzz targets, which have no files.
+pub fn parse_manifest_text(
+    name: &str,
+    text: &str,
+    is_json: bool,
+    settings: &ManifestSettings,
+) -> Result<Vec<ManifestObject>, ManifestError> {
+    identify(parse_stream(name, text, is_json)?, settings)
+}
+
 /// Paths shown in errors and findings: relative to the config's directory when inside it.
 fn display_path(file: &Path, base: &Path) -> String {
     file.strip_prefix(base)
@@ -568,6 +581,27 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d
+    }
+
+    /// `parse_manifest_text` reads text in memory as `load` reads a file (the fuzz target's
+    /// entry): documents numbered in the stream, the default namespace applied, errors naming
+    /// the text and the document.
+    #[test]
+    fn manifest_text_in_memory_reads_like_a_file() {
+        let settings = settings(Path::new("."), &[]);
+        let text = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\n\
+                    apiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n";
+        let objs = parse_manifest_text("mem.yaml", text, false, &settings).unwrap();
+        let ids: Vec<String> = objs.iter().map(|o| o.id.to_string()).collect();
+        assert_eq!(ids, ["v1 ConfigMap apps/a", "v1 Namespace b"]);
+        assert_eq!(objs[1].source, "mem.yaml#3");
+        let json = r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"}}"#;
+        let objs = parse_manifest_text("mem.json", json, true, &settings).unwrap();
+        assert_eq!(objs[0].id.to_string(), "v1 Secret apps/s");
+        let err = parse_manifest_text("mem.yaml", "a: [\n", false, &settings).unwrap_err();
+        assert!(err.to_string().starts_with("mem.yaml:"), "{err}");
+        let err = parse_manifest_text("mem.yaml", "kind: X\n", false, &settings).unwrap_err();
+        assert!(err.to_string().contains("mem.yaml, document 1"), "{err}");
     }
 
     #[tokio::test]

@@ -6,7 +6,9 @@
 //! any expression reaching it fails and the attribute becomes unknown.
 
 use super::parse::{read_text, read_tfvars, Located, ModuleSource};
-use super::prepare::{DUPLICATE_PREFIX, LOCAL_PREFIX, VAR_PREFIX};
+use super::prepare::{
+    ARITH_FUNC, COUNTED_FUNC, DUPLICATE_PREFIX, LOCAL_PREFIX, SIZED_FUNC, VAR_PREFIX,
+};
 use super::{Attr, HclError, LoadOptions};
 use ::hcl::eval::{Context, ErrorKind, Evaluate};
 use ::hcl::{Attribute, Block, Expression, Map, Structure, Value};
@@ -42,6 +44,12 @@ pub(crate) fn unknown_reason(err: &::hcl::eval::Error) -> String {
         },
         ErrorKind::UndefinedFunc(name) => {
             format!("calls function `{name}`, which driftd does not evaluate")
+        }
+        // driftd's own functions (bounds on what an expression builds) say why themselves.
+        ErrorKind::FuncCall(name, message)
+            if matches!(name.name.as_str(), SIZED_FUNC | COUNTED_FUNC | ARITH_FUNC) =>
+        {
+            message.clone()
         }
         ErrorKind::FuncCall(name, message) => {
             super::functions::unknown_call_reason(name.name.as_str(), message)
@@ -83,17 +91,35 @@ pub(crate) fn eval_value(expr: &Expression, ctx: &Context) -> Result<Value, Stri
     }
     super::reset_elements();
     // `try` and `can` need their arguments unevaluated; they are resolved first.
-    if super::functions::has_lazy(expr) {
-        return super::functions::resolve_lazy(expr, ctx)
-            .evaluate(ctx)
-            .map_err(|e| explain(&e, ctx));
+    let value = if super::functions::has_lazy(expr) {
+        super::functions::resolve_lazy(expr, ctx).evaluate(ctx)
+    } else {
+        expr.evaluate(ctx)
     }
-    expr.evaluate(ctx).map_err(|e| explain(&e, ctx))
+    .map_err(|e| explain(&e, ctx))?;
+    super::check_value_size(&value)?;
+    Ok(value)
 }
 
 /// A context with the built-in functions and nothing else, cloned for each module instance.
 pub(crate) fn base_context() -> Context<'static> {
     let mut ctx = Context::new();
+    // First: it is called at every reference, and functions are looked up in order.
+    ctx.declare_func(
+        super::prepare::SIZED_FUNC,
+        ::hcl::eval::FuncDef::new(sized, vec![::hcl::eval::ParamType::Any]),
+    );
+    ctx.declare_func(
+        super::prepare::ARITH_FUNC,
+        ::hcl::eval::FuncDef::new(
+            arith,
+            vec![
+                ::hcl::eval::ParamType::String,
+                ::hcl::eval::ParamType::Any,
+                ::hcl::eval::ParamType::Any,
+            ],
+        ),
+    );
     super::functions::declare_all(&mut ctx);
     ctx.declare_func(
         super::prepare::COUNTED_FUNC,
@@ -128,6 +154,15 @@ fn templatefile(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
         .parse()
         .map_err(|e: ::hcl::Error| format!("templatefile: {path}: {}", cut(&e.to_string(), 300)))?;
     let mut ctx = base_context();
+    // As in Terraform, a template cannot call `templatefile`: a template that renders itself
+    // (or one that renders it back) would recurse until the stack overflows.
+    ctx.declare_func(
+        "templatefile",
+        ::hcl::eval::FuncDef::new(
+            templatefile_in_template,
+            vec![::hcl::eval::ParamType::Any, ::hcl::eval::ParamType::Any],
+        ),
+    );
     if let Some(Value::Object(vars)) = values.next() {
         for (name, value) in vars {
             ctx.declare_var(name, value);
@@ -135,6 +170,80 @@ fn templatefile(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
     }
     let rendered = template.evaluate(&ctx).map_err(|e| unknown_reason(&e))?;
     Ok(Value::from(rendered))
+}
+
+/// `templatefile` called from inside a template rendered by `templatefile`.
+fn templatefile_in_template(_: ::hcl::eval::FuncArgs) -> Result<Value, String> {
+    Err(
+        "templatefile: a template cannot call templatefile (Terraform refuses recursive \
+         templates too); render the inner template in the code and pass its text as a variable"
+            .into(),
+    )
+}
+
+/// `lhs OP rhs` of a prepared arithmetic operation: exact on integers (a result that does not
+/// fit in 64 bits is computed as a float, as hcl-rs computes mixed operands), an error for a
+/// zero divisor, as in Terraform, and for a result too large to be a number.
+fn arith(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
+    let mut values = args.into_values().into_iter();
+    let (Some(Value::String(op)), Some(lhs), Some(rhs)) =
+        (values.next(), values.next(), values.next())
+    else {
+        return Err("an arithmetic operation without its operands".into());
+    };
+    let (Value::Number(a), Value::Number(b)) = (&lhs, &rhs) else {
+        return Err(format!(
+            "operator `{op}` is not applicable to `{lhs}` and `{rhs}`"
+        ));
+    };
+    arith_numbers(&op, *a, *b).map(Value::Number)
+}
+
+fn arith_numbers(op: &str, a: ::hcl::Number, b: ::hcl::Number) -> Result<::hcl::Number, String> {
+    if matches!(op, "/" | "%") && b.as_f64() == Some(0.0) {
+        return Err(format!("`{a} {op} {b}` divides by zero"));
+    }
+    let int = |n: ::hcl::Number| {
+        n.as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+    };
+    if let (Some(x), Some(y)) = (int(a), int(b)) {
+        let exact = match op {
+            "+" => x.checked_add(y),
+            "-" => x.checked_sub(y),
+            "*" => x.checked_mul(y),
+            "%" => x.checked_rem(y),
+            _ => None,
+        };
+        if let Some(r) = exact {
+            if let Ok(r) = i64::try_from(r) {
+                return Ok(::hcl::Number::from(r));
+            }
+            if let Ok(r) = u64::try_from(r) {
+                return Ok(::hcl::Number::from(r));
+            }
+        }
+    }
+    let (x, y) = (
+        a.as_f64().unwrap_or(f64::NAN),
+        b.as_f64().unwrap_or(f64::NAN),
+    );
+    let r = match op {
+        "+" => x + y,
+        "-" => x - y,
+        "*" => x * y,
+        "/" => x / y,
+        _ => x % y,
+    };
+    ::hcl::Number::from_f64(r).ok_or_else(|| format!("`{a} {op} {b}` is too large to be a number"))
+}
+
+/// A referenced value, its elements counted against the load's `max_elements`.
+fn sized(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
+    let value = args.into_values().into_iter().next().unwrap_or(Value::Null);
+    super::count_copies(&value)?;
+    Ok(value)
 }
 
 /// A `for` expression's collection, counted against the load's `max_elements`.
@@ -427,7 +536,10 @@ fn from_text(text: &str, ty: VarType, ctx: &Context) -> Result<Value, String> {
             let body: ::hcl::Body =
                 ::hcl::parse(&format!("v = {text}\n")).map_err(|e| e.to_string())?;
             match body.into_iter().next() {
-                Some(Structure::Attribute(a)) => eval_value(&a.expr, ctx),
+                Some(Structure::Attribute(mut a)) => {
+                    super::prepare::prepare_expr(&mut a.expr);
+                    eval_value(&a.expr, ctx)
+                }
                 _ => Err("not a value".into()),
             }
         }
@@ -571,7 +683,8 @@ fn read_var_file(path: &Path, display: &str, ctx: &Context) -> Result<VarFileVal
     }
     Ok(read_tfvars(path, display)?
         .into_iter()
-        .map(|a: Attribute| {
+        .map(|mut a: Attribute| {
+            super::prepare::prepare_expr(&mut a.expr);
             let v = eval_value(&a.expr, ctx);
             (a.key.into_inner(), v)
         })
@@ -773,5 +886,210 @@ pub(crate) fn traversal_path(expr: &Expression) -> Option<String> {
             Some(out)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::hcl::{load_module, Attr, CodeModule, LoadOptions};
+    use serde_json::json;
+
+    /// Loads `main_tf` as a root module with `max_elements` as the limit.
+    fn load_with_max_elements(main_tf: &str, max_elements: u64) -> CodeModule {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("main.tf"), main_tf).expect("write main.tf");
+        let mut opts = LoadOptions::default();
+        opts.limits.max_elements = max_elements;
+        load_module(dir.path(), &opts).expect("loads")
+    }
+
+    fn attr<'a>(module: &'a CodeModule, name: &str) -> &'a Attr {
+        &module.resources[0].attributes[name]
+    }
+
+    #[track_caller]
+    fn assert_unknown_with(attr: &Attr, needle: &str) {
+        match attr {
+            Attr::Unknown { reason } => assert!(reason.contains(needle), "{reason}"),
+            other => panic!("expected unknown, got {other:?}"),
+        }
+    }
+
+    /// Found while fuzzing the HCL reader (`fuzz/`, target `hcl_load`): locals that each
+    /// concatenate the previous one ten times grew tenfold per line (a billion elements in nine
+    /// lines) until the process ran out of memory. A value larger than `max_elements` is now
+    /// unknown, with the reason, and so is everything built from it.
+    #[test]
+    fn a_value_that_grows_through_locals_is_unknown_not_out_of_memory() {
+        let mut text = String::from("locals {\n  l0 = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n");
+        for i in 1..=9 {
+            let prev = format!("local.l{}", i - 1);
+            text.push_str(&format!("  l{i} = concat({})\n", vec![prev; 10].join(", ")));
+        }
+        text.push_str(
+            "  m1 = [local.l2, local.l2, local.l2, local.l2, local.l2]\n}\n\
+             resource \"x\" \"y\" {\n  small = length(local.l2)\n  big = length(local.l9)\n  \
+             nested = length(local.m1)\n}\n",
+        );
+        let module = load_with_max_elements(&text, 1000);
+        assert_eq!(attr(&module, "small"), &Attr::Known(json!(1000)));
+        assert_unknown_with(attr(&module, "big"), "more than 1000 elements");
+        // Five copies of a thousand elements in one value: past the limit as well.
+        assert_unknown_with(attr(&module, "nested"), "more than 1000 elements");
+    }
+
+    /// Every reference copies the value it names, so one attribute that names a large local
+    /// many times, or in a loop (directly or through the loop's variable), copied without bound.
+    /// The copies of one attribute now count against `max_elements`.
+    #[test]
+    fn references_cannot_copy_a_value_without_bound() {
+        let text = "locals {\n  big = [for i in range(500) : { n = i }]\n}\n\
+                    resource \"x\" \"y\" {\n  \
+                    once = length(local.big)\n  \
+                    each_item = length([for x in local.big : x.n])\n  \
+                    loop = length([for i in range(1000) : local.big])\n  \
+                    wide = length(concat(local.big, local.big, local.big, local.big, local.big))\
+                    \n  \
+                    loop_var = length([for x in [local.big] : [for i in range(1000) : x]])\n}\n";
+        let module = load_with_max_elements(text, 2000);
+        assert_eq!(attr(&module, "once"), &Attr::Known(json!(500)));
+        assert_eq!(attr(&module, "each_item"), &Attr::Known(json!(500)));
+        for name in ["loop", "wide", "loop_var"] {
+            assert_unknown_with(attr(&module, name), "hold more than 2000 elements in all");
+            assert_unknown_with(attr(&module, name), "raise `max_elements`");
+        }
+        // A bound reached is not an error of the code: `try` does not fall back past it.
+        let guarded = load_with_max_elements(
+            "locals {\n  big = range(500)\n}\nresource \"x\" \"y\" {\n  \
+             v = try([for i in range(10) : local.big], \"fallback\")\n}\n",
+            2000,
+        );
+        assert_unknown_with(attr(&guarded, "v"), "hold more than 2000 elements in all");
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `hcl_load`): `local.base * 3 % 0` panicked inside
+    /// hcl-rs (integer remainder by zero), and so did `-9223372036854775808 % -1`; integers that
+    /// overflow wrapped around. The whole module then failed with an internal error. Arithmetic
+    /// is now computed by driftd: a zero divisor or a result too large is an unknown value with
+    /// the reason, wherever the operation is (attribute, template, tfvars).
+    #[test]
+    fn arithmetic_errors_are_unknown_values_not_a_crash() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "variable \"size\" {}\nlocals {\n  base = 10\n}\nresource \"x\" \"y\" {\n  \
+             ratio = local.base * 3 % 0\n  div = 1 / 0\n  huge = 1e308 * 10\n  \
+             text = \"a\" + 1\n  heredoc = <<EOT\n${local.base % 0}\nEOT\n  \
+             from_tfvars = var.size\n  \
+             min_rem = -9223372036854775808 % -1\n  past_u64 = 18446744073709551615 + 1\n  \
+             rem = 7 % 3\n  neg_rem = -7 % 3\n  quotient = 10 / 4\n  sum = 1 + 2 * 3\n  \
+             below_zero = 5 - 8\n  big = 9223372036854775807 + 9223372036854775807\n}\n",
+        )
+        .expect("write main.tf");
+        std::fs::write(dir.path().join("terraform.tfvars"), "size = 7 % 0\n").expect("tfvars");
+        let module = load_module(dir.path(), &LoadOptions::default()).expect("loads");
+        for (name, needle) in [
+            ("ratio", "`30 % 0` divides by zero"),
+            ("div", "`1 / 0` divides by zero"),
+            ("huge", "too large to be a number"),
+            ("text", "operator `+` is not applicable"),
+            ("heredoc", "divides by zero"),
+            ("from_tfvars", "variable `size`"),
+        ] {
+            assert_unknown_with(attr(&module, name), needle);
+        }
+        for (name, value) in [
+            ("min_rem", json!(0)),
+            ("past_u64", json!(18446744073709551616.0)),
+            ("rem", json!(1)),
+            ("neg_rem", json!(-1)),
+            ("quotient", json!(2.5)),
+            ("sum", json!(7)),
+            ("below_zero", json!(-3)),
+            ("big", json!(18446744073709551614u64)),
+        ] {
+            assert_eq!(attr(&module, name), &Attr::Known(value), "{name}");
+        }
+    }
+
+    /// Found while fuzzing the HCL reader (`fuzz/`, target `hcl_load`): the `%{ for }`
+    /// directives of a heredoc were not counted like `for` expressions, so three nested loops of
+    /// a thousand ran a billion times. Templates with loops are now prepared like other
+    /// expressions, and render as before.
+    #[test]
+    fn template_loops_are_bounded_and_render_as_before() {
+        let loops = "t = <<EOT\n%{ for a in range(1000) }%{ for b in range(1000) }\
+                     %{ for c in range(1000) }x%{ endfor }%{ endfor }%{ endfor }\nEOT\n";
+        let rendered = [
+            "<<-EOT\n  %{ for i, n in local.names ~}\n  ${i}=${upper(n)} \"q\" $${x} %%{y}\n  \
+             %{ endfor ~}\n  %{ if length(local.names) > 1 }many%{ else }few%{ endif }\n  EOT",
+            "\"%{ for n in local.names }${n}%{ endfor }${length([for m in local.names : m])}\"",
+            "<<EOT\n${join(\",\", [for n in local.names : \"${n}!\"])}\n\
+             %{ for n in [] }${n}%{ endfor }\nEOT",
+        ];
+        let mut text =
+            format!("locals {{\n  names = [\"a\", \"b\"]\n}}\nresource \"x\" \"y\" {{\n{loops}");
+        for (i, t) in rendered.iter().enumerate() {
+            text.push_str(&format!("  r{i} = {t}\n"));
+        }
+        text.push_str("}\n");
+        let module = load_with_max_elements(&text, 1_000_000);
+        assert_unknown_with(attr(&module, "t"), "max_elements");
+        // The same templates evaluated as written, without preparation.
+        let mut ctx = super::base_context();
+        ctx.declare_var(
+            "local",
+            ::hcl::Value::from_iter([("names", ::hcl::Value::from(vec!["a", "b"]))]),
+        );
+        for (i, t) in rendered.iter().enumerate() {
+            let body: ::hcl::Body = ::hcl::from_str(&format!("v = {t}\n")).expect("parses");
+            let expr = &body.attributes().next().expect("one").expr;
+            let expected = ::hcl::eval::Evaluate::evaluate(expr, &ctx).expect("evaluates");
+            assert_eq!(
+                attr(&module, &format!("r{i}")),
+                &Attr::Known(super::hcl_into_json(expected)),
+                "{t}"
+            );
+        }
+    }
+
+    /// Found while fuzzing the HCL reader (`fuzz/`, target `hcl_load`): a file rendered by
+    /// `templatefile` that calls `templatefile` on itself recursed until the loader's stack
+    /// overflowed, killing the process. Now the inner call fails and the attribute is unknown,
+    /// with the reason.
+    #[test]
+    fn a_template_that_renders_itself_is_unknown_not_endless() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "resource \"x\" \"y\" {\n  v = \"${templatefile(\"main.tf\", {})}\"\n}\n",
+        )
+        .expect("write main.tf");
+        // Two templates that render each other.
+        std::fs::write(
+            dir.path().join("a.tftpl"),
+            "${templatefile(\"b.tftpl\", {})}",
+        )
+        .expect("write a.tftpl");
+        std::fs::write(
+            dir.path().join("b.tftpl"),
+            "${templatefile(\"a.tftpl\", {})}",
+        )
+        .expect("write b.tftpl");
+        std::fs::write(
+            dir.path().join("other.tf"),
+            "resource \"x\" \"z\" {\n  v = templatefile(\"a.tftpl\", {})\n}\n",
+        )
+        .expect("write other.tf");
+        let module = load_module(dir.path(), &LoadOptions::default()).expect("loads");
+        assert_eq!(module.resources.len(), 2);
+        for r in &module.resources {
+            match &r.attributes["v"] {
+                Attr::Unknown { reason } => {
+                    assert!(reason.contains("cannot call templatefile"), "{reason}")
+                }
+                other => panic!("{}: {other:?}", r.address),
+            }
+        }
     }
 }

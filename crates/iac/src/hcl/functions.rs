@@ -468,10 +468,11 @@ fn substr(args: FuncArgs) -> FnResult {
     } else {
         offset.min(len)
     };
+    // A length past the end (even `i64::MAX`) reads to the end.
     let end = if length < 0 {
         len
     } else {
-        (start + length).min(len)
+        start.saturating_add(length).min(len)
     };
     Ok(Value::from(
         chars[start as usize..end as usize]
@@ -760,7 +761,8 @@ fn cidrsubnet(args: FuncArgs) -> FnResult {
     let (base, width, len, v4) = parse_cidr(str_arg(&args, 0)?)?;
     let newbits = int_arg(&args, 1)?;
     let netnum = int_arg(&args, 2)?;
-    if newbits < 0 || len as i64 + newbits > width as i64 {
+    // `width - len` first: a huge `newbits` must not overflow the sum.
+    if newbits < 0 || newbits > i64::from(width - len) {
         return Err(format!(
             "cidrsubnet: {newbits} additional bits would extend the prefix past {width} bits"
         ));
@@ -820,7 +822,7 @@ fn cidrsubnets_fn(args: FuncArgs) -> FnResult {
     let mut next = base;
     for i in 1..args.len() {
         let newbits = int_arg(&args, i)?;
-        if newbits < 0 || len as i64 + newbits > width as i64 {
+        if newbits < 0 || newbits > i64::from(width - len) {
             return Err(format!(
                 "cidrsubnets: {newbits} additional bits would extend the prefix past {width} bits"
             ));

@@ -181,7 +181,8 @@ pub struct Limits {
     /// The most resource instances one load may declare, all modules together.
     pub max_resources: usize,
     /// The most elements the `for` expressions of one attribute may iterate over in all
-    /// (nested loops multiply); past it the attribute is unknown, with the reason.
+    /// (nested loops multiply), and the most elements (list items and map entries at every
+    /// depth) one evaluated value may hold; past it the attribute is unknown, with the reason.
     pub max_elements: u64,
     /// The longest string a function or template may build, in bytes (`format("%9999999d")`,
     /// `indent`, `replace`, `join`, string concatenation); past it the value is unknown.
@@ -307,11 +308,62 @@ pub(crate) fn read_code_file(path: &str) -> Result<String, String> {
 thread_local! {
     /// Elements the `for` expressions of the attribute being evaluated have iterated over.
     static ELEMENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// Elements the references of the attribute being evaluated have copied.
+    static COPIES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Starts counting elements anew, for the next attribute.
 pub(crate) fn reset_elements() {
     ELEMENTS.with(|e| e.set(0));
+    COPIES.with(|e| e.set(0));
+}
+
+/// Counts the elements of a value a reference copied (a local, a variable, `each`, a `for`
+/// loop's variable: every use copies it); `Err` with the reason once the copies of one
+/// attribute hold more than `max_elements` elements in all, so that references, however many
+/// or repeated by a loop, cannot fill the memory.
+pub(crate) fn count_copies(value: &::hcl::Value) -> Result<(), String> {
+    let max = current_limits().max_elements;
+    let before = COPIES.with(|c| c.get());
+    let n = value_elements(value, max.saturating_sub(before).saturating_add(1));
+    let total = before.saturating_add(n);
+    COPIES.with(|c| c.set(total));
+    if total > max {
+        return Err(format!(
+            "the locals, variables and loop values it uses hold more than {max} elements in all \
+             (list items and map entries at every depth, counted at each use); if that is \
+             intended, raise `max_elements` in the target's `[target.limits]` (driftd.toml)"
+        ));
+    }
+    Ok(())
+}
+
+/// The list items and map entries of `value` at every depth, counted up to `stop` at most.
+fn value_elements(value: &::hcl::Value, stop: u64) -> u64 {
+    // Most references name a string or a number: nothing to walk.
+    if !matches!(value, ::hcl::Value::Array(_) | ::hcl::Value::Object(_)) {
+        return 0;
+    }
+    let mut total: u64 = 0;
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        let n = match v {
+            ::hcl::Value::Array(items) => {
+                stack.extend(items);
+                items.len()
+            }
+            ::hcl::Value::Object(map) => {
+                stack.extend(map.values());
+                map.len()
+            }
+            _ => continue,
+        };
+        total = total.saturating_add(n as u64);
+        if total >= stop {
+            break;
+        }
+    }
+    total
 }
 
 /// Counts `n` more elements iterated over; `Err` with the reason once past the limit.
@@ -326,6 +378,22 @@ pub(crate) fn count_elements(n: usize) -> Result<(), String> {
         return Err(format!(
             "its `for` expressions iterate over more than {max} elements; if that is intended, \
              raise `max_elements` in the target's `[target.limits]` (driftd.toml)"
+        ));
+    }
+    Ok(())
+}
+
+/// `Err` with the reason when `value` holds more than the load's `max_elements` elements (list
+/// items and map entries, at every depth). Every reference to a local or a variable copies its
+/// value, so a value that doubles through locals (`concat(local.a, local.a)`, again and again)
+/// would otherwise fill the memory; bounding each evaluated value stops that growth.
+pub(crate) fn check_value_size(value: &::hcl::Value) -> Result<(), String> {
+    let max = current_limits().max_elements;
+    if value_elements(value, max.saturating_add(1)) > max {
+        return Err(format!(
+            "its value holds more than {max} elements (list items and map entries at every \
+             depth); if that is intended, raise `max_elements` in the target's \
+             `[target.limits]` (driftd.toml)"
         ));
     }
     Ok(())

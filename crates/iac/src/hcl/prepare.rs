@@ -10,8 +10,10 @@
 //! strip markers, heredocs) is left as written and evaluated against the full `local` and `var`
 //! objects, which the evaluator declares as well.
 
-use ::hcl::expr::{FuncCall, FuncName, Operation, TemplateExpr, TraversalOperator, Variable};
-use ::hcl::template::{Element, Strip, Template};
+use ::hcl::expr::{
+    BinaryOperator, FuncCall, FuncName, Operation, TemplateExpr, TraversalOperator, Variable,
+};
+use ::hcl::template::{Directive, Element, Strip, Template};
 use ::hcl::{Body, Expression, Identifier, Structure};
 
 /// The function that joins a prepared template's parts, as string conversion in a template does.
@@ -19,6 +21,15 @@ pub(crate) const TEMPLATE_FUNC: &str = "driftd-template";
 /// The function a prepared `for` expression's collection goes through: it counts the elements
 /// against the load's `max_elements` and returns the collection unchanged.
 pub(crate) const COUNTED_FUNC: &str = "driftd-counted";
+/// The function every prepared reference to a local, a variable, `each` or a `for` loop's
+/// variable goes through: hcl-rs copies the value at each reference, so it counts the value's
+/// elements against the load's `max_elements` (see [`super::count_copies`]) and returns it
+/// unchanged. A value cannot then be copied without bound (`[for i in range(1000) : local.big]`).
+pub(crate) const SIZED_FUNC: &str = "driftd-sized";
+/// The function a prepared arithmetic operation (`+`, `-`, `*`, `/`, `%`) goes through, its
+/// operator's symbol as first argument: hcl-rs's own number operators panic on `x % 0` and on
+/// integers that overflow, where the value must be unknown with the reason.
+pub(crate) const ARITH_FUNC: &str = "driftd-arith";
 /// The prefix of the variable a prepared `local.NAME` reads.
 pub(crate) const LOCAL_PREFIX: &str = "local-";
 /// The prefix of the variable a prepared `var.NAME` reads.
@@ -46,6 +57,8 @@ pub(crate) fn prepare_expr(expr: &mut Expression) {
         Expression::TemplateExpr(template) => {
             if let Some(prepared) = prepare_template(template) {
                 *expr = prepared;
+            } else {
+                prepare_template_as_written(template);
             }
         }
         Expression::Traversal(traversal) => {
@@ -58,13 +71,20 @@ pub(crate) fn prepare_expr(expr: &mut Expression) {
             let prefix = match &traversal.expr {
                 Expression::Variable(v) if v.as_str() == "local" => LOCAL_PREFIX,
                 Expression::Variable(v) if v.as_str() == "var" => VAR_PREFIX,
+                Expression::Variable(v) if v.as_str() == "each" => {
+                    let root = std::mem::replace(&mut traversal.expr, Expression::Null);
+                    traversal.expr = sized(root);
+                    return;
+                }
                 _ => return,
             };
             let Some(TraversalOperator::GetAttr(name)) = traversal.operators.first() else {
                 return;
             };
-            let variable =
-                Expression::Variable(Variable::unchecked(format!("{prefix}{}", name.as_str())));
+            let variable = sized(Expression::Variable(Variable::unchecked(format!(
+                "{prefix}{}",
+                name.as_str()
+            ))));
             if traversal.operators.len() == 1 {
                 *expr = variable;
             } else {
@@ -79,13 +99,28 @@ pub(crate) fn prepare_expr(expr: &mut Expression) {
             prepare_expr(&mut cond.true_expr);
             prepare_expr(&mut cond.false_expr);
         }
-        Expression::Operation(op) => match op.as_mut() {
-            Operation::Unary(unary) => prepare_expr(&mut unary.expr),
-            Operation::Binary(binary) => {
-                prepare_expr(&mut binary.lhs_expr);
-                prepare_expr(&mut binary.rhs_expr);
+        Expression::Operation(op) => {
+            let arithmetic = match op.as_mut() {
+                Operation::Unary(unary) => {
+                    prepare_expr(&mut unary.expr);
+                    None
+                }
+                Operation::Binary(binary) => {
+                    prepare_expr(&mut binary.lhs_expr);
+                    prepare_expr(&mut binary.rhs_expr);
+                    arithmetic_symbol(binary.operator).map(|symbol| {
+                        let lhs = std::mem::replace(&mut binary.lhs_expr, Expression::Null);
+                        let rhs = std::mem::replace(&mut binary.rhs_expr, Expression::Null);
+                        vec![Expression::String(symbol.to_string()), lhs, rhs]
+                    })
+                }
+            };
+            if let Some(args) = arithmetic {
+                let mut call = FuncCall::new(FuncName::new(Identifier::unchecked(ARITH_FUNC)));
+                call.args = args;
+                *expr = Expression::FuncCall(Box::new(call));
             }
-        },
+        }
         Expression::ForExpr(for_expr) => {
             prepare_expr(&mut for_expr.collection_expr);
             // Every iteration is counted, so nested loops cannot build without bound.
@@ -100,8 +135,174 @@ pub(crate) fn prepare_expr(expr: &mut Expression) {
             if let Some(cond) = for_expr.cond_expr.as_mut() {
                 prepare_expr(cond);
             }
+            // Each use of a loop variable copies the element, once per iteration.
+            let names = loop_names(&for_expr.value_var, for_expr.key_var.as_ref());
+            size_uses(&mut for_expr.value_expr, &names);
+            if let Some(key) = for_expr.key_expr.as_mut() {
+                size_uses(key, &names);
+            }
+            if let Some(cond) = for_expr.cond_expr.as_mut() {
+                size_uses(cond, &names);
+            }
         }
         _ => {}
+    }
+}
+
+/// The symbol of an arithmetic operator, which [`ARITH_FUNC`] computes.
+fn arithmetic_symbol(operator: BinaryOperator) -> Option<&'static str> {
+    match operator {
+        BinaryOperator::Plus => Some("+"),
+        BinaryOperator::Minus => Some("-"),
+        BinaryOperator::Mul => Some("*"),
+        BinaryOperator::Div => Some("/"),
+        BinaryOperator::Mod => Some("%"),
+        _ => None,
+    }
+}
+
+/// `expr` as an argument of [`SIZED_FUNC`].
+fn sized(expr: Expression) -> Expression {
+    let mut call = FuncCall::new(FuncName::new(Identifier::unchecked(SIZED_FUNC)));
+    call.args = vec![expr];
+    Expression::FuncCall(Box::new(call))
+}
+
+/// Wraps the uses of the variables `names` (a `for` expression's) in `expr` in [`SIZED_FUNC`],
+/// except inside a nested `for` that binds one of them again. Templates left as written are
+/// not looked into: they build strings, which `max_string_bytes` bounds.
+fn size_uses(expr: &mut Expression, names: &[String]) {
+    let walk = |e: &mut Expression| size_uses(e, names);
+    match expr {
+        Expression::Variable(v) if names.iter().any(|n| n == v.as_str()) => {
+            let variable = std::mem::replace(expr, Expression::Null);
+            *expr = sized(variable);
+        }
+        Expression::Array(items) => items.iter_mut().for_each(walk),
+        Expression::Object(object) => {
+            for (_, value) in object.iter_mut() {
+                size_uses(value, names);
+            }
+        }
+        Expression::Traversal(traversal) => {
+            size_uses(&mut traversal.expr, names);
+            for op in traversal.operators.iter_mut() {
+                if let TraversalOperator::Index(index) = op {
+                    size_uses(index, names);
+                }
+            }
+        }
+        Expression::FuncCall(call) => call.args.iter_mut().for_each(walk),
+        Expression::Parenthesis(inner) => size_uses(inner, names),
+        Expression::Conditional(cond) => {
+            size_uses(&mut cond.cond_expr, names);
+            size_uses(&mut cond.true_expr, names);
+            size_uses(&mut cond.false_expr, names);
+        }
+        Expression::Operation(op) => match op.as_mut() {
+            Operation::Unary(unary) => size_uses(&mut unary.expr, names),
+            Operation::Binary(binary) => {
+                size_uses(&mut binary.lhs_expr, names);
+                size_uses(&mut binary.rhs_expr, names);
+            }
+        },
+        Expression::ForExpr(inner) => {
+            size_uses(&mut inner.collection_expr, names);
+            let names = not_bound_by(names, &inner.value_var, inner.key_var.as_ref());
+            size_uses(&mut inner.value_expr, &names);
+            if let Some(key) = inner.key_expr.as_mut() {
+                size_uses(key, &names);
+            }
+            if let Some(cond) = inner.cond_expr.as_mut() {
+                size_uses(cond, &names);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The variables a `for` expression or directive binds.
+fn loop_names(value_var: &Identifier, key_var: Option<&Identifier>) -> Vec<String> {
+    let mut names = vec![value_var.as_str().to_string()];
+    names.extend(key_var.map(|k| k.as_str().to_string()));
+    names
+}
+
+/// `names` less those a nested loop binds again (its own uses are its own).
+fn not_bound_by(
+    names: &[String],
+    value_var: &Identifier,
+    key_var: Option<&Identifier>,
+) -> Vec<String> {
+    let inner = loop_names(value_var, key_var);
+    names
+        .iter()
+        .filter(|n| !inner.contains(n))
+        .cloned()
+        .collect()
+}
+
+/// A template left as written (a heredoc, directives, strip markers) is parsed again at each
+/// evaluation, so it is not rewritten as a call; but its expressions must be bounded and safe
+/// like all others (`%{ for a in range(1000) }%{ for b in range(1000) }...`, `${x % 0}`). When
+/// its text may hold an expression, they are prepared (`for` collections counted, references
+/// sized, arithmetic checked) and it is written back as text, provided that writing the
+/// template back reads the same.
+fn prepare_template_as_written(template: &mut TemplateExpr) {
+    let raw = match &*template {
+        TemplateExpr::QuotedString(raw) => raw,
+        TemplateExpr::Heredoc(heredoc) => &heredoc.template,
+    };
+    if !raw.contains("${") && !raw.contains("%{") {
+        return;
+    }
+    let Ok(mut parsed) = Template::from_expr(template) else {
+        return;
+    };
+    if parsed.to_string().parse::<Template>().ok().as_ref() != Some(&parsed) {
+        return;
+    }
+    prepare_elements(parsed.elements_mut(), &[]);
+    let text = parsed.to_string();
+    match template {
+        TemplateExpr::QuotedString(raw) => *raw = text,
+        TemplateExpr::Heredoc(heredoc) => heredoc.template = text,
+    }
+}
+
+/// Prepares the expressions of template elements; `names` are the variables of the `%{ for }`
+/// directives around them, whose uses are sized.
+fn prepare_elements(elements: &mut [Element], names: &[String]) {
+    for element in elements {
+        match element {
+            Element::Literal(_) => {}
+            Element::Interpolation(interp) => {
+                prepare_expr(&mut interp.expr);
+                size_uses(&mut interp.expr, names);
+            }
+            Element::Directive(directive) => match directive.as_mut() {
+                Directive::If(d) => {
+                    prepare_expr(&mut d.cond_expr);
+                    size_uses(&mut d.cond_expr, names);
+                    prepare_elements(d.true_template.elements_mut(), names);
+                    if let Some(t) = d.false_template.as_mut() {
+                        prepare_elements(t.elements_mut(), names);
+                    }
+                }
+                Directive::For(d) => {
+                    prepare_expr(&mut d.collection_expr);
+                    size_uses(&mut d.collection_expr, names);
+                    let collection = std::mem::replace(&mut d.collection_expr, Expression::Null);
+                    let mut call =
+                        FuncCall::new(FuncName::new(Identifier::unchecked(COUNTED_FUNC)));
+                    call.args = vec![collection];
+                    d.collection_expr = Expression::FuncCall(Box::new(call));
+                    let mut inner = not_bound_by(names, &d.value_var, d.key_var.as_ref());
+                    inner.extend(loop_names(&d.value_var, d.key_var.as_ref()));
+                    prepare_elements(d.template.elements_mut(), &inner);
+                }
+            },
+        }
     }
 }
 

@@ -19,6 +19,8 @@ use ::hcl::expr::{
 };
 use ::hcl::{Identifier, Map, Value};
 
+use super::super::prepare::{COUNTED_FUNC, SIZED_FUNC};
+
 fn is_lazy(call: &FuncCall) -> bool {
     call.name.namespace.is_empty() && matches!(call.name.name.as_str(), "try" | "can")
 }
@@ -62,6 +64,9 @@ fn is_unknown(err: &::hcl::eval::Error) -> bool {
         ErrorKind::FuncCall(name, msg) => {
             super::unknown_call_reason(name.name.as_str(), msg).is_some()
                 || matches!(name.name.as_str(), "try" | "can")
+                // A bound of the load reached: not an error of the code, whose value is then
+                // not known here (`try` must not fall back to its next argument).
+                || matches!(name.name.as_str(), SIZED_FUNC | COUNTED_FUNC)
         }
         // `var.x` or `local.x` read through the whole `var` / `local` object: a missing key is a
         // value that is not known, not a missing attribute.

@@ -447,3 +447,20 @@ fn can_tells_whether_an_expression_evaluates() {
         json!([true, false]),
     );
 }
+
+/// Found while fuzzing the HCL reader (`fuzz/`, target `hcl_load`): `substr` with a length near
+/// `i64::MAX` overflowed (then sliced past the end of the string, a panic that failed the whole
+/// module), and so did `cidrsubnet` / `cidrsubnets` with that many new bits (a wrong subnet).
+#[test]
+fn huge_whole_numbers_do_not_overflow() {
+    ok(r#"substr("abc", 1, 9223372036854775807)"#, json!("bc"));
+    ok(r#"substr("abc", -9223372036854775808, 2)"#, json!("ab"));
+    err(
+        r#"cidrsubnet("10.0.0.0/8", 9223372036854775807, 0)"#,
+        "would extend the prefix past 32 bits",
+    );
+    err(
+        r#"cidrsubnets("10.0.0.0/8", 4, 9223372036854775807)"#,
+        "would extend the prefix past 32 bits",
+    );
+}

@@ -1,0 +1,89 @@
+//! Helpers shared by the fuzz targets.
+
+use chrono::{DateTime, Utc};
+use driftd_core::{Change, ChangeOp, Finding, FindingKind, Tier};
+use serde_json::{json, Value};
+
+/// A fixed instant, so that expiry checks do not depend on the day the fuzzer runs.
+pub fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+        .expect("valid time")
+        .with_timezone(&Utc)
+}
+
+fn change(path: &str, actual: Value) -> Change {
+    Change::new(path, ChangeOp::Replace, json!("expected"), actual)
+}
+
+fn finding(
+    kind: FindingKind,
+    resource_type: &str,
+    id: &str,
+    address: Option<&str>,
+    changes: Vec<Change>,
+) -> Finding {
+    Finding {
+        engine: Default::default(),
+        fingerprint: format!("fp-{id}"),
+        kind,
+        tier: Tier::Warning,
+        provider: "aws".into(),
+        resource_type: resource_type.into(),
+        resource_id: id.into(),
+        address: address.map(str::to_string),
+        region: Some("eu-west-1".into()),
+        source: None,
+        changes,
+    }
+}
+
+/// Findings for ignore rules to match: a few of the usual shapes, and one per piece of `text`
+/// (split on dots and brackets as rules are), so that the matchers also see strings shaped
+/// like the rules themselves.
+pub fn findings_for(text: &str) -> Vec<Finding> {
+    let mut out = vec![
+        finding(
+            FindingKind::Changed,
+            "aws_instance",
+            "i-0abc",
+            Some("module.app.aws_instance.web[0]"),
+            vec![
+                change("tags.Name", json!("web")),
+                change("instance_type", json!("t3.small")),
+                change("ingress[0].from_port", json!(443)),
+            ],
+        ),
+        finding(
+            FindingKind::Missing,
+            "aws_s3_bucket",
+            "logs.example.com",
+            Some("aws_s3_bucket.logs[\"a.b\"]"),
+            vec![],
+        ),
+        finding(
+            FindingKind::Unmanaged,
+            "aws_iam_role",
+            "admin",
+            None,
+            vec![],
+        ),
+    ];
+    for line in text.lines().take(64) {
+        let line = line.trim().trim_start_matches('!');
+        let mut parts = line.splitn(3, '.');
+        let rtype = parts.next().unwrap_or_default();
+        let id = parts.next().unwrap_or_default();
+        let path = parts.next().unwrap_or_default();
+        out.push(finding(
+            FindingKind::Changed,
+            rtype,
+            id,
+            Some(line),
+            vec![
+                change(path, json!(line)),
+                change(line, json!({ "k": path })),
+            ],
+        ));
+    }
+    out
+}
