@@ -279,18 +279,9 @@ fn parse_json_plan(doc: &Map<String, Value>, source: &str) -> Result<Plan, PlanE
         .and_then(Value::as_str)
         .is_some_and(|v| !v.is_empty())
     {
-        let keys: Vec<&str> = doc
-            .get("meta")
-            .and_then(Value::as_object)
-            .map(|m| m.keys().map(String::as_str).collect())
-            .unwrap_or_default();
         return Err(PlanError::Encrypted {
             path: path(),
-            keys: if keys.is_empty() {
-                "no key provider named".into()
-            } else {
-                keys.join(", ")
-            },
+            keys: crate::tfstate::key_providers(doc.get("meta")),
         });
     }
     if doc.contains_key("remote_plan_format") {

@@ -239,20 +239,24 @@ fn check_encryption(raw: &RawState, source: &str) -> Result<(), StateError> {
     if !encrypted {
         return Ok(());
     }
-    let keys: Vec<&str> = raw
-        .meta
-        .as_ref()
+    Err(StateError::Encrypted {
+        path: source.to_string(),
+        keys: key_providers(raw.meta.as_ref()),
+    })
+}
+
+/// The key providers an OpenTofu-encrypted file (state or plan) names in its `meta`, for the
+/// error that says it cannot be read.
+pub(crate) fn key_providers(meta: Option<&Value>) -> String {
+    let keys: Vec<&str> = meta
         .and_then(Value::as_object)
         .map(|m| m.keys().map(String::as_str).collect())
         .unwrap_or_default();
-    Err(StateError::Encrypted {
-        path: source.to_string(),
-        keys: if keys.is_empty() {
-            "no key provider named".into()
-        } else {
-            keys.join(", ")
-        },
-    })
+    if keys.is_empty() {
+        "no key provider named".into()
+    } else {
+        keys.join(", ")
+    }
 }
 
 /// Reads and parses one state file; errors name it as `path` displays.
