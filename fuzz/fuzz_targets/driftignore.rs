@@ -3,7 +3,6 @@
 #![no_main]
 
 use driftd_core::ignore::{parse_driftignore, IgnoreSet};
-use driftd_core::Summary;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,20 +24,5 @@ fuzz_target!(|data: &[u8]| {
         assert!(r.line >= 1 && r.line <= lines, "rule on line {}", r.line);
     }
     let set = IgnoreSet::new(".driftignore", rules, vec![]);
-    let mut findings = driftd_fuzz::findings_for(text);
-    let before = findings.len();
-    let mut summary = Summary::default();
-    let applied = set.apply(
-        "prod",
-        &[],
-        &[],
-        &mut findings,
-        &mut summary,
-        driftd_fuzz::now(),
-    );
-    assert!(findings.len() <= before);
-    assert_eq!(summary.ignored.findings, before - findings.len());
-    for ignored in &applied.ignored {
-        assert!(ignored.rule.source.starts_with(".driftignore:"));
-    }
+    driftd_fuzz::apply_and_check(&set, text, ".driftignore:");
 });

@@ -3,7 +3,6 @@
 #![no_main]
 
 use driftd_core::ignore::{ConfigRule, Expiry, IgnoreConfig, IgnoreSet};
-use driftd_core::Summary;
 use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;
 
@@ -33,20 +32,5 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let set = IgnoreSet::new(".driftignore", vec![], rules);
-    let mut findings = driftd_fuzz::findings_for(text);
-    let before = findings.len();
-    let mut summary = Summary::default();
-    let applied = set.apply(
-        "prod",
-        &[],
-        &[],
-        &mut findings,
-        &mut summary,
-        driftd_fuzz::now(),
-    );
-    assert!(findings.len() <= before);
-    assert_eq!(summary.ignored.findings, before - findings.len());
-    for ignored in &applied.ignored {
-        assert!(ignored.rule.source.starts_with("driftd.toml: ignore["));
-    }
+    driftd_fuzz::apply_and_check(&set, text, "driftd.toml: ignore[");
 });

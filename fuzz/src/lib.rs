@@ -1,7 +1,8 @@
 //! Helpers shared by the fuzz targets.
 
 use chrono::{DateTime, Utc};
-use driftd_core::{Change, ChangeOp, Finding, FindingKind, Tier};
+use driftd_core::ignore::IgnoreSet;
+use driftd_core::{Change, ChangeOp, Finding, FindingKind, Summary, Tier};
 use serde_json::{json, Value};
 
 /// A fixed instant, so that expiry checks do not depend on the day the fuzzer runs.
@@ -86,4 +87,18 @@ pub fn findings_for(text: &str) -> Vec<Finding> {
         ));
     }
     out
+}
+
+/// Applies `set` to findings made from `text` and checks what any ignore set must hold: it only
+/// removes findings, counts each one it removes, and names the rule by its `source_prefix`.
+pub fn apply_and_check(set: &IgnoreSet, text: &str, source_prefix: &str) {
+    let mut findings = findings_for(text);
+    let before = findings.len();
+    let mut summary = Summary::default();
+    let applied = set.apply("prod", &[], &[], &mut findings, &mut summary, now());
+    assert!(findings.len() <= before);
+    assert_eq!(summary.ignored.findings, before - findings.len());
+    for ignored in &applied.ignored {
+        assert!(ignored.rule.source.starts_with(source_prefix));
+    }
 }
