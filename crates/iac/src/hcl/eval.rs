@@ -7,7 +7,8 @@
 
 use super::parse::{read_text, read_tfvars, Located, ModuleSource};
 use super::prepare::{
-    ARITH_FUNC, COUNTED_FUNC, DUPLICATE_PREFIX, LOCAL_PREFIX, SIZED_FUNC, VAR_PREFIX,
+    ARITH_FUNC, COUNTED_FUNC, DUPLICATE_PREFIX, EMIT_FUNC, LOCAL_PREFIX, SIZED_FUNC,
+    TEMPLATE_LOOP_FUNC, VAR_PREFIX,
 };
 use super::{Attr, HclError, LoadOptions};
 use ::hcl::eval::{Context, ErrorKind, Evaluate};
@@ -47,7 +48,10 @@ pub(crate) fn unknown_reason(err: &::hcl::eval::Error) -> String {
         }
         // driftd's own functions (bounds on what an expression builds) say why themselves.
         ErrorKind::FuncCall(name, message)
-            if matches!(name.name.as_str(), SIZED_FUNC | COUNTED_FUNC | ARITH_FUNC) =>
+            if matches!(
+                name.name.as_str(),
+                SIZED_FUNC | COUNTED_FUNC | ARITH_FUNC | TEMPLATE_LOOP_FUNC | EMIT_FUNC
+            ) =>
         {
             message.clone()
         }
@@ -126,6 +130,17 @@ pub(crate) fn base_context() -> Context<'static> {
         ::hcl::eval::FuncDef::new(counted, vec![::hcl::eval::ParamType::Any]),
     );
     ctx.declare_func(
+        TEMPLATE_LOOP_FUNC,
+        ::hcl::eval::FuncDef::new(
+            template_loop,
+            vec![::hcl::eval::ParamType::Any, ::hcl::eval::ParamType::Number],
+        ),
+    );
+    ctx.declare_func(
+        EMIT_FUNC,
+        ::hcl::eval::FuncDef::new(emit, vec![::hcl::eval::ParamType::Any]),
+    );
+    ctx.declare_func(
         "templatefile",
         ::hcl::eval::FuncDef::new(
             templatefile,
@@ -156,6 +171,17 @@ fn templatefile(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
     let mut ctx = base_context();
     // As in Terraform, a template cannot call `templatefile`: a template that renders itself
     // (or one that renders it back) would recurse until the stack overflows.
+    ctx.declare_func(
+        TEMPLATE_LOOP_FUNC,
+        ::hcl::eval::FuncDef::new(
+            template_loop,
+            vec![::hcl::eval::ParamType::Any, ::hcl::eval::ParamType::Number],
+        ),
+    );
+    ctx.declare_func(
+        EMIT_FUNC,
+        ::hcl::eval::FuncDef::new(emit, vec![::hcl::eval::ParamType::Any]),
+    );
     ctx.declare_func(
         "templatefile",
         ::hcl::eval::FuncDef::new(
@@ -249,12 +275,43 @@ fn sized(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
 /// A `for` expression's collection, counted against the load's `max_elements`.
 fn counted(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
     let value = args.into_values().into_iter().next().unwrap_or(Value::Null);
-    let n = match &value {
+    count_collection(&value)?;
+    Ok(value)
+}
+
+/// Counts the elements of a loop's collection against the load's `max_elements`; their number.
+fn count_collection(value: &Value) -> Result<usize, String> {
+    let n = match value {
         Value::Array(items) => items.len(),
         Value::Object(map) => map.len(),
         _ => 1,
     };
     super::count_elements(n)?;
+    Ok(n)
+}
+
+/// A `%{ for }` directive's collection, its elements counted against the load's
+/// `max_elements` and the literal text its body repeats (the second argument, in bytes) against
+/// `max_string_bytes`.
+fn template_loop(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
+    let mut values = args.into_values().into_iter();
+    let value = values.next().unwrap_or(Value::Null);
+    let text = values.next().and_then(|v| v.as_u64()).unwrap_or_default();
+    let n = count_collection(&value)?;
+    super::count_template_bytes(text.saturating_mul(n as u64))?;
+    Ok(value)
+}
+
+/// An interpolated value of a template, the bytes it renders to counted against the load's
+/// `max_string_bytes`.
+fn emit(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
+    let value = args.into_values().into_iter().next().unwrap_or(Value::Null);
+    let bytes = match &value {
+        Value::String(s) => s.len(),
+        // Numbers and booleans render short; other values are refused by the template itself.
+        _ => 32,
+    };
+    super::count_template_bytes(bytes as u64)?;
     Ok(value)
 }
 
@@ -1051,6 +1108,61 @@ mod tests {
                 "{t}"
             );
         }
+    }
+
+    /// A `%{ for }` loop repeats its text: 900 × 900 iterations of 100 bytes, or 100,000
+    /// interpolations of a 1,000-byte local (in two loops: `range` stops at 1,024),, would render tens of megabytes from a few lines.
+    /// Past `max_string_bytes` (4 MiB by default) the attribute is unknown, with the reason;
+    /// a loop that renders less is unchanged.
+    #[test]
+    fn template_loops_render_at_most_max_string_bytes() {
+        let text = "y".repeat(100);
+        let main_tf = format!(
+            "locals {{\n  s = \"${{join(\"\", [for i in range(1000) : \"z\"])}}\"\n}}\n\
+             resource \"x\" \"y\" {{\n\
+             literal = <<EOT\n%{{ for a in range(900) }}%{{ for b in range(900) }}{text}%{{ endfor }}%{{ endfor }}\nEOT\n\
+             branches = <<EOT\n%{{ for a in range(900) }}%{{ for b in range(900) }}%{{ if b > 0 }}{text}%{{ else }}n%{{ endif }}%{{ endfor }}%{{ endfor }}\nEOT\n\
+             interpolated = \"%{{ for a in range(1000) }}%{{ for b in range(100) }}${{local.s}}%{{ endfor }}%{{ endfor }}\"\n\
+             small = <<EOT\n%{{ for a in range(3) }}[${{a}}:{text}]%{{ endfor }}\nEOT\n\
+             }}\n"
+        );
+        let module = load_with_max_elements(&main_tf, 1_000_000);
+        for name in ["literal", "branches", "interpolated"] {
+            assert_unknown_with(attr(&module, name), "max_string_bytes");
+        }
+        let expected: String = (0..3).map(|a| format!("[{a}:{text}]")).collect();
+        assert_eq!(
+            attr(&module, "small"),
+            &Attr::Known(serde_json::Value::String(format!("{expected}\n")))
+        );
+    }
+
+    /// Nested `dynamic` blocks multiply: three levels of 200 generate eight million blocks from
+    /// a dozen lines. Past `max_elements` the block is unknown, with the reason, and the other
+    /// attributes of the resource are still read.
+    #[test]
+    fn nested_dynamic_blocks_are_bounded() {
+        let main_tf = "resource \"x\" \"y\" {\n  name = \"kept\"\n\
+            dynamic \"a\" {\n for_each = range(200)\n content {\n\
+              dynamic \"b\" {\n for_each = range(200)\n content {\n\
+                dynamic \"c\" {\n for_each = range(200)\n content {\n v = c.value\n }\n }\n\
+              }\n }\n\
+            }\n }\n\
+            dynamic \"small\" {\n for_each = [\"p\", \"q\"]\n content {\n v = small.value\n }\n }\n\
+            }\n";
+        let module = load_with_max_elements(main_tf, 1_000_000);
+        assert_unknown_with(
+            attr(&module, "a"),
+            "`dynamic` blocks generate more than 1000000",
+        );
+        assert_eq!(
+            attr(&module, "name"),
+            &Attr::Known(serde_json::json!("kept"))
+        );
+        assert_eq!(
+            attr(&module, "small"),
+            &Attr::Known(serde_json::json!([{"v": "p"}, {"v": "q"}]))
+        );
     }
 
     /// Found while fuzzing the HCL reader (`fuzz/`, target `hcl_load`): a file rendered by

@@ -777,6 +777,10 @@ fn eval_body(body: &Body, ctx: &mut Context, top: bool) -> BTreeMap<String, Attr
                     let Some(label) = b.labels.first() else {
                         continue;
                     };
+                    if top {
+                        // Each of a resource's own `dynamic` blocks has the whole budget.
+                        super::reset_generated();
+                    }
                     (label.as_str().to_string(), expand_dynamic(b, ctx))
                 } else {
                     (
@@ -861,7 +865,9 @@ fn expand_dynamic(block: &Block, ctx: &mut Context) -> Result<Vec<serde_json::Va
         it.insert("key".to_string(), key);
         it.insert("value".to_string(), value);
         ctx.declare_var(iterator.as_str(), Value::Object(it));
-        out.push(nested_object(content, ctx)?);
+        let object = nested_object(content, ctx)?;
+        super::count_generated(&object)?;
+        out.push(object);
     }
     Ok(out)
 }

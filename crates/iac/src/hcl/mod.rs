@@ -310,12 +310,87 @@ thread_local! {
     static ELEMENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     /// Elements the references of the attribute being evaluated have copied.
     static COPIES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// Bytes the templates of the attribute being evaluated have rendered (literal text repeated
+    /// by `%{ for }` directives, and interpolated values).
+    static TEMPLATE_BYTES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// Blocks and elements the `dynamic` blocks of the resource being expanded have generated
+    /// (nested `dynamic` blocks multiply).
+    static GENERATED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Starts counting elements anew, for the next attribute.
 pub(crate) fn reset_elements() {
     ELEMENTS.with(|e| e.set(0));
     COPIES.with(|e| e.set(0));
+    TEMPLATE_BYTES.with(|e| e.set(0));
+}
+
+/// Counts `n` more bytes a template of the attribute being evaluated renders; `Err` with the
+/// reason once they pass `max_string_bytes` (`%{ for }` loops repeat their text, so a few lines
+/// of template could otherwise build gigabytes).
+pub(crate) fn count_template_bytes(n: u64) -> Result<(), String> {
+    let max = current_limits().max_string_bytes as u64;
+    let total = TEMPLATE_BYTES.with(|e| {
+        let total = e.get().saturating_add(n);
+        e.set(total);
+        total
+    });
+    if total > max {
+        return Err(format!(
+            "its template would render more than {max} bytes; if that is intended, raise \
+             `max_string_bytes` in the target's `[target.limits]` (driftd.toml)"
+        ));
+    }
+    Ok(())
+}
+
+/// Starts counting what `dynamic` blocks generate anew, for the next block of a resource.
+pub(crate) fn reset_generated() {
+    GENERATED.with(|e| e.set(0));
+}
+
+/// Counts what a `dynamic` block generated (its blocks and the elements of their values);
+/// `Err` with the reason once one block of a resource holds more than `max_elements`, so nested
+/// `dynamic` blocks cannot multiply without bound.
+pub(crate) fn count_generated(value: &serde_json::Value) -> Result<(), String> {
+    let max = current_limits().max_elements;
+    let n = json_elements(value, max.saturating_add(1)).saturating_add(1);
+    let total = GENERATED.with(|e| {
+        let total = e.get().saturating_add(n);
+        e.set(total);
+        total
+    });
+    if total > max {
+        return Err(format!(
+            "its `dynamic` blocks generate more than {max} blocks and elements in all; if that \
+             is intended, raise `max_elements` in the target's `[target.limits]` (driftd.toml)"
+        ));
+    }
+    Ok(())
+}
+
+/// The array items and object entries of `value` at every depth, counted up to `stop` at most.
+fn json_elements(value: &serde_json::Value, stop: u64) -> u64 {
+    let mut total: u64 = 0;
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        let n = match v {
+            serde_json::Value::Array(items) => {
+                stack.extend(items);
+                items.len()
+            }
+            serde_json::Value::Object(map) => {
+                stack.extend(map.values());
+                map.len()
+            }
+            _ => continue,
+        };
+        total = total.saturating_add(n as u64);
+        if total >= stop {
+            break;
+        }
+    }
+    total
 }
 
 /// Counts the elements of a value a reference copied (a local, a variable, `each`, a `for`

@@ -30,6 +30,13 @@ pub(crate) const SIZED_FUNC: &str = "driftd-sized";
 /// operator's symbol as first argument: hcl-rs's own number operators panic on `x % 0` and on
 /// integers that overflow, where the value must be unknown with the reason.
 pub(crate) const ARITH_FUNC: &str = "driftd-arith";
+/// The function a `%{ for }` directive's collection goes through in a template left as written,
+/// with the bytes of literal text its body repeats at each iteration: it counts the elements
+/// like [`COUNTED_FUNC`] and the text against the load's `max_string_bytes`.
+pub(crate) const TEMPLATE_LOOP_FUNC: &str = "driftd-template-loop";
+/// The function every interpolation of a template left as written goes through: it counts the
+/// bytes the value renders to against the load's `max_string_bytes`.
+pub(crate) const EMIT_FUNC: &str = "driftd-emit";
 /// The prefix of the variable a prepared `local.NAME` reads.
 pub(crate) const LOCAL_PREFIX: &str = "local-";
 /// The prefix of the variable a prepared `var.NAME` reads.
@@ -116,18 +123,14 @@ pub(crate) fn prepare_expr(expr: &mut Expression) {
                 }
             };
             if let Some(args) = arithmetic {
-                let mut call = FuncCall::new(FuncName::new(Identifier::unchecked(ARITH_FUNC)));
-                call.args = args;
-                *expr = Expression::FuncCall(Box::new(call));
+                *expr = call(ARITH_FUNC, args);
             }
         }
         Expression::ForExpr(for_expr) => {
             prepare_expr(&mut for_expr.collection_expr);
             // Every iteration is counted, so nested loops cannot build without bound.
             let collection = std::mem::replace(&mut for_expr.collection_expr, Expression::Null);
-            let mut call = FuncCall::new(FuncName::new(Identifier::unchecked(COUNTED_FUNC)));
-            call.args = vec![collection];
-            for_expr.collection_expr = Expression::FuncCall(Box::new(call));
+            for_expr.collection_expr = call(COUNTED_FUNC, vec![collection]);
             if let Some(key) = for_expr.key_expr.as_mut() {
                 prepare_expr(key);
             }
@@ -163,9 +166,7 @@ fn arithmetic_symbol(operator: BinaryOperator) -> Option<&'static str> {
 
 /// `expr` as an argument of [`SIZED_FUNC`].
 fn sized(expr: Expression) -> Expression {
-    let mut call = FuncCall::new(FuncName::new(Identifier::unchecked(SIZED_FUNC)));
-    call.args = vec![expr];
-    Expression::FuncCall(Box::new(call))
+    call(SIZED_FUNC, vec![expr])
 }
 
 /// Wraps the uses of the variables `names` (a `for` expression's) in `expr` in [`SIZED_FUNC`],
@@ -279,6 +280,8 @@ fn prepare_elements(elements: &mut [Element], names: &[String]) {
             Element::Interpolation(interp) => {
                 prepare_expr(&mut interp.expr);
                 size_uses(&mut interp.expr, names);
+                let value = std::mem::replace(&mut interp.expr, Expression::Null);
+                interp.expr = call(EMIT_FUNC, vec![value]);
             }
             Element::Directive(directive) => match directive.as_mut() {
                 Directive::If(d) => {
@@ -293,10 +296,11 @@ fn prepare_elements(elements: &mut [Element], names: &[String]) {
                     prepare_expr(&mut d.collection_expr);
                     size_uses(&mut d.collection_expr, names);
                     let collection = std::mem::replace(&mut d.collection_expr, Expression::Null);
-                    let mut call =
-                        FuncCall::new(FuncName::new(Identifier::unchecked(COUNTED_FUNC)));
-                    call.args = vec![collection];
-                    d.collection_expr = Expression::FuncCall(Box::new(call));
+                    let text = literal_bytes(d.template.elements());
+                    d.collection_expr = call(
+                        TEMPLATE_LOOP_FUNC,
+                        vec![collection, Expression::Number(text.into())],
+                    );
                     let mut inner = not_bound_by(names, &d.value_var, d.key_var.as_ref());
                     inner.extend(loop_names(&d.value_var, d.key_var.as_ref()));
                     prepare_elements(d.template.elements_mut(), &inner);
@@ -304,6 +308,33 @@ fn prepare_elements(elements: &mut [Element], names: &[String]) {
             },
         }
     }
+}
+
+/// The bytes of literal text `elements` render at most: their literals and those of both
+/// branches of their `%{ if }` directives; a nested `%{ for }` counts its own.
+fn literal_bytes(elements: &[Element]) -> u64 {
+    elements
+        .iter()
+        .map(|element| match element {
+            Element::Literal(text) => text.len() as u64,
+            Element::Interpolation(_) => 0,
+            Element::Directive(directive) => match directive.as_ref() {
+                Directive::If(d) => literal_bytes(d.true_template.elements()).saturating_add(
+                    d.false_template
+                        .as_ref()
+                        .map_or(0, |t| literal_bytes(t.elements())),
+                ),
+                Directive::For(_) => 0,
+            },
+        })
+        .fold(0, u64::saturating_add)
+}
+
+/// A call of the function `name` with `args`.
+fn call(name: &str, args: Vec<Expression>) -> Expression {
+    let mut call = FuncCall::new(FuncName::new(Identifier::unchecked(name)));
+    call.args = args;
+    Expression::FuncCall(Box::new(call))
 }
 
 /// A quoted template of literals and interpolations as a call joining its parts; `None` to keep
@@ -329,9 +360,7 @@ fn prepare_template(template: &TemplateExpr) -> Option<Expression> {
     if parts.len() == 1 && matches!(parsed.elements()[0], Element::Interpolation(_)) {
         return parts.pop();
     }
-    let mut call = FuncCall::new(FuncName::new(Identifier::unchecked(TEMPLATE_FUNC)));
-    call.args = parts;
-    Some(Expression::FuncCall(Box::new(call)))
+    Some(call(TEMPLATE_FUNC, parts))
 }
 
 /// The variable an object with a duplicate key is replaced by: never declared, so the
