@@ -133,7 +133,7 @@ fn forms(value: &str) -> Vec<String> {
         if encoded != part {
             out.push(encoded);
         }
-        out.push(base64(part.as_bytes()));
+        out.extend(base64_forms(part.as_bytes()));
     };
     add(value, &mut out);
     if let Ok(url) = url::Url::parse(value) {
@@ -167,6 +167,27 @@ fn forms(value: &str) -> Vec<String> {
             if let Some(fragment) = url.fragment() {
                 add(fragment, &mut out);
             }
+        }
+    }
+    out
+}
+
+/// What of `bytes` shows in base64 text, wherever they sit in it: their own encoding, and the
+/// characters that encode only them at each of the three alignments they can have inside a
+/// longer encoded text (SMTP `AUTH PLAIN` sends `\0user\0password`, a Basic header
+/// `user:password`: the password's own encoding is then not a part of the text, but one of
+/// these is). Cores shorter than 6 characters are left out.
+fn base64_forms(bytes: &[u8]) -> Vec<String> {
+    let mut out = vec![base64(bytes)];
+    for lead in 0..3usize {
+        let mut padded = vec![0u8; lead];
+        padded.extend_from_slice(bytes);
+        let encoded = base64(&padded);
+        // Characters whose 6 bits all come from `bytes`: from bit 8·lead to bit 8·(lead+len).
+        let first = (8 * lead).div_ceil(6);
+        let end = (8 * (lead + bytes.len())) / 6;
+        if end > first && end - first >= 6 {
+            out.push(encoded[first..end].to_string());
         }
     }
     out
@@ -241,6 +262,28 @@ mod tests {
         assert_eq!(
             redact(&format!("got {}", base64(b"xoxb-1234-secret")), &[&token]),
             "got ***"
+        );
+    }
+
+    /// SMTP `AUTH PLAIN` carries `\0user\0password` in base64, a Basic header `user:password`:
+    /// a server that echoes either shows no run of characters equal to the password's own
+    /// encoding, yet the password is readable from it. Every alignment is redacted.
+    #[test]
+    fn a_password_inside_a_longer_base64_text_is_redacted() {
+        let password = Secret("pa55w0rd-SECRET".into());
+        for user in ["", "d", "dr", "driftd", "ops-user1"] {
+            let plain = base64(format!("\0{user}\0pa55w0rd-SECRET").as_bytes());
+            let out = redact(&format!("535 5.7.8 bad credentials {plain}"), &[&password]);
+            assert!(out.contains("***"), "{user}: {out}");
+            // What is left encodes the user part and at most a character or two of the
+            // password at each end.
+            let rest = out.rsplit(' ').next().unwrap().replace("***", "");
+            assert!(rest.len() <= (user.len() + 2) * 4 / 3 + 5, "{user}: {out}");
+        }
+        // Ordinary text is not touched.
+        assert_eq!(
+            redact("535 5.7.8 Authentication failed", &[&password]),
+            "535 5.7.8 Authentication failed"
         );
     }
 

@@ -1,11 +1,14 @@
 //! Secrets, whatever echoes them: every channel sends to a local receiver that answers with an
 //! error page echoing the whole request (request line and query, headers with Basic and Bearer
-//! credentials, the body with a routing key). Neither `driftd notify test`, nor the daemon's
+//! credentials, the body with a routing key), and the email channel to SMTP servers that refuse
+//! the login and echo the credentials (`AUTH PLAIN` and `AUTH LOGIN`, encoded and decoded).
+//! Neither `driftd notify test`, nor the daemon's
 //! log, nor `driftd notify failed`, nor the history database holds any form of any secret.
 
 mod util;
 
 use driftd_testkit::receiver::Receiver;
+use driftd_testkit::smtp::EchoSmtp;
 use serde_json::json;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -19,6 +22,8 @@ const HOOK_QUERY_TOKEN: &str = "q-s3cr3t-55";
 const SLACK_PATH: [&str; 3] = ["T0AAA111", "B0BBB222", "zZ9yY8xX7wW6"];
 const SLACK_TOKEN: &str = "xoxb-11-22-s3cr3tT0k3n";
 const PD_KEY: &str = "R0UT1NG-k3y-abcdef";
+const SMTP_USER: &str = "driftd";
+const SMTP_PASSWORD: &str = "sm7p-Pa55w0rd-42";
 
 /// Standard base64, as a Basic `Authorization` header carries `user:password`.
 fn base64(bytes: &[u8]) -> String {
@@ -48,12 +53,16 @@ fn forms() -> Vec<String> {
         HOOK_QUERY_TOKEN,
         SLACK_TOKEN,
         PD_KEY,
+        SMTP_PASSWORD,
     ]
     .iter()
     .chain(SLACK_PATH.iter())
     .map(|s| s.to_string())
     .collect();
     out.push(base64(format!("{HOOK_USER}:{HOOK_PASSWORD}").as_bytes()));
+    // What AUTH PLAIN and AUTH LOGIN send.
+    out.push(base64(format!("\0{SMTP_USER}\0{SMTP_PASSWORD}").as_bytes()));
+    out.push(base64(SMTP_PASSWORD.as_bytes()));
     out
 }
 
@@ -64,7 +73,19 @@ fn assert_clean(what: &str, text: &[u8]) {
     }
 }
 
-fn setup(dir: &TempDir, receiver: &Receiver) -> Vec<(String, String)> {
+/// The mail channels, each to its own echoing server.
+const MAIL_CHANNELS: [&str; 2] = ["mail-plain", "mail-login"];
+
+fn mail_channel(name: &str, port: u16) -> String {
+    format!(
+        "[[channel]]\nname = \"{name}\"\ntype = \"email\"\nsmtp_host = \"127.0.0.1\"\n\
+         smtp_port = {port}\ntls = \"none\"\nfrom = \"driftd@example.com\"\n\
+         to = [\"oncall@example.com\"]\nusername = \"{SMTP_USER}\"\n\
+         password = \"env:SMTP_PASSWORD\"\ntimeout_secs = 5\n\n"
+    )
+}
+
+fn setup(dir: &TempDir, receiver: &Receiver, smtp: &[EchoSmtp; 2]) -> Vec<(String, String)> {
     let plan = json!({
         "format_version": "1.2", "terraform_version": "1.9.8",
         "resource_drift": [{"address": "cloudflare_record.www", "mode": "managed",
@@ -93,11 +114,15 @@ fn setup(dir: &TempDir, receiver: &Receiver) -> Vec<(String, String)> {
              channel = \"C0123456\"\napi_url = \"{slack_api}\"\n\n\
              [[channel]]\nname = \"pager\"\ntype = \"pagerduty\"\nrouting_key = \"env:PD_ROUTING_KEY\"\n\
              url = \"{pd}\"\n\n\
+             {mail_plain}{mail_login}\
              [notify.critical]\nrepeat_interval_secs = 0\n\n\
-             [[route]]\ntiers = [\"critical\"]\nchannels = [\"hook\", \"slack-hook\", \"slack-api\", \"pager\"]\n\n\
+             [[route]]\ntiers = [\"critical\"]\n\
+             channels = [\"hook\", \"slack-hook\", \"slack-api\", \"pager\", \"mail-plain\", \"mail-login\"]\n\n\
              [[classify]]\ntier = \"critical\"\nresource_type = \"cloudflare_record\"\n",
             slack_api = receiver.url("/slack-api/"),
             pd = receiver.url("/pd"),
+            mail_plain = mail_channel(MAIL_CHANNELS[0], smtp[0].port),
+            mail_login = mail_channel(MAIL_CHANNELS[1], smtp[1].port),
         ),
     );
     let hook_path = format!("/hook/{HOOK_PATH_TOKEN}");
@@ -122,6 +147,7 @@ fn setup(dir: &TempDir, receiver: &Receiver) -> Vec<(String, String)> {
         ("SLACK_WEBHOOK_URL".into(), receiver.url(&slack_path)),
         ("SLACK_BOT_TOKEN".into(), SLACK_TOKEN.into()),
         ("PD_ROUTING_KEY".into(), PD_KEY.into()),
+        ("SMTP_PASSWORD".into(), SMTP_PASSWORD.into()),
     ]
 }
 
@@ -129,7 +155,11 @@ fn setup(dir: &TempDir, receiver: &Receiver) -> Vec<(String, String)> {
 fn no_form_of_a_secret_survives_a_receiver_that_echoes_the_request() {
     let dir = TempDir::new("notify-secrets");
     let receiver = Receiver::start(vec![]).unwrap();
-    let env = setup(&dir, &receiver);
+    let smtp = [
+        EchoSmtp::start(&["PLAIN"]).unwrap(),
+        EchoSmtp::start(&["LOGIN"]).unwrap(),
+    ];
+    let env = setup(&dir, &receiver, &smtp);
     let with_env = |args: &[&str]| {
         driftd_with(dir.path(), args, |c| {
             for (k, v) in &env {
@@ -153,6 +183,36 @@ fn no_form_of_a_secret_survives_a_receiver_that_echoes_the_request() {
         assert_clean(&format!("notify test {channel}"), run.stderr.as_bytes());
         assert_clean(&format!("notify test {channel}"), run.stdout.as_bytes());
     }
+    for channel in MAIL_CHANNELS {
+        let run = with_env(&[
+            "notify",
+            "test",
+            "--config",
+            "driftd.toml",
+            "--channel",
+            channel,
+        ]);
+        assert_eq!(run.code, 1, "{channel}: {}{}", run.stdout, run.stderr);
+        // The server's refusal is shown, its echo of the credentials is not.
+        assert!(run.stderr.contains("535"), "{channel}: {}", run.stderr);
+        assert!(run.stderr.contains("refused"), "{channel}: {}", run.stderr);
+        assert_clean(&format!("notify test {channel}"), run.stderr.as_bytes());
+        assert_clean(&format!("notify test {channel}"), run.stdout.as_bytes());
+    }
+    // The SMTP servers did get the credentials, each by its mechanism.
+    let plain = base64(format!("\0{SMTP_USER}\0{SMTP_PASSWORD}").as_bytes());
+    assert!(
+        smtp[0].received().iter().any(|l| l.contains(&plain)),
+        "{:?}",
+        smtp[0].received()
+    );
+    assert!(
+        smtp[1]
+            .received()
+            .contains(&base64(SMTP_PASSWORD.as_bytes())),
+        "{:?}",
+        smtp[1].received()
+    );
     // The receiver did get the secrets (so the echo held them).
     let got: String = receiver
         .received()
@@ -178,7 +238,7 @@ fn no_form_of_a_secret_survives_a_receiver_that_echoes_the_request() {
             "state",
         ]);
         let lines = run.stdout.lines().filter(|l| l.starts_with('#')).count();
-        if lines >= 4 {
+        if lines >= 6 {
             break run;
         }
         if Instant::now() > deadline {

@@ -211,6 +211,28 @@ pub fn show(v: &Value) -> String {
     }
 }
 
+/// The visible stand-in of a control character a terminal or a mail reader could act on (a
+/// live value's ESC sequences, BEL, NUL, DEL, the C1 controls): its Unicode picture (`␛`, `␇`,
+/// `␀`, `␡`), `�` for a C1 control. `None` for newline, tab and every other character.
+pub fn control_picture(c: char) -> Option<char> {
+    match c {
+        '\n' | '\t' => None,
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + u32::from(c)),
+        '\u{7f}' => Some('\u{2421}'),
+        '\u{80}'..='\u{9f}' => Some('\u{fffd}'),
+        _ => None,
+    }
+}
+
+/// `s` with its control characters (newline and tab kept) as their [`control_picture`]s, for
+/// plain text a person reads (an email's text part).
+pub fn visible_controls(s: &str) -> String {
+    if !s.chars().any(|c| control_picture(c).is_some()) {
+        return s.to_string();
+    }
+    s.chars().map(|c| control_picture(c).unwrap_or(c)).collect()
+}
+
 /// Control characters (a newline in a resource id or title) as spaces, for a subject or a
 /// header that must stay one line.
 pub fn one_line(s: &str) -> String {

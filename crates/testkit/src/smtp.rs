@@ -163,3 +163,127 @@ impl Drop for Smtp {
         self.stop();
     }
 }
+
+/// A hostile SMTP server on a free loopback port that refuses every login and echoes the
+/// credentials it was sent in its `535` answer: the `AUTH PLAIN` argument as sent and decoded,
+/// the `AUTH LOGIN` user and password likewise. The way to check that no form of an SMTP
+/// password reaches driftd's output, whatever the relay says. It offers the mechanisms given
+/// (`PLAIN`, `LOGIN`) and keeps every line it received.
+pub struct EchoSmtp {
+    pub port: u16,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl EchoSmtp {
+    pub fn start(mechanisms: &[&str]) -> Result<EchoSmtp> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").context("bind")?;
+        let port = listener.local_addr()?.port();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let offer = mechanisms.join(" ");
+        let (l, s) = (lines.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if s.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (l, offer) = (l.clone(), offer.clone());
+                std::thread::spawn(move || {
+                    let _ = echo_session(conn, &offer, &l);
+                });
+            }
+        });
+        Ok(EchoSmtp { port, lines, stop })
+    }
+
+    /// Every command line received so far.
+    pub fn received(&self) -> Vec<String> {
+        self.lines.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for EchoSmtp {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// Standard base64 decoding, lenient (for the echo only).
+fn unbase64(s: &str) -> Vec<u8> {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.bytes() {
+        let Some(v) = ABC.iter().position(|&a| a == c) else {
+            continue;
+        };
+        bits = (bits << 6) | v as u32;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    out
+}
+
+fn echo_session(conn: TcpStream, offer: &str, lines: &std::sync::Mutex<Vec<String>>) -> Result<()> {
+    conn.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut r = BufReader::new(conn.try_clone()?);
+    let mut w = conn;
+    let decoded = |s: &str| String::from_utf8_lossy(&unbase64(s)).replace('\0', "\\0");
+    w.write_all(b"220 echo.test ESMTP\r\n")?;
+    let mut login_user: Option<String> = None;
+    let mut awaiting: Option<&str> = None;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let line = line.trim_end().to_string();
+        lines
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .push(line.clone());
+        let upper = line.to_ascii_uppercase();
+        let answer = match awaiting.take() {
+            Some("plain") => format!("535 5.7.8 refused AUTH PLAIN {line} ({})", decoded(&line)),
+            Some("user") => {
+                login_user = Some(line.clone());
+                awaiting = Some("password");
+                "334 UGFzc3dvcmQ6".to_string()
+            }
+            Some(_) => format!(
+                "535 5.7.8 refused user {} ({}) password {line} ({})",
+                login_user.as_deref().unwrap_or(""),
+                decoded(login_user.as_deref().unwrap_or("")),
+                decoded(&line)
+            ),
+            None if upper.starts_with("EHLO") => {
+                format!("250-echo.test\r\n250-AUTH {offer}\r\n250 8BITMIME")
+            }
+            None if upper.starts_with("AUTH PLAIN ") => {
+                let arg = &line["AUTH PLAIN ".len()..];
+                format!("535 5.7.8 refused AUTH PLAIN {arg} ({})", decoded(arg))
+            }
+            None if upper == "AUTH PLAIN" => {
+                awaiting = Some("plain");
+                "334 ".to_string()
+            }
+            None if upper.starts_with("AUTH LOGIN") => {
+                awaiting = Some("user");
+                "334 VXNlcm5hbWU6".to_string()
+            }
+            None if upper == "QUIT" => {
+                w.write_all(b"221 2.0.0 bye\r\n")?;
+                return Ok(());
+            }
+            None => format!("502 5.5.2 unknown command {line}"),
+        };
+        w.write_all(format!("{answer}\r\n").as_bytes())?;
+    }
+}

@@ -281,11 +281,17 @@ fn changes(d: &Drift) -> Vec<(String, &'static str, String, String)> {
         .collect()
 }
 
+/// The text part: values with control characters (terminal escapes, C1 controls) show them as
+/// pictures, so a mail reader in a terminal cannot be driven by a live value.
 pub fn text_body(n: &Notification) -> String {
-    let d = match n {
-        Notification::Drift(d) => d,
-        Notification::Notice(n) => return notice_text(n),
+    let text = match n {
+        Notification::Drift(d) => drift_text(d),
+        Notification::Notice(n) => notice_text(n),
     };
+    crate::notify::message::visible_controls(&text)
+}
+
+fn drift_text(d: &Drift) -> String {
     let event = d.event.as_str();
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", headline(d.event));
@@ -524,6 +530,26 @@ mod tests {
         let s = subject(&body("trigger", &p));
         assert!(!s.contains('\n') && !s.contains('\r'), "{s}");
         assert!(s.ends_with("deleted"), "{s}");
+    }
+
+    /// A live value carrying terminal escapes (ESC, BEL, NUL, DEL, the C1 CSI) reaches the
+    /// text part as visible pictures: a mail reader in a terminal shows them, never obeys them.
+    #[test]
+    fn text_part_shows_control_characters_as_pictures() {
+        let mut p = payload("trigger");
+        p["finding"]["changes"][0]["actual"] =
+            json!("a\u{1b}[31mred\u{7}\u{0}\u{7f}\u{9b}2J\tend\nnext");
+        let text = text_body(&body("trigger", &p));
+        assert!(
+            text.contains("a\u{241b}[31mred\u{2407}\u{2400}\u{2421}\u{fffd}2J\tend\nnext"),
+            "{text}"
+        );
+        assert!(
+            !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{text:?}"
+        );
     }
 
     #[test]
