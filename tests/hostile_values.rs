@@ -2,11 +2,14 @@
 //! plan, the cheapest way to put any text in a finding) carrying an HTML/script injection, an
 //! attribute breaker, terminal escape sequences (ESC, BEL, NUL, BS, a C1 control), Slack
 //! mention and link syntax, a Markdown table breaker and an XML CDATA closer. Through the built
-//! binary in every report format, and through the daemon to Slack, a webhook and PagerDuty.
+//! binary in every report format, and through the daemon to Slack, a webhook, PagerDuty and
+//! email (a real SMTP server, aiosmtpd, whose Maildir the test parses).
 
 mod util;
 
 use driftd_testkit::receiver::{Answer, Receiver};
+use driftd_testkit::smtp::Smtp;
+use mailparse::MailHeaderMap;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use util::*;
@@ -116,6 +119,7 @@ fn every_channel_renders_hostile_values_inert() {
     let dir = TempDir::new("hostile-channels");
     dir.write("plan.json", &hostile_plan().to_string());
     let r = Receiver::start(vec![]).unwrap();
+    let smtp = Smtp::start(&dir.path().join("maildir"), None).unwrap();
     r.respond(
         "/slack/chat.postMessage",
         Answer::json(
@@ -133,10 +137,14 @@ fn every_channel_renders_hostile_values_inert() {
              channel = \"C0123456\"\napi_url = \"{slack}\"\n\n\
              [[channel]]\nname = \"pager\"\ntype = \"pagerduty\"\nrouting_key = \"env:PD_KEY\"\n\
              url = \"{pd}\"\n\n\
-             [[route]]\ntiers = [\"critical\"]\nchannels = [\"hook\", \"slack\", \"pager\"]\n\n\
+             [[channel]]\nname = \"mail\"\ntype = \"email\"\nsmtp_host = \"127.0.0.1\"\n\
+             smtp_port = {smtp_port}\ntls = \"none\"\nfrom = \"driftd@example.com\"\n\
+             to = [\"oncall@example.com\"]\ntimeout_secs = 5\n\n\
+             [[route]]\ntiers = [\"critical\"]\nchannels = [\"hook\", \"slack\", \"pager\", \"mail\"]\n\n\
              [[classify]]\ntier = \"critical\"\nresource_type = \"cloudflare_record\"\n",
             slack = r.url("/slack/"),
             pd = r.url("/pd"),
+            smtp_port = smtp.port,
         ),
     );
     let mut daemon = daemon_command(dir.path())
@@ -149,7 +157,8 @@ fn every_channel_renders_hostile_values_inert() {
     let paths = ["/hook", "/slack/chat.postMessage", "/pd"];
     loop {
         let got = r.received();
-        if paths.iter().all(|p| got.iter().any(|x| x.path == *p)) {
+        let mailed = !smtp.messages().unwrap_or_default().is_empty();
+        if mailed && paths.iter().all(|p| got.iter().any(|x| x.path == *p)) {
             break;
         }
         if Instant::now() > deadline {
@@ -197,6 +206,27 @@ fn every_channel_renders_hostile_values_inert() {
             // Slack mrkdwn: mentions and links written by a value stay text.
             assert_no_markup("slack", &text);
             assert!(text.contains("&lt;!channel&gt;"), "{text}");
+        }
+    }
+    // Email: the subject is one line of text, the text part shows controls as pictures, the
+    // HTML part escapes markup.
+    let raw = &smtp.messages().unwrap()[0];
+    let mail = mailparse::parse_mail(raw).expect("a MIME message");
+    let subject = mail.headers.get_first_value("Subject").unwrap_or_default();
+    assert!(controls(&subject).is_empty(), "{subject:?}");
+    for part in &mail.subparts {
+        let body = part.get_body().expect("decodable part");
+        assert!(
+            controls(&body).is_empty(),
+            "{}: control characters {:?}",
+            part.ctype.mimetype,
+            controls(&body)
+        );
+        if part.ctype.mimetype == "text/plain" {
+            // The value is still there for the reader, its escapes visible.
+            assert!(body.contains("\u{241b}[31mRED"), "{body}");
+        } else {
+            assert_no_markup("email html", &body);
         }
     }
 }
