@@ -387,6 +387,73 @@ fn api_metrics_auth_escaping_and_acknowledgement() {
     );
     let acked = run.get_json(&format!("/api/v1/findings/{sg}")).unwrap();
     assert_eq!(acked["ack"]["by"], "alice");
+
+    // Logging in to the dashboard: the session cookie is HttpOnly and SameSite=Strict, and
+    // Secure behind a TLS proxy; wrong tokens are limited; oversized bodies are refused.
+    let login = |token: &str, proto: Option<&str>| {
+        run.rt.block_on(async {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let mut req = client
+                .post(format!("{}/login", run.base))
+                .form(&[("token", token)]);
+            if let Some(p) = proto {
+                req = req.header("x-forwarded-proto", p);
+            }
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            (status, headers, resp.text().await.unwrap_or_default())
+        })
+    };
+    let (status, headers, _) = login(TOKEN, None);
+    assert_eq!(status, 303);
+    let cookie = headers["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    assert!(
+        !cookie.contains(TOKEN),
+        "the cookie is a session, not the token"
+    );
+    let (_, headers, _) = login(TOKEN, Some("https"));
+    assert!(
+        headers["set-cookie"].to_str().unwrap().contains("; Secure"),
+        "{headers:?}"
+    );
+    // The session cookie opens the pages.
+    let session = cookie.split(';').next().unwrap().to_string();
+    let (status, _, _) = run.request("GET", "/", None, &[("cookie", &session)], None);
+    assert_eq!(status, 200);
+    // Ten wrong tokens in a minute, then every login is refused for a while, even the right one.
+    for i in 0..10 {
+        let (status, _, page) = login(&format!("wrong-{i}"), None);
+        assert_eq!(status, 401, "attempt {i}: {page}");
+    }
+    for token in ["wrong-again", TOKEN] {
+        let (status, headers, page) = login(token, None);
+        assert_eq!(status, 429, "{page}");
+        let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "Retry-After {wait}");
+        assert!(page.contains("Too many wrong tokens"), "{page}");
+    }
+    // A session already open is not affected, and the API's bearer token still works.
+    assert_eq!(
+        run.request("GET", "/", None, &[("cookie", &session)], None)
+            .0,
+        200
+    );
+    assert!(run.get_json("/api/v1/targets").is_ok());
+    // Request bodies past 64 KiB are refused before they are read.
+    let big = json!({"by": "x".repeat(100 * 1024)});
+    assert_eq!(
+        run.request("POST", &ack, Some(TOKEN), &[], Some(big)).0,
+        413
+    );
     assert!(!run.log().contains(TOKEN), "token in the log");
 }
 
