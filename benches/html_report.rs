@@ -132,6 +132,7 @@ fn big_report() -> Report {
             source: (kind != FindingKind::Unmanaged)
                 .then(|| format!("states/prod/part-{}.tfstate", i % 12)),
             changes,
+            policy: None,
         });
     }
     driftd_core::analyze::sort_findings(&mut findings);
@@ -165,6 +166,7 @@ fn big_report() -> Report {
             missing: 2_000,
             unmanaged: 2_000,
             pending: 0,
+            violations: 0,
             coverage_pct: 99.7,
             not_scanned: 120,
             not_supported: 0,
@@ -180,6 +182,7 @@ fn big_report() -> Report {
         skipped,
         ignored: Vec::new(),
         expired_ignores: Vec::new(),
+        policy_errors: Vec::new(),
         not_compared: Vec::new(),
     }
 }

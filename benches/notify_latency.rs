@@ -52,10 +52,12 @@ fn report(i: usize) -> Report {
                 expected_from: None,
                 code: None,
             }],
+            policy: None,
         }],
         skipped: vec![],
         ignored: Vec::new(),
         expired_ignores: Vec::new(),
+        policy_errors: Vec::new(),
         not_compared: Vec::new(),
     }
 }

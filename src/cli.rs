@@ -346,6 +346,8 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
                 routes: Vec::new(),
                 notify: Default::default(),
                 web: None,
+                policies: Default::default(),
+                policy: Vec::new(),
                 base_dir: PathBuf::from("."),
                 path: PathBuf::from("(command line)"),
             };

@@ -4,6 +4,7 @@
 pub use crate::target::TargetConfig;
 
 use anyhow::{bail, Context, Result};
+use chrono::Utc;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,12 @@ pub struct Config {
     /// Accepted drift: rules with a reason, an owner and an optional expiry.
     #[serde(default, rename = "ignore")]
     pub ignore: Vec<driftd_core::ignore::IgnoreConfig>,
+    /// The built-in policy pack's switches and settings.
+    #[serde(default)]
+    pub policies: crate::policy::PoliciesConfig,
+    /// The team's own Rego policies.
+    #[serde(default, rename = "policy")]
+    pub policy: Vec<crate::policy::PolicyConfig>,
     /// Directory that relative paths are resolved from (the config file's directory).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -93,6 +100,17 @@ impl Config {
             .collect()
     }
 
+    /// What scans evaluate: `[policies]` and `[[policy]]`; `Err` lists the problems.
+    pub fn policy_options(&self) -> std::result::Result<driftd_policy::PolicyOptions, Vec<String>> {
+        crate::policy::options(
+            &self.path.display().to_string(),
+            &self.base_dir,
+            &self.policies,
+            &self.policy,
+            Utc::now().date_naive(),
+        )
+    }
+
     /// Reads, parses and validates a config file. Every problem is reported, each naming the
     /// file and the key.
     pub fn load(path: &Path) -> Result<Config> {
@@ -108,9 +126,11 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from("."));
         config.resolve_secret_files();
         let name = path.display().to_string();
+        let policies = config.policy_options().unwrap_or_default();
         for t in &mut config.targets {
             t.ignore_rules = config.ignore.clone();
             t.config_name = name.clone();
+            t.policies = policies.clone();
         }
         config.validate()?;
         Ok(config)
@@ -205,6 +225,10 @@ impl Config {
         ));
         if let Some(web) = &self.web {
             problems.extend(web.problems(&file.to_string()));
+        }
+        match self.policy_options() {
+            Ok(opts) => problems.extend(crate::policy::load_problems(&opts)),
+            Err(errors) => problems.extend(errors),
         }
         if self.daemon.max_concurrent_scans == 0 {
             problems.push(format!(

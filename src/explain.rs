@@ -317,6 +317,10 @@ fn tier_reason(
         FindingKind::Missing => "a resource gone from the cloud is critical",
         FindingKind::Unmanaged => "a resource in no state is a warning",
         FindingKind::Pending => "a change not applied yet is info",
+        FindingKind::Violation => {
+            "a policy violation gets the tier its policy names (its metadata, or the tier of its \
+             [[policy]] entry), warning when it names none"
+        }
         FindingKind::Changed => {
             "a changed resource gets the highest tier of its changes: ingress opened to the \
              internet is critical, tags only are info, anything else is a warning"

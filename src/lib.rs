@@ -12,6 +12,7 @@ pub mod explain;
 pub mod history;
 pub mod notify;
 pub mod output;
+pub mod policy;
 pub mod scan;
 pub mod schedule;
 pub mod secret;

@@ -8,7 +8,7 @@
 mod util;
 
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use util::*;
 
 const US: &str = "us-east-1";
@@ -16,28 +16,6 @@ const EU: &str = "eu-west-1";
 
 /// A tag value that would break a table, open a tag or start a code span if not escaped.
 const EVIL: &str = "<script>alert(1)</script>|*`pipe`";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Validates `text` as `format` (json, sarif, junit) with tests/schemas/validate.py.
-fn validate(dir: &Path, format: &str, text: &str) {
-    let file = dir.join(format!("report.{format}"));
-    std::fs::write(&file, text).expect("write report");
-    let out = std::process::Command::new(driftd_testkit::venv().join("bin").join("python"))
-        .arg(root().join("tests/schemas/validate.py"))
-        .arg(format)
-        .arg(&file)
-        .output()
-        .expect("run validate.py (bash scripts/setup installs the venv)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.trim() == "valid",
-        "{format} report is not valid:\n{stdout}\n{}\nreport:\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// Runs `driftd check --format FORMAT`, asserts the exit code, validates when a schema exists.
 fn check(dir: &Path, format: &str, code: i32) -> String {
@@ -48,7 +26,7 @@ fn check(dir: &Path, format: &str, code: i32) -> String {
         run.stdout, run.stderr
     );
     if format != "markdown" {
-        validate(dir, format, &run.stdout);
+        validate_report(dir, format, &run.stdout);
     }
     run.stdout
 }
@@ -620,7 +598,7 @@ fn a_state_of_types_driftd_does_not_compare_is_not_covered_and_never_no_drift() 
     assert_eq!(report["summary"]["coverage_pct"], json!(0.0));
     assert_eq!(report["summary"]["compared"], 0);
     assert_eq!(report["summary"]["not_supported"], 3);
-    validate(d, "json", &serde_json::to_string(&report).unwrap());
+    validate_report(d, "json", &serde_json::to_string(&report).unwrap());
 
     let md_args: Vec<&str> = args
         .iter()
@@ -683,7 +661,7 @@ module "remote" {
     let json_args: Vec<&str> = args.iter().copied().chain(["--format", "json"]).collect();
     let run = driftd(d, &json_args);
     let report = run.json();
-    validate(d, "json", &run.stdout);
+    validate_report(d, "json", &run.stdout);
     let s = &report["summary"];
     // The subnets' count and the module's resources are unknown from code; the VPC has no
     // Name tag to be found live by without state. Nothing was compared.

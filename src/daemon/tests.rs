@@ -191,11 +191,13 @@ fn info_report(ids: &[&str]) -> driftd_core::Report {
                     expected_from: None,
                     code: None,
                 }],
+                policy: None,
             })
             .collect(),
         skipped: vec![],
         ignored: Vec::new(),
         expired_ignores: Vec::new(),
+        policy_errors: Vec::new(),
         not_compared: Vec::new(),
     }
 }

@@ -183,6 +183,7 @@ mod tests {
                 region: None,
                 source: None,
                 changes: vec![],
+                policy: None,
             },
             first_seen: String::new(),
             last_seen: String::new(),

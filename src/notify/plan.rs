@@ -90,12 +90,13 @@ pub fn summary(target: &str, f: &FindingRecord) -> String {
         FindingKind::Changed => "changed out of band",
         FindingKind::Unmanaged => "exists live but no state or manifest declares it",
         FindingKind::Pending => "has a change not yet applied",
+        FindingKind::Violation => "breaks a policy",
     };
     let paths: Vec<&str> = f.finding.changes.iter().map(|c| c.path.as_str()).collect();
-    let detail = if paths.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", paths.join(", "))
+    let detail = match &f.finding.policy {
+        Some(p) => format!(" ({}): {}", p.id, p.messages_text()),
+        None if paths.is_empty() => String::new(),
+        None => format!(": {}", paths.join(", ")),
     };
     format!(
         "[{}] {target}: {} {} {what}{detail}",
@@ -471,6 +472,7 @@ mod tests {
                 region: None,
                 source: None,
                 changes: vec![],
+                policy: None,
             },
             first_seen: "2026-01-01T00:00:00Z".into(),
             last_seen: "2026-01-01T00:00:00Z".into(),

@@ -112,6 +112,7 @@ mod tests {
                 region: Some("eu-west-1".into()),
                 source: None,
                 changes: vec![],
+                policy: None,
             },
             first_seen: String::new(),
             last_seen: String::new(),

@@ -760,6 +760,11 @@ fn write_changes(out: &mut String, f: &Finding) {
                 out.push_str("Code differs from state: a change not applied yet.")
             }
             FindingKind::Changed => out.push_str("Differs from state (no attribute detail)."),
+            FindingKind::Violation => {
+                out.push_str("</p>\n");
+                write_policy(out, f);
+                return;
+            }
         }
         out.push_str("</p>\n");
         return;
@@ -772,6 +777,35 @@ fn write_changes(out: &mut String, f: &Finding) {
         change_row(out, c);
     }
     out.push_str("</tbody></table>\n");
+}
+
+/// A violation: the policy, its messages and what to do.
+fn write_policy(out: &mut String, f: &Finding) {
+    let Some(p) = &f.policy else {
+        return;
+    };
+    out.push_str("<div class=\"policy\"><p>Breaks policy <code>");
+    esc_into(out, &p.id);
+    out.push_str("</code>: ");
+    esc_into(out, &p.title);
+    out.push_str("</p><ul>\n");
+    for m in &p.messages {
+        out.push_str("<li>");
+        esc_into(out, &m.text);
+        if let Some(path) = &m.path {
+            out.push_str(" <code>");
+            esc_into(out, path);
+            out.push_str("</code>");
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul>");
+    if let Some(r) = &p.remediation {
+        out.push_str("<p class=\"note\">To fix: ");
+        esc_into(out, r);
+        out.push_str("</p>");
+    }
+    out.push_str("</div>\n");
 }
 
 fn change_row(out: &mut String, c: &Change) {
@@ -1031,6 +1065,7 @@ mod tests {
             region: Some("us-east-1".into()),
             source: Some("terraform.tfstate".into()),
             changes,
+            policy: None,
         }
     }
 
@@ -1074,6 +1109,7 @@ mod tests {
             skipped,
             ignored: Vec::new(),
             expired_ignores: Vec::new(),
+            policy_errors: Vec::new(),
             not_compared: Vec::new(),
         }
     }

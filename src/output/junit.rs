@@ -247,6 +247,19 @@ fn finding_case(f: &Finding, name: String) -> Case {
             body.push_str("exists live, in no state of this target\n");
             "in the cloud, in no state".to_string()
         }
+        FindingKind::Violation => match &f.policy {
+            Some(p) => {
+                let _ = writeln!(body, "breaks policy {}: {}", p.id, p.title);
+                for m in &p.messages {
+                    let _ = writeln!(body, "  - {}", m.text);
+                }
+                if let Some(r) = &p.remediation {
+                    let _ = writeln!(body, "to fix: {r}");
+                }
+                format!("breaks policy {}", p.id)
+            }
+            None => "breaks a policy".to_string(),
+        },
         FindingKind::Changed | FindingKind::Pending => {
             let paths: Vec<&str> = f.changes.iter().map(|c| c.path.as_str()).collect();
             for c in &f.changes {
@@ -394,6 +407,7 @@ mod tests {
             } else {
                 vec![]
             },
+            policy: None,
         }
     }
 
@@ -425,6 +439,7 @@ mod tests {
             skipped,
             ignored: Vec::new(),
             expired_ignores: Vec::new(),
+            policy_errors: Vec::new(),
             not_compared: Vec::new(),
         }
     }

@@ -87,13 +87,15 @@ fn kind_title(k: FindingKind) -> &'static str {
         FindingKind::Changed => "Changed: differs from state",
         FindingKind::Unmanaged => "Unmanaged: in the cloud, in no state",
         FindingKind::Pending => "Pending: code not applied yet (not drift)",
+        FindingKind::Violation => "Violations: resources that break a policy",
     }
 }
 
-const KINDS: [FindingKind; 4] = [
+const KINDS: [FindingKind; 5] = [
     FindingKind::Missing,
     FindingKind::Changed,
     FindingKind::Unmanaged,
+    FindingKind::Violation,
     FindingKind::Pending,
 ];
 
@@ -338,6 +340,11 @@ fn changed_cell(f: &Finding) -> String {
     match f.kind {
         FindingKind::Missing => "gone live".into(),
         FindingKind::Unmanaged => "in no state".into(),
+        FindingKind::Violation => f
+            .policy
+            .as_ref()
+            .map(|p| format!("{}: {}", code(&p.id), esc(&p.messages_text())))
+            .unwrap_or_else(|| "—".into()),
         _ if f.changes.is_empty() => "—".into(),
         _ => {
             let paths: Vec<String> = f.changes.iter().map(|c| code(&c.path)).collect();
@@ -381,6 +388,20 @@ fn details(out: &mut String, f: &Finding) {
         }
         FindingKind::Unmanaged => {
             out.push_str("<p>Exists live, in no state of this target.</p>\n");
+        }
+        FindingKind::Violation => {
+            if let Some(p) = &f.policy {
+                let _ = writeln!(out, "<p>Policy {}: {}</p>", code(&p.id), esc(&p.title));
+                out.push_str("<ul>\n");
+                for m in &p.messages {
+                    let at = m.path.as_deref().map(|p| format!(" ({})", code(p)));
+                    let _ = writeln!(out, "<li>{}{}</li>", esc(&m.text), at.unwrap_or_default());
+                }
+                out.push_str("</ul>\n");
+                if let Some(r) = &p.remediation {
+                    let _ = writeln!(out, "<p>To fix: {}</p>", esc(r));
+                }
+            }
         }
         _ => {}
     }
@@ -447,6 +468,7 @@ mod tests {
             region: Some("us-east-1".into()),
             source: Some("terraform.tfstate".into()),
             changes,
+            policy: None,
         }
     }
 
@@ -480,6 +502,7 @@ mod tests {
             skipped,
             ignored: Vec::new(),
             expired_ignores: Vec::new(),
+            policy_errors: Vec::new(),
             not_compared: vec![driftd_core::NotCompared::new(
                 driftd_core::NotComparedKind::NotSupported,
                 "aws",

@@ -2,8 +2,8 @@
 //! Azure DevOps, IDE viewers).
 //!
 //! One run per target (`automationDetails.id` = `driftd/<target>/`, so dashboards keep the
-//! targets apart). The driver declares one rule per finding kind ([`RULES`]); each finding is one
-//! result:
+//! targets apart). The driver declares one rule per finding kind ([`RULES`]), and one per policy
+//! broken (its id as the rule id, its remediation as help); each finding is one result:
 //! - `level` from the tier: critical → `error`, warning → `warning`, info → `note`;
 //! - `message` naming the resource, its address and region, and the changed attribute paths;
 //! - `locations`: the state file that records the resource (`source`, as a relative URI) as the
@@ -136,6 +136,11 @@ fn run(r: &Report) -> Value {
                 "properties": {"kind": rule.kind.as_str(), "tags": ["drift", "iac"]},
             })
         })
+        .chain(
+            policies(r)
+                .into_iter()
+                .map(|(p, tier)| policy_rule(p, tier)),
+        )
         .collect();
     let mut driver = json!({
         "name": "driftd",
@@ -262,6 +267,15 @@ fn message(r: &Report, f: &Finding) -> String {
             "{what} exists live but is in no state of target {}.",
             r.target
         ),
+        FindingKind::Violation => match &f.policy {
+            Some(p) => format!(
+                "{what} breaks policy {} ({}): {}.",
+                p.id,
+                p.title,
+                p.messages_text()
+            ),
+            None => format!("{what} breaks a policy."),
+        },
         FindingKind::Changed | FindingKind::Pending => {
             let paths: Vec<&str> = f.changes.iter().map(|c| c.path.as_str()).collect();
             let verb = if f.kind == FindingKind::Changed {
@@ -278,9 +292,47 @@ fn message(r: &Report, f: &Finding) -> String {
     }
 }
 
+/// The policies the violations of a report break, once each in order of first appearance:
+/// each is a rule of the run after the kinds' [`RULES`].
+fn policies(r: &Report) -> Vec<(&driftd_core::PolicyHit, Tier)> {
+    let mut out: Vec<(&driftd_core::PolicyHit, Tier)> = Vec::new();
+    for f in &r.findings {
+        if let Some(p) = &f.policy {
+            if !out.iter().any(|(q, _)| q.id == p.id) {
+                out.push((p, f.tier));
+            }
+        }
+    }
+    out
+}
+
+/// The reporting descriptor of a policy: its id as the rule id, its remediation as help.
+fn policy_rule(p: &driftd_core::PolicyHit, tier: Tier) -> Value {
+    let help = p.remediation.clone().unwrap_or_else(|| p.title.clone());
+    let mut props = json!({"kind": "violation", "tags": ["policy", "security"]});
+    if let Some(file) = &p.file {
+        props["file"] = json!(file);
+    }
+    json!({
+        "id": p.id,
+        "name": p.id,
+        "shortDescription": text(p.title.clone()),
+        "fullDescription": text(p.title.clone()),
+        "help": {"text": help, "markdown": help},
+        "defaultConfiguration": {"level": level(tier)},
+        "properties": props,
+    })
+}
+
 fn result(r: &Report, f: &Finding) -> Value {
     let kind = f.kind;
-    let idx = rule_index(kind);
+    let (rule_id, idx) = match &f.policy {
+        Some(p) => {
+            let i = policies(r).iter().position(|(q, _)| q.id == p.id);
+            (p.id.clone(), RULES.len() + i.unwrap_or(0))
+        }
+        None => (RULES[rule_index(kind)].id.to_string(), rule_index(kind)),
+    };
     let mut location = Map::new();
     if let Some(src) = &f.source {
         location.insert(
@@ -314,13 +366,16 @@ fn result(r: &Report, f: &Finding) -> Value {
     }
     props.insert("engine".into(), json!(f.engine));
     props.insert("changes".into(), json!(f.changes));
+    if let Some(p) = &f.policy {
+        props.insert("policy".into(), json!(p));
+    }
     props.insert(
         "tags".into(),
         json!(["drift", f.kind.as_str(), f.tier.as_str()]),
     );
 
     json!({
-        "ruleId": RULES[idx].id,
+        "ruleId": rule_id,
         "ruleIndex": idx,
         "level": level(f.tier),
         "message": text(message(r, f)),
@@ -394,6 +449,7 @@ mod tests {
             } else {
                 vec![]
             },
+            policy: None,
         }
     }
 
@@ -417,6 +473,7 @@ mod tests {
             skipped,
             ignored: Vec::new(),
             expired_ignores: Vec::new(),
+            policy_errors: Vec::new(),
             not_compared: Vec::new(),
         }
     }

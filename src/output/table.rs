@@ -118,6 +118,7 @@ fn render_one(out: &mut String, r: &Report, s: &Style) {
         FindingKind::Missing,
         FindingKind::Changed,
         FindingKind::Unmanaged,
+        FindingKind::Violation,
         FindingKind::Pending,
     ] {
         let group: Vec<&Finding> = r.findings.iter().filter(|f| f.kind == kind).collect();
@@ -129,6 +130,7 @@ fn render_one(out: &mut String, r: &Report, s: &Style) {
             FindingKind::Changed => "CHANGED: differs from state",
             FindingKind::Unmanaged => "UNMANAGED: in the cloud, in no state",
             FindingKind::Pending => "PENDING: code not yet applied",
+            FindingKind::Violation => "VIOLATIONS: resources that break a policy",
         };
         let _ = writeln!(out, "\n{} ({})", s.bold(title), group.len());
         for f in group {
@@ -214,6 +216,23 @@ fn finding(out: &mut String, f: &Finding, s: &Style) {
                 "{indent}{}",
                 s.dim("exists live, in no state of this target")
             );
+        }
+        FindingKind::Violation => {
+            if let Some(p) = &f.policy {
+                let _ = writeln!(out, "{indent}{} {}", s.bold(&p.id), p.title);
+                for m in &p.messages {
+                    let at = m.path.as_deref().map(|p| format!("  ({p})"));
+                    let _ = writeln!(
+                        out,
+                        "{indent}- {:?}{}",
+                        m.text,
+                        s.dim(&at.unwrap_or_default())
+                    );
+                }
+                if let Some(r) = &p.remediation {
+                    let _ = writeln!(out, "{indent}{}", s.dim(&format!("to fix: {r}")));
+                }
+            }
         }
         _ => {}
     }

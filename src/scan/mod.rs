@@ -8,6 +8,7 @@
 
 mod identity;
 mod plans;
+mod policies;
 pub mod progress;
 mod runner;
 
@@ -78,6 +79,7 @@ pub async fn run_target_with_progress(
             scanned,
             api_calls: 0,
             throttles: 0,
+            policy_errors: Vec::new(),
         };
         return finish(target, base_dir, rules, analysis, tail);
     }
@@ -209,6 +211,9 @@ pub async fn run_target_with_progress(
         }
     }
     analysis.add_not_compared(not_compared);
+    let (api_calls, throttles) = (inventory.api_calls, inventory.throttles);
+    let policy_errors =
+        policies::evaluate(target, inventory.resources, state.to_vec(), &mut analysis).await?;
     let mut scanned = scanned;
     if let Some(side) = plan_side {
         scanned.extend(plans::merge(&target.name, side, &mut analysis));
@@ -218,8 +223,9 @@ pub async fn run_target_with_progress(
         specs: &specs,
         lifecycle_ignored,
         scanned,
-        api_calls: inventory.api_calls,
-        throttles: inventory.throttles,
+        api_calls,
+        throttles,
+        policy_errors,
     };
     finish(target, base_dir, rules, analysis, tail)
 }
@@ -232,6 +238,7 @@ struct Tail<'a> {
     scanned: BTreeSet<(String, String, String)>,
     api_calls: u64,
     throttles: u64,
+    policy_errors: Vec<driftd_core::PolicyFailure>,
 }
 
 /// The config's classify and ignore rules applied, and the report.
@@ -249,6 +256,7 @@ fn finish(
         scanned,
         api_calls,
         throttles,
+        policy_errors,
     } = tail;
     driftd_core::classify::apply(rules, &target.name, &mut analysis.findings);
     let ignores = target
@@ -293,6 +301,7 @@ fn finish(
     report.ignored = ignored.ignored;
     report.ignored.extend(lifecycle_ignored);
     report.expired_ignores = ignored.expired;
+    report.policy_errors = policy_errors;
     Ok(ScanOutput {
         report,
         scanned: scanned.into_iter().collect(),

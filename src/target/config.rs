@@ -95,6 +95,10 @@ pub struct TargetConfig {
     /// The config file, naming `[[ignore]]` rules in reports (`driftd.toml: ignore[0]`).
     #[serde(skip)]
     pub config_name: String,
+    /// The config's `[policies]` and `[[policy]]`, copied into every target at load (the
+    /// built-in pack alone for a target made from flags).
+    #[serde(skip)]
+    pub policies: driftd_policy::PolicyOptions,
     /// `[target.limits]`: bounds on reading the target's code; defaults suit any real project.
     #[serde(default)]
     pub limits: LimitsConfig,
@@ -235,6 +239,7 @@ impl TargetConfig {
             ignore_file: None,
             ignore_rules: Vec::new(),
             config_name: String::new(),
+            policies: Default::default(),
             limits: LimitsConfig::default(),
             sections: BTreeMap::new(),
         }

@@ -361,3 +361,21 @@ pub fn assert_findings(dir: &TempDir, mut want: Vec<Found>) -> Run {
     assert_eq!(run.code, 2, "stderr: {}", run.stderr);
     run
 }
+
+/// Validates `text` as `format` (json, sarif, junit) with tests/schemas/validate.py.
+pub fn validate_report(dir: &Path, format: &str, text: &str) {
+    let file = dir.join(format!("report.{format}"));
+    std::fs::write(&file, text).expect("write report");
+    let out = std::process::Command::new(driftd_testkit::venv().join("bin").join("python"))
+        .arg(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/validate.py"))
+        .arg(format)
+        .arg(&file)
+        .output()
+        .expect("run validate.py (bash scripts/setup installs the venv)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.trim() == "valid",
+        "{format} report is not valid:\n{stdout}\n{}\nreport:\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -278,12 +278,7 @@ pub fn analyze_prepared(input: &PreparedInput<'_>) -> Analysis {
     }
 
     for f in &findings {
-        match f.kind {
-            FindingKind::Changed => summary.changed += 1,
-            FindingKind::Missing => summary.missing += 1,
-            FindingKind::Unmanaged => summary.unmanaged += 1,
-            FindingKind::Pending => summary.pending += 1,
-        }
+        *summary.count_mut(f.kind) += 1;
     }
     summary.compared = summary.managed + summary.unmanaged;
 
@@ -366,6 +361,7 @@ fn finding(
             .or_else(|| live.and_then(|l| l.region.clone())),
         source: base.source.clone(),
         changes,
+        policy: None,
     }
 }
 

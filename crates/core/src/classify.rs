@@ -235,6 +235,7 @@ mod tests {
                     code: None,
                 })
                 .collect(),
+            policy: None,
         }
     }
 

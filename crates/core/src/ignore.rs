@@ -659,12 +659,7 @@ impl IgnoreSet {
 
 fn drop_count(summary: &mut Summary, kind: FindingKind) {
     summary.ignored.findings += 1;
-    let count = match kind {
-        FindingKind::Changed => &mut summary.changed,
-        FindingKind::Missing => &mut summary.missing,
-        FindingKind::Unmanaged => &mut summary.unmanaged,
-        FindingKind::Pending => &mut summary.pending,
-    };
+    let count = summary.count_mut(kind);
     *count = count.saturating_sub(1);
 }
 
@@ -709,6 +704,7 @@ mod tests {
                     code: None,
                 })
                 .collect(),
+            policy: None,
         }
     }
 

@@ -37,6 +37,6 @@ pub use analyze::{
 pub use model::*;
 pub use prepare::{Prepared, Side};
 pub use provider::{KindListing, ListError, LiveInventory, Provider, ProviderError, ResourceKind};
-pub use report::{FailOn, Outcome, Report};
+pub use report::{FailOn, Outcome, PolicyFailure, Report};
 pub use schema::{AttrSpec, RuleLayout, RuleSource, Shape, TierHint, TypeSpec, UncomparedAttr};
 pub use secret::secret_digest;

@@ -136,6 +136,8 @@ pub enum FindingKind {
     Changed,
     Unmanaged,
     Pending,
+    /// A resource (managed or not) that breaks a policy: see [`PolicyHit`].
+    Violation,
 }
 
 impl FindingKind {
@@ -145,6 +147,7 @@ impl FindingKind {
             FindingKind::Changed => "changed",
             FindingKind::Unmanaged => "unmanaged",
             FindingKind::Pending => "pending",
+            FindingKind::Violation => "violation",
         }
     }
 }
@@ -280,6 +283,45 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Engine::is_native")]
     pub engine: Engine,
     pub changes: Vec<Change>,
+    /// For a `violation`: the policy broken and what it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyHit>,
+}
+
+/// The policy a `violation` finding breaks, and its messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyHit {
+    /// The policy's id (`aws-sg-admin-open`, or the Rego package of a policy without one).
+    pub id: String,
+    pub title: String,
+    /// What to do about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+    /// Who owns the policy (a team), from the config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The `.rego` file, as the config names it; absent for the built-in pack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// What the rule said, one entry per message, in order.
+    pub messages: Vec<PolicyMessage>,
+}
+
+impl PolicyHit {
+    /// Its messages on one line: `port 22 (tcp) is open to 0.0.0.0/0; port 3389 ...`.
+    pub fn messages_text(&self) -> String {
+        let texts: Vec<&str> = self.messages.iter().map(|m| m.text.as_str()).collect();
+        texts.join("; ")
+    }
+}
+
+/// One message of a policy rule, with the input value it is about when the rule names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyMessage {
+    pub text: String,
+    /// The attribute path the message is about (`ingress`, `tags`), when the rule says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// The engine that compared a resource with reality.
@@ -330,6 +372,18 @@ pub fn fingerprint(target: &str, key: &ResourceKey, kind: FindingKind) -> String
     out
 }
 
+/// The fingerprint of a violation: [`fingerprint`] of kind `violation`, and the policy's id, so
+/// that each policy a resource breaks is its own finding with its own history.
+pub fn violation_fingerprint(target: &str, key: &ResourceKey, policy: &str) -> String {
+    let base = fingerprint(target, key, FindingKind::Violation);
+    let mut h = Sha256::new();
+    h.update(base.as_bytes());
+    h.update([0u8]);
+    h.update(policy.as_bytes());
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A resource type in a scope (region) that could not be listed, or could be listed only in part.
 /// Its resources are "not scanned", never "missing".
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -361,6 +415,9 @@ pub struct Summary {
     pub missing: usize,
     pub unmanaged: usize,
     pub pending: usize,
+    /// Policy violations (of managed and unmanaged resources alike); not a coverage count.
+    #[serde(default)]
+    pub violations: usize,
     /// `compared` / `total`, in percent, one decimal, rounded down (so that 100.0 means that
     /// nothing was left out); 100 when there is nothing at all.
     pub coverage_pct: f64,
@@ -398,6 +455,17 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The count of findings of `kind`.
+    pub fn count_mut(&mut self, kind: FindingKind) -> &mut usize {
+        match kind {
+            FindingKind::Changed => &mut self.changed,
+            FindingKind::Missing => &mut self.missing,
+            FindingKind::Unmanaged => &mut self.unmanaged,
+            FindingKind::Pending => &mut self.pending,
+            FindingKind::Violation => &mut self.violations,
+        }
+    }
+
     /// Sets the not-compared counts from the entries that list them, and the totals and
     /// coverage from those and `compared`.
     pub fn recount(&mut self, not_compared: &[NotCompared]) {

@@ -50,6 +50,17 @@ pub struct Report {
     /// to `summary.not_compared`.
     #[serde(default)]
     pub not_compared: Vec<NotCompared>,
+    /// Policies that could not be evaluated (a runtime error, a time limit): their violations
+    /// are unknown, so the ones already open stay open.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_errors: Vec<PolicyFailure>,
+}
+
+/// A policy that could not be evaluated in a scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyFailure {
+    pub policy: String,
+    pub reason: String,
 }
 
 impl Report {
@@ -79,6 +90,7 @@ impl Report {
             skipped: analysis.skipped,
             ignored: Vec::new(),
             expired_ignores: Vec::new(),
+            policy_errors: Vec::new(),
             not_compared: analysis.not_compared,
         }
     }
@@ -262,11 +274,13 @@ mod tests {
                     region: None,
                     source: None,
                     changes: vec![],
+                    policy: None,
                 })
                 .collect(),
             skipped: vec![],
             ignored: vec![],
             expired_ignores: vec![],
+            policy_errors: Vec::new(),
             not_compared: vec![],
         }
     }

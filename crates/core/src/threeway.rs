@@ -545,6 +545,7 @@ fn pending_finding(target: &str, r: &Resource, changes: Vec<Change>) -> Finding 
         region: r.region.clone(),
         source: r.source.clone(),
         changes,
+        policy: None,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Built-in tiers (docs/report-schema.md, "Built-in tiers"): what pages, what warns, what is only
 //! noted.
 //!
-//! - `missing`: critical; `unmanaged`: warning; `pending`: info (never pages).
+//! - `missing`: critical; `unmanaged`: warning; `pending`: info (never pages); `violation`:
+//!   the policy's own tier, warning when it names none.
 //! - `changed`: the highest tier of its changes. What a change is worth is declared by the
 //!   provider on the attribute it changes ([`AttrSpec::tier`](crate::AttrSpec::tier), a
 //!   [`TierHint`]): only the provider knows that one attribute opens a firewall to the internet
@@ -19,6 +20,8 @@ pub fn default_tier(spec: Option<&TypeSpec>, kind: FindingKind, changes: &[Chang
         FindingKind::Missing => Tier::Critical,
         FindingKind::Unmanaged => Tier::Warning,
         FindingKind::Pending => Tier::Info,
+        // A policy says its own tier; one that does not warns.
+        FindingKind::Violation => Tier::Warning,
         FindingKind::Changed => changes
             .iter()
             .map(|c| change_tier(spec, c))

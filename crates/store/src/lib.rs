@@ -330,12 +330,12 @@ impl Store {
             match known.get(&f.fingerprint) {
                 None => {
                     tx.execute(
-                        "INSERT INTO findings (fingerprint, target, provider, resource_type, resource_id, kind, tier, address, region, source, changes, first_seen, last_seen, times_seen, reopened, first_scan_id, last_scan_id, engine)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 1, 0, ?13, ?13, ?14)",
+                        "INSERT INTO findings (fingerprint, target, provider, resource_type, resource_id, kind, tier, address, region, source, changes, first_seen, last_seen, times_seen, reopened, first_scan_id, last_scan_id, engine, policy)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 1, 0, ?13, ?13, ?14, ?15)",
                         params![
                             f.fingerprint, report.target, f.provider, f.resource_type, f.resource_id,
                             f.kind.as_str(), f.tier.as_str(), f.address, f.region, f.source, changes, now, scan_id,
-                            engine_column(f.engine)
+                            engine_column(f.engine), policy_column(f)
                         ],
                     )
                     .map_err(sql)?;
@@ -349,11 +349,11 @@ impl Store {
                            times_seen = times_seen + 1, last_scan_id = ?8, resolved_at = NULL,
                            reopened = reopened + ?9,
                            acked_at = CASE WHEN ?9 = 1 THEN NULL ELSE acked_at END,
-                           engine = ?10
+                           engine = ?10, policy = ?11
                          WHERE fingerprint = ?1",
                         params![
                             f.fingerprint, f.tier.as_str(), f.address, f.region, f.source, changes, now,
-                            scan_id, reopening as i64, engine_column(f.engine)
+                            scan_id, reopening as i64, engine_column(f.engine), policy_column(f)
                         ],
                     )
                     .map_err(sql)?;
@@ -369,26 +369,36 @@ impl Store {
         }
 
         let coverage = Coverage::new(scanned, &report.skipped);
-        let open_unseen: Vec<(String, String, String, Option<String>)> = {
+        // A violation of a policy that could not be evaluated this time is not proven gone.
+        let unevaluated: BTreeSet<&str> = report
+            .policy_errors
+            .iter()
+            .map(|e| e.policy.as_str())
+            .collect();
+        let open_unseen: Vec<(String, String, String, Option<String>, bool)> = {
             let mut stmt = tx
-                .prepare("SELECT fingerprint, provider, resource_type, region FROM findings WHERE target = ?1 AND resolved_at IS NULL")
+                .prepare("SELECT fingerprint, provider, resource_type, region, policy FROM findings WHERE target = ?1 AND resolved_at IS NULL")
                 .map_err(sql)?;
             let rows = stmt
                 .query_map([&report.target], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    let policy: Option<String> = r.get(4)?;
+                    let unknown = policy
+                        .and_then(|p| serde_json::from_str::<driftd_core::PolicyHit>(&p).ok())
+                        .is_some_and(|p| unevaluated.contains(p.id.as_str()));
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, unknown))
                 })
                 .map_err(sql)?;
             let mut v = Vec::new();
             for row in rows {
-                let row: (String, String, String, Option<String>) = row.map_err(sql)?;
+                let row: (String, String, String, Option<String>, bool) = row.map_err(sql)?;
                 if !seen.contains(row.0.as_str()) {
                     v.push(row);
                 }
             }
             v
         };
-        for (fp, provider, rtype, region) in open_unseen {
-            if coverage.covers(&provider, &rtype, region.as_deref()) {
+        for (fp, provider, rtype, region, unknown) in open_unseen {
+            if !unknown && coverage.covers(&provider, &rtype, region.as_deref()) {
                 tx.execute(
                     "UPDATE findings SET resolved_at = ?2 WHERE fingerprint = ?1",
                     params![fp, now],
@@ -440,6 +450,7 @@ impl Store {
                     (
                         r.get::<_, Option<String>>("source")?,
                         r.get::<_, Option<String>>("engine")?,
+                        r.get::<_, Option<String>>("policy")?,
                     ),
                     r.get::<_, String>("changes")?,
                     (
@@ -463,7 +474,7 @@ impl Store {
                 rid,
                 address,
                 region,
-                (source, engine),
+                (source, engine, policy),
                 changes,
                 life,
             ) = row.map_err(|e| self.sql(e))?;
@@ -487,6 +498,10 @@ impl Store {
                     )))
                 }
             };
+            let policy = policy
+                .map(|p| serde_json::from_str(&p))
+                .transpose()
+                .map_err(|e| corrupt(format!("finding {fp} has an unreadable policy: {e}")))?;
             out.push(FindingRecord {
                 finding: Finding {
                     engine,
@@ -500,6 +515,7 @@ impl Store {
                     region,
                     source,
                     changes,
+                    policy,
                 },
                 first_seen: life.0,
                 last_seen: life.1,
@@ -711,6 +727,13 @@ impl<'a> Coverage<'a> {
 /// there were two engines), the engine's name otherwise.
 fn engine_column(engine: Engine) -> Option<&'static str> {
     (!engine.is_native()).then(|| engine.as_str())
+}
+
+/// The `policy` column of a finding: its policy hit as JSON, NULL for drift.
+fn policy_column(f: &Finding) -> Option<String> {
+    f.policy
+        .as_ref()
+        .and_then(|p| serde_json::to_string(p).ok())
 }
 
 #[cfg(test)]

@@ -119,6 +119,8 @@ const MIGRATIONS: &[&str] = &[
     // 5: which engine compared a finding's resource: NULL for driftd's own reader, `plan` for
     // Terraform's plan.
     "ALTER TABLE findings ADD COLUMN engine TEXT;",
+    // 6: the policy a violation breaks (JSON), NULL for drift.
+    "ALTER TABLE findings ADD COLUMN policy TEXT;",
 ];
 
 /// The schema version this build writes.

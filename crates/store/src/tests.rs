@@ -34,6 +34,7 @@ fn finding(id: &str, region: &str, actual: &str) -> Finding {
             expected_from: None,
             code: None,
         }],
+        policy: None,
     }
 }
 
@@ -57,6 +58,7 @@ fn report(findings: Vec<Finding>, skipped: Vec<Skipped>) -> Report {
         skipped,
         ignored: Vec::new(),
         expired_ignores: Vec::new(),
+        policy_errors: Vec::new(),
         not_compared: Vec::new(),
     }
 }

@@ -186,6 +186,7 @@ pub fn subject(n: &Notification) -> String {
         FindingKind::Changed => "changed",
         FindingKind::Unmanaged => "unmanaged",
         FindingKind::Pending => "change pending",
+        FindingKind::Violation => "breaks a policy",
     };
     let s = format!(
         "[driftd] [{}] {}: {} {} {what}",

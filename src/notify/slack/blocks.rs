@@ -162,6 +162,7 @@ fn kind_phrase(kind: FindingKind) -> &'static str {
         FindingKind::Changed => "changed out of band",
         FindingKind::Unmanaged => "not in any Terraform state",
         FindingKind::Pending => "change not yet applied",
+        FindingKind::Violation => "breaks a policy",
     }
 }
 

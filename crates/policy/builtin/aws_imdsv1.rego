@@ -1,0 +1,19 @@
+# An instance that still answers IMDSv1: a server-side request forgery can then read the
+# instance role's credentials with a plain GET.
+package driftd.builtin.aws_imdsv1
+
+import rego.v1
+
+__rego_metadata__ := {
+	"id": "aws-ec2-imdsv1",
+	"title": "EC2 instance allows IMDSv1",
+	"tier": "warning",
+	"types": ["aws_instance", "aws_launch_template"],
+	"remediation": "Require IMDSv2: metadata_options { http_tokens = \"required\" } (check first that the software on the instance uses IMDSv2).",
+}
+
+deny contains {"msg": "the metadata service accepts IMDSv1 (http_tokens = optional)", "path": "metadata_options"} if {
+	some m in input.attributes.metadata_options
+	object.get(m, "http_endpoint", "enabled") != "disabled"
+	m.http_tokens == "optional"
+}

@@ -1,0 +1,270 @@
+//! Policies end to end, through the built binary against moto: the built-in pack finds exactly
+//! the violations planted (a managed unencrypted volume, an unmanaged security group with SSH
+//! open to the internet) and none once they are fixed or turned off; a team's Rego file with a
+//! syntax error fails `driftd validate` naming file, line and column; a team's policy with a
+//! selector and a tier reports through every format (SARIF names the policy as its rule).
+
+mod util;
+
+use aws_sdk_ec2::types::{IpPermission, IpRange};
+use serde_json::{json, Value};
+use util::*;
+
+const US: &str = "us-east-1";
+
+/// Creates a security group in `vpc` with SSH open to the world; its id.
+fn open_ssh_group(rt: &tokio::runtime::Runtime, moto: &Moto, vpc: &str) -> String {
+    rt.block_on(async {
+        let c = ec2_client(&moto.endpoint(), US).await;
+        let sg = c
+            .create_security_group()
+            .group_name("made-by-hand")
+            .description("opened from the console")
+            .vpc_id(vpc)
+            .send()
+            .await
+            .expect("create security group");
+        let id = sg.group_id().expect("group id").to_string();
+        c.authorize_security_group_ingress()
+            .group_id(&id)
+            .ip_permissions(
+                IpPermission::builder()
+                    .ip_protocol("tcp")
+                    .from_port(22)
+                    .to_port(22)
+                    .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("authorize ingress");
+        id
+    })
+}
+
+fn violations(report: &Value) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["kind"] == "violation")
+        .map(|f| {
+            (
+                f["policy"]["id"].as_str().unwrap_or_default().to_string(),
+                f["resource_type"].as_str().unwrap_or_default().to_string(),
+                f["resource_id"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_builtin_pack_finds_exactly_the_planted_violations() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("policies-builtin");
+    let seeded = seed(&rt, &moto, &dir, &[(US, 1)]);
+    let sg = open_ssh_group(&rt, &moto, &seeded[0].vpc_id);
+    let base = config(&moto.endpoint(), &[US]);
+    dir.write(
+        "driftd.toml",
+        &format!("{base}\n[policies]\nbuiltin = true\n"),
+    );
+
+    // Every volume moto holds is unencrypted: the seeded one (managed) and the instance's root
+    // volume (the cloud's own, in no state).
+    let mut volumes: Vec<String> = rt.block_on(async {
+        let c = ec2_client(&moto.endpoint(), US).await;
+        let out = c.describe_volumes().send().await.expect("describe volumes");
+        out.volumes()
+            .iter()
+            .filter(|v| v.encrypted() == Some(false))
+            .filter_map(|v| v.volume_id().map(str::to_string))
+            .collect()
+    });
+    volumes.sort();
+    assert_eq!(volumes.len(), 2, "{volumes:?}");
+    assert!(volumes.contains(&seeded[0].volume_id));
+
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let report = run.json();
+    let mut expected = vec![(
+        "aws-sg-admin-open".to_string(),
+        "aws_security_group".to_string(),
+        sg.clone(),
+    )];
+    for v in &volumes {
+        expected.push((
+            "aws-unencrypted-storage".into(),
+            "aws_ebs_volume".into(),
+            v.clone(),
+        ));
+    }
+    assert_eq!(violations(&report), expected, "{:#}", report["findings"]);
+    assert_eq!(report["summary"]["violations"], json!(3));
+    let find = |policy: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["policy"]["id"] == policy)
+            .unwrap()
+            .clone()
+    };
+    // The unmanaged group is reported though it is in no state; the managed volume carries
+    // its address.
+    let open = find("aws-sg-admin-open");
+    assert_eq!(open["tier"], "critical");
+    assert!(open.get("address").is_none(), "{open:#}");
+    assert_eq!(
+        open["policy"]["messages"],
+        json!([{"text": "port 22 (tcp) is open to 0.0.0.0/0", "path": "ingress"}])
+    );
+    assert!(open["policy"]["remediation"]
+        .as_str()
+        .unwrap()
+        .contains("SSM"));
+    let managed = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "violation" && f["resource_id"] == json!(seeded[0].volume_id))
+        .unwrap();
+    // Managed: it carries its Terraform address and the state it comes from.
+    assert!(
+        managed["address"]
+            .as_str()
+            .is_some_and(|a| a.contains("aws_ebs_volume")),
+        "{managed:#}"
+    );
+    assert_eq!(managed["source"], "terraform.tfstate", "{managed:#}");
+    // The same group is also unmanaged drift: a separate finding.
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["kind"] == "unmanaged" && f["resource_id"] == json!(sg)));
+
+    validate_report(dir.path(), "json", &run.stdout);
+    // SARIF: the policy is the result's rule, with its help text.
+    let run = driftd(dir.path(), &["check", "--format", "sarif"]);
+    validate_report(dir.path(), "sarif", &run.stdout);
+    let sarif = run.json();
+    let sarif_run = &sarif["runs"][0];
+    let rules = sarif_run["tool"]["driver"]["rules"].as_array().unwrap();
+    let result = sarif_run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "aws-sg-admin-open")
+        .expect("a result for the policy");
+    let rule = &rules[result["ruleIndex"].as_u64().unwrap() as usize];
+    assert_eq!(rule["id"], "aws-sg-admin-open");
+    assert!(rule["help"]["text"].as_str().unwrap().contains("SSM"));
+    assert_eq!(result["level"], "error");
+    // Table, Markdown, JUnit and HTML name the policy and its message.
+    for format in ["table", "markdown", "junit", "html"] {
+        let out = driftd(dir.path(), &["check", "--format", format]).stdout;
+        if format == "junit" {
+            validate_report(dir.path(), "junit", &out);
+        }
+        assert!(out.contains("aws-sg-admin-open"), "{format}: {out}");
+        assert!(
+            out.contains("port 22 (tcp) is open to 0.0.0.0/0"),
+            "{format}: {out}"
+        );
+    }
+
+    // Fixed and turned off: no violation, exit 0.
+    rt.block_on(async {
+        let c = ec2_client(&moto.endpoint(), US).await;
+        c.delete_security_group()
+            .group_id(&sg)
+            .send()
+            .await
+            .expect("delete group");
+    });
+    dir.write(
+        "driftd.toml",
+        &format!("{base}\n[policies]\nbuiltin = true\ndisable = [\"aws-unencrypted-storage\"]\n"),
+    );
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(violations(&run.json()), []);
+}
+
+#[test]
+fn a_teams_policy_with_a_selector_a_tier_and_a_syntax_error() {
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("policies-custom");
+    let seeded = seed(&rt, &moto, &dir, &[(US, 1)]);
+    let base = config(&moto.endpoint(), &[US]);
+    // A Conftest-style rule (Rego v0, `package main`) over instance attributes.
+    std::fs::create_dir_all(dir.path().join("policy")).unwrap();
+    dir.write(
+        "policy/sizes.rego",
+        "package main\n\ndeny[msg] {\n  input.attributes.instance_type != \"t3.nano\"\n  \
+         msg := sprintf(\"instance type %v is not allowed here\", [input.attributes.instance_type])\n}\n",
+    );
+    dir.write(
+        "driftd.toml",
+        &format!(
+            "{base}\n[[policy]]\npath = \"policy\"\nresource_types = [\"aws_instance\"]\n\
+             tier = \"critical\"\nowner = \"platform\"\n"
+        ),
+    );
+    let run = driftd(dir.path(), &["validate"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(
+        violations(&report),
+        [(
+            "main".to_string(),
+            "aws_instance".to_string(),
+            seeded[0].instance_ids[0].clone()
+        )]
+    );
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "violation")
+        .unwrap();
+    assert_eq!(f["tier"], "critical");
+    assert_eq!(f["policy"]["owner"], "platform");
+    assert!(f["policy"]["messages"][0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("instance type "));
+    // `--fail-on critical` fails on it too.
+    let run = driftd(dir.path(), &["check", "--fail-on", "critical"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+
+    // A syntax error: validate names the file, line and column.
+    dir.write(
+        "policy/broken.rego",
+        "package team.broken\n\ndeny contains msg if {\n  msg := \n}\n",
+    );
+    let run = driftd(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let text = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        regex_like(&text, "policy/broken.rego:"),
+        "the file is named: {text}"
+    );
+    assert!(
+        text.contains("broken.rego:4:") || text.contains("broken.rego:5:"),
+        "line and column: {text}"
+    );
+}
+
+/// `needle` occurs in `text` (a plain substring; the name says what the test means).
+fn regex_like(text: &str, needle: &str) -> bool {
+    text.contains(needle)
+}
