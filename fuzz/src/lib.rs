@@ -35,6 +35,7 @@ fn finding(
         region: Some("eu-west-1".into()),
         source: None,
         changes,
+        policy: None,
     }
 }
 
