@@ -10,7 +10,9 @@ use serde_json::Value;
 /// Most pages one list call may take (at 100 items a page, a million resources).
 pub const MAX_PAGES: usize = 10_000;
 
-fn runaway(operation: &str, why: &str) -> CallError {
+/// The error of a listing that cannot go on (a page repeated, too many pages, a truncated
+/// answer without a way to the next page): a partial list is never returned as a listing.
+pub(crate) fn runaway(operation: &str, why: &str) -> CallError {
     CallError {
         code: String::new(),
         status: 0,

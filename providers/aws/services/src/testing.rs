@@ -46,3 +46,70 @@ pub fn changed_paths(spec: &'static TypeSpec, state_attrs: Value, live: &Resourc
     assert_eq!(f[0].kind, FindingKind::Changed);
     f[0].changes.iter().map(|c| c.path.clone()).collect()
 }
+
+/// A client whose every call is answered by a loopback server with `status`, `content_type` and
+/// `body`, whatever the request (for paging that never ends, answers cut short).
+pub fn client_answering(
+    status: u16,
+    content_type: &'static str,
+    body: &'static str,
+) -> crate::ApiClient {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { continue };
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(conn.try_clone().expect("clone"));
+                let mut w = conn;
+                loop {
+                    let mut length = 0usize;
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if r.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut request = vec![0u8; length];
+                    if r.read_exact(&mut request).is_err() {
+                        return;
+                    }
+                    let answer = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if w.write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let credentials =
+        aws_credential_types::Credentials::new("AKIDTEST", "secret", None, None, "test");
+    let shared = crate::Shared::new(
+        aws_credential_types::provider::SharedCredentialsProvider::new(credentials.clone()),
+        Some(credentials),
+        Some(format!("http://127.0.0.1:{port}")),
+        1,
+        std::time::Duration::from_secs(10),
+        std::time::Duration::from_secs(5),
+    )
+    .expect("client");
+    crate::ApiClient::new(
+        std::sync::Arc::new(shared),
+        "us-east-1",
+        driftd_core::listing::ApiMeter::new(
+            "aws",
+            std::sync::Arc::new(driftd_core::provider::NoProgress),
+        ),
+    )
+}

@@ -12,6 +12,7 @@
 use super::SERVICE;
 use crate::client::{form, ApiClient, CallError};
 use crate::common::{flag, resource, str_of, tag_list, text, TAGS};
+use crate::paging::runaway;
 use crate::paging::{each_bounded, unless_gone};
 use crate::xml::members;
 use async_trait::async_trait;
@@ -209,17 +210,26 @@ async fn summaries(client: &ApiClient) -> Result<Vec<Value>, CallError> {
             )
             .await?;
         out.extend(items(&page, "DistributionSummary").into_iter().cloned());
+        if flag(&page, "IsTruncated") != Value::Bool(true) {
+            return Ok(out);
+        }
         match page["NextMarker"].as_str().filter(|s| !s.is_empty()) {
-            Some(n) if flag(&page, "IsTruncated") == Value::Bool(true) => {
-                if marker.as_deref() == Some(n) {
-                    break;
-                }
-                marker = Some(n.to_string());
+            None => {
+                return Err(runaway(
+                    "ListDistributions",
+                    "the answer is cut short but names no next page",
+                ))
             }
-            _ => return Ok(out),
+            Some(n) if marker.as_deref() == Some(n) => {
+                return Err(runaway(
+                    "ListDistributions",
+                    "the next page is the page just read",
+                ))
+            }
+            Some(n) => marker = Some(n.to_string()),
         }
     }
-    Ok(out)
+    Err(runaway("ListDistributions", "more pages than driftd reads"))
 }
 
 #[async_trait]
@@ -260,6 +270,19 @@ impl ResourceKind<ApiClient> for Distribution {
 
 #[cfg(test)]
 mod tests {
+    /// Found with the `aws_answers` fuzz target: a truncated answer naming the page just read
+    /// gave its distributions twice and ended as if complete. It now stops the listing.
+    #[tokio::test]
+    async fn paging_that_cannot_go_on_stops_the_listing() {
+        let body = "<DistributionList><IsTruncated>true</IsTruncated><NextMarker>m</NextMarker><Items><DistributionSummary><Id>E1</Id></DistributionSummary></Items></DistributionList>";
+        let client = crate::testing::client_answering(200, "text/xml", body);
+        let err = super::summaries(&client).await.expect_err(body);
+        assert!(
+            format!("{err:?}").contains("the listing was stopped"),
+            "{err:?}"
+        );
+    }
+
     use super::*;
     use driftd_core::tier::default_tier;
     use driftd_core::{ChangeOp, FindingKind};

@@ -89,12 +89,25 @@ async fn stream_names(client: &ApiClient) -> Result<Vec<String>, ListError> {
         let more = page.get("HasMoreStreams").and_then(Value::as_bool) == Some(true);
         let last = got.last().cloned();
         names.extend(got);
-        input = match (str_of(&page, "NextToken"), last) {
+        let next = match (str_of(&page, "NextToken"), last) {
             _ if !more => return Ok(names),
             (token, _) if !token.is_empty() => json!({"NextToken": token}),
             (_, Some(last)) => json!({"Limit": 100, "ExclusiveStartStreamName": last}),
-            _ => return Ok(names),
+            // More streams, and no way to ask for them: a partial list is never a listing.
+            _ => {
+                return Err(ListError::Api(
+                    "ListStreams: the answer says there are more streams but gives no way to read them; the listing was stopped"
+                        .into(),
+                ))
+            }
         };
+        // The same request again would answer the same page for ever.
+        if next == input {
+            return Err(ListError::Api(
+                "ListStreams: the next page is the page just read; the listing was stopped".into(),
+            ));
+        }
+        input = next;
     }
     Err(ListError::Api(
         "ListStreams: more pages than driftd reads; the listing was stopped".into(),
@@ -153,6 +166,27 @@ impl ResourceKind<ApiClient> for KinesisStream {
 
 #[cfg(test)]
 mod tests {
+    /// Found with the `aws_answers` fuzz target: an answer that says there are more streams and
+    /// names the same next page again made driftd ask for it ten thousand times; one with more
+    /// streams and no way to them was taken as the whole list. Both now stop the listing.
+    #[tokio::test]
+    async fn paging_that_cannot_go_on_stops_the_listing() {
+        for (body, why) in [
+            (
+                r#"{"HasMoreStreams":true,"NextToken":"t","StreamNames":["a"]}"#,
+                "the next page is the page just read",
+            ),
+            (
+                r#"{"HasMoreStreams":true,"StreamNames":[]}"#,
+                "gives no way to read them",
+            ),
+        ] {
+            let client = crate::testing::client_answering(200, "application/x-amz-json-1.1", body);
+            let err = super::stream_names(&client).await.expect_err(body);
+            assert!(err.to_string().contains(why), "{err}");
+        }
+    }
+
     use super::*;
     use driftd_core::tier::default_tier;
     use driftd_core::{ChangeOp, FindingKind};

@@ -2,6 +2,7 @@
 //! from `route53.amazonaws.com` and signed for us-east-1.
 
 use crate::client::{segment, ApiClient, CallError, Protocol, Service};
+use crate::paging::runaway;
 use crate::xml::members;
 use crate::Kinds;
 use serde_json::Value;
@@ -47,18 +48,27 @@ pub(crate) async fn hosted_zones(client: &ApiClient) -> Result<Vec<Value>, CallE
                 .into_iter()
                 .cloned(),
         );
+        if crate::common::flag(&page, "IsTruncated") != Value::Bool(true) {
+            return Ok(out);
+        }
         let next = page["NextMarker"].as_str().filter(|s| !s.is_empty());
         match next {
-            Some(n) if crate::common::flag(&page, "IsTruncated") == Value::Bool(true) => {
-                if marker.as_deref() == Some(n) {
-                    break;
-                }
-                marker = Some(n.to_string());
+            None => {
+                return Err(runaway(
+                    "ListHostedZones",
+                    "the answer is cut short but names no next page",
+                ))
             }
-            _ => return Ok(out),
+            Some(n) if marker.as_deref() == Some(n) => {
+                return Err(runaway(
+                    "ListHostedZones",
+                    "the next page is the page just read",
+                ))
+            }
+            Some(n) => marker = Some(n.to_string()),
         }
     }
-    Ok(out)
+    Err(runaway("ListHostedZones", "more pages than driftd reads"))
 }
 
 /// A zone's bare id (`Z123`) from its `Id` (`/hostedzone/Z123`).
@@ -110,6 +120,21 @@ pub(crate) fn dns_name(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Found with the `aws_answers` fuzz target: a truncated answer naming the page just read
+    /// (or no next page) ended the listing as if complete, a partial list of zones. It now
+    /// stops the listing with the reason.
+    #[tokio::test]
+    async fn paging_that_cannot_go_on_stops_the_listing() {
+        for body in [
+            "<ListHostedZonesResponse><HostedZones><HostedZone><Id>/hostedzone/Z1</Id></HostedZone></HostedZones><IsTruncated>true</IsTruncated><NextMarker>m</NextMarker></ListHostedZonesResponse>",
+            "<ListHostedZonesResponse><HostedZones></HostedZones><IsTruncated>true</IsTruncated></ListHostedZonesResponse>",
+        ] {
+            let client = crate::testing::client_answering(200, "text/xml", body);
+            let err = super::hosted_zones(&client).await.expect_err(body);
+            assert!(format!("{err:?}").contains("the listing was stopped"), "{err:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

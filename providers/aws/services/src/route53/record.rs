@@ -10,6 +10,7 @@
 use super::{dns_name, hosted_zones, zone_id, SERVICE};
 use crate::client::{form, segment, ApiClient, CallError};
 use crate::common::{flag, number, resource, str_of, text};
+use crate::paging::runaway;
 use crate::paging::{each_bounded, unless_gone};
 use crate::xml::members;
 use async_trait::async_trait;
@@ -154,6 +155,12 @@ async fn record_sets(client: &ApiClient, zone: &str) -> Result<Vec<Value>, CallE
         if flag(&page, "IsTruncated") != Value::Bool(true) {
             return Ok(out);
         }
+        if str_of(&page, "NextRecordName").is_empty() {
+            return Err(runaway(
+                "ListResourceRecordSets",
+                "the answer is cut short but names no next page",
+            ));
+        }
         let mut n = vec![
             ("name", str_of(&page, "NextRecordName").to_string()),
             ("type", str_of(&page, "NextRecordType").to_string()),
@@ -162,11 +169,17 @@ async fn record_sets(client: &ApiClient, zone: &str) -> Result<Vec<Value>, CallE
             n.push(("identifier", id.to_string()));
         }
         if next.as_ref() == Some(&n) {
-            break;
+            return Err(runaway(
+                "ListResourceRecordSets",
+                "the next page is the page just read",
+            ));
         }
         next = Some(n);
     }
-    Ok(out)
+    Err(runaway(
+        "ListResourceRecordSets",
+        "more pages than driftd reads",
+    ))
 }
 
 #[async_trait]
