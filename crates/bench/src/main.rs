@@ -1,5 +1,6 @@
-//! `driftd-bench`: throughput of the Terraform state reader, of the Terraform plan reader and of
-//! the analyzer, printed as a plain table with each figure beside its target.
+//! `driftd-bench`: throughput of the Terraform state reader, of the Terraform plan reader, of
+//! the analyzer and of the built-in policy pack, printed as a plain table with each figure beside
+//! its target.
 //!
 //! Run with `cargo run --release -p driftd-bench`; `--quick` uses small sizes for a CI smoke run.
 //! Figures from a debug build mean nothing. Sizes are in decimal megabytes (10^6 bytes).
@@ -10,6 +11,7 @@
 mod analyzer;
 mod gen;
 mod plan;
+mod policies;
 
 use driftd_core::{FindingKind, Prepared};
 use std::process::ExitCode;
@@ -33,6 +35,9 @@ struct Sizes {
     plan_runs: usize,
     resources: usize,
     analyze_runs: usize,
+    /// Live resources the policy pack is evaluated over, and how many times.
+    policy_resources: usize,
+    policy_runs: usize,
 }
 
 fn main() -> ExitCode {
@@ -58,6 +63,8 @@ fn main() -> ExitCode {
             plan_runs: 3,
             resources: 10_000,
             analyze_runs: 3,
+            policy_resources: 2_000,
+            policy_runs: 1,
         }
     } else {
         Sizes {
@@ -67,6 +74,8 @@ fn main() -> ExitCode {
             plan_runs: 5,
             resources: 100_000,
             analyze_runs: 7,
+            policy_resources: 10_000,
+            policy_runs: 3,
         }
     };
     if cfg!(debug_assertions) {
@@ -82,6 +91,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     bench_analyze(&sizes, &mut table);
+    bench_policies(&sizes, &mut table);
     table.print();
     ExitCode::SUCCESS
 }
@@ -291,6 +301,57 @@ fn bench_plan(sizes: &Sizes, table: &mut Table) -> Result<(), driftd_iac::plan::
 /// Milliseconds, one decimal.
 fn ms(t: Duration) -> String {
     format!("{:.1}", t.as_secs_f64() * 1e3)
+}
+
+/// At most this share of a scan's client CPU may go to the built-in policy pack; the analyzer's
+/// time over the same fleet stands for the scan's (the real scan also decodes every API answer,
+/// so the share measured here is an upper bound).
+const POLICY_SHARE_TARGET: f64 = 0.10;
+
+fn bench_policies(sizes: &Sizes, table: &mut Table) {
+    let n = sizes.policy_resources;
+    eprintln!(
+        "evaluating the built-in policy pack over {} resources...",
+        group(n as u64)
+    );
+    let mut runs: Vec<policies::Run> = (0..sizes.policy_runs).map(|_| policies::run(n)).collect();
+    runs.sort_by_key(|r| r.evaluate);
+    let median = &runs[runs.len() / 2];
+    table.section("policies (built-in pack, regorus)");
+    table.info(
+        "fleet",
+        format!(
+            "{} live resources, {} evaluations, {} violations",
+            group(n as u64),
+            group(median.evaluations as u64),
+            group(median.violations as u64)
+        ),
+    );
+    table.info(
+        "load and compile the pack",
+        format!("{} ms", median.load.as_millis()),
+    );
+    let rate = n as f64 / median.evaluate.as_secs_f64();
+    table.info(
+        "evaluate, median",
+        format!(
+            "{} resources/s ({} ms)",
+            group(rate as u64),
+            median.evaluate.as_millis()
+        ),
+    );
+    let share = (median.load + median.evaluate).as_secs_f64()
+        / (median.load + median.evaluate + median.analyze).as_secs_f64();
+    table.row(
+        "share of scan CPU (vs analyzer)",
+        format!(
+            "{:.1}% (analyzer {} ms)",
+            share * 100.0,
+            median.analyze.as_millis()
+        ),
+        format!("<= {:.0}%", POLICY_SHARE_TARGET * 100.0),
+        share <= POLICY_SHARE_TARGET,
+    );
 }
 
 fn bench_analyze(sizes: &Sizes, table: &mut Table) {

@@ -288,18 +288,9 @@ impl PolicySet {
             if !policy.selector.matches_target(target) {
                 continue;
             }
-            let applies = |s: &Subject<'_>| {
-                policy.selector.matches(target, &s.live.key)
-                    && (policy.meta.types.is_empty()
-                        || policy
-                            .meta
-                            .types
-                            .iter()
-                            .any(|t| t.matches(&s.live.key.resource_type)))
-            };
             if policy.meta.inventory {
                 let chosen: Vec<usize> = (0..subjects.len())
-                    .filter(|&i| applies(&subjects[i]))
+                    .filter(|&i| applies_to(policy, target, &subjects[i]))
                     .collect();
                 if chosen.is_empty() {
                     continue;
@@ -337,21 +328,36 @@ impl PolicySet {
                 }
                 continue;
             }
-            for (i, s) in subjects.iter().enumerate() {
-                if !applies(s) {
-                    continue;
-                }
+        }
+        // Resource policies: each resource's input is converted and set once, then every policy
+        // that applies to it is evaluated.
+        let resource_policies: Vec<&Policy> = policies
+            .iter()
+            .filter(|p| !p.meta.inventory && p.selector.matches_target(target))
+            .collect();
+        let mut failed: BTreeSet<String> = BTreeSet::new();
+        for (i, s) in subjects.iter().enumerate() {
+            let applicable: Vec<&Policy> = resource_policies
+                .iter()
+                .copied()
+                .filter(|p| !failed.contains(&p.meta.id) && applies_to(p, target, s))
+                .collect();
+            if applicable.is_empty() {
+                continue;
+            }
+            self.engine.set_input(to_rego(&docs[i]));
+            for policy in applicable {
                 out.evaluations += 1;
-                match self.messages(policy, docs[i].clone()) {
+                match self.rule_messages(policy) {
                     Ok(messages) if messages.is_empty() => {}
                     Ok(messages) => {
                         let messages = messages.into_iter().map(|(m, _)| m).collect();
                         out.findings.push(finding(target, policy, s, messages));
                     }
                     Err(e) => {
-                        out.errors.push((policy.meta.id.clone(), e));
                         // One failure per policy is enough to say it is not evaluated.
-                        break;
+                        failed.insert(policy.meta.id.clone());
+                        out.errors.push((policy.meta.id.clone(), e));
                     }
                 }
             }
@@ -363,6 +369,11 @@ impl PolicySet {
     /// names (inventory policies).
     fn messages(&mut self, policy: &Policy, input: Value) -> Result<Vec<Said>, String> {
         self.engine.set_input(to_rego(&input));
+        self.rule_messages(policy)
+    }
+
+    /// The messages of one policy's rules over the input already set.
+    fn rule_messages(&mut self, policy: &Policy) -> Result<Vec<Said>, String> {
         let mut out = Vec::new();
         for (rule, _) in &policy.rules {
             let value = self
@@ -384,6 +395,17 @@ impl PolicySet {
         out.dedup_by(|a, b| a.0.text == b.0.text && a.1 == b.1);
         Ok(out)
     }
+}
+
+/// Whether `policy` looks at resource `s` of `target`: its selector and its metadata's types.
+fn applies_to(policy: &Policy, target: &str, s: &Subject<'_>) -> bool {
+    policy.selector.matches(target, &s.live.key)
+        && (policy.meta.types.is_empty()
+            || policy
+                .meta
+                .types
+                .iter()
+                .any(|t| t.matches(&s.live.key.resource_type)))
 }
 
 /// A package's `__rego_metadata__`, with defaults: the package name as id and title.
