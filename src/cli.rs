@@ -67,6 +67,9 @@ pub enum Command {
     Explain(crate::explain::ExplainArgs),
     /// The resource types driftd compares, per provider, with the attributes it compares.
     Types(crate::types::TypesArgs),
+    /// Policies: evaluate them over input documents, without a scan.
+    #[command(subcommand)]
+    Policy(crate::policy::PolicyCommand),
 }
 
 /// Where the history is: the config (for `daemon.state_dir`) and `--state-dir`.

@@ -268,3 +268,74 @@ fn a_teams_policy_with_a_selector_a_tier_and_a_syntax_error() {
 fn regex_like(text: &str, needle: &str) -> bool {
     text.contains(needle)
 }
+
+/// `driftd policy eval` decides for input documents written by hand, without a scan: exit 2
+/// with the violations as JSON, 0 when the resource complies.
+#[test]
+fn policy_eval_decides_for_an_input_document() {
+    let dir = TempDir::new("policies-eval");
+    dir.state_fixture("simple.tfstate", "terraform.tfstate");
+    dir.write(
+        "driftd.toml",
+        "[[target]]\nname = \"demo\"\nstates = [\"terraform.tfstate\"]\n\n\
+         [policies]\nbuiltin = true\n",
+    );
+    let doc = |cidr: &str| {
+        json!({"provider": "aws", "type": "aws_security_group", "id": "sg-1", "region": US,
+               "attributes": {"ingress": [{"protocol": "tcp", "from_port": 3389, "to_port": 3389,
+                                           "cidr_blocks": [cidr], "ipv6_cidr_blocks": []}]}})
+    };
+    dir.write("open.json", &doc("0.0.0.0/0").to_string());
+    dir.write("closed.json", &doc("10.0.0.0/8").to_string());
+    let run = driftd(
+        dir.path(),
+        &[
+            "policy",
+            "eval",
+            "--config",
+            "driftd.toml",
+            "--input",
+            "open.json",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let out = run.json();
+    assert_eq!(out["violations"][0]["policy"]["id"], "aws-sg-admin-open");
+    assert_eq!(
+        out["violations"][0]["policy"]["messages"][0]["text"],
+        "port 3389 (tcp) is open to 0.0.0.0/0"
+    );
+    assert_eq!(out["violations"][0]["tier"], "critical");
+    let run = driftd(
+        dir.path(),
+        &[
+            "policy",
+            "eval",
+            "--config",
+            "driftd.toml",
+            "--input",
+            "closed.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.json()["violations"], json!([]));
+    // A document without its type is refused, naming the file and the key.
+    dir.write("bad.json", r#"{"provider": "aws", "id": "x"}"#);
+    let run = driftd(
+        dir.path(),
+        &[
+            "policy",
+            "eval",
+            "--config",
+            "driftd.toml",
+            "--input",
+            "bad.json",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("bad.json: document 0: `type`"),
+        "{}",
+        run.stderr
+    );
+}
