@@ -69,7 +69,7 @@ pub enum Command {
     Types(crate::types::TypesArgs),
     /// Policies: evaluate them over input documents, without a scan.
     #[command(subcommand)]
-    Policy(crate::policy::PolicyCommand),
+    Policy(crate::policy_eval::PolicyCommand),
 }
 
 /// Where the history is: the config (for `daemon.state_dir`) and `--state-dir`.

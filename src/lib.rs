@@ -13,6 +13,7 @@ pub mod history;
 pub mod notify;
 pub mod output;
 pub mod policy;
+pub mod policy_eval;
 pub mod scan;
 pub mod schedule;
 pub mod secret;

@@ -57,6 +57,6 @@ async fn run(cli: cli::Cli) -> Result<u8> {
         cli::Command::Silence(cmd) => silences::run(cmd),
         cli::Command::Explain(args) => driftd::explain::run(args),
         cli::Command::Types(args) => driftd::types::run(args),
-        cli::Command::Policy(cmd) => driftd::policy::run(cmd),
+        cli::Command::Policy(cmd) => driftd::policy_eval::run(cmd),
     }
 }
