@@ -172,17 +172,6 @@ fn templatefile(args: ::hcl::eval::FuncArgs) -> Result<Value, String> {
     // As in Terraform, a template cannot call `templatefile`: a template that renders itself
     // (or one that renders it back) would recurse until the stack overflows.
     ctx.declare_func(
-        TEMPLATE_LOOP_FUNC,
-        ::hcl::eval::FuncDef::new(
-            template_loop,
-            vec![::hcl::eval::ParamType::Any, ::hcl::eval::ParamType::Number],
-        ),
-    );
-    ctx.declare_func(
-        EMIT_FUNC,
-        ::hcl::eval::FuncDef::new(emit, vec![::hcl::eval::ParamType::Any]),
-    );
-    ctx.declare_func(
         "templatefile",
         ::hcl::eval::FuncDef::new(
             templatefile_in_template,

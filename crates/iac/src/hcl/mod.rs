@@ -318,6 +318,15 @@ thread_local! {
     static GENERATED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
+/// Adds `n` to one of this thread's counters; the new total.
+fn add_to(counter: &'static std::thread::LocalKey<std::cell::Cell<u64>>, n: u64) -> u64 {
+    counter.with(|c| {
+        let total = c.get().saturating_add(n);
+        c.set(total);
+        total
+    })
+}
+
 /// Starts counting elements anew, for the next attribute.
 pub(crate) fn reset_elements() {
     ELEMENTS.with(|e| e.set(0));
@@ -330,11 +339,7 @@ pub(crate) fn reset_elements() {
 /// of template could otherwise build gigabytes).
 pub(crate) fn count_template_bytes(n: u64) -> Result<(), String> {
     let max = current_limits().max_string_bytes as u64;
-    let total = TEMPLATE_BYTES.with(|e| {
-        let total = e.get().saturating_add(n);
-        e.set(total);
-        total
-    });
+    let total = add_to(&TEMPLATE_BYTES, n);
     if total > max {
         return Err(format!(
             "its template would render more than {max} bytes; if that is intended, raise \
@@ -355,11 +360,7 @@ pub(crate) fn reset_generated() {
 pub(crate) fn count_generated(value: &serde_json::Value) -> Result<(), String> {
     let max = current_limits().max_elements;
     let n = json_elements(value, max.saturating_add(1)).saturating_add(1);
-    let total = GENERATED.with(|e| {
-        let total = e.get().saturating_add(n);
-        e.set(total);
-        total
-    });
+    let total = add_to(&GENERATED, n);
     if total > max {
         return Err(format!(
             "its `dynamic` blocks generate more than {max} blocks and elements in all; if that \
@@ -444,11 +445,7 @@ fn value_elements(value: &::hcl::Value, stop: u64) -> u64 {
 /// Counts `n` more elements iterated over; `Err` with the reason once past the limit.
 pub(crate) fn count_elements(n: usize) -> Result<(), String> {
     let max = current_limits().max_elements;
-    let total = ELEMENTS.with(|e| {
-        let total = e.get().saturating_add(n as u64);
-        e.set(total);
-        total
-    });
+    let total = add_to(&ELEMENTS, n as u64);
     if total > max {
         return Err(format!(
             "its `for` expressions iterate over more than {max} elements; if that is intended, \
