@@ -271,6 +271,13 @@ fn prepare_template_as_written(template: &mut TemplateExpr) {
     }
 }
 
+/// Prepares a template read from a file (`templatefile`) as the code's own templates are: its
+/// `%{ for }` loops and interpolations count what they render against `max_string_bytes`, its
+/// collections against `max_elements`, its arithmetic is checked.
+pub(crate) fn prepare_template_file(template: &mut Template) {
+    prepare_elements(template.elements_mut(), &[]);
+}
+
 /// Prepares the expressions of template elements; `names` are the variables of the `%{ for }`
 /// directives around them, whose uses are sized.
 fn prepare_elements(elements: &mut [Element], names: &[String]) {
