@@ -271,6 +271,10 @@ pub struct CheckArgs {
     /// targets' `require_coverage`.
     #[arg(long, value_name = "PCT", value_parser = parse_coverage)]
     pub require_coverage: Option<f64>,
+    /// Do not evaluate the built-in policy pack (the config's own `[[policy]]` files still
+    /// are); the same as `[policies] builtin = false`.
+    #[arg(long)]
+    pub no_builtin_policies: bool,
 }
 
 #[derive(Debug, Args)]
@@ -340,7 +344,7 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
         (Some(path), true) => Config::load(path)?,
         (Some(_), false) => bail!("use either --config or --state/--code/--plan, not both"),
         (None, false) => {
-            let config = Config {
+            let mut config = Config {
                 targets: vec![adhoc_target(&args)],
                 daemon: Default::default(),
                 classify: Vec::new(),
@@ -354,6 +358,10 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
                 base_dir: PathBuf::from("."),
                 path: PathBuf::from("(command line)"),
             };
+            let policies = config.policy_options().unwrap_or_default();
+            for t in &mut config.targets {
+                t.policies = policies.clone();
+            }
             config.validate()?;
             config
         }
@@ -382,6 +390,9 @@ pub async fn check(args: CheckArgs) -> Result<u8> {
     for t in targets {
         let mut t = t.clone();
         t.include_cloud_defaults |= args.include_defaults;
+        if args.no_builtin_policies {
+            t.policies.builtin = false;
+        }
         match crate::scan::run_target_with_progress(&t, &config.base_dir, &rules, progress).await {
             Ok(crate::scan::ScanOutput { report, .. }) => {
                 let required = args.require_coverage.or(t.require_coverage);

@@ -8,12 +8,12 @@ use serde::Deserialize;
 use std::path::Path;
 
 /// `[policies]`: the built-in pack.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PoliciesConfig {
-    /// The built-in pack. Off by default for now: turning it on by default changes every
-    /// existing target's findings and exit code, which comes with the next release's notes.
-    #[serde(default)]
+    /// The built-in pack: on unless `builtin = false` (or `driftd check
+    /// --no-builtin-policies`); single rules are turned off with `disable`.
+    #[serde(default = "on")]
     pub builtin: bool,
     /// Ids of built-in rules to turn off (`aws-rds-deletion-protection`).
     #[serde(default)]
@@ -25,6 +25,21 @@ pub struct PoliciesConfig {
     /// Ports the "open to the internet" rules treat as administrative (default: SSH, RDP and
     /// common database ports).
     pub admin_ports: Option<Vec<u16>>,
+}
+
+fn on() -> bool {
+    true
+}
+
+impl Default for PoliciesConfig {
+    fn default() -> Self {
+        PoliciesConfig {
+            builtin: true,
+            disable: Vec::new(),
+            required_tags: Vec::new(),
+            admin_ports: None,
+        }
+    }
 }
 
 /// One `[[policy]]`: a `.rego` file or directory, which resources it applies to, and what its

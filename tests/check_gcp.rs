@@ -492,3 +492,94 @@ fn network_edge_drift_through_the_compute_stand_in_exits_2() {
     assert_eq!(route["changes"][0]["path"], json!("next_hop_ip"));
     assert_eq!(route["changes"][0]["actual"], json!("10.10.0.66"));
 }
+
+/// The built-in pack over Google Cloud: the seeded estate complies (its firewall admits SSH
+/// only from Identity-Aware Proxy's range, its bucket enforces public access prevention), so
+/// no violation; a firewall rule opening RDP to the internet and a bucket left to inherit public
+/// access, both made by hand and in no state, are exactly the violations found.
+#[test]
+fn the_builtin_pack_finds_exactly_the_planted_violations_on_google_cloud() {
+    let (rt, gcp, gcs, dir) = seeded("check-gcp-policies");
+    sample_state()
+        .write(&dir.path().join("terraform.tfstate"))
+        .expect("write state");
+    dir.write(
+        "driftd.toml",
+        &format!(
+            "{}\n[policies]\nbuiltin = true\n",
+            gcp_config(&gcp.endpoint(), &gcs.endpoint())
+        ),
+    );
+    let violations = |report: &serde_json::Value| -> Vec<(String, String, String)> {
+        let mut out: Vec<_> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["kind"] == "violation")
+            .map(|f| {
+                (
+                    f["policy"]["id"].as_str().unwrap_or("").to_string(),
+                    f["resource_type"].as_str().unwrap_or("").to_string(),
+                    f["resource_id"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let run = check(&dir);
+    let report = run.json();
+    assert_eq!(violations(&report), vec![], "{:#}", report["findings"]);
+    assert_eq!(report["summary"]["violations"], json!(0));
+
+    rt.block_on(async {
+        gcp.compute(
+            "POST",
+            "global/firewalls",
+            Some(json!({"name": "open-rdp",
+                        "network": format!("projects/{PROJECT}/global/networks/main"),
+                        "direction": "INGRESS", "priority": 1000,
+                        "allowed": [{"IPProtocol": "tcp", "ports": ["3389"]}],
+                        "sourceRanges": ["0.0.0.0/0"]})),
+        )
+        .await?;
+        gcs.create_bucket(
+            "driftd-test-shared",
+            json!({"location": "EU", "iamConfiguration": {"publicAccessPrevention": "inherited"}}),
+        )
+        .await?;
+        anyhow::Ok(())
+    })
+    .expect("plant the violations");
+    let run = check(&dir);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    let report = run.json();
+    assert_eq!(
+        violations(&report),
+        vec![
+            (
+                "gcp-bucket-public-access".to_string(),
+                "google_storage_bucket".to_string(),
+                "driftd-test-shared".to_string()
+            ),
+            (
+                "gcp-firewall-admin-open".to_string(),
+                "google_compute_firewall".to_string(),
+                format!("projects/{PROJECT}/global/firewalls/open-rdp")
+            ),
+        ],
+        "{:#}",
+        report["findings"]
+    );
+    let rdp = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["policy"]["id"] == "gcp-firewall-admin-open")
+        .expect("the firewall's violation");
+    assert_eq!(rdp["tier"], "critical");
+    assert_eq!(
+        rdp["policy"]["messages"][0]["text"],
+        "port 3389 (tcp) is open to 0.0.0.0/0"
+    );
+}

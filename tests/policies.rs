@@ -70,7 +70,8 @@ fn the_builtin_pack_finds_exactly_the_planted_violations() {
     let base = config(&moto.endpoint(), &[US]);
     dir.write(
         "driftd.toml",
-        &format!("{base}\n[policies]\nbuiltin = true\n"),
+        // The pack is on by default: the section only names the ports it watches.
+        &format!("{base}\n[policies]\nadmin_ports = [22, 3389, 5432]\n"),
     );
 
     // Every volume moto holds is unencrypted: the seeded one (managed) and the instance's root
@@ -333,4 +334,233 @@ fn policy_eval_decides_for_an_input_document() {
         "{}",
         run.stderr
     );
+}
+
+/// `driftd policy test` runs a team's Rego tests and recorded inputs in CI: every test passes
+/// (exit 0), a test that breaks exits 2 and says which and why, and a directory without tests
+/// is an error (exit 1), never a pass.
+#[test]
+fn policy_test_runs_rego_tests_and_recorded_inputs() {
+    let dir = TempDir::new("policies-test");
+    dir.state_fixture("simple.tfstate", "terraform.tfstate");
+    dir.write(
+        "driftd.toml",
+        "[[target]]\nname = \"demo\"\nstates = [\"terraform.tfstate\"]\n\n\
+         [policies]\nbuiltin = true\n\n\
+         [[policy]]\npath = \"policies\"\n",
+    );
+    dir.write(
+        "policies/sizes.rego",
+        "package team.sizes\n\n\
+         __rego_metadata__ := {\"id\": \"team-instance-size\", \"types\": [\"aws_instance\"]}\n\n\
+         deny contains msg if {\n  startswith(input.attributes.instance_type, \"x1\")\n  \
+         msg := sprintf(\"%s is not allowed\", [input.attributes.instance_type])\n}\n",
+    );
+    dir.write(
+        "policies/sizes_test.rego",
+        "package team.sizes_test\n\nimport data.team.sizes\n\n\
+         test_x1_denied if {\n  \"x1e.xlarge is not allowed\" in sizes.deny with input as \
+         {\"type\": \"aws_instance\", \"attributes\": {\"instance_type\": \"x1e.xlarge\"}}\n}\n\n\
+         test_t3_allowed if {\n  count(sizes.deny) == 0 with input as \
+         {\"type\": \"aws_instance\", \"attributes\": {\"instance_type\": \"t3.micro\"}}\n}\n",
+    );
+    let instance = |id: &str, size: &str| {
+        json!({"provider": "aws", "type": "aws_instance", "id": id, "region": US,
+               "attributes": {"instance_type": size}})
+    };
+    let group = json!({"provider": "aws", "type": "aws_security_group", "id": "sg-9",
+        "region": US, "attributes": {"ingress": [{"protocol": "tcp", "from_port": 22,
+        "to_port": 22, "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": []}]}});
+    dir.write(
+        "policies/recorded/prod_test.json",
+        &json!({"target": "demo",
+        "resources": [instance("i-1", "x1e.xlarge"), instance("i-2", "t3.micro"), group],
+        "expect": [
+            {"policy": "team-instance-size", "type": "aws_instance", "id": "i-1"},
+            {"policy": "aws-sg-admin-open", "type": "aws_security_group", "id": "sg-9"}
+        ]})
+        .to_string(),
+    );
+    let run = driftd(dir.path(), &["policy", "test", "--config", "driftd.toml"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for line in [
+        "PASS  data.team.sizes_test.test_x1_denied",
+        "PASS  data.team.sizes_test.test_t3_allowed",
+        "prod_test.json",
+        "3 tests: 3 passed, 0 failed",
+    ] {
+        assert!(run.stdout.contains(line), "{line}: {}", run.stdout);
+    }
+
+    // The policy changes: the Rego test and the recorded input both catch it.
+    dir.write(
+        "policies/sizes.rego",
+        "package team.sizes\n\n\
+         __rego_metadata__ := {\"id\": \"team-instance-size\", \"types\": [\"aws_instance\"]}\n\n\
+         deny contains msg if {\n  startswith(input.attributes.instance_type, \"t3\")\n  \
+         msg := \"no\"\n}\n",
+    );
+    let run = driftd(
+        dir.path(),
+        &[
+            "policy",
+            "test",
+            "--config",
+            "driftd.toml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let out = run.json();
+    assert_eq!(out["failed"], 3, "{out:#}");
+    let recorded = out["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .find(|t| {
+            t["name"]
+                .as_str()
+                .is_some_and(|n| n.ends_with("prod_test.json"))
+        })
+        .expect("the recorded input ran");
+    assert_eq!(
+        recorded["missing"],
+        json!(["team-instance-size on aws_instance i-1"])
+    );
+    assert_eq!(
+        recorded["unexpected"],
+        json!(["team-instance-size on aws_instance i-2"])
+    );
+
+    // No tests under a directory: an error, not a pass.
+    dir.write("empty/keep.rego", "package keep\n");
+    let run = driftd(
+        dir.path(),
+        &["policy", "test", "--config", "driftd.toml", "empty"],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("no tests under empty"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A running daemon sends a team policy's violations to the team's own channel (a route with
+/// `policies = ["team-*"]`), not to the route that takes everything else, and tells that
+/// channel when the violation is resolved: the group was closed again.
+#[test]
+fn the_daemon_routes_a_teams_violations_and_resolves_them() {
+    use driftd_testkit::receiver::Receiver;
+    use std::time::{Duration, Instant};
+    let rt = runtime();
+    let moto = Moto::start().expect("moto");
+    let dir = TempDir::new("policies-daemon");
+    let seeded = seed(&rt, &moto, &dir, &[(US, 1)]);
+    let group = open_ssh_group(&rt, &moto, &seeded[0].vpc_id);
+    let hooks = Receiver::start(vec![]).expect("receiver");
+    dir.write(
+        "policies/ssh.rego",
+        "package team.ssh\n\n\
+         __rego_metadata__ := {\"id\": \"team-no-ssh\", \"title\": \"No SSH from anywhere\", \
+         \"types\": [\"aws_security_group\"]}\n\n\
+         deny contains msg if {\n  some rule in input.attributes.ingress\n  \
+         rule.from_port <= 22\n  rule.to_port >= 22\n  \"0.0.0.0/0\" in rule.cidr_blocks\n  \
+         msg := \"SSH is open to the internet\"\n}\n",
+    );
+    let base = config_for_types(
+        &moto.endpoint(),
+        &[US],
+        &["aws_security_group"],
+        "schedule = \"*/2 * * * * *\"\nrun_at_start = true\n",
+    );
+    dir.write(
+        "driftd.toml",
+        &format!(
+            "[daemon]\nshutdown_timeout_secs = 5\n\n{base}\n\
+             [policies]\nbuiltin = false\n\n\
+             [[policy]]\npath = \"policies\"\ntier = \"critical\"\nowner = \"net-team\"\n\n\
+             [[channel]]\nname = \"team\"\ntype = \"webhook\"\nurl = \"env:HOOK_TEAM\"\n\
+             [[channel]]\nname = \"everyone\"\ntype = \"webhook\"\nurl = \"env:HOOK_ALL\"\n\n\
+             [[route]]\npolicies = [\"team-*\"]\nchannels = [\"team\"]\nsend_resolved = true\n\
+             [[route]]\nchannels = [\"everyone\"]\n"
+        ),
+    );
+    let mut cmd = daemon_command(dir.path());
+    cmd.env("HOOK_TEAM", hooks.url("/team"))
+        .env("HOOK_ALL", hooks.url("/all"));
+    let mut daemon = cmd.spawn().expect("start daemon");
+    let events = |path: &str| -> Vec<Value> {
+        hooks
+            .received()
+            .into_iter()
+            .filter(|r| r.path == path && r.status < 300)
+            .map(|r| r.json())
+            .collect()
+    };
+    let wait = |what: &str, pred: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !pred() {
+            if Instant::now() > deadline {
+                let log =
+                    std::fs::read_to_string(dir.path().join("daemon.log")).unwrap_or_default();
+                panic!(
+                    "timed out waiting for {what}; team {:?} all {:?}\nlog:\n{log}",
+                    events("/team"),
+                    events("/all")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let is = |e: &Value, event: &str| {
+        e["event"] == event
+            && e["finding"]["kind"] == "violation"
+            && e["finding"]["resource_id"] == group.as_str()
+    };
+    wait("the team's violation", &|| {
+        events("/team").iter().any(|e| is(e, "trigger"))
+    });
+    let trigger = events("/team")
+        .into_iter()
+        .find(|e| is(e, "trigger"))
+        .expect("trigger");
+    assert_eq!(trigger["finding"]["tier"], "critical", "{trigger:#}");
+    assert_eq!(trigger["finding"]["policy"]["id"], "team-no-ssh");
+    assert_eq!(trigger["finding"]["policy"]["owner"], "net-team");
+    assert_eq!(
+        trigger["finding"]["policy"]["messages"][0]["text"],
+        "SSH is open to the internet"
+    );
+    // The catch-all route hears about the hand-made group (unmanaged drift), never about the
+    // team's violation.
+    wait("the unmanaged group on the catch-all route", &|| {
+        events("/all")
+            .iter()
+            .any(|e| e["finding"]["kind"] == "unmanaged")
+    });
+    assert!(
+        !events("/all")
+            .iter()
+            .any(|e| e["finding"]["kind"] == "violation"),
+        "{:?}",
+        events("/all")
+    );
+
+    // Closing SSH again resolves the violation, and the team's channel is told.
+    ssh_to_world(&rt, &moto, US, &group, false);
+    wait("the resolve", &|| {
+        events("/team").iter().any(|e| is(e, "resolve"))
+    });
+    let resolve = events("/team")
+        .into_iter()
+        .find(|e| is(e, "resolve"))
+        .expect("resolve");
+    assert_eq!(
+        resolve["finding"]["fingerprint"],
+        trigger["finding"]["fingerprint"]
+    );
+    let _ = daemon.kill();
+    let _ = daemon.wait();
 }

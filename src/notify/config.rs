@@ -73,6 +73,13 @@ pub struct RouteConfig {
     /// Target labels that must all match (values are globs): `labels = { team = "net" }`.
     #[serde(default)]
     pub labels: std::collections::BTreeMap<String, String>,
+    /// Finding kinds this route takes (`violation`, `changed`...). Empty: all.
+    #[serde(default)]
+    pub kinds: Vec<driftd_core::FindingKind>,
+    /// Policy ids or globs (`team-*`): the route takes only violations of these policies.
+    /// Empty: any finding.
+    #[serde(default)]
+    pub policies: Vec<String>,
     pub channels: Vec<String>,
     #[serde(default, rename = "continue")]
     pub continue_matching: bool,
@@ -357,6 +364,11 @@ pub fn problems(
         for t in &r.targets {
             if let Err(e) = glob::Pattern::new(t) {
                 out.push(format!("{at}.targets: `{t}` is not a valid glob: {e}"));
+            }
+        }
+        for p in &r.policies {
+            if let Err(e) = glob::Pattern::new(p) {
+                out.push(format!("{at}.policies: `{p}` is not a valid glob: {e}"));
             }
         }
         for (k, v) in &r.labels {

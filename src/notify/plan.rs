@@ -24,14 +24,17 @@ fn glob_match(pattern: &str, value: &str) -> bool {
     glob::Pattern::new(pattern).is_ok_and(|p| p.matches(value))
 }
 
-/// The routes a finding of `tier` in `target` (with `labels`) takes: in order, up to and
-/// including the first match without `continue`.
+/// The routes a notice of `tier` in `target` (with `labels`) takes: in order, up to and
+/// including the first match without `continue`. `finding` is what the notice is about, for
+/// routes that match on its kind or policy; a notice about no finding (a degraded scan) skips
+/// those routes.
 pub fn routes_for<'a>(
     routes: &'a [RouteConfig],
     defaults: &NotifyConfig,
     target: &str,
     labels: &BTreeMap<String, String>,
     tier: Tier,
+    finding: Option<&driftd_core::Finding>,
 ) -> Vec<Hit<'a>> {
     let mut out = Vec::new();
     for (index, r) in routes.iter().enumerate() {
@@ -41,7 +44,12 @@ pub fn routes_for<'a>(
             .labels
             .iter()
             .all(|(k, g)| labels.get(k).is_some_and(|v| glob_match(g, v)));
-        if !(tier_ok && target_ok && labels_ok) {
+        let kind_ok = r.kinds.is_empty() || finding.is_some_and(|f| r.kinds.contains(&f.kind));
+        let policy_ok = r.policies.is_empty()
+            || finding
+                .and_then(|f| f.policy.as_ref())
+                .is_some_and(|p| r.policies.iter().any(|g| glob_match(g, &p.id)));
+        if !(tier_ok && target_ok && labels_ok && kind_ok && policy_ok) {
             continue;
         }
         let base = defaults.policy(tier);
@@ -73,7 +81,7 @@ pub fn route(
     tier: Tier,
 ) -> Vec<(String, TierPolicy)> {
     let mut out: Vec<(String, TierPolicy)> = Vec::new();
-    for hit in routes_for(routes, defaults, target, &BTreeMap::new(), tier) {
+    for hit in routes_for(routes, defaults, target, &BTreeMap::new(), tier, None) {
         for ch in &hit.route.channels {
             if !out.iter().any(|(c, _)| c == ch) {
                 out.push((ch.clone(), hit.policy));
@@ -269,6 +277,7 @@ pub fn plan(input: &PlanInput<'_>) -> PlanWrite {
             input.target,
             input.labels,
             tier,
+            Some(&f.finding),
         ) {
             let policy = hit.policy;
             let confirm = if tier == Tier::Critical {
@@ -348,6 +357,7 @@ pub fn plan(input: &PlanInput<'_>) -> PlanWrite {
             input.target,
             input.labels,
             f.finding.tier,
+            Some(&f.finding),
         ) {
             for channel in hit.route.channels.iter().chain(&hit.route.escalate_to) {
                 // Only channels that were told about the drift hear that it is gone.
@@ -392,6 +402,7 @@ fn plan_degraded(out: &mut Out<'_>, scan: &ScanFacts<'_>) {
         input.target,
         input.labels,
         Tier::Warning,
+        None,
     ) {
         for channel in &hit.route.channels {
             if !done.insert(channel) {
@@ -587,6 +598,42 @@ mod tests {
         assert!(route(&r, &d, "staging", Tier::Critical).is_empty());
     }
 
+    /// A team's policy goes to the team's channel; other violations and drift go on to the
+    /// next routes; a notice about no finding skips routes that need one.
+    #[test]
+    fn routes_match_finding_kinds_and_policies() {
+        let mut by_policy = r(vec![], &["team"], false);
+        by_policy.policies = vec!["team-*".into()];
+        let mut by_kind = r(vec![], &["security"], false);
+        by_kind.kinds = vec![FindingKind::Violation];
+        let routes = vec![by_policy, by_kind, r(vec![], &["everyone"], false)];
+        let d = NotifyConfig::default();
+        let mut f = rec("i-1", Tier::Warning, 1).finding;
+        f.kind = FindingKind::Violation;
+        let hit = |id: &str| driftd_core::PolicyHit {
+            id: id.into(),
+            title: id.into(),
+            remediation: None,
+            owner: None,
+            file: None,
+            messages: vec![],
+        };
+        let channel = |f: Option<&driftd_core::Finding>| {
+            routes_for(&routes, &d, "prod-x", &BTreeMap::new(), Tier::Warning, f)[0]
+                .route
+                .channels[0]
+                .clone()
+        };
+        f.policy = Some(hit("team-sizes"));
+        assert_eq!(channel(Some(&f)), "team");
+        f.policy = Some(hit("aws-s3-public"));
+        assert_eq!(channel(Some(&f)), "security");
+        f.kind = FindingKind::Changed;
+        f.policy = None;
+        assert_eq!(channel(Some(&f)), "everyone");
+        assert_eq!(channel(None), "everyone");
+    }
+
     #[test]
     fn routes_match_target_labels() {
         let mut routes = vec![
@@ -597,7 +644,7 @@ mod tests {
         routes[0].labels = [("team".to_string(), "net*".to_string())].into();
         let d = NotifyConfig::default();
         let hit = |labels: &BTreeMap<String, String>| {
-            routes_for(&routes, &d, "prod-x", labels, Tier::Info)[0]
+            routes_for(&routes, &d, "prod-x", labels, Tier::Info, None)[0]
                 .route
                 .channels[0]
                 .clone()

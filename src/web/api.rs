@@ -140,6 +140,11 @@ pub async fn metrics(State(s): State<Arc<WebState>>) -> Result<Response, WebErro
                             f.finding.tier.as_str().to_string(),
                         ))
                         .or_default() += 1;
+                    if let Some(p) = &f.finding.policy {
+                        *d.violations
+                            .entry((t.clone(), p.id.clone(), f.finding.tier.as_str().to_string()))
+                            .or_default() += 1;
+                    }
                 }
                 if let Some(scan) = st.recent_scans(Some(t), None, 20)?.into_iter().find(|sc| {
                     sc.finished_at.is_some() && sc.status != driftd_store::ScanStatus::Failed

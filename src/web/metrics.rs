@@ -66,6 +66,8 @@ impl Live {
 pub struct Durable {
     /// (target, kind, tier) → open findings.
     pub open: BTreeMap<(String, String, String), u64>,
+    /// (target, policy id, tier) → open violations.
+    pub violations: BTreeMap<(String, String, String), u64>,
     /// target → (last scan end as unix seconds, its duration in seconds, complete).
     pub last_scan: BTreeMap<String, (i64, f64, bool)>,
     /// (target, status) → scans.
@@ -120,7 +122,7 @@ pub fn render(targets: &[String], d: &Durable, live: &Counters) -> String {
     );
     for t in targets {
         for tier in ["critical", "warning", "info"] {
-            for kind in ["missing", "changed", "unmanaged", "pending"] {
+            for kind in ["missing", "changed", "unmanaged", "pending", "violation"] {
                 let n = d
                     .open
                     .get(&(t.clone(), kind.to_string(), tier.to_string()))
@@ -135,6 +137,19 @@ pub fn render(targets: &[String], d: &Durable, live: &Counters) -> String {
                 }
             }
         }
+    }
+
+    o.family(
+        "driftd_open_violations",
+        "gauge",
+        "Open policy violations by target, policy and tier.",
+    );
+    for ((t, policy, tier), n) in &d.violations {
+        o.sample(
+            "driftd_open_violations",
+            &[("target", t), ("policy", policy), ("tier", tier)],
+            *n,
+        );
     }
 
     o.family(
@@ -267,6 +282,18 @@ mod tests {
         d.last_scan
             .insert("prod \"eu\"".into(), (1_800_000_000, 12.5, false));
         d.notifications.push(("pager".into(), "sent".into(), 3));
+        d.open.insert(
+            ("prod \"eu\"".into(), "violation".into(), "warning".into()),
+            1,
+        );
+        d.violations.insert(
+            (
+                "prod \"eu\"".into(),
+                "aws-s3-public".into(),
+                "warning".into(),
+            ),
+            1,
+        );
         let mut live = Counters::default();
         live.api_errors
             .insert(("aws".into(), "access_denied".into()), 1);
@@ -288,6 +315,12 @@ mod tests {
             .contains("driftd_resources{target=\"prod \\\"eu\\\"\",status=\"not_supported\"} 1"));
         assert!(text.contains(
             "driftd_open_findings{target=\"prod \\\"eu\\\"\",kind=\"missing\",tier=\"critical\"} 2"
+        ));
+        assert!(text.contains(
+            "driftd_open_findings{target=\"prod \\\"eu\\\"\",kind=\"violation\",tier=\"warning\"} 1"
+        ));
+        assert!(text.contains(
+            "driftd_open_violations{target=\"prod \\\"eu\\\"\",policy=\"aws-s3-public\",tier=\"warning\"} 1"
         ));
         assert!(text.contains("driftd_last_scan_complete{target=\"prod \\\"eu\\\"\"} 0"));
         assert!(text.contains("driftd_notifications_total{channel=\"pager\",status=\"sent\"} 3"));

@@ -4,7 +4,7 @@
 use super::views::{self, Day, TierCounts};
 use super::{api, WebError, WebState};
 use crate::output::html::{changes_table, esc, tier_badge};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
@@ -229,9 +229,78 @@ pub fn url_segment(s: &str) -> String {
     out
 }
 
+/// What the target page's open findings are narrowed to (`?policy=ID`, `?kind=violation`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FindingFilter {
+    pub policy: Option<String>,
+    pub kind: Option<String>,
+}
+
+impl FindingFilter {
+    fn keeps(&self, f: &FindingRecord) -> bool {
+        let g = &f.finding;
+        let policy_ok = match &self.policy {
+            None => true,
+            Some(p) => g.policy.as_ref().is_some_and(|hit| &hit.id == p),
+        };
+        let kind_ok = match &self.kind {
+            None => true,
+            Some(k) => g.kind.as_str() == k,
+        };
+        policy_ok && kind_ok
+    }
+}
+
+/// Links that narrow the open findings to one policy's violations, with their counts; empty
+/// when nothing open is a violation.
+fn policy_filter_bar(target: &str, open: &[FindingRecord], filter: &FindingFilter) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in open {
+        if let Some(hit) = &f.finding.policy {
+            *counts.entry(hit.id.as_str()).or_default() += 1;
+        }
+    }
+    if counts.is_empty() {
+        return String::new();
+    }
+    let base = format!("/targets/{}", url_segment(target));
+    let link = |href: String, text: String, on: bool| {
+        if on {
+            format!("<strong>{text}</strong>")
+        } else {
+            format!("<a href=\"{href}\">{text}</a>")
+        }
+    };
+    let mut parts = vec![link(
+        base.clone(),
+        format!("all ({})", open.len()),
+        filter.policy.is_none() && filter.kind.is_none(),
+    )];
+    let violations: usize = counts.values().sum();
+    parts.push(link(
+        format!("{base}?kind=violation"),
+        format!("violations ({violations})"),
+        filter.policy.is_none() && filter.kind.as_deref() == Some("violation"),
+    ));
+    for (id, n) in &counts {
+        parts.push(link(
+            format!("{base}?policy={}", url_segment(id)),
+            format!("{} ({n})", esc(id)),
+            filter.policy.as_deref() == Some(*id),
+        ));
+    }
+    format!(
+        "<p class=\"filters\" id=\"policy-filter\">Policy: {}</p>",
+        parts.join(" · ")
+    )
+}
+
 fn finding_row(f: &FindingRecord, now: DateTime<Utc>) -> String {
     let g = &f.finding;
-    let paths: Vec<&str> = g.changes.iter().map(|c| c.path.as_str()).collect();
+    let mut paths: Vec<&str> = g.changes.iter().map(|c| c.path.as_str()).collect();
+    if let Some(hit) = &g.policy {
+        paths.push(hit.id.as_str());
+    }
     format!(
         "<tr class=\"finding-row\" data-tier=\"{tier}\" id=\"f-{fp}\"><td>{badge}</td><td>{kind}</td>\
          <td><a href=\"/findings/{fp}\">{rtype} {rid}</a><br><span class=\"muted\">{addr}</span></td>\
@@ -321,17 +390,25 @@ fn skipped_list(skipped: &[driftd_core::Skipped]) -> String {
     out
 }
 
-pub async fn target(State(s): State<Arc<WebState>>, Path(name): Path<String>) -> Page {
+pub async fn target(
+    State(s): State<Arc<WebState>>,
+    Path(name): Path<String>,
+    Query(filter): Query<FindingFilter>,
+) -> Page {
     let now = s.ctx.clock.now();
     s.require_target(&name, false).await?;
     let v = views::target(&s.ctx, &name, s.trend_days)
         .await
         .map_err(internal)?;
     let mut findings = String::new();
-    for f in &v.open_findings {
+    let shown: Vec<&FindingRecord> = v.open_findings.iter().filter(|f| filter.keeps(f)).collect();
+    for f in &shown {
         findings.push_str(&finding_row(f, now));
     }
-    let open = if v.open_findings.is_empty() {
+    let filters = policy_filter_bar(&name, &v.open_findings, &filter);
+    let open = if shown.is_empty() && !v.open_findings.is_empty() {
+        format!("{filters}<p id=\"none-match\">No open finding matches this filter.</p>")
+    } else if v.open_findings.is_empty() {
         match (v.summary.compared, v.summary.not_compared) {
             (Some(c), Some(n)) if n > 0 => format!(
                 "<p class=\"in-sync\" id=\"in-sync\">No open drift in the {c} resource(s) compared; \
@@ -341,7 +418,7 @@ pub async fn target(State(s): State<Arc<WebState>>, Path(name): Path<String>) ->
         }
     } else {
         format!(
-            "<table class=\"grid\" id=\"findings\"><thead><tr><th>Tier</th><th>Kind</th><th>Resource</th>\
+            "{filters}<table class=\"grid\" id=\"findings\"><thead><tr><th>Tier</th><th>Kind</th><th>Resource</th>\
              <th>Changed</th><th>First seen</th><th class=\"num\">Scans</th></tr></thead><tbody>\n{findings}</tbody></table>"
         )
     };

@@ -43,8 +43,24 @@ impl TempDir {
         to
     }
 
+    /// Writes `text` to `name` (parent directories created). A driftd config (a `.toml` with
+    /// `[[target]]`) that does not mention `[policies]` gets `builtin = false`: the built-in
+    /// pack is on by default, and tests that are not about policies assert the drift they
+    /// plant, not the violations moto's defaults (unencrypted volumes, buckets without a public
+    /// access block) would add. tests/policies.rs turns it on where it matters.
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.0.join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("create temp subdirectory");
+        }
+        let text = if name.ends_with(".toml")
+            && text.contains("[[target]]")
+            && !text.contains("[policies]")
+        {
+            format!("{text}\n[policies]\nbuiltin = false\n")
+        } else {
+            text.to_string()
+        };
         std::fs::write(&p, text).expect("write temp file");
         p
     }

@@ -17,6 +17,7 @@
 
 pub mod builtin;
 pub mod input;
+pub mod rego_test;
 
 use driftd_core::{
     violation_fingerprint, Finding, FindingKind, PolicyHit, PolicyMessage, Resource, ResourceKey,
