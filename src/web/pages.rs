@@ -645,3 +645,90 @@ pub async fn ack(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftd_core::{Finding, FindingKind, PolicyHit, Tier};
+
+    fn record(id: &str, kind: FindingKind, policy: Option<&str>) -> FindingRecord {
+        FindingRecord {
+            finding: Finding {
+                engine: Default::default(),
+                fingerprint: format!("fp-{id}"),
+                kind,
+                tier: Tier::Warning,
+                provider: "aws".into(),
+                resource_type: "aws_s3_bucket".into(),
+                resource_id: id.into(),
+                address: None,
+                region: None,
+                source: None,
+                changes: vec![],
+                policy: policy.map(|p| PolicyHit {
+                    id: p.into(),
+                    title: p.into(),
+                    remediation: None,
+                    owner: None,
+                    file: None,
+                    messages: vec![],
+                }),
+            },
+            first_seen: "2026-01-01T00:00:00Z".into(),
+            last_seen: "2026-01-01T00:00:00Z".into(),
+            times_seen: 1,
+            resolved_at: None,
+            reopened: 0,
+        }
+    }
+
+    /// The policy filter keeps one policy's violations (or all violations), and its bar links
+    /// each policy with its count, the chosen one in bold.
+    #[test]
+    fn findings_filter_by_policy_and_kind() {
+        let open = vec![
+            record("a", FindingKind::Violation, Some("aws-s3-public")),
+            record("b", FindingKind::Violation, Some("team <x>")),
+            record("c", FindingKind::Changed, None),
+        ];
+        let kept = |f: &FindingFilter| -> Vec<String> {
+            open.iter()
+                .filter(|r| f.keeps(r))
+                .map(|r| r.finding.resource_id.clone())
+                .collect()
+        };
+        let by_policy = FindingFilter {
+            policy: Some("aws-s3-public".into()),
+            kind: None,
+        };
+        assert_eq!(kept(&by_policy), ["a"]);
+        let violations = FindingFilter {
+            policy: None,
+            kind: Some("violation".into()),
+        };
+        assert_eq!(kept(&violations), ["a", "b"]);
+        assert_eq!(kept(&FindingFilter::default()), ["a", "b", "c"]);
+
+        let bar = policy_filter_bar("prod eu", &open, &by_policy);
+        assert!(
+            bar.contains("<a href=\"/targets/prod%20eu\">all (3)</a>"),
+            "{bar}"
+        );
+        assert!(
+            bar.contains("<a href=\"/targets/prod%20eu?kind=violation\">violations (2)</a>"),
+            "{bar}"
+        );
+        assert!(bar.contains("<strong>aws-s3-public (1)</strong>"), "{bar}");
+        assert!(
+            bar.contains(
+                "<a href=\"/targets/prod%20eu?policy=team%20%3Cx%3E\">team &lt;x&gt; (1)</a>"
+            ),
+            "{bar}"
+        );
+        let none: Vec<FindingRecord> = vec![record("c", FindingKind::Changed, None)];
+        assert_eq!(
+            policy_filter_bar("prod", &none, &FindingFilter::default()),
+            ""
+        );
+    }
+}
