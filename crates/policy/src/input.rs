@@ -18,7 +18,9 @@
 //! `{"target": ..., "resources": [ <one document per resource> ]}`.
 
 use crate::Subject;
+use regorus::Value as RegoValue;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 /// The input document of one resource.
 pub fn resource(target: &str, s: &Subject<'_>) -> Value {
@@ -63,4 +65,253 @@ fn attributes(attrs: &driftd_core::Attrs) -> Value {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
     )
+}
+
+/// The input document of one resource as a Rego value, built straight from the resource: the
+/// value `RegoValue::from(resource(target, s))` gives (see the tests), without the JSON tree in
+/// between. With `full` false, `expected` and `finding` are left out, for policies that cannot
+/// read them ([`crate::reads_only`]); the document is still undefined wherever the full one is.
+pub(crate) fn resource_value(target: &str, s: &Subject<'_>, full: bool) -> RegoValue {
+    let key = &s.live.key;
+    let text = |v: &str| RegoValue::String(v.into());
+    let optional = |v: Option<&str>| v.map_or(RegoValue::Null, text);
+    let Some(attributes) = attributes_value(&s.live.attrs) else {
+        return RegoValue::Undefined;
+    };
+    let finding = s
+        .finding
+        .map(|f| json!({"kind": f.kind, "tier": f.tier, "changes": f.changes}));
+    let mut doc = BTreeMap::new();
+    if full {
+        let expected = match s.expected {
+            None => RegoValue::Null,
+            Some(e) => match attributes_value(&e.attrs) {
+                Some(v) => v,
+                None => return RegoValue::Undefined,
+            },
+        };
+        let finding = match &finding {
+            None => RegoValue::Null,
+            Some(f) => match value(f) {
+                Some(v) => v,
+                None => return RegoValue::Undefined,
+            },
+        };
+        doc.insert(text("expected"), expected);
+        doc.insert(text("finding"), finding);
+    } else {
+        let attrs_readable = |attrs: &driftd_core::Attrs| {
+            attrs
+                .iter()
+                .filter(|(k, _)| !k.starts_with('$'))
+                .all(|(_, v)| readable(v))
+        };
+        if !s.expected.is_none_or(|e| attrs_readable(&e.attrs))
+            || !finding.as_ref().is_none_or(readable)
+        {
+            return RegoValue::Undefined;
+        }
+    }
+    doc.insert(text("target"), text(target));
+    doc.insert(text("provider"), text(&key.provider));
+    doc.insert(text("type"), text(&key.resource_type));
+    doc.insert(text("id"), text(&key.id));
+    doc.insert(text("region"), optional(s.live.region.as_deref()));
+    doc.insert(text("managed"), RegoValue::Bool(s.expected.is_some()));
+    doc.insert(
+        text("address"),
+        optional(s.expected.and_then(|e| e.address.as_deref())),
+    );
+    doc.insert(text("attributes"), attributes);
+    RegoValue::from(doc)
+}
+
+/// The input document of an inventory policy, from its resources' documents: undefined when one
+/// of them is.
+pub(crate) fn inventory_value(target: &str, docs: Vec<RegoValue>) -> RegoValue {
+    if docs.contains(&RegoValue::Undefined) {
+        return RegoValue::Undefined;
+    }
+    let mut doc = BTreeMap::new();
+    doc.insert(RegoValue::from("target"), RegoValue::from(target));
+    doc.insert(RegoValue::from("resources"), RegoValue::from(docs));
+    RegoValue::from(doc)
+}
+
+/// [`attributes`] as a Rego value.
+fn attributes_value(attrs: &driftd_core::Attrs) -> Option<RegoValue> {
+    object(attrs.iter().filter(|(k, _)| !k.starts_with('$')))
+}
+
+/// Entries in key order as a Rego object (collected in one go: a sorted iterator builds the
+/// map in bulk).
+fn object<'a>(entries: impl Iterator<Item = (&'a String, &'a Value)>) -> Option<RegoValue> {
+    let map = entries
+        .map(|(k, v)| Some((RegoValue::String(k.as_str().into()), value(v)?)))
+        .collect::<Option<BTreeMap<_, _>>>()?;
+    Some(RegoValue::from(map))
+}
+
+/// The key serde_json writes an arbitrary-precision number under: regorus reads an object whose
+/// first entry is this key with a string as that number (and fails when it is not one).
+const SERDE_NUMBER: &str = "$serde_json::private::Number";
+
+/// A JSON value as a Rego value, as regorus reads one (`RegoValue::from(serde_json::Value)`),
+/// without going through serde; `None` where regorus's reading fails (which makes the whole
+/// document undefined).
+pub(crate) fn value(v: &Value) -> Option<RegoValue> {
+    Some(match v {
+        Value::Null => RegoValue::Null,
+        Value::Bool(b) => RegoValue::Bool(*b),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                RegoValue::from(u)
+            } else if let Some(i) = n.as_i64() {
+                RegoValue::from(i)
+            } else {
+                RegoValue::from(n.as_f64()?)
+            }
+        }
+        Value::String(s) => RegoValue::String(s.as_str().into()),
+        Value::Array(items) => {
+            RegoValue::from(items.iter().map(value).collect::<Option<Vec<_>>>()?)
+        }
+        Value::Object(o) => {
+            if let Some((k, Value::String(n))) = o.iter().next() {
+                if k == SERDE_NUMBER {
+                    return RegoValue::from_numeric_string(n).ok();
+                }
+            }
+            object(o.iter())?
+        }
+    })
+}
+
+/// Whether [`value`] reads `v` (without building it).
+fn readable(v: &Value) -> bool {
+    match v {
+        Value::Array(items) => items.iter().all(readable),
+        Value::Object(o) => match o.iter().next() {
+            Some((k, Value::String(n))) if k == SERDE_NUMBER => {
+                RegoValue::from_numeric_string(n).is_ok()
+            }
+            _ => o.values().all(readable),
+        },
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use driftd_core::{Finding, Resource};
+
+    fn resource(rtype: &str, attrs: Value) -> Resource {
+        let mut r = Resource::new("aws", rtype, "r-1");
+        r.attrs = serde_json::from_value(attrs).expect("attributes");
+        r
+    }
+
+    fn odd_values() -> Value {
+        json!({
+            "$object": {"hidden": true}, "n": -3, "big": u64::MAX, "f": 1.5, "s": "x", "t": true,
+            "null": null, "empty": {}, "list": [1, [2, {"a": null}], "b"],
+            "tags": {"Team": "a", "": "empty key", "$x": 1},
+            "num": {"$serde_json::private::Number": "12.5"},
+            "not_num": {"!": 1, "$serde_json::private::Number": "x"},
+            "num_not_string": {"$serde_json::private::Number": 12},
+        })
+    }
+
+    /// The document built straight from the resource is the one regorus reads from the JSON
+    /// document; without `full`, the same less `expected` and `finding`.
+    #[test]
+    fn the_rego_document_is_the_json_one() {
+        let live = resource("aws_instance", odd_values());
+        let mut expected = resource(
+            "aws_instance",
+            json!({"instance_type": "t3.micro", "x": [odd_values()]}),
+        );
+        expected.address = Some("aws_instance.a".into());
+        let finding: Finding = serde_json::from_value(json!({
+            "fingerprint": "f", "kind": "changed", "tier": "warning", "provider": "aws",
+            "resource_type": "aws_instance", "resource_id": "r-1",
+            "changes": [{"path": "tags", "op": "add", "expected": null, "actual": {"a": [1.25, -1]}}],
+        }))
+        .expect("finding");
+        let bad = resource(
+            "aws_instance",
+            json!({"x": {"$serde_json::private::Number": "nope"}}),
+        );
+        let subjects = [
+            Subject {
+                live: &live,
+                expected: None,
+                finding: None,
+            },
+            Subject {
+                live: &live,
+                expected: Some(&expected),
+                finding: Some(&finding),
+            },
+            Subject {
+                live: &bad,
+                expected: None,
+                finding: None,
+            },
+            Subject {
+                live: &live,
+                expected: Some(&bad),
+                finding: None,
+            },
+        ];
+        for s in &subjects {
+            let full = RegoValue::from(super::resource("prod", s));
+            assert_eq!(resource_value("prod", s, true), full);
+            let mut lean = full.clone();
+            if let Ok(doc) = lean.as_object_mut() {
+                doc.remove(&RegoValue::from("expected"));
+                doc.remove(&RegoValue::from("finding"));
+            }
+            assert_eq!(resource_value("prod", s, false), lean);
+        }
+        assert_ne!(
+            resource_value("prod", &subjects[1], true),
+            RegoValue::Undefined
+        );
+        assert_eq!(
+            resource_value("prod", &subjects[2], true),
+            RegoValue::Undefined
+        );
+        assert_eq!(
+            resource_value("prod", &subjects[3], false),
+            RegoValue::Undefined
+        );
+        let docs: Vec<Value> = subjects[..2]
+            .iter()
+            .map(|s| super::resource("prod", s))
+            .collect();
+        let values = subjects[..2]
+            .iter()
+            .map(|s| resource_value("prod", s, true))
+            .collect();
+        assert_eq!(
+            inventory_value("prod", values),
+            RegoValue::from(inventory("prod", docs.iter()))
+        );
+        // One document regorus cannot read makes the whole inventory undefined.
+        let docs: Vec<Value> = subjects
+            .iter()
+            .map(|s| super::resource("prod", s))
+            .collect();
+        let values = subjects
+            .iter()
+            .map(|s| resource_value("prod", s, true))
+            .collect();
+        assert_eq!(inventory_value("prod", values), RegoValue::Undefined);
+        assert_eq!(
+            RegoValue::from(inventory("prod", docs.iter())),
+            RegoValue::Undefined
+        );
+    }
 }
