@@ -11,7 +11,10 @@ __rego_metadata__ := {
 	"remediation": "Grant only the actions and resources the principal needs; keep administrator access to a few break-glass roles (AWS managed AdministratorAccess, audited).",
 }
 
-document(v) := json.unmarshal(v) if is_string(v)
+document(v) := json.unmarshal(v) if {
+	is_string(v)
+	json.is_valid(v)
+}
 
 document(v) := v if is_object(v)
 
@@ -21,7 +24,10 @@ statements(doc) := doc.Statement if is_array(doc.Statement)
 
 wildcard(v) if v == "*"
 
-wildcard(v) if "*" in v
+wildcard(v) if {
+	is_array(v)
+	"*" in v
+}
 
 deny contains {"msg": sprintf("statement %v allows Action \"*\" on Resource \"*\"", [object.get(s, "Sid", i)]), "path": "policy"} if {
 	some i, s in statements(document(input.attributes.policy))

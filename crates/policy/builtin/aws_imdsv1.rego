@@ -12,8 +12,20 @@ __rego_metadata__ := {
 	"remediation": "Require IMDSv2: metadata_options { http_tokens = \"required\" } (check first that the software on the instance uses IMDSv2).",
 }
 
+# The metadata options block: a list of one in state, an object in some hand-written documents.
+options := o if {
+	o := input.attributes.metadata_options
+	is_array(o)
+}
+
+options := [o] if {
+	o := input.attributes.metadata_options
+	is_object(o)
+}
+
 deny contains {"msg": "the metadata service accepts IMDSv1 (http_tokens = optional)", "path": "metadata_options"} if {
-	some m in input.attributes.metadata_options
+	some m in options
+	is_object(m)
 	object.get(m, "http_endpoint", "enabled") != "disabled"
 	m.http_tokens == "optional"
 }

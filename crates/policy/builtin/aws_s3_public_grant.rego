@@ -12,6 +12,9 @@ __rego_metadata__ := {
 	"remediation": "Remove the public grant or policy statement; serve public content through CloudFront with an origin access control instead.",
 }
 
+# The elements of a list attribute; undefined for any other shape (a live value can be odd).
+items(v) := v if is_array(v)
+
 public_groups := {
 	"http://acs.amazonaws.com/groups/global/AllUsers",
 	"http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
@@ -19,13 +22,16 @@ public_groups := {
 
 deny contains {"msg": sprintf("%v is granted to %v", [g.permission, grantee.uri]), "path": "access_control_policy"} if {
 	input.type == "aws_s3_bucket_acl"
-	some acp in input.attributes.access_control_policy
-	some g in acp.grant
-	some grantee in g.grantee
+	some acp in items(input.attributes.access_control_policy)
+	some g in items(acp.grant)
+	some grantee in items(g.grantee)
 	grantee.uri in public_groups
 }
 
-document(v) := json.unmarshal(v) if is_string(v)
+document(v) := json.unmarshal(v) if {
+	is_string(v)
+	json.is_valid(v)
+}
 
 document(v) := v if is_object(v)
 
@@ -37,7 +43,10 @@ everyone(p) if p == "*"
 
 everyone(p) if p.AWS == "*"
 
-everyone(p) if "*" in p.AWS
+everyone(p) if {
+	is_array(p.AWS)
+	"*" in p.AWS
+}
 
 deny contains {"msg": sprintf("statement %v allows %v to every principal", [object.get(s, "Sid", i), s.Action]), "path": "policy"} if {
 	input.type == "aws_s3_bucket_policy"

@@ -11,14 +11,21 @@ __rego_metadata__ := {
 	"remediation": "Limit source_ranges to known networks, or reach the instances through Identity-Aware Proxy TCP forwarding (35.235.240.0/20).",
 }
 
+# The elements of a list attribute; undefined for any other shape (a live value can be odd).
+items(v) := v if is_array(v)
+
 world := {"0.0.0.0/0", "::/0"}
 
+in_range(port, spec) if spec == port
+
 in_range(port, spec) if {
+	is_string(spec)
 	regex.match(`^[0-9]+$`, spec)
 	to_number(spec) == port
 }
 
 in_range(port, spec) if {
+	is_string(spec)
 	regex.match(`^[0-9]+-[0-9]+$`, spec)
 	parts := split(spec, "-")
 	to_number(parts[0]) <= port
@@ -29,21 +36,24 @@ covers(a, _) if a.protocol == "all"
 
 covers(a, _) if {
 	a.protocol in {"tcp", "udp"}
+	is_object(a)
 	count(object.get(a, "ports", [])) == 0
 }
 
 covers(a, port) if {
 	a.protocol in {"tcp", "udp"}
-	some spec in a.ports
+	some spec in items(a.ports)
 	in_range(port, spec)
 }
 
 deny contains {"msg": sprintf("port %v (%v) is open to %v", [port, a.protocol, cidr]), "path": "source_ranges"} if {
-	upper(object.get(input.attributes, "direction", "INGRESS")) == "INGRESS"
+	direction := object.get(input.attributes, "direction", "INGRESS")
+	is_string(direction)
+	upper(direction) == "INGRESS"
 	object.get(input.attributes, "disabled", false) == false
-	some cidr in input.attributes.source_ranges
+	some cidr in items(input.attributes.source_ranges)
 	cidr in world
-	some a in input.attributes.allow
+	some a in items(input.attributes.allow)
 	some port in data.driftd.settings.admin_ports
 	covers(a, port)
 }

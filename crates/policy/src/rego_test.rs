@@ -105,6 +105,10 @@ fn test_rule_names(text: &str) -> Vec<String> {
 impl PolicySet {
     /// Adds the test files to the loaded policies and runs every test rule in them.
     pub fn run_tests(&mut self, files: &[PathBuf]) -> Result<Vec<TestResult>, PolicyError> {
+        crate::guard::on_big_stack(|| self.run_tests_here(files))
+    }
+
+    fn run_tests_here(&mut self, files: &[PathBuf]) -> Result<Vec<TestResult>, PolicyError> {
         let mut tests = Vec::new();
         for path in files {
             let shown = path.display().to_string();
@@ -125,10 +129,16 @@ impl PolicySet {
             // A test gives its own input (`with input as`); none is set otherwise, as in OPA.
             self.engine.set_input(regorus::Value::Undefined);
             let start = Instant::now();
-            let outcome = match self.engine.eval_rule(name.clone()) {
+            let engine = &mut self.engine;
+            let value = crate::guard::contained(|| {
+                engine
+                    .eval_rule(name.clone())
+                    .map_err(|e| eval_error(&e.to_string()))
+            });
+            let outcome = match value {
                 Ok(regorus::Value::Bool(true)) => Outcome::Pass,
                 Ok(_) => Outcome::Fail,
-                Err(e) => Outcome::Error(eval_error(&e.to_string())),
+                Err(e) => Outcome::Error(e),
             };
             out.push(TestResult {
                 file,

@@ -491,3 +491,106 @@ deny contains "never" if {
     assert_eq!(e.errors[0].0, "slow");
     assert_eq!(hits(&e).len(), 1, "the built-in rule still reports");
 }
+
+fn user_policy(dir: &tempfile::TempDir, name: &str, text: &str) -> PolicyOptions {
+    PolicyOptions {
+        sources: vec![PolicySource {
+            path: policy_file(dir, name, text),
+            ..Default::default()
+        }],
+        ..pack()
+    }
+}
+
+/// Policies that once killed or stalled the process (found by reading regorus and fuzzing
+/// the policy target): the range builtins asked the allocator for terabytes or divided by
+/// zero, a huge format width built a gigabyte, deep brackets took seconds per level to parse.
+/// Each now fails alone, with its reason, and the rest of the pack still reports.
+#[test]
+fn hostile_policies_fail_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let group = live(
+        "aws",
+        "aws_security_group",
+        "sg-odd",
+        json!({"ingress": [
+            {"protocol": "tcp", "from_port": 0, "to_port": 100_000_000_000i64, "cidr_blocks": ["0.0.0.0/0"]},
+        ]}),
+    );
+    let volume = live(
+        "aws",
+        "aws_ebs_volume",
+        "vol-1",
+        json!({"encrypted": false}),
+    );
+    // A realistic idiom over a live value nobody expected.
+    let ports = user_policy(
+        &dir,
+        "ports.rego",
+        "package acme.ports\nimport rego.v1\n\
+         deny contains \"ssh open\" if {\n  some r in input.attributes.ingress\n  \
+         some p in numbers.range(r.from_port, r.to_port)\n  p == 22\n}\n",
+    );
+    let e = run(&ports, &[group.clone(), volume.clone()]);
+    assert_eq!(e.errors.len(), 1, "{:?}", e.errors);
+    assert_eq!(e.errors[0].0, "acme.ports");
+    assert!(
+        e.errors[0]
+            .1
+            .contains("numbers.range: more than 100000 elements"),
+        "{:?}",
+        e.errors
+    );
+    let ids: Vec<String> = hits(&e).into_iter().map(|h| h.1).collect();
+    assert_eq!(ids, ["sg-odd", "vol-1"], "the built-in pack still reports");
+    // The same idiom over a port range that makes sense works.
+    let mut fine = group.clone();
+    fine.attrs = serde_json::from_value(json!({"ingress": [
+        {"protocol": "tcp", "from_port": 0, "to_port": 65535, "cidr_blocks": ["10.0.0.0/8"]},
+    ]}))
+    .unwrap();
+    let e = run(&ports, &[fine]);
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    assert!(
+        hits(&e).iter().any(|h| h.0 == "acme.ports"),
+        "{:?}",
+        hits(&e)
+    );
+
+    for (name, body) in [
+        (
+            "capacity",
+            "count(numbers.range(0, 9223372036854775806)) > 0",
+        ),
+        ("slow", "count(numbers.range(0, 30000000)) > 0"),
+        ("zero_step", "count(numbers.range_step(0, 9, 0)) > 0"),
+    ] {
+        let opts = user_policy(
+            &dir,
+            &format!("{name}.rego"),
+            &format!("package {name}\nimport rego.v1\ndeny contains \"x\" if {{ {body} }}\n"),
+        );
+        let e = run(&opts, std::slice::from_ref(&volume));
+        assert_eq!(e.errors.len(), 1, "{name}: {:?}", e.errors);
+        assert_eq!(e.errors[0].0, name);
+        assert_eq!(hits(&e).len(), 1, "{name}: {:?}", hits(&e));
+    }
+
+    // Refused when loading, naming the file, line and column.
+    for (name, text, want) in [
+        (
+            "nested.rego",
+            format!("package p\nx := {}1{}\n", "[".repeat(20), "]".repeat(20)),
+            ":2:16: brackets nested more than 10 deep",
+        ),
+        (
+            "wide.rego",
+            "package p\nx := sprintf(\"%999999999d\", [1])\n".to_string(),
+            ":2:15: a format width of 999999999",
+        ),
+    ] {
+        let opts = user_policy(&dir, name, &text);
+        let err = PolicySet::load(&opts).err().expect("refused").to_string();
+        assert!(err.contains(&format!("{name}{want}")), "{err}");
+    }
+}
