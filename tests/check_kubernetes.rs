@@ -207,3 +207,154 @@ fn manifest_error_names_file_and_document_and_exits_1() {
         run.stderr
     );
 }
+
+const PINNED_API: &str = "registry.example/shop/api:3.2@sha256:5f1c0e2d9a7b";
+const PINNED_AGENT: &str = "registry.example/ops/agent:1.0@sha256:77aa01bc";
+
+/// A compliant Deployment: image pinned by digest, a memory limit, nothing of the node's.
+fn api_manifest() -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 1\n  \
+         selector: {{matchLabels: {{app: api}}}}\n  template:\n    metadata: {{labels: {{app: api}}}}\n    \
+         spec:\n      containers:\n      - name: api\n        image: {PINNED_API}\n        \
+         resources: {{limits: {{memory: 256Mi}}}}\n"
+    )
+}
+
+/// A DaemonSet its manifest makes privileged, with a hostPath volume: managed, in sync, and
+/// breaking two rules.
+fn agent_manifest() -> String {
+    format!(
+        "---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\nspec:\n  \
+         selector: {{matchLabels: {{app: agent}}}}\n  template:\n    metadata: {{labels: {{app: agent}}}}\n    \
+         spec:\n      volumes:\n      - name: logs\n        hostPath: {{path: /var/log}}\n      \
+         containers:\n      - name: agent\n        image: {PINNED_AGENT}\n        \
+         securityContext: {{privileged: true}}\n        resources: {{limits: {{memory: 128Mi}}}}\n"
+    )
+}
+
+fn pod_template(app: &str, spec: Value) -> Value {
+    json!({"metadata": {"labels": {"app": app}}, "spec": spec})
+}
+
+/// The built-in pack over a cluster, through the built binary against kmock: nothing on a
+/// compliant estate; then exactly the planted violations, on a managed DaemonSet (from its
+/// manifest) and on a pod run by hand that no manifest declares.
+#[test]
+fn the_builtin_pack_finds_exactly_the_planted_violations_in_a_cluster() {
+    let emu = KubeEmulator::start().expect("kube emulator");
+    let dir = TempDir::new("k8s-policies");
+    dir.write("k8s/app.yaml", &api_manifest());
+    let kubeconfig = dir.write("kubeconfig", &emu.kubeconfig());
+    dir.write(
+        "driftd.toml",
+        &format!(
+            "[[target]]\nname = \"cluster\"\nprovider = \"kubernetes\"\n\n\
+             [target.kubernetes]\nmanifests = [\"k8s\"]\nkubeconfig = {:?}\ncontext = \"emulator\"\n\
+             default_namespace = \"shop\"\nwatch_namespaces = [\"shop\"]\ntimeout_secs = 10\n\n\
+             [policies]\nbuiltin = true\n",
+            kubeconfig.display().to_string()
+        ),
+    );
+    let api_spec = json!({"restartPolicy": "Always", "containers": [{"name": "api",
+        "image": PINNED_API, "imagePullPolicy": "IfNotPresent",
+        "resources": {"limits": {"memory": "256Mi"}}}]});
+    emu.create(&json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "api", "namespace": "shop", "uid": "u-api"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "api"}},
+                 "template": pod_template("api", api_spec)}}))
+        .expect("seed the api");
+    // A pod its ReplicaSet owns is not reported (nor evaluated as a pod of its own).
+    emu.create(&json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "api-7d9f-x2x", "namespace": "shop",
+                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7d9f", "uid": "u-rs"}]},
+        "spec": {"containers": [{"name": "api", "image": "busybox"}], "hostNetwork": true}}))
+    .expect("seed an owned pod");
+    let violations = |report: &Value| -> Vec<(String, String, String, String)> {
+        let mut v: Vec<_> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["kind"] == "violation")
+            .map(|f| {
+                let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+                (
+                    s(&f["policy"]["id"]),
+                    s(&f["resource_type"]),
+                    s(&f["resource_id"]),
+                    s(&f["tier"]),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    let report = run.json();
+    assert_eq!(report["findings"], json!([]), "stderr: {}", run.stderr);
+    assert_eq!(report["summary"]["violations"], json!(0));
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+
+    dir.write(
+        "k8s/app.yaml",
+        &format!("{}{}", api_manifest(), agent_manifest()),
+    );
+    let agent_spec = json!({"volumes": [{"name": "logs", "hostPath": {"path": "/var/log", "type": ""}}],
+        "containers": [{"name": "agent", "image": PINNED_AGENT,
+            "securityContext": {"privileged": true},
+            "resources": {"limits": {"memory": "128Mi"}}}]});
+    emu.create(&json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": "agent", "namespace": "shop", "uid": "u-agent"},
+        "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                 "template": pod_template("agent", agent_spec)}}))
+        .expect("seed the agent");
+    emu.create(&json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "debug", "namespace": "shop"},
+        "spec": {"hostNetwork": true, "containers": [{"name": "shell", "image": "busybox",
+            "env": [{"name": "DB_PASSWORD", "value": "tr0ub4dor-and-3"}]}]}}))
+        .expect("run a pod by hand");
+    let run = driftd(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    let report = run.json();
+    let t = |a: &str, b: &str, c: &str, d: &str| (a.into(), b.into(), c.into(), d.into());
+    assert_eq!(
+        violations(&report),
+        vec![
+            t("k8s-host-namespaces", "Pod", "shop/debug", "warning"),
+            t("k8s-host-path", "DaemonSet.apps", "shop/agent", "warning"),
+            t("k8s-image-digest", "Pod", "shop/debug", "info"),
+            t("k8s-image-latest", "Pod", "shop/debug", "warning"),
+            t("k8s-no-limits", "Pod", "shop/debug", "info"),
+            t("k8s-privileged", "DaemonSet.apps", "shop/agent", "critical"),
+        ],
+        "{:#}",
+        report["findings"]
+    );
+    // The hand-run pod is also drift: nothing declares it. The agent is in sync.
+    let drift: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] != "violation")
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().into(),
+                f["resource_id"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(drift, [("unmanaged".to_string(), "shop/debug".to_string())]);
+    let privileged = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["policy"]["id"] == "k8s-privileged")
+        .expect("the privileged finding");
+    assert_eq!(
+        privileged["policy"]["messages"][0]["text"],
+        json!("container agent runs privileged"),
+        "{privileged:#}"
+    );
+    // A literal environment value never reaches policies, reports or logs.
+    assert!(!run.stdout.contains("tr0ub4dor") && !run.stderr.contains("tr0ub4dor"));
+}

@@ -61,4 +61,29 @@ pub const FILES: &[(&str, &str)] = &[
         "required_tags.rego",
         include_str!("../builtin/required_tags.rego"),
     ),
+    ("k8s_pods.rego", include_str!("../builtin/k8s_pods.rego")),
+    (
+        "k8s_privileged.rego",
+        include_str!("../builtin/k8s_privileged.rego"),
+    ),
+    (
+        "k8s_host_path.rego",
+        include_str!("../builtin/k8s_host_path.rego"),
+    ),
+    (
+        "k8s_host_namespaces.rego",
+        include_str!("../builtin/k8s_host_namespaces.rego"),
+    ),
+    (
+        "k8s_image_latest.rego",
+        include_str!("../builtin/k8s_image_latest.rego"),
+    ),
+    (
+        "k8s_image_digest.rego",
+        include_str!("../builtin/k8s_image_digest.rego"),
+    ),
+    (
+        "k8s_limits.rego",
+        include_str!("../builtin/k8s_limits.rego"),
+    ),
 ];

@@ -1241,6 +1241,31 @@ mod vm_tests {
                 vec![json!({"tags": null}), json!({"tags": {}})],
             ),
             (
+                "kubernetes",
+                "Deployment.apps",
+                vec![
+                    json!({"pod_spec": {"hostNetwork": true, "hostPID": "true",
+                    "volumes": [{"name": "root", "hostPath": {"path": "/"}}, {"name": "odd", "hostPath": "x"}, "y"],
+                    "containers": [
+                        {"name": "web", "image": "nginx", "securityContext": {"privileged": true}},
+                        {"name": "side", "image": "reg:5000/side:latest", "resources": {"limits": {"cpu": "1"}}},
+                        {"image": "x@sha256:abc", "resources": {"limits": {"memory": "1Gi"}}},
+                    ]}}),
+                    json!({"pod_spec": {"containers": "x", "volumes": {"a": 1}, "hostIPC": [true]}}),
+                    json!({"pod_spec": {"containers": [null, 1, {"name": 5, "image": 7, "securityContext": "privileged", "resources": "x"}]}}),
+                    json!({"pod_spec": "odd"}),
+                    json!({"spec.replicas": 2}),
+                ],
+            ),
+            (
+                "kubernetes",
+                "Pod",
+                vec![json!({"pod_spec": {
+                    "initContainers": [{"name": "init", "image": "busybox:1.36", "securityContext": {"privileged": true}}],
+                    "ephemeralContainers": [{"name": "debug", "image": "busybox"}],
+                }})],
+            ),
+            (
                 "aws",
                 "aws_ebs_volume",
                 vec![

@@ -594,3 +594,102 @@ fn hostile_policies_fail_alone() {
         assert!(err.contains(&format!("{name}{want}")), "{err}");
     }
 }
+
+/// The Kubernetes rules over the pod specs the provider keeps: each finds what breaks it, with
+/// the container or volume named, and nothing on a compliant pod.
+#[test]
+fn the_kubernetes_rules_find_what_breaks_them() {
+    let pinned = "registry.example:5000/shop/web:2.1@sha256:0123abcd";
+    let compliant = json!({"containers": [{"name": "web", "image": pinned,
+        "securityContext": {"privileged": false, "runAsNonRoot": true},
+        "resources": {"limits": {"memory": "256Mi"}}}],
+        "volumes": [{"name": "tmp", "emptyDir": {}}], "hostNetwork": false});
+    let risky = json!({"hostNetwork": true, "hostPID": true,
+        "volumes": [{"name": "docker", "hostPath": {"path": "/var/run/docker.sock"}}],
+        "initContainers": [{"name": "setup", "image": "registry.example:5000/tools",
+            "securityContext": {"privileged": true}, "resources": {"limits": {"cpu": "1"}}}],
+        "containers": [{"name": "app", "image": "shop/app:latest"},
+                       {"name": "log", "image": "shop/log:1.4", "resources": {"limits": {"memory": "64Mi"}}}]});
+    let resources = vec![
+        live(
+            "kubernetes",
+            "Deployment.apps",
+            "shop/web",
+            json!({"pod_spec": compliant}),
+        ),
+        live(
+            "kubernetes",
+            "CronJob.batch",
+            "shop/nightly",
+            json!({"pod_spec": risky}),
+        ),
+        // Not a workload: the rules do not look at it.
+        live(
+            "kubernetes",
+            "ConfigMap",
+            "shop/conf",
+            json!({"pod_spec": risky}),
+        ),
+    ];
+    let e = run(&pack(), &resources);
+    assert!(e.errors.is_empty(), "{:?}", e.errors);
+    let want = vec![
+        (
+            "k8s-host-namespaces",
+            vec![
+                "the pod shares the node's network namespace (hostNetwork: true)",
+                "the pod shares the node's process namespace (hostPID: true)",
+            ],
+        ),
+        (
+            "k8s-host-path",
+            vec!["volume docker mounts /var/run/docker.sock from the node"],
+        ),
+        (
+            "k8s-image-digest",
+            vec![
+                "container app runs shop/app:latest, which no digest pins",
+                "container log runs shop/log:1.4, which no digest pins",
+                "container setup runs registry.example:5000/tools, which no digest pins",
+            ],
+        ),
+        (
+            "k8s-image-latest",
+            vec![
+                "container app runs shop/app:latest, tagged latest",
+                "container setup runs registry.example:5000/tools, which has no tag (latest)",
+            ],
+        ),
+        (
+            "k8s-no-limits",
+            vec![
+                "container app has no resource limits",
+                "container setup has no memory limit",
+            ],
+        ),
+        ("k8s-privileged", vec!["container setup runs privileged"]),
+    ];
+    let want: Vec<(String, String, Vec<String>)> = want
+        .into_iter()
+        .map(|(id, m)| {
+            let m = m.into_iter().map(str::to_string).collect();
+            (id.to_string(), "shop/nightly".to_string(), m)
+        })
+        .collect();
+    assert_eq!(hits(&e), want);
+    let tiers: BTreeMap<String, Tier> = e
+        .findings
+        .iter()
+        .map(|f| (f.policy.as_ref().unwrap().id.clone(), f.tier))
+        .collect();
+    assert_eq!(tiers["k8s-privileged"], Tier::Critical);
+    assert_eq!(tiers["k8s-image-digest"], Tier::Info);
+    // Each rule is switchable by its id.
+    let opts = PolicyOptions {
+        disabled: ["k8s-image-digest".to_string(), "k8s-no-limits".to_string()].into(),
+        ..pack()
+    };
+    let e = run(&opts, &resources);
+    let ids: BTreeSet<String> = hits(&e).into_iter().map(|h| h.0).collect();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+}

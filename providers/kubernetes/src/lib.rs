@@ -24,6 +24,7 @@ pub mod manifest;
 pub mod quantity;
 mod spec;
 mod tier;
+mod workload;
 
 use async_trait::async_trait;
 use canon::{AttrKind, Ctx, ObjectId, Owned, PointerRule, OBJECT_ATTR};
@@ -40,6 +41,7 @@ use std::time::Duration;
 
 pub use live::Connection;
 pub use manifest::{ManifestError, ManifestObject, ManifestSettings, RenderCommand};
+pub use workload::POD_SPEC_ATTR;
 
 /// Provider name used in resource keys.
 pub const PROVIDER: &str = "kubernetes";
@@ -49,8 +51,10 @@ pub const PROVIDER: &str = "kubernetes";
 pub const API_VERSION_ATTR: &str = "$apiVersion";
 
 /// Kinds listed in watched namespaces to find objects no manifest declares, besides the kinds
-/// the manifests use. Written `apiVersion/Kind`.
-pub const DEFAULT_WATCH_KINDS: [&str; 12] = [
+/// the manifests use. Written `apiVersion/Kind`. Bare pods count: a pod run by hand is exactly
+/// what a policy about privileged containers is for (pods a controller owns are left out).
+pub const DEFAULT_WATCH_KINDS: [&str; 13] = [
+    "v1/Pod",
     "apps/v1/Deployment",
     "apps/v1/StatefulSet",
     "apps/v1/DaemonSet",
@@ -532,6 +536,7 @@ impl KubernetesProvider {
                 let owned = Owned::from_managed_fields(v, &self.settings.ignore_field_managers);
                 let ctx = Ctx::for_kind(&plan.group, &plan.kind);
                 r.attrs = canon::project(&exp.canonical, v, ctx, &owned);
+                keep_pod_spec(plan, v, &mut r);
                 Some(r)
             }
             None => {
@@ -543,8 +548,16 @@ impl KubernetesProvider {
                     tracing::trace!(kind = rt, id = %id.resource_id(), why, "not reported as unmanaged");
                     return None;
                 }
+                keep_pod_spec(plan, v, &mut r);
                 Some(r)
             }
         }
+    }
+}
+
+/// Keeps the live pod spec of a workload object on its resource, for policies.
+fn keep_pod_spec(plan: &KindPlan, v: &Value, r: &mut Resource) {
+    if let Some(spec) = workload::pod_spec(&plan.group, &plan.kind, v) {
+        r.attrs.insert(POD_SPEC_ATTR.into(), spec);
     }
 }
