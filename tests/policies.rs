@@ -92,11 +92,18 @@ fn the_builtin_pack_finds_exactly_the_planted_violations() {
     let run = driftd(dir.path(), &["check", "--format", "json"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let report = run.json();
-    let mut expected = vec![(
+    // moto launches instances as EC2 did for years: the metadata service answers IMDSv1.
+    let mut expected: Vec<(String, String, String)> = seeded[0]
+        .instance_ids
+        .iter()
+        .map(|i| ("aws-ec2-imdsv1".into(), "aws_instance".into(), i.clone()))
+        .collect();
+    assert!(!expected.is_empty());
+    expected.push((
         "aws-sg-admin-open".to_string(),
         "aws_security_group".to_string(),
         sg.clone(),
-    )];
+    ));
     for v in &volumes {
         expected.push((
             "aws-unencrypted-storage".into(),
@@ -105,7 +112,18 @@ fn the_builtin_pack_finds_exactly_the_planted_violations() {
         ));
     }
     assert_eq!(violations(&report), expected, "{:#}", report["findings"]);
-    assert_eq!(report["summary"]["violations"], json!(3));
+    assert_eq!(report["summary"]["violations"], json!(expected.len()));
+    let imds = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["policy"]["id"] == "aws-ec2-imdsv1")
+        .expect("the IMDSv1 finding");
+    assert_eq!(
+        imds["policy"]["messages"],
+        json!([{"text": "the metadata service accepts IMDSv1 (http_tokens = optional)",
+                "path": "metadata_options"}])
+    );
     let find = |policy: &str| {
         report["findings"]
             .as_array()
@@ -182,6 +200,14 @@ fn the_builtin_pack_finds_exactly_the_planted_violations() {
     // Fixed and turned off: no violation, exit 0.
     rt.block_on(async {
         let c = ec2_client(&moto.endpoint(), US).await;
+        for id in &seeded[0].instance_ids {
+            c.modify_instance_metadata_options()
+                .instance_id(id)
+                .http_tokens(aws_sdk_ec2::types::HttpTokensState::Required)
+                .send()
+                .await
+                .expect("require IMDSv2");
+        }
         c.delete_security_group()
             .group_id(&sg)
             .send()

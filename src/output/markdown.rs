@@ -100,19 +100,46 @@ const KINDS: [FindingKind; 5] = [
 ];
 
 /// Drift (every kind but `pending`) per tier, worst first, zero counts left out.
-fn drift_counts(r: &Report) -> Vec<(Tier, usize)> {
+/// Findings of each tier (highest first, empty tiers left out) that `counted` picks.
+fn tier_counts(r: &Report, counted: impl Fn(FindingKind) -> bool) -> Vec<(Tier, usize)> {
     [Tier::Critical, Tier::Warning, Tier::Info]
         .into_iter()
         .map(|t| {
             let n = r
                 .findings
                 .iter()
-                .filter(|f| f.tier == t && f.kind != FindingKind::Pending)
+                .filter(|f| f.tier == t && counted(f.kind))
                 .count();
             (t, n)
         })
         .filter(|(_, n)| *n > 0)
         .collect()
+}
+
+/// Drift by tier: what reality changed (not pending changes, not policy violations).
+fn drift_counts(r: &Report) -> Vec<(Tier, usize)> {
+    tier_counts(r, |k| {
+        !matches!(k, FindingKind::Pending | FindingKind::Violation)
+    })
+}
+
+/// Policy violations by tier.
+fn violation_counts(r: &Report) -> Vec<(Tier, usize)> {
+    tier_counts(r, |k| k == FindingKind::Violation)
+}
+
+/// `2 critical, 1 warning`.
+fn tier_list(counts: &[(Tier, usize)]) -> String {
+    let parts: Vec<String> = counts.iter().map(|(t, n)| format!("{n} {t}")).collect();
+    parts.join(", ")
+}
+
+fn tier_icon(t: Tier) -> &'static str {
+    match t {
+        Tier::Critical => "🔴",
+        Tier::Warning => "🟠",
+        Tier::Info => "🔵",
+    }
 }
 
 fn pending(r: &Report) -> usize {
@@ -140,15 +167,33 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// The first line of a target: what a reviewer reads in the notification.
 fn summary_line(r: &Report) -> String {
     let counts = drift_counts(r);
+    let violations = violation_counts(r);
     let name = esc(&r.target);
+    // `3 policy violations (1 critical, 2 info)`.
+    let violated = || {
+        let n: usize = violations.iter().map(|(_, n)| n).sum();
+        format!(
+            "{} ({})",
+            plural(n, "policy violation", "policy violations"),
+            tier_list(&violations)
+        )
+    };
+    // The highest tier of either kind.
+    let top = counts.iter().chain(&violations).map(|(t, _)| *t).max();
     let mut line = if !counts.is_empty() {
-        let parts: Vec<String> = counts.iter().map(|(t, n)| format!("{n} {t}")).collect();
-        let icon = match counts[0].0 {
-            Tier::Critical => "🔴",
-            Tier::Warning => "🟠",
-            Tier::Info => "🔵",
-        };
-        format!("{icon} **driftd: {} drift in {name}**", parts.join(", "))
+        let icon = top.map_or("🔵", tier_icon);
+        if violations.is_empty() {
+            format!("{icon} **driftd: {} drift in {name}**", tier_list(&counts))
+        } else {
+            format!(
+                "{icon} **driftd: {} drift and {} in {name}**",
+                tier_list(&counts),
+                violated()
+            )
+        }
+    } else if !violations.is_empty() {
+        let icon = top.map_or("🔵", tier_icon);
+        format!("{icon} **driftd: no drift, {} in {name}**", violated())
     } else if !r.scan.complete {
         format!(
             "⚠️ **driftd: {name} scan incomplete, no finding in the {} compared**",
@@ -185,9 +230,13 @@ fn overall(out: &mut String, reports: &[Report]) {
         .iter()
         .filter(|r| !drift_counts(r).is_empty())
         .count();
+    let violated = reports
+        .iter()
+        .filter(|r| !violation_counts(r).is_empty())
+        .count();
     let incomplete = reports.iter().filter(|r| !r.scan.complete).count();
     let not_compared: usize = reports.iter().map(|r| r.summary.not_compared).sum();
-    let icon = if drifted > 0 {
+    let icon = if drifted + violated > 0 {
         "🔴"
     } else if incomplete > 0 {
         "⚠️"
@@ -202,6 +251,9 @@ fn overall(out: &mut String, reports: &[Report]) {
         plural(reports.len(), "target", "targets"),
         drifted
     );
+    if violated > 0 {
+        let _ = write!(out, " · {violated} with policy violations");
+    }
     if incomplete > 0 {
         let _ = write!(out, " · **{incomplete} incomplete**");
     }
@@ -571,6 +623,50 @@ mod tests {
         assert!(!md[start..end].contains("\n\n"));
         assert!(md.contains("<code>tags.Note&#124;x</code>"), "{md}");
         assert!(md.starts_with("🔵 **driftd: 1 info drift in prod&#124;net** · scan complete"));
+    }
+
+    /// Violations are not drift: the headline counts them apart, and a target with only
+    /// violations is not "in sync".
+    #[test]
+    fn violations_are_counted_apart_from_drift() {
+        let violation = |tier| {
+            let mut f = finding(FindingKind::Violation, tier, vec![]);
+            f.policy = Some(driftd_core::PolicyHit {
+                id: "aws-ec2-imdsv1".into(),
+                title: "EC2 instance allows IMDSv1".into(),
+                remediation: None,
+                owner: None,
+                file: None,
+                messages: vec![],
+            });
+            f
+        };
+        let fs = vec![
+            finding(FindingKind::Changed, Tier::Warning, vec![]),
+            violation(Tier::Critical),
+            violation(Tier::Info),
+            violation(Tier::Info),
+        ];
+        let md = render(&[report("prod", fs, vec![])]);
+        assert!(
+            md.starts_with("🔴 **driftd: 1 warning drift and 3 policy violations (1 critical, 2 info) in prod** · scan complete"),
+            "{md}"
+        );
+        let only = render(&[report("prod", vec![violation(Tier::Warning)], vec![])]);
+        assert!(
+            only.starts_with(
+                "🟠 **driftd: no drift, 1 policy violation (1 warning) in prod** · scan complete"
+            ),
+            "{only}"
+        );
+        let two = render(&[
+            report("a", vec![violation(Tier::Info)], vec![]),
+            report("b", vec![], vec![]),
+        ]);
+        assert!(
+            two.starts_with("🔴 **driftd: 2 targets · 0 with drift** · 1 with policy violations"),
+            "{two}"
+        );
     }
 
     #[test]

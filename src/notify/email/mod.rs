@@ -229,8 +229,17 @@ pub fn message_id(msg: &Message<'_>, domain: &str) -> String {
     format!("<driftd.{}.{}@{domain}>", clean(msg.fingerprint), msg.id)
 }
 
-fn headline(event: Event) -> &'static str {
-    match event {
+fn headline(d: &Drift) -> &'static str {
+    if d.finding.kind == FindingKind::Violation {
+        return match d.event {
+            Event::Trigger => "Policy violation found",
+            Event::Repeat => "Policy violation still open (reminder)",
+            Event::Resolve => "Policy violation resolved: the resource follows the policy again",
+            Event::Test => "Test notification",
+            _ => "Policy violation notification",
+        };
+    }
+    match d.event {
         Event::Trigger => "New drift detected",
         Event::Repeat => "Drift still open (reminder)",
         Event::Resolve => "Drift resolved: the resource matches its state again",
@@ -295,7 +304,7 @@ pub fn text_body(n: &Notification) -> String {
 fn drift_text(d: &Drift) -> String {
     let event = d.event.as_str();
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n", headline(d.event));
+    let _ = writeln!(out, "{}\n", headline(d));
     let _ = writeln!(out, "{}\n", d.summary);
     for (label, value) in facts(d) {
         let _ = writeln!(out, "{label}: {value}");
@@ -371,7 +380,7 @@ pub fn html_body(n: &Notification) -> String {
     };
     let e = escape_html;
     let mut out = String::from(HTML_HEAD);
-    let _ = writeln!(out, "<h2>{}</h2>", e(headline(d.event)));
+    let _ = writeln!(out, "<h2>{}</h2>", e(headline(d)));
     let _ = writeln!(out, "<p><strong>{}</strong></p>", e(&d.summary));
     out.push_str("<table cellpadding=\"4\">\n");
     for (label, value) in facts(d) {
@@ -531,6 +540,23 @@ mod tests {
         let s = subject(&body("trigger", &p));
         assert!(!s.contains('\n') && !s.contains('\r'), "{s}");
         assert!(s.ends_with("deleted"), "{s}");
+    }
+
+    /// A violation's mail says so; it never reads as drift.
+    #[test]
+    fn a_violation_is_not_called_drift() {
+        let mut p = payload("trigger");
+        p["finding"]["kind"] = json!("violation");
+        p["finding"]["changes"] = json!([]);
+        p["finding"]["policy"] = json!({"id": "k8s-privileged", "title": "Privileged container",
+            "messages": [{"text": "container agent runs privileged"}]});
+        let text = text_body(&body("trigger", &p));
+        assert!(text.contains("Policy violation found"), "{text}");
+        assert!(!text.contains("drift detected"), "{text}");
+        let text = text_body(&body("resolve", &p));
+        assert!(text.contains("Policy violation resolved"), "{text}");
+        assert!(subject(&body("trigger", &p)).ends_with("sg-123 breaks a policy"));
+        assert!(text_body(&body("trigger", &payload("trigger"))).contains("New drift detected"));
     }
 
     /// A live value carrying terminal escapes (ESC, BEL, NUL, DEL, the C1 CSI) reaches the

@@ -44,7 +44,8 @@ static SPEC: TypeSpec = TypeSpec {
         ),
         UncomparedAttr::new(
             "metadata_options",
-            "not compared yet (DescribeInstances returns it): IMDSv2 enforcement and hop limit",
+            "read (the IMDSv1 policy looks at it), not compared yet: IMDSv2 enforcement and hop \
+            limit",
         ),
         UncomparedAttr::new(
             "user_data",
@@ -227,8 +228,24 @@ fn map(i: &SdkInstance, region: &str) -> Option<Resource> {
             "key_name": opt_str(i.key_name()),
             "vpc_security_group_ids": groups,
             "tags": tags_value(i.tags()),
+            "metadata_options": metadata_options(i),
         }),
     ))
+}
+
+/// The instance metadata service's settings as Terraform's `metadata_options` block (a list
+/// of one): read by the IMDSv1 policy, not compared yet.
+fn metadata_options(i: &SdkInstance) -> Value {
+    let Some(m) = i.metadata_options() else {
+        return Value::Null;
+    };
+    json!([{
+        "http_endpoint": opt_str(m.http_endpoint().map(|v| v.as_str())),
+        "http_tokens": opt_str(m.http_tokens().map(|v| v.as_str())),
+        "http_put_response_hop_limit": m.http_put_response_hop_limit(),
+        "http_protocol_ipv6": opt_str(m.http_protocol_ipv6().map(|v| v.as_str())),
+        "instance_metadata_tags": opt_str(m.instance_metadata_tags().map(|v| v.as_str())),
+    }])
 }
 
 async fn termination_protection(client: &Client, id: &str) -> Result<bool, ListError> {
@@ -305,7 +322,10 @@ impl ResourceKind<Client> for Instance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_ec2::types::{GroupIdentifier, InstanceState, InstanceType, Placement};
+    use aws_sdk_ec2::types::{
+        GroupIdentifier, HttpTokensState, InstanceMetadataEndpointState,
+        InstanceMetadataOptionsResponse, InstanceState, InstanceType, Placement,
+    };
 
     #[test]
     fn maps_to_terraform_names_and_drops_terminated() {
@@ -328,6 +348,24 @@ mod tests {
         assert_eq!(r.attrs["ami"], json!("ami-1"));
         assert_eq!(r.attrs["vpc_security_group_ids"], json!(["sg-2", "sg-1"]));
         assert_eq!(r.attrs["key_name"], Value::Null);
+        assert_eq!(r.attrs["metadata_options"], Value::Null);
+
+        let imds = SdkInstance::builder()
+            .instance_id("i-3")
+            .metadata_options(
+                InstanceMetadataOptionsResponse::builder()
+                    .http_tokens(HttpTokensState::Optional)
+                    .http_endpoint(InstanceMetadataEndpointState::Enabled)
+                    .http_put_response_hop_limit(2)
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            map(&imds, "us-east-1").unwrap().attrs["metadata_options"],
+            json!([{"http_endpoint": "enabled", "http_tokens": "optional",
+                    "http_put_response_hop_limit": 2, "http_protocol_ipv6": null,
+                    "instance_metadata_tags": null}])
+        );
 
         let gone = SdkInstance::builder()
             .instance_id("i-2")
