@@ -58,7 +58,9 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
     if reports.is_empty() {
         bail!("no finished scan of these targets in the history yet: run `driftd scan` first");
     }
-    print!("{}", explain(&args.query, &config, &reports, Utc::now()));
+    // Values come from the cloud: control characters are shown, never sent to the terminal.
+    let text = explain(&args.query, &config, &reports, Utc::now());
+    print!("{}", crate::notify::message::visible_controls(&text));
     Ok(0)
 }
 
@@ -184,6 +186,25 @@ fn one(
         full.fingerprint
     );
     let _ = writeln!(out, "  kind: {}", full.kind);
+    if let Some(p) = &full.policy {
+        let from = match &p.file {
+            Some(f) => format!("from {f}"),
+            None => "built-in".to_string(),
+        };
+        let _ = writeln!(out, "  policy: {} ({}), {from}", p.id, p.title);
+        for m in &p.messages {
+            let _ = writeln!(out, "    says: {}", m.text);
+            match (&m.path, &m.value) {
+                (Some(path), Some(v)) => {
+                    let _ = writeln!(out, "      input value: {path} = {v}");
+                }
+                (Some(path), None) => {
+                    let _ = writeln!(out, "      about {path} (no value there)");
+                }
+                _ => {}
+            }
+        }
+    }
     let _ = writeln!(
         out,
         "  compared by: {}",

@@ -355,6 +355,39 @@ fn the_builtin_pack_finds_exactly_the_planted_violations_in_a_cluster() {
         json!("container agent runs privileged"),
         "{privileged:#}"
     );
+    // The message carries the input value it is about.
+    assert_eq!(
+        privileged["policy"]["messages"][0]["path"],
+        json!("pod_spec.containers[agent].securityContext.privileged")
+    );
+    assert_eq!(privileged["policy"]["messages"][0]["value"], json!(true));
     // A literal environment value never reaches policies, reports or logs.
     assert!(!run.stdout.contains("tr0ub4dor") && !run.stderr.contains("tr0ub4dor"));
+
+    // `driftd explain` names the policy, its message and the input value, from the history.
+    let args = ["--config", "driftd.toml", "--state-dir", "state"];
+    let scan = driftd(
+        dir.path(),
+        &[
+            &["scan", "--target", "cluster", "--format", "json"][..],
+            &args[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(scan.code, 2, "{}", scan.stderr);
+    let fingerprint = privileged["fingerprint"].as_str().unwrap();
+    let explain = driftd(
+        dir.path(),
+        &[&["explain", fingerprint][..], &args[..]].concat(),
+    );
+    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    for line in [
+        "kind: violation",
+        "policy: k8s-privileged (Privileged container), built-in",
+        "says: container agent runs privileged",
+        "input value: pod_spec.containers[agent].securityContext.privileged = true",
+        "REPORTED as critical",
+    ] {
+        assert!(explain.stdout.contains(line), "{line}: {}", explain.stdout);
+    }
 }

@@ -119,11 +119,15 @@ fn the_builtin_pack_finds_exactly_the_planted_violations() {
         .iter()
         .find(|f| f["policy"]["id"] == "aws-ec2-imdsv1")
         .expect("the IMDSv1 finding");
+    let said = &imds["policy"]["messages"][0];
     assert_eq!(
-        imds["policy"]["messages"],
-        json!([{"text": "the metadata service accepts IMDSv1 (http_tokens = optional)",
-                "path": "metadata_options"}])
+        said["text"],
+        "the metadata service accepts IMDSv1 (http_tokens = optional)"
     );
+    assert_eq!(said["path"], "metadata_options");
+    // With the input value it is about, as DescribeInstances gave it.
+    assert_eq!(said["value"][0]["http_tokens"], "optional", "{said:#}");
+    assert_eq!(said["value"][0]["http_endpoint"], "enabled", "{said:#}");
     let find = |policy: &str| {
         report["findings"]
             .as_array()
@@ -138,9 +142,13 @@ fn the_builtin_pack_finds_exactly_the_planted_violations() {
     let open = find("aws-sg-admin-open");
     assert_eq!(open["tier"], "critical");
     assert!(open.get("address").is_none(), "{open:#}");
-    assert_eq!(
-        open["policy"]["messages"],
-        json!([{"text": "port 22 (tcp) is open to 0.0.0.0/0", "path": "ingress"}])
+    let said = open["policy"]["messages"].as_array().unwrap();
+    assert_eq!(said.len(), 1, "{said:#?}");
+    assert_eq!(said[0]["text"], "port 22 (tcp) is open to 0.0.0.0/0");
+    assert_eq!(said[0]["path"], "ingress");
+    assert!(
+        said[0]["value"].to_string().contains("0.0.0.0/0"),
+        "{said:#?}"
     );
     assert!(open["policy"]["remediation"]
         .as_str()

@@ -322,6 +322,10 @@ pub struct PolicyMessage {
     /// The attribute path the message is about (`ingress`, `tags`), when the rule says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// The resource's value at `path` when the policy was evaluated (`driftd explain` shows
+    /// it), when there is one; a long value is replaced by its size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
 }
 
 /// The engine that compared a resource with reality.

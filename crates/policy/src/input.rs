@@ -201,6 +201,54 @@ fn readable(v: &Value) -> bool {
     }
 }
 
+/// The longest value [`attribute_at`] gives, as JSON text; a longer one is replaced by a note
+/// of its size.
+const MAX_VALUE_BYTES: usize = 2048;
+
+/// The value of `attrs` at a message's `path`: an attribute's name (`metadata_options`, or a
+/// flattened Kubernetes path like `spec.template.spec.containers[web].image`), then `.field`
+/// and `[key]` steps into it, where a key picks a list item by position or by its `name`.
+/// `None` when the path leads nowhere.
+pub(crate) fn attribute_at(attrs: &driftd_core::Attrs, path: &str) -> Option<Value> {
+    let boundary = |name: &str| {
+        path.strip_prefix(name)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    };
+    let (name, value) = attrs
+        .iter()
+        .filter(|(k, _)| !k.starts_with('$') && boundary(k))
+        .max_by_key(|(k, _)| k.len())?;
+    let mut value = value;
+    let mut rest = &path[name.len()..];
+    while !rest.is_empty() {
+        let (step, next) = if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            (&r[..end], &r[end + 1..])
+        } else {
+            let r = rest.strip_prefix('.')?;
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            (&r[..end], &r[end..])
+        };
+        value = match value {
+            Value::Object(o) => o.get(step)?,
+            Value::Array(items) => match step.parse::<usize>() {
+                Ok(i) => items.get(i)?,
+                Err(_) => items
+                    .iter()
+                    .find(|item| item.get("name").and_then(Value::as_str) == Some(step))?,
+            },
+            _ => return None,
+        };
+        rest = next;
+    }
+    let text = value.to_string();
+    Some(if text.len() > MAX_VALUE_BYTES {
+        Value::String(format!("({} bytes of JSON, too long to show)", text.len()))
+    } else {
+        value.clone()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +269,51 @@ mod tests {
             "not_num": {"!": 1, "$serde_json::private::Number": "x"},
             "num_not_string": {"$serde_json::private::Number": 12},
         })
+    }
+
+    #[test]
+    fn the_value_at_a_messages_path() {
+        let r = resource(
+            "aws_instance",
+            json!({
+                "metadata_options": [{"http_tokens": "optional"}],
+                "pod_spec": {"containers": [{"name": "web", "securityContext": {"privileged": true}}]},
+                "spec.template.spec.containers[web].image": "nginx:1",
+                "spec": {"not": "this one"},
+                "big": "x".repeat(3000),
+                "$object": {"hidden": 1},
+            }),
+        );
+        let at = |p: &str| attribute_at(&r.attrs, p);
+        assert_eq!(
+            at("metadata_options"),
+            Some(json!([{"http_tokens": "optional"}]))
+        );
+        assert_eq!(
+            at("metadata_options.0.http_tokens"),
+            Some(json!("optional"))
+        );
+        assert_eq!(
+            at("metadata_options[0].http_tokens"),
+            Some(json!("optional"))
+        );
+        assert_eq!(
+            at("pod_spec.containers[web].securityContext.privileged"),
+            Some(json!(true))
+        );
+        assert_eq!(
+            at("spec.template.spec.containers[web].image"),
+            Some(json!("nginx:1"))
+        );
+        assert_eq!(at("pod_spec.containers[db]"), None);
+        assert_eq!(at("metadata_options.1"), None);
+        assert_eq!(at("metadata_optionsX"), None);
+        assert_eq!(at("$object"), None);
+        assert_eq!(at("pod_spec.containers[web"), None);
+        assert_eq!(
+            at("big"),
+            Some(json!("(3002 bytes of JSON, too long to show)"))
+        );
     }
 
     /// The document built straight from the resource is the one regorus reads from the JSON

@@ -859,7 +859,14 @@ fn message(item: Value) -> Said {
         }
         other => (other.to_string(), None, None),
     };
-    (PolicyMessage { text, path }, resource)
+    (
+        PolicyMessage {
+            text,
+            path,
+            value: None,
+        },
+        resource,
+    )
 }
 
 /// The finding of one policy broken by one resource.
@@ -897,7 +904,16 @@ fn finding(
             remediation: policy.meta.remediation.clone(),
             owner: policy.owner.clone(),
             file: policy.file.clone(),
-            messages,
+            messages: messages
+                .into_iter()
+                .map(|mut m| {
+                    m.value = m
+                        .path
+                        .as_deref()
+                        .and_then(|p| input::attribute_at(&s.live.attrs, p));
+                    m
+                })
+                .collect(),
         }),
     }
 }
