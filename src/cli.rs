@@ -85,8 +85,8 @@ pub struct StoreArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum SilenceCommand {
-    /// Add a silence: every --match must hold (keys: target, tier, kind, type, resource,
-    /// provider, region, fingerprint, label.NAME; values are globs).
+    /// Add a silence: every --match must hold (keys: target, tier, kind, policy, type,
+    /// resource, provider, region, fingerprint, label.NAME; values are globs).
     Add {
         #[command(flatten)]
         store: StoreArgs,

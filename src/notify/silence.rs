@@ -10,6 +10,7 @@ pub const KEYS: &[&str] = &[
     "target",
     "tier",
     "kind",
+    "policy",
     "type",
     "resource",
     "provider",
@@ -77,6 +78,8 @@ impl Silence {
                 "target" => p.matches(target),
                 "tier" => p.matches(g.tier.as_str()),
                 "kind" => p.matches(g.kind.as_str()),
+                // The policy a violation breaks; no other finding has one.
+                "policy" => g.policy.as_ref().is_some_and(|h| p.matches(&h.id)),
                 "type" => p.matches(&g.resource_type),
                 "resource" => {
                     p.matches(&g.resource_id) || g.address.as_deref().is_some_and(|a| p.matches(a))
@@ -132,6 +135,21 @@ mod tests {
         assert!(s(json!({"label.team": "net", "tier": "warning"})));
         assert!(!s(json!({"type": "aws_instance", "target": "staging"})));
         assert!(!s(json!({"label.owner": "*"})));
+        assert!(!s(json!({"policy": "*"})), "drift breaks no policy");
+        let mut v = rec();
+        v.finding.kind = FindingKind::Violation;
+        v.finding.policy = Some(driftd_core::PolicyHit {
+            id: "k8s-image-digest".into(),
+            title: "Container image not pinned by digest".into(),
+            remediation: None,
+            owner: None,
+            file: None,
+            messages: vec![],
+        });
+        let sv = |m: serde_json::Value| Silence::from_row(&m).matches("prod-eu", &labels, &v);
+        assert!(sv(json!({"policy": "k8s-image-*", "kind": "violation"})));
+        assert!(!sv(json!({"policy": "k8s-privileged"})));
+        assert!(!sv(json!({"kind": "changed"})));
         // A silence that cannot be read silences nothing.
         assert!(!s(json!({})));
         assert!(!s(json!({"type": 3})));
