@@ -63,8 +63,8 @@ static SPEC: TypeSpec = TypeSpec {
         ),
         UncomparedAttr::new(
             "metadata_options",
-            "part of the default version (DescribeLaunchTemplateVersions returns it); not \
-            compared yet: IMDSv2 enforcement",
+            "read from the default version (the IMDSv1 policy looks at it), not compared yet: \
+            IMDSv2 enforcement",
         ),
         UncomparedAttr::new(
             "user_data",
@@ -224,12 +224,29 @@ fn version_attrs(v: &LaunchTemplateVersion) -> Map<String, Value> {
         opt_str(data.and_then(|d| d.key_name())),
         Value::Array(groups),
     ];
-    VERSION_ATTRS
+    let mut attrs: Map<String, Value> = VERSION_ATTRS
         .iter()
         .map(|k| k.to_string())
         .zip(values)
-        .collect()
+        .collect();
+    // Read for the IMDSv1 policy, not compared. Absent when the version sets none (the
+    // account's default then applies, which is not known here).
+    if let Some(m) = data.and_then(|d| d.metadata_options()) {
+        attrs.insert(
+            METADATA_OPTIONS.into(),
+            json!([{
+                "http_endpoint": opt_str(m.http_endpoint().map(|v| v.as_str())),
+                "http_tokens": opt_str(m.http_tokens().map(|v| v.as_str())),
+                "http_put_response_hop_limit": m.http_put_response_hop_limit(),
+                "http_protocol_ipv6": opt_str(m.http_protocol_ipv6().map(|v| v.as_str())),
+                "instance_metadata_tags": opt_str(m.instance_metadata_tags().map(|v| v.as_str())),
+            }]),
+        );
+    }
+    attrs
 }
+
+const METADATA_OPTIONS: &str = "metadata_options";
 
 async fn default_version(client: &Client, id: &str) -> Result<Map<String, Value>, ListError> {
     let out = client
@@ -287,6 +304,7 @@ impl ResourceKind<Client> for LaunchTemplate {
                 for attr in VERSION_ATTRS {
                     r.attrs.remove(attr);
                 }
+                r.attrs.remove(METADATA_OPTIONS);
             }
             for attr in VERSION_ATTRS {
                 out.unread_attributes.push((attr.to_string(), err.clone()));
@@ -299,7 +317,10 @@ impl ResourceKind<Client> for LaunchTemplate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_ec2::types::{InstanceType, ResponseLaunchTemplateData, Tag};
+    use aws_sdk_ec2::types::{
+        InstanceType, LaunchTemplateHttpTokensState, LaunchTemplateInstanceMetadataOptions,
+        ResponseLaunchTemplateData, Tag,
+    };
 
     #[test]
     fn maps_template_and_default_version_to_terraform_names() {
@@ -338,6 +359,28 @@ mod tests {
         assert_eq!(
             SPEC.normalize(Shape::Set, &r.attrs["vpc_security_group_ids"]),
             Some(json!(["sg-1", "sg-2"]))
+        );
+        assert!(
+            !r.attrs.contains_key("metadata_options"),
+            "the version sets none"
+        );
+
+        let v = LaunchTemplateVersion::builder()
+            .launch_template_data(
+                ResponseLaunchTemplateData::builder()
+                    .metadata_options(
+                        LaunchTemplateInstanceMetadataOptions::builder()
+                            .http_tokens(LaunchTemplateHttpTokensState::Optional)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            version_attrs(&v)["metadata_options"],
+            json!([{"http_endpoint": null, "http_tokens": "optional",
+                    "http_put_response_hop_limit": null, "http_protocol_ipv6": null,
+                    "instance_metadata_tags": null}])
         );
     }
 }
