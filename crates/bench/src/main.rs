@@ -353,7 +353,7 @@ fn bench_policies(sizes: &Sizes, driftd: Result<std::path::PathBuf, &str>, table
     let mut runs: Vec<policies::Run> = (0..sizes.policy_runs).map(|_| policies::run(n)).collect();
     runs.sort_by_key(|r| r.evaluate);
     let median = &runs[runs.len() / 2];
-    table.section("policies (built-in pack, regorus; CPU time of the bench's thread)");
+    table.section("policies (built-in pack, regorus; CPU time of the bench process)");
     table.info(
         "fleet",
         format!(
