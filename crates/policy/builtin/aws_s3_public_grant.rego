@@ -12,9 +12,6 @@ __rego_metadata__ := {
 	"remediation": "Remove the public grant or policy statement; serve public content through CloudFront with an origin access control instead.",
 }
 
-# The elements of a list attribute; undefined for any other shape (a live value can be odd).
-items(v) := v if is_array(v)
-
 public_groups := {
 	"http://acs.amazonaws.com/groups/global/AllUsers",
 	"http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
@@ -22,9 +19,15 @@ public_groups := {
 
 deny contains {"msg": sprintf("%v is granted to %v", [g.permission, grantee.uri]), "path": "access_control_policy"} if {
 	input.type == "aws_s3_bucket_acl"
-	some acp in items(input.attributes.access_control_policy)
-	some g in items(acp.grant)
-	some grantee in items(g.grantee)
+	policies := input.attributes.access_control_policy
+	is_array(policies)
+	some acp in policies
+	grants := acp.grant
+	is_array(grants)
+	some g in grants
+	grantees := g.grantee
+	is_array(grantees)
+	some grantee in grantees
 	grantee.uri in public_groups
 }
 

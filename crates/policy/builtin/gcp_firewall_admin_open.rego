@@ -11,9 +11,6 @@ __rego_metadata__ := {
 	"remediation": "Limit source_ranges to known networks, or reach the instances through Identity-Aware Proxy TCP forwarding (35.235.240.0/20).",
 }
 
-# The elements of a list attribute; undefined for any other shape (a live value can be odd).
-items(v) := v if is_array(v)
-
 world := {"0.0.0.0/0", "::/0"}
 
 in_range(port, spec) if spec == port
@@ -42,7 +39,9 @@ covers(a, _) if {
 
 covers(a, port) if {
 	a.protocol in {"tcp", "udp"}
-	some spec in items(a.ports)
+	ports := a.ports
+	is_array(ports)
+	some spec in ports
 	in_range(port, spec)
 }
 
@@ -51,9 +50,13 @@ deny contains {"msg": sprintf("port %v (%v) is open to %v", [port, a.protocol, c
 	is_string(direction)
 	upper(direction) == "INGRESS"
 	object.get(input.attributes, "disabled", false) == false
-	some cidr in items(input.attributes.source_ranges)
+	ranges := input.attributes.source_ranges
+	is_array(ranges)
+	some cidr in ranges
 	cidr in world
-	some a in items(input.attributes.allow)
+	allowed := input.attributes.allow
+	is_array(allowed)
+	some a in allowed
 	some port in data.driftd.settings.admin_ports
 	covers(a, port)
 }
