@@ -51,13 +51,12 @@ const MAX_MESSAGES: usize = 50;
 /// The built-in policies evaluated on regorus's bytecode VM rather than its interpreter. The two
 /// agree on what a rule gives, except where evaluating it fails: the interpreter then stops with
 /// an error (the policy is reported as not evaluated, and not evaluated again for the scan),
-/// where the VM reads the failing expression as undefined and goes on. These policies only
-/// compare, look up and format values of the documents driftd builds (`attributes` is always an
-/// object, the settings lists), so they cannot fail; the pack's others iterate or parse
-/// attributes whose shape a hand-written or hostile document can break (`some .. in` over a
-/// string, `json.unmarshal`, `regex.match` of a number) and stay on the interpreter.
-/// `the_vm_and_the_interpreter_agree` holds the VM to the interpreter over odd and hostile
-/// documents.
+/// where the VM reads the failing expression as undefined and goes on. These policies cannot
+/// fail: they check every shape before they iterate, parse or call a builtin on a value
+/// (`is_array` before `some .. in`, `json.is_valid` before `json.unmarshal`). The Kubernetes
+/// rules stay on the interpreter: on the VM, `not limits(c)` in `k8s-no-limits` gave findings
+/// the interpreter does not (regorus 0.14). `the_vm_and_the_interpreter_agree` holds the VM to
+/// the interpreter over odd and hostile documents.
 const VM_POLICIES: &[&str] = &[
     builtin::REQUIRED_TAGS,
     "aws-unencrypted-storage",
@@ -66,6 +65,11 @@ const VM_POLICIES: &[&str] = &[
     "gcp-bucket-public-access",
     "aws-s3-public-access-block",
     "aws-s3-unencrypted",
+    "aws-sg-admin-open",
+    "aws-ec2-imdsv1",
+    "aws-iam-admin",
+    "aws-s3-public",
+    "gcp-firewall-admin-open",
 ];
 
 /// The Rego rules that report violations, with the tier each implies when the policy names
