@@ -233,19 +233,18 @@ fn map(i: &SdkInstance, region: &str) -> Option<Resource> {
     ))
 }
 
-/// The instance metadata service's settings as Terraform's `metadata_options` block (a list
-/// of one): read by the IMDSv1 policy, not compared yet.
+/// The instance's `metadata_options` block ([`super::metadata_options_block`]).
 fn metadata_options(i: &SdkInstance) -> Value {
     let Some(m) = i.metadata_options() else {
         return Value::Null;
     };
-    json!([{
-        "http_endpoint": opt_str(m.http_endpoint().map(|v| v.as_str())),
-        "http_tokens": opt_str(m.http_tokens().map(|v| v.as_str())),
-        "http_put_response_hop_limit": m.http_put_response_hop_limit(),
-        "http_protocol_ipv6": opt_str(m.http_protocol_ipv6().map(|v| v.as_str())),
-        "instance_metadata_tags": opt_str(m.instance_metadata_tags().map(|v| v.as_str())),
-    }])
+    super::metadata_options_block(
+        m.http_endpoint().map(|v| v.as_str()),
+        m.http_tokens().map(|v| v.as_str()),
+        m.http_put_response_hop_limit(),
+        m.http_protocol_ipv6().map(|v| v.as_str()),
+        m.instance_metadata_tags().map(|v| v.as_str()),
+    )
 }
 
 async fn termination_protection(client: &Client, id: &str) -> Result<bool, ListError> {

@@ -234,13 +234,13 @@ fn version_attrs(v: &LaunchTemplateVersion) -> Map<String, Value> {
     if let Some(m) = data.and_then(|d| d.metadata_options()) {
         attrs.insert(
             METADATA_OPTIONS.into(),
-            json!([{
-                "http_endpoint": opt_str(m.http_endpoint().map(|v| v.as_str())),
-                "http_tokens": opt_str(m.http_tokens().map(|v| v.as_str())),
-                "http_put_response_hop_limit": m.http_put_response_hop_limit(),
-                "http_protocol_ipv6": opt_str(m.http_protocol_ipv6().map(|v| v.as_str())),
-                "instance_metadata_tags": opt_str(m.instance_metadata_tags().map(|v| v.as_str())),
-            }]),
+            super::metadata_options_block(
+                m.http_endpoint().map(|v| v.as_str()),
+                m.http_tokens().map(|v| v.as_str()),
+                m.http_put_response_hop_limit(),
+                m.http_protocol_ipv6().map(|v| v.as_str()),
+                m.instance_metadata_tags().map(|v| v.as_str()),
+            ),
         );
     }
     attrs

@@ -169,6 +169,26 @@ impl ResourceKind<Clients> for Api {
     }
 }
 
+/// The instance metadata service's settings as Terraform's `metadata_options` block (a list
+/// of one), from an instance or a launch template version: read by the IMDSv1 policy, not
+/// compared yet.
+pub(crate) fn metadata_options_block(
+    http_endpoint: Option<&str>,
+    http_tokens: Option<&str>,
+    hop_limit: Option<i32>,
+    http_protocol_ipv6: Option<&str>,
+    instance_metadata_tags: Option<&str>,
+) -> serde_json::Value {
+    use crate::client::opt_str;
+    serde_json::json!([{
+        "http_endpoint": opt_str(http_endpoint),
+        "http_tokens": opt_str(http_tokens),
+        "http_put_response_hop_limit": hop_limit,
+        "http_protocol_ipv6": opt_str(http_protocol_ipv6),
+        "instance_metadata_tags": opt_str(instance_metadata_tags),
+    }])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
