@@ -64,21 +64,23 @@ fn served() -> Vec<Value> {
     ]
 }
 
+/// A driftd.toml with one target on the emulator (namespace `shop`), then `extra`.
+fn cluster_config(kubeconfig: &std::path::Path, extra: &str) -> String {
+    format!(
+        "[[target]]\nname = \"cluster\"\nprovider = \"kubernetes\"\n\n\
+         [target.kubernetes]\nmanifests = [\"k8s\"]\nkubeconfig = {:?}\ncontext = \"emulator\"\n\
+         default_namespace = \"shop\"\nwatch_namespaces = [\"shop\"]\ntimeout_secs = 10\n{extra}",
+        kubeconfig.display().to_string()
+    )
+}
+
 /// A temp dir with the manifests, a kubeconfig for the emulator and a driftd.toml.
 fn setup(name: &str, emu: &KubeEmulator, extra_manifest: &str) -> TempDir {
     let dir = TempDir::new(name);
     std::fs::create_dir_all(dir.path().join("k8s")).expect("manifest dir");
     dir.write("k8s/app.yaml", &format!("{MANIFESTS}{extra_manifest}"));
     let kubeconfig = dir.write("kubeconfig", &emu.kubeconfig());
-    dir.write(
-        "driftd.toml",
-        &format!(
-            "[[target]]\nname = \"cluster\"\nprovider = \"kubernetes\"\n\n\
-             [target.kubernetes]\nmanifests = [\"k8s\"]\nkubeconfig = {:?}\ncontext = \"emulator\"\n\
-             default_namespace = \"shop\"\nwatch_namespaces = [\"shop\"]\ntimeout_secs = 10\n",
-            kubeconfig.display().to_string()
-        ),
-    );
+    dir.write("driftd.toml", &cluster_config(&kubeconfig, ""));
     for obj in served() {
         emu.create(&obj).expect("seed the emulator");
     }
@@ -248,13 +250,7 @@ fn the_builtin_pack_finds_exactly_the_planted_violations_in_a_cluster() {
     let kubeconfig = dir.write("kubeconfig", &emu.kubeconfig());
     dir.write(
         "driftd.toml",
-        &format!(
-            "[[target]]\nname = \"cluster\"\nprovider = \"kubernetes\"\n\n\
-             [target.kubernetes]\nmanifests = [\"k8s\"]\nkubeconfig = {:?}\ncontext = \"emulator\"\n\
-             default_namespace = \"shop\"\nwatch_namespaces = [\"shop\"]\ntimeout_secs = 10\n\n\
-             [policies]\nbuiltin = true\n",
-            kubeconfig.display().to_string()
-        ),
+        &cluster_config(&kubeconfig, "\n[policies]\nbuiltin = true\n"),
     );
     let api_spec = json!({"restartPolicy": "Always", "containers": [{"name": "api",
         "image": PINNED_API, "imagePullPolicy": "IfNotPresent",
